@@ -1,0 +1,103 @@
+# lib.sh: shared by the end-to-end tests (sourced, bash).
+#
+# Each test gets a private folder ($T), a private tmux socket, and, when it
+# asks, a fresh sandbox on ephemeral loopback ports.  Waits poll with a
+# deadline (never bare sleeps); a failed wait prints the pane or the log.
+#
+#   sb_start [ARGS]     start bin/datalab-sandbox --dir $T/sb --port 0 --s3-port 0 ARGS;
+#                       exports KUBECONFIG and the S3 variables of $T/sb/s3.env
+#   sb_stop             SIGTERM it and wait
+#   dl_start [ARGS]     run bin/datalab ARGS in tmux (120x40) as window "dl"
+#   wait_for TEXT [S]   poll the pane for TEXT (fixed string), S seconds (10)
+#   wait_gone TEXT [S]  poll until TEXT is no longer on the pane
+#   keys KEY...         tmux send-keys to the console
+#   pane                print the pane
+#   ok / fail MSG       report and exit
+#   kubectl / helm      the project's real binaries from .tools/bin
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PATH=$ROOT/.tools/bin:$ROOT/bin:$PATH
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/dl-e2e.XXXXXX")
+SOCK=dl-e2e-$$
+SB_PID=
+export DATALAB_HOME=$T/home
+export HOME=$T/home
+mkdir -p "$HOME"
+
+cleanup() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	sb_stop
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL $TEST_NAME: $*"
+	[ -f "$T/sb.log" ] && { echo "--- sandbox log (tail)"; tail -20 "$T/sb.log"; }
+	exit 1
+}
+ok() { echo "ok   $TEST_NAME${1:+: $1}"; exit 0; }
+
+sb_start() {
+	mkdir -p "$T/sb"
+	"$ROOT/bin/datalab-sandbox" --dir "$T/sb" --port 0 --s3-port 0 "$@" >"$T/sb.log" 2>&1 &
+	SB_PID=$!
+	local end=$(($(date +%s) + 10))
+	until [ -f "$T/sb/ready" ]; do
+		kill -0 "$SB_PID" 2>/dev/null || { cat "$T/sb.log"; fail "sandbox exited at start"; }
+		[ "$(date +%s)" -lt "$end" ] || fail "sandbox not ready in 10 s"
+		sleep 0.05
+	done
+	export KUBECONFIG=$T/sb/kubeconfig
+	# shellcheck disable=SC1091
+	[ -f "$T/sb/s3.env" ] && . "$T/sb/s3.env"
+	return 0
+}
+
+sb_stop() {
+	[ -n "$SB_PID" ] || return 0
+	kill -TERM "$SB_PID" 2>/dev/null
+	wait "$SB_PID" 2>/dev/null
+	SB_PID=
+}
+
+dl_start() {
+	local cmd
+	cmd=$(printf '%q ' "$ROOT/bin/datalab" "$@")
+	tmux -L "$SOCK" -f /dev/null new-session -d -s dl -x "${COLS:-120}" -y "${ROWS:-40}" \
+		"env TERM=${DL_TERM:-xterm-256color} $cmd; echo \"[exited \$?]\"; sleep 30"
+}
+
+pane() { tmux -L "$SOCK" capture-pane -p -t dl; }
+keys() { tmux -L "$SOCK" send-keys -t dl "$@"; }
+
+wait_for() {
+	local end=$(($(date +%s) + ${2:-10}))
+	until pane | grep -qF -- "$1"; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			echo "--- pane while waiting for '$1':"; pane; return 1
+		fi
+		sleep 0.05
+	done
+}
+
+wait_gone() {
+	local end=$(($(date +%s) + ${2:-10}))
+	while pane | grep -qF -- "$1"; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			echo "--- pane while waiting for '$1' to go:"; pane; return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# wait_cmd CMD...: retries a command until it succeeds (10 s).
+wait_cmd() {
+	local end=$(($(date +%s) + ${WAIT:-10}))
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
