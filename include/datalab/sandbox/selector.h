@@ -1,0 +1,30 @@
+/*
+ * selector.h: label and field selectors, as the apiserver parses them.
+ *
+ * Labels: k=v, k==v, k!=v, k in (a,b), k notin (a,b), k, !k; a comma means
+ * AND.  Fields: =, ==, != on the fields each kind supports (metadata.name
+ * and metadata.namespace always; pods: spec.nodeName, status.phase, ...;
+ * events: involvedObject.*, reason, type, source; secrets: type; nodes:
+ * spec.unschedulable), others → "field label not supported: X".
+ * The strings are already URL-decoded.
+ */
+#ifndef DATALAB_SANDBOX_SELECTOR_H
+#define DATALAB_SANDBOX_SELECTOR_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "datalab/core/error.h"
+
+struct selector;
+
+/* selector_parse_labels: NULL or "" gives a selector matching everything. */
+struct selector *selector_parse_labels(const char *s, struct error *err);
+/* selector_parse_fields: kind (e.g. "Pod") decides which fields exist. */
+struct selector *selector_parse_fields(const char *s, const char *kind, struct error *err);
+bool selector_match(const struct selector *sel, const cJSON *obj);
+bool selector_empty(const struct selector *sel);
+void selector_free(struct selector *sel);
+
+#endif
