@@ -35,6 +35,11 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 
+ifeq ($(FUZZ),1)
+CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=fuzzer,address,undefined
+endif
+
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
 
 DL_DIRS := core net kube s3 helm catalog model ui term cli
@@ -53,7 +58,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 REPLAY_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRC))
 
-.PHONY: all check unit e2e asan-unit fuzz-replay demo bench fuzz install clean lint deps
+.PHONY: all check unit e2e asan-unit fuzz-replay fuzzers demo bench fuzz install clean lint deps
 
 all: bin/datalab $(if $(wildcard src/sandbox/main.c),bin/datalab-sandbox)
 
@@ -90,6 +95,13 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libsandbox.a $(BUILD)/lib
 $(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libsandbox.a $(BUILD)/libdatalab.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DL_LIBS) $(SB_LIBS) -lm
+
+# libFuzzer binaries (make fuzz: CC=clang FUZZ=1 BUILD=build/fuzz).
+$(BUILD)/fuzzer/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/libsandbox.a $(BUILD)/libdatalab.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DL_LIBS) $(SB_LIBS) -lm
+
+fuzzers: $(patsubst tests/fuzz/%.c,$(BUILD)/fuzzer/%,$(FUZZ_SRC))
 
 unit: $(UNIT_BIN)
 	@scripts/run-unit.sh $(BUILD)/tests

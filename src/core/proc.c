@@ -154,7 +154,9 @@ static void child_exec(const struct proc_opts *o, int in, int out, int err)
 	maxfd = sysconf(_SC_OPEN_MAX);
 	for (long fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 65536); fd++)
 		close((int)fd);
-	for (int s = 1; s < 32; s++)
+	/* signals are blocked since before fork: reset the inherited handlers
+	 * first, then unblock, so none of the parent's handlers ever runs here */
+	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	{
 		sigset_t none;
@@ -179,6 +181,7 @@ struct proc *proc_spawn(struct loop *l, const struct proc_opts *o,
 {
 	int out[2] = { -1, -1 }, er[2] = { -1, -1 }, in[2] = { -1, -1 };
 	struct proc *p;
+	sigset_t all, saved;
 	pid_t pid;
 
 	if (!o->argv || !o->argv[0]) {
@@ -201,14 +204,17 @@ struct proc *proc_spawn(struct loop *l, const struct proc_opts *o,
 	p->arg = arg;
 	/* the handler exists before the child can exit */
 	loop_on_signal(l, SIGCHLD, on_chld, p);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &saved);
 	pid = fork();
+	if (pid == 0)
+		child_exec(o, in[0], out[1], er[1]);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (pid < 0) {
 		loop_off_signal(l, SIGCHLD, on_chld, p);
 		free(p);
 		goto sysfail;
 	}
-	if (pid == 0)
-		child_exec(o, in[0], out[1], er[1]);
 	p->pid = pid;
 	close(out[1]);
 	close(er[1]);

@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "datalab/core/mem.h"
+#include "datalab/core/utf8.h"
 #include "datalab/core/yaml.h"
 
 #define YAML_DEFAULT_MAX_BYTES ((size_t)64 << 20)
@@ -493,59 +494,70 @@ cJSON *yaml_parse_all(const char *p, size_t n, const struct yaml_limits *limits,
 
 /* --- emitting --- */
 
+/* special: a code point YAML cannot carry raw in a plain scalar (breaks,
+ * C0/C1, BOM), or a byte that is not UTF-8 */
+static bool special_cp(const char *p, size_t n, int *len)
+{
+	uint32_t cp;
+
+	*len = utf8_decode(p, n, &cp);
+	if (*len < 0) {
+		*len = 1;
+		return true;
+	}
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 ||
+	       cp == 0x2029 || cp == 0xFEFF;
+}
+
 static bool needs_quotes(const char *s)
 {
-	const char *p;
+	size_t n = strlen(s);
 	long long i;
 	double d;
 
 	if (!*s || plain_is(s, null_words) || plain_is(s, true_words) || plain_is(s, false_words) ||
 	    looks_int(s, &i) || looks_float(s, &d) || strcmp(s, ".inf") == 0 || strcmp(s, ".nan") == 0)
 		return true;
-	if (strchr("-?:,[]{}#&*!|>'\"%@`~= ", s[0]) || s[strlen(s) - 1] == ' ' ||
-	    s[strlen(s) - 1] == ':')
+	if (strchr("-?:,[]{}#&*!|>'\"%@`~= \t", s[0]) || s[n - 1] == ' ' || s[n - 1] == ':')
 		return true;
-	for (p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	for (size_t k = 0; k < n;) {
+		int len;
 
-		if (c < 0x20 || c == 0x7F)
+		if (special_cp(s + k, n - k, &len))
 			return true;
-		if ((c == ':' && (p[1] == ' ' || p[1] == '\0')) || (c == '#' && p > s && p[-1] == ' '))
+		if ((s[k] == ':' && (s[k + 1] == ' ' || s[k + 1] == '\0')) ||
+		    (s[k] == '#' && k > 0 && s[k - 1] == ' ') || s[k] == '\\' || s[k] == '"')
 			return true;
+		k += (size_t)len;
 	}
 	return false;
 }
 
 static int emit_string(struct buf *out, const char *s)
 {
+	size_t n = strlen(s);
+
 	if (!needs_quotes(s))
 		return buf_adds(out, s);
 	buf_addc(out, '"');
-	for (const char *p = s; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	for (size_t k = 0; k < n;) {
+		int len;
+		uint32_t cp;
 
-		switch (c) {
-		case '"':
-			buf_adds(out, "\\\"");
-			break;
-		case '\\':
-			buf_adds(out, "\\\\");
-			break;
-		case '\n':
+		if (!special_cp(s + k, n - k, &len)) {
+			if (s[k] == '"' || s[k] == '\\')
+				buf_addc(out, '\\');
+			buf_add(out, s + k, (size_t)len);
+		} else if (utf8_decode(s + k, n - k, &cp) < 0) {
+			buf_adds(out, "\\uFFFD");	/* not UTF-8: YAML cannot hold it */
+		} else if (cp == '\n') {
 			buf_adds(out, "\\n");
-			break;
-		case '\t':
+		} else if (cp == '\t') {
 			buf_adds(out, "\\t");
-			break;
-		case '\r':
-			buf_adds(out, "\\r");
-			break;
-		default:
-			if (c < 0x20 || c == 0x7F)
-				buf_addf(out, "\\x%02x", c);
-			else
-				buf_addc(out, (char)c);
+		} else {
+			buf_addf(out, cp < 0x100 ? "\\x%02X" : "\\u%04X", (unsigned)cp);
 		}
+		k += (size_t)len;
 	}
 	return buf_addc(out, '"');
 }
