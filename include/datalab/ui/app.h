@@ -1,0 +1,100 @@
+/*
+ * app.h: the console's frame: the screen, the views, and the one redraw.
+ *
+ * The app owns ncurses.  Its layout is a title bar (context, namespace,
+ * freshness, quota), the current view's body, and a bottom line that shows
+ * key hints, a toast, the `:` command line or a yes/no question.  Views are
+ * const tables of functions (struct view_ops); keys go first to the command
+ * line or question when open, then to the view, then to the global keys
+ * (`?` help, `:` command, `q` quit, Esc back, 1-9 views).
+ *
+ * Nothing draws from a handler: handlers mark what changed, and the loop's
+ * before_poll hook draws once per wake-up, at most every 33 ms (a timer
+ * picks up the rest), and writes nothing when nothing changed.
+ */
+#ifndef DATALAB_UI_APP_H
+#define DATALAB_UI_APP_H
+
+#include <stdbool.h>
+
+#include <curses.h>
+
+#include "datalab/core/common.h"
+#include "datalab/core/error.h"
+#include "datalab/core/loop.h"
+
+struct app;
+struct view;
+
+struct app_keyhelp {
+	const char *key, *what;
+};
+
+struct view_ops {
+	const char *name;	/* the `:name` command */
+	const char *title;	/* shown in the title bar */
+	/* draw: paint the body: rows x cols of win, from (0, 0). */
+	void (*draw)(struct view *v, WINDOW *win, int rows, int cols);
+	/* key: WIDGET_HANDLED (and WIDGET_DIRTY) when used, 0 to pass it on. */
+	unsigned (*key)(struct view *v, int key);
+	/* hints: the bottom line's text for this view ("Enter open  / filter"). */
+	const char *(*hints)(struct view *v);
+	const struct app_keyhelp *help;	/* NULL-key terminated */
+	void (*enter)(struct view *v);	/* became current (may be NULL) */
+	void (*free)(struct view *v);	/* may be NULL */
+};
+
+struct view {
+	const struct view_ops *ops;
+	struct app *app;
+	bool dirty;
+};
+
+enum app_toast_level { APP_INFO, APP_WARN, APP_ERROR };
+
+struct app_opts {
+	const char *context;	/* shown in the title bar */
+	const char *namespace;
+	const char *theme;	/* NULL: "dark" (or monochrome under NO_COLOR) */
+};
+
+/* app_new: takes the terminal (newterm on stdin/stdout); NULL with err when
+ * the terminal cannot be used. */
+struct app *app_new(struct loop *l, const struct app_opts *opts, struct error *err);
+/* app_free: frees the views and gives the terminal back as it was. */
+void app_free(struct app *a);
+/* app_restore_terminal: endwin() for fatal paths (safe to call twice). */
+void app_restore_terminal(void);
+
+/* app_add_view: takes ownership of v; views are numbered 1-9 in order. */
+void app_add_view(struct app *a, struct view *v);
+/* app_show: makes the named view current, remembering the previous one for
+ * Esc; -1 when no view has that name. */
+int app_show(struct app *a, const char *name);
+void app_back(struct app *a);
+struct view *app_current(const struct app *a);
+struct loop *app_loop(const struct app *a);
+
+void app_view_dirty(struct view *v);	/* redraw v if it is current */
+void app_title_dirty(struct app *a);
+void app_toast(struct app *a, enum app_toast_level level, const char *fmt, ...) DL_PRINTF(3, 4);
+/* app_set_namespace / app_set_freshness / app_set_quota: title bar text
+ * (copied; remote text is sanitized here). */
+void app_set_namespace(struct app *a, const char *ns);
+void app_set_freshness(struct app *a, const char *text, bool stale);
+void app_set_quota(struct app *a, const char *text);
+const char *app_namespace(const struct app *a);
+const char *app_context(const struct app *a);
+
+/* app_busy: work that quitting would cut (transfers, terminals); `q` asks
+ * first while the count is above zero. */
+void app_busy(struct app *a, int delta);
+
+/* app_ask: a yes/no question on the bottom line; on_yes runs on `y`. */
+void app_ask(struct app *a, const char *question, void (*on_yes)(struct app *a, void *arg), void *arg);
+
+void app_quit(struct app *a);
+/* app_frames: frames drawn so far (tests and benchmarks read it). */
+unsigned long app_frames(const struct app *a);
+
+#endif
