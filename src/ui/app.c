@@ -609,10 +609,10 @@ static void on_stdin(struct loop *l, int fd, unsigned events, void *arg)
 	while ((rc = wget_wch(stdscr, &wch)) != ERR) {
 		int key = widget_key_from_wch(rc, wch);
 
-		if (rc == KEY_CODE_YES && wch == KEY_RESIZE) {
-			app_resize(a);
-			continue;
-		}
+		/* SIGWINCH comes through the loop (on_winch); ncurses' own
+		 * KEY_RESIZE would only repeat it */
+		if (rc == KEY_CODE_YES && wch == KEY_RESIZE)
+			break;
 		dispatch_key(a, key);
 	}
 }

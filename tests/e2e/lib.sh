@@ -101,3 +101,10 @@ wait_cmd() {
 		sleep 0.1
 	done
 }
+
+# dl_pid: the console's pid (a child of the pane's shell).
+dl_pid() {
+	local sh
+	sh=$(tmux -L "$SOCK" list-panes -t dl -F '#{pane_pid}' | head -n 1)
+	pgrep -P "$sh" -x datalab | head -n 1
+}
