@@ -53,7 +53,7 @@ int file_fsync_dir(const char *path)
 	else if (slash)
 		*slash = '\0';
 	else
-		strcpy(dir, ".");
+		str_copy(dir, ".", 2);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	free(dir);
 	if (fd < 0)
