@@ -115,10 +115,12 @@ e2e: all
 asan-unit:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 OPT="-O1 -g" unit fuzz-replay
 
-check: all
+check: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/check.sh
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
 bench: all
