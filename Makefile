@@ -55,7 +55,7 @@ REPLAY_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRC))
 
 .PHONY: all check unit e2e asan-unit fuzz-replay demo bench fuzz install clean lint deps
 
-all: bin/datalab bin/datalab-sandbox
+all: bin/datalab $(if $(wildcard src/sandbox/main.c),bin/datalab-sandbox)
 
 bin/datalab: $(BUILD)/obj/src/main.o $(BUILD)/libdatalab.a
 	@mkdir -p $(@D)

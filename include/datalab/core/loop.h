@@ -44,6 +44,8 @@ void loop_del_timer(struct loop *l, uint64_t id);
 /* loop_on_signal: SIGWINCH, SIGCHLD, SIGTERM, SIGINT, SIGHUP... are
  * delivered as callbacks.  Several handlers per signal are allowed. */
 int loop_on_signal(struct loop *l, int signo, loop_signal_fn *fn, void *arg);
+/* loop_off_signal: removes the handler registered with the same fn and arg. */
+void loop_off_signal(struct loop *l, int signo, loop_signal_fn *fn, void *arg);
 
 void loop_set_before_poll(struct loop *l, loop_hook_fn *fn, void *arg);
 

@@ -52,7 +52,8 @@ int str_parse_u64(const char *s, uint64_t *out);
 /* str_format_bytes: "0 B", "512 B", "1.5 KiB", "20.0 GiB" into dst. */
 void str_format_bytes(char *dst, size_t size, uint64_t n);
 
-/* str_random_alnum: n random [a-z0-9] characters (from /dev/urandom). */
+/* str_random_alnum: n random [a-z0-9] characters (from /dev/urandom) and a
+ * NUL: dst holds n + 1 bytes. */
 void str_random_alnum(char *dst, size_t n);
 
 #endif
