@@ -46,7 +46,7 @@ struct ts_conn_state {
 	struct buf body;
 };
 
-static void ts_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+static DL_UNUSED void ts_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		      enum MHD_ConnectionNotificationCode toe)
 {
 	struct ts *t = cls;
@@ -57,7 +57,7 @@ static void ts_notify(void *cls, struct MHD_Connection *c, void **socket_context
 		atomic_fetch_add(&t->connections, 1);
 }
 
-static void ts_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+static DL_UNUSED void ts_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct ts_conn_state *st = *con_cls;
@@ -72,7 +72,7 @@ static void ts_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	}
 }
 
-static enum MHD_Result ts_access(void *cls, struct MHD_Connection *c, const char *url,
+static DL_UNUSED enum MHD_Result ts_access(void *cls, struct MHD_Connection *c, const char *url,
 				 const char *method, const char *version, const char *upload_data,
 				 size_t *upload_data_size, void **con_cls)
 {
@@ -102,7 +102,7 @@ static enum MHD_Result ts_access(void *cls, struct MHD_Connection *c, const char
 }
 
 /* ts_start: flags may add MHD_USE_TLS (then cert and key are PEM). */
-static int ts_start_opts(struct ts *t, ts_handler_fn *fn, void *arg, unsigned flags, const char *cert,
+static DL_UNUSED int ts_start_opts(struct ts *t, ts_handler_fn *fn, void *arg, unsigned flags, const char *cert,
 			 const char *key)
 {
 	const union MHD_DaemonInfo *info;
@@ -129,12 +129,12 @@ static int ts_start_opts(struct ts *t, ts_handler_fn *fn, void *arg, unsigned fl
 	return t->port ? 0 : -1;
 }
 
-static int ts_start(struct ts *t, ts_handler_fn *fn, void *arg)
+static DL_UNUSED int ts_start(struct ts *t, ts_handler_fn *fn, void *arg)
 {
 	return ts_start_opts(t, fn, arg, 0, NULL, NULL);
 }
 
-static void ts_stop(struct ts *t)
+static DL_UNUSED void ts_stop(struct ts *t)
 {
 	if (t->d)
 		MHD_stop_daemon(t->d);
@@ -142,12 +142,12 @@ static void ts_stop(struct ts *t)
 }
 
 /* ts_url: "http://127.0.0.1:PORT" + path into a static buffer per call site. */
-static char *ts_url(const struct ts *t, const char *path)
+static DL_UNUSED char *ts_url(const struct ts *t, const char *path)
 {
 	return xasprintf("http://127.0.0.1:%d%s", t->port, path);
 }
 
-static enum MHD_Result ts_reply(struct MHD_Connection *c, unsigned status, const char *ctype,
+static DL_UNUSED enum MHD_Result ts_reply(struct MHD_Connection *c, unsigned status, const char *ctype,
 				const char *body, size_t n)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -160,14 +160,14 @@ static enum MHD_Result ts_reply(struct MHD_Connection *c, unsigned status, const
 	return ret;
 }
 
-static enum MHD_Result ts_reply_str(struct MHD_Connection *c, unsigned status, const char *ctype,
+static DL_UNUSED enum MHD_Result ts_reply_str(struct MHD_Connection *c, unsigned status, const char *ctype,
 				    const char *body)
 {
 	return ts_reply(c, status, ctype, body, strlen(body));
 }
 
 /* ts_wait: runs the loop until *flag is set or ms pass; returns *flag. */
-static int ts_wait(struct loop *l, const volatile int *flag, long ms)
+static DL_UNUSED int ts_wait(struct loop *l, const volatile int *flag, long ms)
 {
 	uint64_t end = time_mono_ms() + (uint64_t)ms;
 
