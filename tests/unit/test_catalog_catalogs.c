@@ -165,7 +165,7 @@ START_TEST(user_override_and_filters)
 	c = catalogs_find(&l, "ide");
 	ck_assert_str_eq(c->location, "https://charts.example.test");
 	ck_assert_str_eq(c->name, "My IDEs");
-	ck_assert_ptr_eq(c, &l.items[4]);	/* ide.yaml is read last: replaced in place */
+	ck_assert_ptr_eq(c, &l.items[3]);	/* files in name order; replaced in place */
 	ck_assert(!catalog_chart_allowed(c, "rstudio", kw_ide));
 	ck_assert(catalog_chart_allowed(c, "jupyter-python", kw_ide));
 	ck_assert(!catalog_chart_allowed(c, "jupyter-python", NULL));
