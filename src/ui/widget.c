@@ -397,3 +397,31 @@ bool widget_contains_ci(const char *s, size_t n, const char *needle)
 		return true;
 	return widget_find_matches(s, n, needle, 0, &sp, 1) == 1;
 }
+
+size_t widget_wrap(const char *s, size_t n, int cols, bool words)
+{
+	size_t off = 0, brk = 0;
+	int used = 0;
+
+	while (off < n) {
+		uint32_t cp;
+		int w, len = utf8_decode(s + off, n - off, &cp);
+
+		if (len < 0) {
+			len = 1;
+			cp = UTF8_REPLACEMENT;
+		}
+		w = utf8_cp_width(cp);
+		if (w < 0)
+			w = 1;
+		if (w > 0 && used + w > cols && off > 0)
+			break;
+		used += w;
+		off += (size_t)len;
+		if (cp == ' ')
+			brk = off;
+	}
+	if (off < n && words && brk > 0)
+		return brk;
+	return off;
+}

@@ -152,6 +152,21 @@ START_TEST(match_spans)
 }
 END_TEST
 
+START_TEST(wrapping)
+{
+	const char *s = "delete the service jupyter";
+
+	ck_assert_uint_eq(widget_wrap(s, strlen(s), 10, true), strlen("delete "));
+	ck_assert_uint_eq(widget_wrap(s, strlen(s), 10, false), 10);
+	ck_assert_uint_eq(widget_wrap("abcdefghijkl", 12, 5, true), 5);
+	ck_assert_uint_eq(widget_wrap("short", 5, 10, true), 5);
+	ck_assert_uint_eq(widget_wrap("日本語", strlen("日本語"), 5, false), strlen("日本"));
+	/* Never zero: a wide character in one column still advances. */
+	ck_assert_uint_eq(widget_wrap("日本", strlen("日本"), 1, false), strlen("日"));
+	ck_assert_uint_eq(widget_wrap("e\xcc\x81x", 4, 1, false), 3);
+}
+END_TEST
+
 START_TEST(ascii_locale_fallback)
 {
 	setlocale(LC_ALL, "C");
@@ -246,6 +261,7 @@ static Suite *widget_suite(void)
 	tcase_add_test(tc, hostile_names_stay_in_their_box);
 	tcase_add_test(tc, clipped_to_the_window);
 	tcase_add_test(tc, match_spans);
+	tcase_add_test(tc, wrapping);
 	tcase_add_test(tc, ascii_locale_fallback);
 	tcase_add_test(tc, dirty_protocol);
 	tcase_add_test(tc, key_encoding);

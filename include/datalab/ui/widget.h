@@ -141,6 +141,12 @@ void widget_fill(WINDOW *win, int y, int x, int cols, attr_t attr);
  */
 size_t widget_find_matches(const char *s, size_t n, const char *needle, attr_t attr,
 			   struct text_span *spans, size_t max);
+/* widget_wrap: the byte length of the first row of s[0..n) that fits in
+ * cols columns: cut after the last space in it when words is set (and
+ * there is one), else at the column limit; never less than one character,
+ * so a caller always advances.  Combining marks stay with their base. */
+size_t widget_wrap(const char *s, size_t n, int cols, bool words);
+
 /* widget_contains_ci: whether needle occurs in s[0..n), ignoring case. */
 bool widget_contains_ci(const char *s, size_t n, const char *needle);
 

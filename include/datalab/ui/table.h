@@ -1,0 +1,113 @@
+/*
+ * table.h: the one list widget (services, pods, buckets, objects, charts).
+ *
+ * The table owns a copy of its rows: each row an id (opaque to the table,
+ * e.g. a uid) and one cell per column, each cell's text sanitized when it
+ * is set, with an optional colour role and numeric sort key.  A view
+ * rebuilds the rows whenever its model changes (table_set_rows, or
+ * table_begin/table_add_row/table_set_cell/table_commit); the table keeps
+ * the selection on the same id, re-sorts and re-filters.  Drawing is
+ * virtual: only the visible rows are touched, so 50,000 rows scroll as
+ * fast as 50.  Rows are shown in "view order": filtered, then sorted.
+ */
+#ifndef DATALAB_UI_TABLE_H
+#define DATALAB_UI_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "datalab/ui/widget.h"
+
+enum table_column_flags {
+	TABLE_COL_SORTABLE = 1 << 0,
+	TABLE_COL_WIDE = 1 << 1,	/* dropped first when the screen is narrow */
+	TABLE_COL_NUMERIC = 1 << 2,	/* compare as numbers ("10" after "9") by default */
+};
+
+struct table_column {
+	const char *title;
+	int min_width;		/* 0: the title's width */
+	int max_width;		/* 0: no maximum */
+	int weight;		/* share of spare columns (and of shrinking) */
+	enum widget_align align;
+	unsigned flags;		/* enum table_column_flags */
+};
+
+/* A cell as given to table_set_rows; text is copied and sanitized. */
+struct table_cell {
+	const char *text;
+	int role;		/* enum theme_role, or -1 for the row's colour */
+	bool has_key;		/* sort by key (ages, quantities) instead of text */
+	double key;
+};
+
+struct table_row {
+	const char *id;
+	const struct table_cell *cells;	/* ncols of them */
+};
+
+/* table_row_fn: fills *row for row i of n; its pointers need only live
+ * until the next call. */
+typedef void (*table_row_fn)(void *ctx, size_t i, struct table_row *row);
+
+enum table_sort_dir { TABLE_ASC, TABLE_DESC };
+
+struct table;
+
+/* table_new: a table with copies of ncols column descriptions (titles
+ * copied too).  Draw it through its widget (table_widget). */
+struct table *table_new(const struct table_column *cols, size_t ncols);
+void table_free(struct table *t);
+struct widget *table_widget(struct table *t);
+
+/* table_set_rows: replaces every row; keeps the selection on its id (or
+ * on the same position when that row is gone), re-sorts and re-filters. */
+void table_set_rows(struct table *t, const struct table_row *rows, size_t n);
+/* table_set_rows_cb: the same, rows pulled through fn one by one. */
+void table_set_rows_cb(struct table *t, size_t n, table_row_fn fn, void *ctx);
+
+/* Building rows one cell at a time: table_begin drops the old rows (the
+ * selection's id is remembered), table_add_row returns the new row's
+ * index, table_commit sorts, filters and restores the selection. */
+void table_begin(struct table *t);
+size_t table_add_row(struct table *t, const char *id);
+void table_set_cell(struct table *t, size_t row, size_t col, const char *text, int role);
+void table_set_cell_key(struct table *t, size_t row, size_t col, double key);
+void table_commit(struct table *t);
+
+/* table_sort: by column col (sortable or not), stable; text compares
+ * case-insensitively with digit runs as numbers, keys numerically. */
+void table_sort(struct table *t, size_t col, enum table_sort_dir dir);
+/* table_sort_toggle: by col, flipping the direction if already on col. */
+void table_sort_toggle(struct table *t, size_t col);
+/* table_sort_column: the sort column, or -1 when unsorted. */
+int table_sort_column(const struct table *t, enum table_sort_dir *dir);
+
+/* table_set_filter: shows only rows with a cell holding needle (case
+ * insensitive), matches highlighted; NULL or "" shows all. */
+void table_set_filter(struct table *t, const char *needle);
+const char *table_filter(const struct table *t);
+/* table_set_empty_text: what an empty table says ("no services yet"). */
+void table_set_empty_text(struct table *t, const char *text);
+/* table_set_header: whether the header row is drawn (default yes). */
+void table_set_header(struct table *t, bool on);
+
+size_t table_row_count(const struct table *t);		/* all rows */
+size_t table_visible_count(const struct table *t);	/* rows past the filter */
+/* table_selected_id: the selected row's id, NULL when the view is empty. */
+const char *table_selected_id(const struct table *t);
+/* table_selected: the selected position in view order, -1 if none. */
+long table_selected(const struct table *t);
+/* table_select_id: selects the row with id; -1 if it is not shown. */
+int table_select_id(struct table *t, const char *id);
+/* table_select: selects view position pos (clamped). */
+void table_select(struct table *t, long pos);
+/* table_cell_text: the sanitized text at view position pos, column col. */
+const char *table_cell_text(const struct table *t, size_t pos, size_t col);
+const char *table_row_id(const struct table *t, size_t pos);
+/* table_top: the first visible view position (scroll offset). */
+size_t table_top(const struct table *t);
+/* table_column_width: the width col was last drawn at (0 when hidden). */
+int table_column_width(const struct table *t, size_t col);
+
+#endif
