@@ -58,6 +58,8 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 REPLAY_BIN := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_SRC))
 
+.SECONDARY:
+
 .PHONY: all check unit e2e asan-unit fuzz-replay fuzzers demo bench fuzz install clean lint deps
 
 all: bin/datalab $(if $(wildcard src/sandbox/main.c),bin/datalab-sandbox)
