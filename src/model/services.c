@@ -1,0 +1,659 @@
+/*
+ * services.c: Helm releases joined with pods, ingresses, events and
+ * metrics (see services.h).
+ *
+ * Inputs land in three small tables (release revisions by Secret name,
+ * pods, ingresses); the service rows are rebuilt from them lazily, on the
+ * first read after a change, so a burst of watch events costs one join.
+ * Metric histories live in the rows and survive rebuilds.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datalab/core/buf.h"
+#include "datalab/core/json.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
+#include "datalab/helm/release.h"
+#include "datalab/kube/quantity.h"
+#include "datalab/model/services.h"
+
+struct revision {
+	char *secret;		/* the Secret's name: sh.helm.release.v1.NAME.vN */
+	char *ns, *name;
+	long revision;
+	char *status;
+	struct release rel;
+};
+
+struct pod_entry {
+	char *ns, *instance;
+	struct service_pod pod;
+	char *event_reason;	/* from a Warning event */
+	int64_t cpu_m, mem;	/* usage, -1 unknown */
+};
+
+struct ing_entry {
+	char *ns, *name, *instance;
+	char **urls;
+	size_t nurls;
+};
+
+struct services {
+	struct revision *revs;
+	size_t nrevs, revs_cap;
+	struct pod_entry *pods;
+	size_t npods, pods_cap;
+	struct ing_entry *ings;
+	size_t nings, ings_cap;
+	struct service *rows;
+	size_t nrows;
+	bool dirty;
+	uint64_t generation;
+};
+
+struct services *services_new(void)
+{
+	return xcalloc(1, sizeof(struct services));
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void pod_clear(struct service_pod *p)
+{
+	free(p->name);
+	free(p->phase);
+	free(p->node);
+	free(p->reason);
+	memset(p, 0, sizeof(*p));
+}
+
+static void row_clear(struct service *r)
+{
+	free(r->name);
+	free(r->namespace);
+	free(r->chart_name);
+	free(r->chart_version);
+	free(r->app_version);
+	free(r->helm_status);
+	free(r->notes);
+	cJSON_Delete(r->values);
+	free_list(r->urls, r->nurls);
+	for (size_t i = 0; i < r->npods; i++)
+		pod_clear(&r->pods[i]);
+	free(r->pods);
+	free(r->state_text);
+}
+
+void services_free(struct services *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nrevs; i++) {
+		free(s->revs[i].secret);
+		free(s->revs[i].ns);
+		free(s->revs[i].name);
+		free(s->revs[i].status);
+		release_clear(&s->revs[i].rel);
+	}
+	free(s->revs);
+	for (size_t i = 0; i < s->npods; i++) {
+		free(s->pods[i].ns);
+		free(s->pods[i].instance);
+		free(s->pods[i].event_reason);
+		pod_clear(&s->pods[i].pod);
+	}
+	free(s->pods);
+	for (size_t i = 0; i < s->nings; i++) {
+		free(s->ings[i].ns);
+		free(s->ings[i].name);
+		free(s->ings[i].instance);
+		free_list(s->ings[i].urls, s->ings[i].nurls);
+	}
+	free(s->ings);
+	for (size_t i = 0; i < s->nrows; i++)
+		row_clear(&s->rows[i]);
+	free(s->rows);
+	free(s);
+}
+
+static void changed(struct services *s)
+{
+	s->dirty = true;
+	s->generation++;
+}
+
+uint64_t services_generation(const struct services *s)
+{
+	return s->generation;
+}
+
+static char *dup_or_null(const char *v)
+{
+	return v ? xstrdup(v) : NULL;
+}
+
+static int64_t parse_time(const char *v)
+{
+	time_t t;
+
+	return v && time_parse_rfc3339(v, &t) == 0 ? (int64_t)t : 0;
+}
+
+/* --- releases --- */
+
+static struct revision *rev_find(struct services *s, const char *ns, const char *secret)
+{
+	for (size_t i = 0; i < s->nrevs; i++)
+		if (strcmp(s->revs[i].secret, secret) == 0 && strcmp(s->revs[i].ns, ns) == 0)
+			return &s->revs[i];
+	return NULL;
+}
+
+static void rev_remove(struct services *s, struct revision *r)
+{
+	free(r->secret);
+	free(r->ns);
+	free(r->name);
+	free(r->status);
+	release_clear(&r->rel);
+	*r = s->revs[--s->nrevs];
+}
+
+int services_secret(struct services *s, const cJSON *secret, bool deleted, struct error *err)
+{
+	const char *ns = json_str(secret, "metadata.namespace", "");
+	const char *sname = json_str(secret, "metadata.name", NULL);
+	const cJSON *labels = json_get(secret, "metadata.labels");
+	const char *name = json_str(labels, "name", NULL);
+	const char *status = json_str(labels, "status", "unknown");
+	const char *data = json_str(secret, "data.release", NULL);
+	struct revision *r;
+	struct release rel;
+	struct buf js;
+	int64_t version = 0;
+
+	if (!sname || !name)
+		return error_set(err, ERR_PARSE, "not a helm release secret");
+	r = rev_find(s, ns, sname);
+	if (deleted) {
+		if (r) {
+			rev_remove(s, r);
+			changed(s);
+		}
+		return 0;
+	}
+	memset(&rel, 0, sizeof(rel));
+	buf_init(&js, (size_t)64 << 20);
+	if (!data || release_decode_secret(data, strlen(data), &js, err) < 0 ||
+	    release_parse(js.data, js.len, &rel, err) < 0) {
+		buf_release(&js);
+		release_clear(&rel);
+		return -1;
+	}
+	buf_release(&js);
+	/* the manifest is the biggest part and the views do not need it */
+	free(rel.manifest);
+	rel.manifest = NULL;
+	if (str_parse_i64(json_str(labels, "version", ""), &version) < 0)
+		version = rel.revision;
+	if (!r) {
+		if (s->nrevs == s->revs_cap) {
+			s->revs_cap = s->revs_cap ? s->revs_cap * 2 : 16;
+			s->revs = xreallocarray(s->revs, s->revs_cap, sizeof(*s->revs));
+		}
+		r = &s->revs[s->nrevs++];
+		memset(r, 0, sizeof(*r));
+		r->secret = xstrdup(sname);
+		r->ns = xstrdup(ns);
+	} else {
+		free(r->name);
+		free(r->status);
+		release_clear(&r->rel);
+	}
+	r->name = xstrdup(name);
+	r->status = xstrdup(status);
+	r->revision = (long)version;
+	r->rel = rel;
+	changed(s);
+	return 0;
+}
+
+/* --- pods --- */
+
+static const char *instance_of(const cJSON *obj)
+{
+	const cJSON *labels = json_get(obj, "metadata.labels");
+	const char *v = json_str(labels, "app.kubernetes.io/instance", NULL);
+
+	if (!v)
+		v = json_str(labels, "release", NULL);
+	if (!v)
+		v = json_str(json_get(obj, "metadata.annotations"), "meta.helm.sh/release-name", NULL);
+	return v;
+}
+
+static int64_t quantity_of(const cJSON *v, bool milli)
+{
+	struct quantity q;
+
+	if (!cJSON_IsString(v) || quantity_parse_str(v->valuestring, &q, NULL) < 0)
+		return 0;
+	return milli ? quantity_milli(&q) : quantity_value(&q);
+}
+
+static const cJSON *resource_of(const cJSON *container, const char *name)
+{
+	const cJSON *v = json_get_key(json_get(container, "resources.requests"), name);
+
+	return v ? v : json_get_key(json_get(container, "resources.limits"), name);
+}
+
+static char *pod_reason(const cJSON *pod)
+{
+	const cJSON *c;
+
+	cJSON_ArrayForEach(c, json_get(pod, "status.containerStatuses")) {
+		const char *why = json_str(c, "state.waiting.reason", NULL);
+
+		if (why && strcmp(why, "ContainerCreating") != 0 && strcmp(why, "PodInitializing") != 0)
+			return xstrdup(why);
+	}
+	cJSON_ArrayForEach(c, json_get(pod, "status.conditions")) {
+		if (str_eq(json_str(c, "type", ""), "PodScheduled") && str_eq(json_str(c, "status", ""), "False"))
+			return xstrdup(json_str(c, "message", json_str(c, "reason", "Unschedulable")));
+	}
+	return NULL;
+}
+
+static void pod_fill(struct service_pod *p, const cJSON *pod)
+{
+	const cJSON *c;
+
+	p->name = xstrdup(json_str(pod, "metadata.name", ""));
+	p->phase = xstrdup(json_str(pod, "status.phase", "Pending"));
+	p->node = dup_or_null(json_str(pod, "spec.nodeName", NULL));
+	p->reason = pod_reason(pod);
+	p->created = parse_time(json_str(pod, "metadata.creationTimestamp", NULL));
+	p->deleting = json_get(pod, "metadata.deletionTimestamp") != NULL;
+	cJSON_ArrayForEach(c, json_get(pod, "spec.containers")) {
+		p->containers++;
+		p->gpus += (int)quantity_of(resource_of(c, "nvidia.com/gpu"), false);
+		p->cpu_request_m += quantity_of(resource_of(c, "cpu"), true);
+		p->mem_request += quantity_of(resource_of(c, "memory"), false);
+	}
+	cJSON_ArrayForEach(c, json_get(pod, "status.containerStatuses")) {
+		p->ready += cJSON_IsTrue(json_get(c, "ready"));
+		p->restarts += (int)json_int(c, "restartCount", 0);
+	}
+}
+
+static struct pod_entry *pod_find(struct services *s, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < s->npods; i++)
+		if (strcmp(s->pods[i].pod.name, name) == 0 && strcmp(s->pods[i].ns, ns) == 0)
+			return &s->pods[i];
+	return NULL;
+}
+
+void services_pod(struct services *s, const cJSON *pod, bool deleted)
+{
+	const char *ns = json_str(pod, "metadata.namespace", "");
+	const char *name = json_str(pod, "metadata.name", NULL);
+	const char *inst = instance_of(pod);
+	struct pod_entry *e;
+
+	if (!name)
+		return;
+	e = pod_find(s, ns, name);
+	if (deleted || !inst) {
+		if (e) {
+			free(e->ns);
+			free(e->instance);
+			free(e->event_reason);
+			pod_clear(&e->pod);
+			*e = s->pods[--s->npods];
+			changed(s);
+		}
+		return;
+	}
+	if (!e) {
+		if (s->npods == s->pods_cap) {
+			s->pods_cap = s->pods_cap ? s->pods_cap * 2 : 32;
+			s->pods = xreallocarray(s->pods, s->pods_cap, sizeof(*s->pods));
+		}
+		e = &s->pods[s->npods++];
+		memset(e, 0, sizeof(*e));
+		e->ns = xstrdup(ns);
+		e->cpu_m = e->mem = -1;
+	} else {
+		free(e->instance);
+		pod_clear(&e->pod);
+	}
+	e->instance = xstrdup(inst);
+	pod_fill(&e->pod, pod);
+	if (e->pod.node) {	/* scheduled: an old FailedScheduling no longer applies */
+		free(e->event_reason);
+		e->event_reason = NULL;
+	}
+	changed(s);
+}
+
+void services_event(struct services *s, const cJSON *ev)
+{
+	struct pod_entry *e;
+
+	if (!str_eq(json_str(ev, "involvedObject.kind", ""), "Pod") || !str_eq(json_str(ev, "type", ""), "Warning"))
+		return;
+	e = pod_find(s, json_str(ev, "involvedObject.namespace", json_str(ev, "metadata.namespace", "")),
+		     json_str(ev, "involvedObject.name", ""));
+	if (!e || (e->pod.node && str_eq(json_str(ev, "reason", ""), "FailedScheduling")))
+		return;
+	free(e->event_reason);
+	e->event_reason = xstrdup(json_str(ev, "message", json_str(ev, "reason", "")));
+	changed(s);
+}
+
+/* --- ingresses --- */
+
+void services_ingress(struct services *s, const cJSON *ing, bool deleted)
+{
+	const char *ns = json_str(ing, "metadata.namespace", "");
+	const char *name = json_str(ing, "metadata.name", NULL);
+	const char *inst = instance_of(ing);
+	struct ing_entry *e = NULL;
+	const cJSON *rule;
+
+	if (!name)
+		return;
+	for (size_t i = 0; i < s->nings; i++)
+		if (strcmp(s->ings[i].name, name) == 0 && strcmp(s->ings[i].ns, ns) == 0)
+			e = &s->ings[i];
+	if (e) {
+		free(e->ns);
+		free(e->name);
+		free(e->instance);
+		free_list(e->urls, e->nurls);
+		*e = s->ings[--s->nings];
+		e = NULL;
+	}
+	changed(s);
+	if (deleted || !inst)
+		return;
+	if (s->nings == s->ings_cap) {
+		s->ings_cap = s->ings_cap ? s->ings_cap * 2 : 16;
+		s->ings = xreallocarray(s->ings, s->ings_cap, sizeof(*s->ings));
+	}
+	e = &s->ings[s->nings++];
+	memset(e, 0, sizeof(*e));
+	e->ns = xstrdup(ns);
+	e->name = xstrdup(name);
+	e->instance = xstrdup(inst);
+	/* Onyxia's ServiceUrlResolver: host + path per rule, https:// prefixed */
+	cJSON_ArrayForEach(rule, json_get(ing, "spec.rules")) {
+		const char *host = json_str(rule, "host", NULL);
+		const cJSON *p = json_get(rule, "http.paths.0");
+		const char *path = json_str(p, "path", "");
+
+		if (!host || e->nurls >= 16)
+			continue;
+		e->urls = xreallocarray(e->urls, e->nurls + 1, sizeof(char *));
+		e->urls[e->nurls++] = xasprintf("https://%s%s", host, strcmp(path, "/") == 0 ? "" : path);
+	}
+}
+
+/* --- metrics --- */
+
+static void add_sample(struct service *r, int64_t cpu, int64_t mem)
+{
+	if (r->hist_len == SERVICE_HISTORY) {
+		memmove(r->cpu_hist, r->cpu_hist + 1, sizeof(r->cpu_hist) - sizeof(r->cpu_hist[0]));
+		memmove(r->mem_hist, r->mem_hist + 1, sizeof(r->mem_hist) - sizeof(r->mem_hist[0]));
+		r->hist_len--;
+	}
+	r->cpu_hist[r->hist_len] = cpu;
+	r->mem_hist[r->hist_len++] = mem;
+}
+
+static void rebuild(struct services *s);
+
+void services_metrics(struct services *s, const cJSON *list)
+{
+	const cJSON *items = json_get(list, "items");	/* NULL: one PodMetrics */
+	const cJSON *it;
+
+	for (size_t i = 0; i < s->npods; i++)
+		s->pods[i].cpu_m = s->pods[i].mem = -1;
+	for (it = items ? items->child : list; it; it = items ? it->next : NULL) {
+		struct pod_entry *e = pod_find(s, json_str(it, "metadata.namespace", ""),
+					       json_str(it, "metadata.name", ""));
+		const cJSON *c;
+
+		if (e) {
+			e->cpu_m = e->mem = 0;
+			cJSON_ArrayForEach(c, json_get(it, "containers")) {
+				struct quantity q;
+
+				if (quantity_parse_str(json_str(c, "usage.cpu", "0"), &q, NULL) == 0)
+					e->cpu_m += quantity_milli(&q);
+				if (quantity_parse_str(json_str(c, "usage.memory", "0"), &q, NULL) == 0)
+					e->mem += quantity_value(&q);
+			}
+		}
+		if (!items)
+			break;
+	}
+	rebuild(s);
+	for (size_t i = 0; i < s->nrows; i++)
+		if (s->rows[i].cpu_m >= 0)
+			add_sample(&s->rows[i], s->rows[i].cpu_m, s->rows[i].mem);
+	s->generation++;
+}
+
+/* --- the join --- */
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct service *x = a, *y = b;
+	int c = strcmp(x->namespace, y->namespace);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+static struct service *row_find(struct service *rows, size_t n, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].name, name) == 0 && strcmp(rows[i].namespace, ns) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+static bool is_pending_status(const char *st)
+{
+	return str_has_prefix(st, "pending-");
+}
+
+static void derive(struct service *r)
+{
+	int crash = 0, pending = 0, done = 0, ready = 0, restarts = 0;
+	const char *why = NULL;
+	int64_t age = time(NULL) - r->created;
+
+	free(r->state_text);
+	r->state_text = NULL;
+	for (size_t i = 0; i < r->npods; i++) {
+		const struct service_pod *p = &r->pods[i];
+
+		restarts += p->restarts;
+		if (p->reason && strcmp(p->reason, "CrashLoopBackOff") == 0)
+			crash++;
+		else if (str_eq(p->phase, "Pending") && !p->node) {
+			pending++;
+			why = why ? why : p->reason;
+		}
+		if (str_eq(p->phase, "Succeeded"))
+			done++;
+		if (str_eq(p->phase, "Running") && p->ready == p->containers && !p->deleting)
+			ready++;
+	}
+	r->ready = ready;
+	r->total = (int)r->npods;
+	if (is_pending_status(r->helm_status)) {
+		r->state = SERVICE_INSTALLING;
+		r->state_text = xstrdup(str_eq(r->helm_status, "pending-upgrade") ? "upgrading" :
+					str_eq(r->helm_status, "pending-rollback") ? "rolling back" : "installing");
+	} else if (str_eq(r->helm_status, "uninstalling")) {
+		r->state = SERVICE_DELETING;
+	} else if (str_eq(r->helm_status, "failed")) {
+		r->state = SERVICE_FAILED;
+	} else if (r->npods == 0) {
+		r->state = r->suspended ? SERVICE_PAUSED : age < 120 ? SERVICE_STARTING : SERVICE_RUNNING;
+		if (!r->suspended)
+			r->state_text = xstrdup(age < 120 ? "starting" : "running (no pods)");
+	} else if (crash) {
+		r->state = SERVICE_CRASHLOOP;
+		r->state_text = xasprintf("crash-looping (%d restarts)", restarts);
+	} else if (pending) {
+		r->state = SERVICE_PENDING;
+		r->state_text = xasprintf("pending: %s", why ? why : "waiting for a node");
+	} else if (done == (int)r->npods) {
+		r->state = SERVICE_COMPLETED;
+	} else if (ready == (int)r->npods) {
+		r->state = SERVICE_RUNNING;
+	} else {
+		r->state = SERVICE_STARTING;
+		r->state_text = xasprintf("starting %d/%d", ready, (int)r->npods);
+	}
+	if (!r->state_text)
+		r->state_text = xstrdup(service_state_name(r->state));
+}
+
+static void rebuild(struct services *s)
+{
+	struct service *rows = NULL;
+	size_t n = 0;
+
+	if (!s->dirty)
+		return;
+	for (size_t i = 0; i < s->nrevs; i++) {
+		const struct revision *v = &s->revs[i];
+		struct service *r = row_find(rows, n, v->ns, v->name);
+
+		if (str_eq(v->status, "uninstalled") || str_eq(v->status, "superseded"))
+			continue;
+		if (r && r->revision >= v->revision)
+			continue;
+		if (!r) {
+			rows = xreallocarray(rows, n + 1, sizeof(*rows));
+			r = &rows[n++];
+			memset(r, 0, sizeof(*r));
+			r->name = xstrdup(v->name);
+			r->namespace = xstrdup(v->ns);
+		} else {
+			free(r->chart_name);
+			free(r->chart_version);
+			free(r->app_version);
+			free(r->helm_status);
+			free(r->notes);
+			cJSON_Delete(r->values);
+		}
+		r->revision = v->revision;
+		r->chart_name = dup_or_null(v->rel.chart_name);
+		r->chart_version = dup_or_null(v->rel.chart_version);
+		r->app_version = dup_or_null(v->rel.app_version);
+		r->helm_status = xstrdup(v->status);
+		r->notes = dup_or_null(v->rel.notes);
+		r->values = v->rel.config ? cJSON_Duplicate(v->rel.config, 1) : NULL;
+		r->created = parse_time(v->rel.first_deployed ? v->rel.first_deployed : v->rel.updated);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct service *r = &rows[i];
+		struct service *old = row_find(s->rows, s->nrows, r->namespace, r->name);
+		const cJSON *susp = json_get(r->values, "global.suspend");
+
+		r->suspendable = susp != NULL;
+		r->suspended = cJSON_IsTrue(susp);
+		r->cpu_m = r->mem = -1;
+		for (size_t k = 0; k < s->npods; k++) {
+			struct pod_entry *e = &s->pods[k];
+			struct service_pod *p;
+
+			if (strcmp(e->ns, r->namespace) != 0 || strcmp(e->instance, r->name) != 0)
+				continue;
+			r->pods = xreallocarray(r->pods, r->npods + 1, sizeof(*r->pods));
+			p = &r->pods[r->npods++];
+			*p = e->pod;
+			p->name = xstrdup(e->pod.name);
+			p->phase = xstrdup(e->pod.phase);
+			p->node = dup_or_null(e->pod.node);
+			p->reason = dup_or_null(e->pod.reason ? e->pod.reason : e->event_reason);
+			r->gpus += p->gpus;
+			if (e->cpu_m >= 0) {
+				r->cpu_m = (r->cpu_m < 0 ? 0 : r->cpu_m) + e->cpu_m;
+				r->mem = (r->mem < 0 ? 0 : r->mem) + e->mem;
+			}
+		}
+		for (size_t k = 0; k < s->nings; k++) {
+			struct ing_entry *e = &s->ings[k];
+
+			if (strcmp(e->ns, r->namespace) != 0 || strcmp(e->instance, r->name) != 0)
+				continue;
+			for (size_t u = 0; u < e->nurls; u++) {
+				r->urls = xreallocarray(r->urls, r->nurls + 1, sizeof(char *));
+				r->urls[r->nurls++] = xstrdup(e->urls[u]);
+			}
+		}
+		if (old) {
+			memcpy(r->cpu_hist, old->cpu_hist, sizeof(r->cpu_hist));
+			memcpy(r->mem_hist, old->mem_hist, sizeof(r->mem_hist));
+			r->hist_len = old->hist_len;
+		}
+		derive(r);
+	}
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	for (size_t i = 0; i < s->nrows; i++)
+		row_clear(&s->rows[i]);
+	free(s->rows);
+	s->rows = rows;
+	s->nrows = n;
+	s->dirty = false;
+}
+
+size_t services_count(struct services *s)
+{
+	rebuild(s);
+	return s->nrows;
+}
+
+const struct service *services_at(struct services *s, size_t i)
+{
+	rebuild(s);
+	return i < s->nrows ? &s->rows[i] : NULL;
+}
+
+const struct service *services_find(struct services *s, const char *ns, const char *name)
+{
+	rebuild(s);
+	return row_find(s->rows, s->nrows, ns, name);
+}
+
+const char *service_state_name(enum service_state st)
+{
+	static const char *const names[] = {
+		[SERVICE_RUNNING] = "running", [SERVICE_STARTING] = "starting",
+		[SERVICE_PENDING] = "pending", [SERVICE_CRASHLOOP] = "crash-looping",
+		[SERVICE_PAUSED] = "paused", [SERVICE_FAILED] = "failed",
+		[SERVICE_INSTALLING] = "installing", [SERVICE_DELETING] = "deleting",
+		[SERVICE_COMPLETED] = "completed",
+	};
+
+	return (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
+}
