@@ -28,7 +28,7 @@ static int64_t qty(const cJSON *obj, const char *key, bool milli)
 	return milli ? quantity_milli(&q) : quantity_value(&q);
 }
 
-static void container_requests(const cJSON *c, struct sched_req *r)
+static void container_requests(const cJSON *c, struct scheduler_req *r)
 {
 	const cJSON *req = json_get(c, "resources.requests"), *lim = json_get(c, "resources.limits");
 
@@ -40,10 +40,10 @@ static void container_requests(const cJSON *c, struct sched_req *r)
 		qty(req, "nvidia.com/gpu", false) : qty(lim, "nvidia.com/gpu", false);
 }
 
-void sched_pod_requests(const cJSON *pod, struct sched_req *r)
+void scheduler_pod_requests(const cJSON *pod, struct scheduler_req *r)
 {
 	const cJSON *c;
-	struct sched_req one;
+	struct scheduler_req one;
 
 	memset(r, 0, sizeof(*r));
 	cJSON_ArrayForEach(c, json_get(pod, "spec.containers")) {
@@ -125,7 +125,7 @@ static void histogram(struct buf *out, struct reasons *r)
 
 /* node_fails: the first failing filter's reasons; true when it is one
  * preemption cannot help */
-static int node_fails(const cJSON *pod, const struct sched_node *sn, const struct sched_req *req,
+static int node_fails(const cJSON *pod, const struct scheduler_node *sn, const struct scheduler_req *req,
 		      struct reasons *why, bool *hopeless)
 {
 	const cJSON *node = sn->node, *t, *sel = json_get(pod, "spec.nodeSelector"), *alloc;
@@ -182,7 +182,7 @@ static int node_fails(const cJSON *pod, const struct sched_node *sn, const struc
 }
 
 /* score: LeastAllocated over cpu and memory, 0..100 */
-static double score(const struct sched_node *sn, const struct sched_req *req)
+static double score(const struct scheduler_node *sn, const struct scheduler_req *req)
 {
 	const cJSON *alloc = json_get(sn->node, "status.allocatable");
 	int64_t cpu = qty(alloc, "cpu", true), mem = qty(alloc, "memory", false);
@@ -195,14 +195,14 @@ static double score(const struct sched_node *sn, const struct sched_req *req)
 	return s;
 }
 
-int sched_pick(const cJSON *pod, const struct sched_node *nodes, size_t n, struct buf *msg)
+int scheduler_pick(const cJSON *pod, const struct scheduler_node *nodes, size_t n, struct buf *msg)
 {
-	struct sched_req req;
+	struct scheduler_req req;
 	struct reasons why = { .n = 0 }, pre = { .n = 0 };
 	int best = -1;
 	double best_score = 0;
 
-	sched_pod_requests(pod, &req);
+	scheduler_pod_requests(pod, &req);
 	for (size_t i = 0; i < n; i++) {
 		bool hopeless;
 

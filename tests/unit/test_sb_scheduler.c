@@ -123,7 +123,7 @@ END_TEST
 /* a cluster of the default nodes with some usage */
 struct cluster {
 	struct node_spec *spec;
-	struct sched_node nodes[8];
+	struct scheduler_node nodes[8];
 	cJSON *objs[8];
 	size_t n;
 };
@@ -161,9 +161,9 @@ START_TEST(test_requests)
 			       "\"limits\":{\"cpu\":\"2\",\"memory\":\"1Gi\",\"nvidia.com/gpu\":\"1\"}}},"
 			       "{\"resources\":{\"requests\":{\"cpu\":\"250m\",\"memory\":\"256Mi\"}}}],"
 			       "\"initContainers\":[{\"resources\":{\"requests\":{\"cpu\":\"3\"}}}]}}");
-	struct sched_req r;
+	struct scheduler_req r;
 
-	sched_pod_requests(p, &r);
+	scheduler_pod_requests(p, &r);
 	ck_assert_int_eq(r.cpu_milli, 3000);
 	ck_assert_int_eq(r.memory, (1LL << 30) + (256LL << 20));
 	ck_assert_int_eq(r.gpus, 1);
@@ -180,7 +180,7 @@ START_TEST(test_pick)
 	cluster_init(&c, NULL);
 	/* a GPU pod goes to a GPU node */
 	p = pod("1", "4Gi", "1");
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), 3);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), 3);
 	cJSON_Delete(p);
 	/* a CPU pod goes to the least allocated: cpu-1 is busy, cpu-2 is not;
 	 * the big GPU nodes are freest of all */
@@ -188,7 +188,7 @@ START_TEST(test_pick)
 	c.nodes[4].used.cpu_milli = 30000;
 	c.nodes[0].used.cpu_milli = 6000;
 	p = pod("100m", "128Mi", NULL);
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), 1);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), 1);
 	cJSON_Delete(p);
 	ck_assert_uint_eq(msg.len, 0);
 	cluster_release(&c);
@@ -204,7 +204,7 @@ START_TEST(test_failed_scheduling)
 	cluster_init(&c, NULL);
 	/* 5 GPUs on nodes of 4: 3 CPU nodes have none, 2 GPU nodes too few */
 	p = pod("100m", "1Gi", "5");
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), -1);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), -1);
 	ck_assert_str_eq(msg.data, "0/5 nodes are available: 5 Insufficient nvidia.com/gpu. "
 			 "preemption: 0/5 nodes are available: 5 No preemption victims found for "
 			 "incoming pod.");
@@ -217,7 +217,7 @@ START_TEST(test_failed_scheduling)
 	c.nodes[4].used.gpus = 4;
 	c.nodes[3].used.cpu_milli = 32000;
 	p = pod("200m", "1Gi", "1");
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), -1);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), -1);
 	/* a node counts once per reason: the CPU nodes lack GPUs too */
 	ck_assert_str_eq(msg.data, "0/5 nodes are available: 4 Insufficient cpu, "
 			 "5 Insufficient nvidia.com/gpu. preemption: 0/5 nodes are available: 5 No preemption "
@@ -237,7 +237,7 @@ START_TEST(test_taints_and_selector)
 	cluster_init(&c, "2:cpu=2,memory=4Gi;1:gpu=1,cpu=8,memory=16Gi,taint=nvidia.com/gpu=present:NoSchedule");
 	/* no toleration: the GPU node is out, the CPU nodes lack the GPU */
 	p = pod("100m", "64Mi", "1");
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), -1);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), -1);
 	ck_assert_str_eq(msg.data, "0/3 nodes are available: 1 node(s) had untolerated taint "
 			 "{nvidia.com/gpu: present}, 2 Insufficient nvidia.com/gpu. preemption: 0/3 nodes "
 			 "are available: 1 Preemption is not helpful for scheduling, 2 No preemption "
@@ -246,14 +246,14 @@ START_TEST(test_taints_and_selector)
 	cJSON_AddItemToObject(cJSON_GetObjectItem(p, "spec"), "tolerations",
 			      cJSON_Parse("[{\"key\":\"nvidia.com/gpu\",\"operator\":\"Exists\","
 					  "\"effect\":\"NoSchedule\"}]"));
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), 2);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), 2);
 	cJSON_Delete(p);
 	/* a nodeSelector nobody matches */
 	buf_reset(&msg);
 	p = pod("100m", "64Mi", NULL);
 	cJSON_AddItemToObject(cJSON_GetObjectItem(p, "spec"), "nodeSelector",
 			      cJSON_Parse("{\"disktype\":\"ssd\"}"));
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), -1);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), -1);
 	ck_assert_str_eq(msg.data, "0/3 nodes are available: 1 node(s) had untolerated taint "
 			 "{nvidia.com/gpu: present}, 2 node(s) didn't match Pod's node affinity/selector. "
 			 "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.");
@@ -262,7 +262,7 @@ START_TEST(test_taints_and_selector)
 	buf_reset(&msg);
 	c.nodes[0].pods = c.nodes[1].pods = 110;
 	p = pod("100m", "64Mi", NULL);
-	ck_assert_int_eq(sched_pick(p, c.nodes, c.n, &msg), -1);
+	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), -1);
 	ck_assert(strstr(msg.data, "2 Too many pods") != NULL);
 	cJSON_Delete(p);
 	buf_release(&msg);

@@ -21,23 +21,23 @@
 
 #include "datalab/core/buf.h"
 
-struct sched_req {
+struct scheduler_req {
 	int64_t cpu_milli;
 	int64_t memory;		/* bytes */
 	int64_t gpus;		/* nvidia.com/gpu */
 };
 
-struct sched_node {
+struct scheduler_node {
 	const cJSON *node;	/* the Node object */
-	struct sched_req used;	/* the requests of the pods bound to it */
+	struct scheduler_req used;	/* the requests of the pods bound to it */
 	int64_t pods;		/* how many pods are bound to it */
 };
 
-/* sched_pod_requests: a pod's effective requests: the containers' sum,
+/* scheduler_pod_requests: a pod's effective requests: the containers' sum,
  * or an init container's when larger; a missing request is its limit. */
-void sched_pod_requests(const cJSON *pod, struct sched_req *r);
-/* sched_pick: the index of the node for pod, or -1 with the
+void scheduler_pod_requests(const cJSON *pod, struct scheduler_req *r);
+/* scheduler_pick: the index of the node for pod, or -1 with the
  * FailedScheduling message appended to msg. */
-int sched_pick(const cJSON *pod, const struct sched_node *nodes, size_t n, struct buf *msg);
+int scheduler_pick(const cJSON *pod, const struct scheduler_node *nodes, size_t n, struct buf *msg);
 
 #endif
