@@ -80,7 +80,7 @@ START_TEST(test_rotation)
 	uint64_t next;
 
 	for (int i = 0; i < 1000; i++) {
-		char line[16];
+		char line[32];
 
 		snprintf(line, sizeof(line), "line %03d\n", i);
 		podlog_append(log, T0 + i, line, strlen(line));
