@@ -141,7 +141,7 @@ typedef void store_change_fn(struct store *s, const struct store_event *ev, void
 uint64_t store_subscribe(struct store *s, store_change_fn *fn, void *arg);
 void store_unsubscribe(struct store *s, uint64_t id);
 
-/* ---- writes ---- */
+/* ---- writes (st must not be NULL) ---- */
 
 struct store_write {
 	const char *manager;	/* fieldManager; NULL = "datalab-sandbox" */
