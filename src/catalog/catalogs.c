@@ -484,6 +484,27 @@ char *catalog_location(const struct catalog *c, const char *sandbox_base, struct
 	return *rest ? xasprintf("%.*s/%s", (int)n, sandbox_base, rest) : xstrndup(sandbox_base, n);
 }
 
+char *catalog_sandbox_url(const struct kubeconfig *kc)
+{
+	const char *env = getenv(CATALOG_SANDBOX_ENV);
+	const char *url = env && *env ? env : NULL;
+	size_t n;
+
+	if (!url && kc && str_eq(kc->cluster, CATALOG_SANDBOX_CLUSTER) && kc->server && *kc->server)
+		url = kc->server;
+	if (!url)
+		return NULL;
+	n = strlen(url);
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return xstrndup(url, n);
+}
+
+bool catalog_is_sandbox(const struct catalog *c)
+{
+	return str_has_prefix(c->location, CATALOG_SANDBOX_SCHEME);
+}
+
 static bool in_list(char *const *l, const char *s)
 {
 	for (; l && *l; l++)
