@@ -8,8 +8,9 @@
  * exec ptys) run on one thread with no locks.  A handler must never block:
  * long answers are streams (api_stream_*) fed from events, or upgrades.
  *
- * A request goes: bearer token check (401 Status without it, except on
- * public routes such as /charts/) → body read (capped, 413 past it) →
+ * A request goes: bearer token check (with TLS, 401 Status without it,
+ * except on public routes such as /charts/; over plain HTTP client-go
+ * sends no credentials, so only a wrong token is refused) → body read (capped, 413 past it) →
  * routing: the first route whose prefix matches; then API groups added
  * with api_add_group; then subresources added with api_add_subresource;
  * then the generic resource handlers (rest.c: discovery, CRUD, list,
@@ -72,6 +73,8 @@ struct loop *api_loop(struct api *a);
 struct store *api_store(struct api *a);
 struct kinds *api_kinds(struct api *a);
 const char *api_nodes_spec(const struct api *a);
+/* api_watchers: the watch streams of this server (watchers.h). */
+struct watchers *api_watchers(struct api *a);
 
 /* ---- requests ---- */
 
