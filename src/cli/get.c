@@ -315,6 +315,9 @@ static cJSON *service_json(const struct service *s)
 
 	cJSON_AddStringToObject(o, "name", s->name);
 	cJSON_AddStringToObject(o, "namespace", s->namespace);
+	cJSON_AddStringToObject(o, "displayName", service_display_name(s));
+	if (s->catalog)
+		cJSON_AddStringToObject(o, "catalog", s->catalog);
 	cJSON_AddStringToObject(o, "chart", s->chart_name ? s->chart_name : "");
 	cJSON_AddStringToObject(o, "chartVersion", s->chart_version ? s->chart_version : "");
 	cJSON_AddStringToObject(o, "appVersion", s->app_version ? s->app_version : "");
@@ -329,7 +332,7 @@ static cJSON *service_json(const struct service *s)
 		cJSON_AddNumberToObject(o, "cpuMillicores", (double)s->cpu_m);
 		cJSON_AddNumberToObject(o, "memoryBytes", (double)s->mem);
 	}
-	cJSON_AddBoolToObject(o, "suspended", s->suspended);
+	cJSON_AddBoolToObject(o, "suspended", s->suspended || s->scaled_down);
 	for (size_t i = 0; i < s->nurls; i++)
 		cJSON_AddItemToArray(urls, cJSON_CreateString(s->urls[i]));
 	cJSON_AddItemToObject(o, "urls", urls);
@@ -354,12 +357,16 @@ static cJSON *service_json(const struct service *s)
 
 int cli_services(struct cli *c, int argc, char **argv)
 {
-	struct cli_fetch f[5] = {
+	struct cli_fetch f[8] = {
 		{ .resource = "secrets", .query = "labelSelector=owner%3Dhelm" },
 		{ .resource = "pods" },
 		{ .resource = "ingresses", .optional = true },
 		{ .resource = "events", .optional = true, .query = "fieldSelector=type%3DWarning" },
 		{ .resource = "podmetrics", .optional = true },
+		{ .resource = "statefulsets", .optional = true },
+		{ .resource = "deployments", .optional = true },
+		/* Onyxia's own record of a launch: its friendly name */
+		{ .resource = "secrets", .optional = true, .query = "fieldSelector=type%3Donyxia.sh%2Frelease.v1" },
 	};
 	struct services *s;
 	const cJSON *it;
@@ -378,14 +385,20 @@ int cli_services(struct cli *c, int argc, char **argv)
 	}
 	s = services_new();
 	cJSON_ArrayForEach(it, json_get(f[0].list, "items"))
-		if (str_eq(json_str(it, "type", NULL), "helm.sh/release.v1") && services_secret(s, it, false, &err) != 0)
+		if (services_secret(s, it, false, &err) != 0)
 			bad++;
+	cJSON_ArrayForEach(it, json_get(f[7].list, "items"))
+		services_secret(s, it, false, &err);
+	cJSON_ArrayForEach(it, json_get(f[5].list, "items"))
+		services_workload(s, "statefulsets", it, false);
+	cJSON_ArrayForEach(it, json_get(f[6].list, "items"))
+		services_workload(s, "deployments", it, false);
 	cJSON_ArrayForEach(it, json_get(f[1].list, "items"))
 		services_pod(s, it, false);
 	cJSON_ArrayForEach(it, json_get(f[2].list, "items"))
 		services_ingress(s, it, false);
 	cJSON_ArrayForEach(it, json_get(f[3].list, "items"))
-		services_event(s, it);
+		services_event(s, it, false);
 	if (f[4].list)
 		services_metrics(s, f[4].list);
 	if (bad)
