@@ -153,7 +153,7 @@ static void pod_info(const cJSON *pod, struct pod_info *pi)
 		    str_eq(json_str(cs, "reason", NULL), "SchedulingGated"))
 			snprintf(pi->reason, sizeof(pi->reason), "SchedulingGated");
 	cJSON_ArrayForEach(cs, json_get(pod, "status.initContainerStatuses")) {
-		const cJSON *term = json_get(cs, "state.terminated");
+		const cJSON *term = cJSON_IsObject(json_get(cs, "state.terminated")) ? json_get(cs, "state.terminated") : NULL;
 		const char *waiting = nonempty(json_str(cs, "state.waiting.reason", NULL));
 		bool sidecar = restartable_init(pod, json_str(cs, "name", ""));
 		int idx = i++;
@@ -193,6 +193,8 @@ static void pod_info(const cJSON *pod, struct pod_info *pi)
 
 			cs = cJSON_GetArrayItem(statuses, k);
 			term = json_get(cs, "state.terminated");
+			if (!cJSON_IsObject(term))
+				term = NULL;
 			waiting = nonempty(json_str(cs, "state.waiting.reason", NULL));
 			pi->restarts += (int)json_int(cs, "restartCount", 0);
 			note_restart(cs, &pi->last_restart);
@@ -200,7 +202,7 @@ static void pod_info(const cJSON *pod, struct pod_info *pi)
 				snprintf(pi->reason, sizeof(pi->reason), "%s", waiting);
 			else if (term)
 				terminated_reason(pi->reason, sizeof(pi->reason), term, "");
-			else if (cJSON_IsTrue(json_get(cs, "ready")) && json_get(cs, "state.running")) {
+			else if (cJSON_IsTrue(json_get(cs, "ready")) && cJSON_IsObject(json_get(cs, "state.running"))) {
 				running = true;
 				pi->ready++;
 			}
@@ -209,7 +211,7 @@ static void pod_info(const cJSON *pod, struct pod_info *pi)
 			snprintf(pi->reason, sizeof(pi->reason), "%s",
 				 has_condition(pod, "Ready") ? "Running" : "NotReady");
 	}
-	if (json_get(pod, "metadata.deletionTimestamp")) {
+	if (cJSON_IsString(json_get(pod, "metadata.deletionTimestamp"))) {
 		if (str_eq(json_str(pod, "status.reason", NULL), "NodeLost"))
 			snprintf(pi->reason, sizeof(pi->reason), "Unknown");
 		else if (strcmp(phase, "Succeeded") != 0 && strcmp(phase, "Failed") != 0)
@@ -377,7 +379,7 @@ int64_t columns_event_time(const cJSON *ev)
 {
 	int64_t t;
 
-	if (json_get(ev, "series") && (t = when(json_str(ev, "series.lastObservedTime", NULL))))
+	if (cJSON_IsObject(json_get(ev, "series")) && (t = when(json_str(ev, "series.lastObservedTime", NULL))))
 		return t;
 	t = when(json_str(ev, "lastTimestamp", NULL));
 	return t ? t : event_first(ev);
@@ -392,7 +394,7 @@ void columns_event(struct columns_row *r, const cJSON *ev, int64_t now, bool wid
 
 	since(last, sizeof(last), columns_event_time(ev), now);
 	since(first, sizeof(first), event_first(ev), now);
-	if (json_get(ev, "series"))
+	if (cJSON_IsObject(json_get(ev, "series")))
 		count = json_int(ev, "series.count", count);
 	else if (count == 0)
 		count = 1;
@@ -413,10 +415,11 @@ void columns_event(struct columns_row *r, const cJSON *ev, int64_t now, bool wid
 			comp = nonempty(json_str(ev, "reportingComponent", NULL));
 		if (!host)
 			host = nonempty(json_str(ev, "reportingInstance", NULL));
+		/* kubectl's formatEventSource */
 		if (comp && host)
 			columns_addf(r, "%s, %s", comp, host);
 		else
-			columns_add(r, comp ? comp : host ? host : "");
+			columns_add(r, comp ? comp : "<unknown>");
 	}
 	columns_add(r, json_str(ev, "message", ""));
 	if (wide) {
