@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datalab/cli/cli.h"
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
 #include "datalab/ui/app.h"
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
 	int c;
 
 	setlocale(LC_ALL, "");
+	if (argc > 1 && cli_is_command(argv[1]))
+		return cli_run(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "version") == 0) {
 		printf("datalab %s\n", DATALAB_VERSION);
 		return 0;
