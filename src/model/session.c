@@ -1,0 +1,580 @@
+/*
+ * session.c: informers into models, the metrics poll, freshness, and the
+ * namespace switch (see session.h).  Actions are in session_actions.c.
+ *
+ * Data flow: each informer has a struct feed naming its kind; its
+ * callbacks land in feed_obj, which hands the object to model/services or
+ * model/cluster (or both) and tells the listener.  Pods and events of
+ * the namespace feed model/cluster only until the cluster-wide informers
+ * run; from then on those feed it, so no pod is counted twice.  An
+ * informer refused with 403 is marked and freed from a 0 ms timer (never
+ * inside its own callback), and its sentence kept for the views.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datalab/core/json.h"
+#include "datalab/core/log.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
+#include "datalab/model/session.h"
+#include "session-internal.h"
+
+static const char *const feed_resource[F_COUNT] = {
+	[F_SECRETS] = "secrets", [F_PODS] = "pods", [F_EVENTS] = "events",
+	[F_INGRESSES] = "ingresses", [F_STATEFULSETS] = "statefulsets",
+	[F_DEPLOYMENTS] = "deployments", [F_QUOTAS] = "resourcequotas",
+	[F_NODES] = "nodes", [F_PODS_ALL] = "pods", [F_EVENTS_ALL] = "events",
+	[F_NAMESPACES] = "namespaces",
+};
+
+void session_changed(struct session *s, unsigned what)
+{
+	if (s->on_change)
+		s->on_change(s->change_arg, what);
+}
+
+void session_on_change(struct session *s, void (*fn)(void *arg, unsigned what), void *arg)
+{
+	s->on_change = fn;
+	s->change_arg = arg;
+}
+
+/* --- feeding the models --- */
+
+static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
+{
+	struct session *s = f->s;
+	struct error err;
+	unsigned what = 0;
+
+	switch (f->kind) {
+	case F_SECRETS:
+		if (services_secret(s->svc, obj, deleted, &err) < 0)
+			log_warn("release secret '%s': %s", json_str(obj, "metadata.name", "?"), err.msg);
+		what = SESSION_SERVICES;
+		break;
+	case F_PODS:
+		services_pod(s->svc, obj, deleted);
+		what = SESSION_SERVICES;
+		if (!s->pods_all) {
+			cluster_pod(s->cl, obj, deleted);
+			what |= SESSION_CLUSTER;
+		}
+		break;
+	case F_EVENTS:
+		services_event(s->svc, obj, deleted);
+		what = SESSION_SERVICES;
+		if (!s->events_all) {
+			cluster_event(s->cl, obj, deleted);
+			what |= SESSION_CLUSTER;
+		}
+		break;
+	case F_INGRESSES:
+		services_ingress(s->svc, obj, deleted);
+		what = SESSION_SERVICES;
+		break;
+	case F_STATEFULSETS:
+	case F_DEPLOYMENTS:
+		services_workload(s->svc, feed_resource[f->kind], obj, deleted);
+		what = SESSION_SERVICES;
+		break;
+	case F_QUOTAS:
+		cluster_quota(s->cl, obj, deleted);
+		what = SESSION_CLUSTER;
+		break;
+	case F_NODES:
+		cluster_node(s->cl, obj, deleted);
+		what = SESSION_CLUSTER;
+		break;
+	case F_PODS_ALL:
+		cluster_pod(s->cl, obj, deleted);
+		what = SESSION_CLUSTER;
+		break;
+	case F_EVENTS_ALL:
+		cluster_event(s->cl, obj, deleted);
+		what = SESSION_CLUSTER;
+		break;
+	case F_NAMESPACES:
+		cluster_namespace(s->cl, obj, deleted);
+		what = SESSION_CLUSTER;
+		break;
+	default:
+		break;
+	}
+	session_changed(s, what);
+}
+
+static void on_add(struct informer *inf, const cJSON *obj, void *arg)
+{
+	(void)inf;
+	feed_obj(arg, obj, false);
+}
+
+static void on_update(struct informer *inf, const cJSON *obj, const cJSON *old, void *arg)
+{
+	(void)inf;
+	(void)old;
+	feed_obj(arg, obj, false);
+}
+
+static void on_delete(struct informer *inf, const cJSON *obj, void *arg)
+{
+	(void)inf;
+	feed_obj(arg, obj, true);
+}
+
+static void on_sync(struct informer *inf, void *arg)
+{
+	struct feed *f = arg;
+
+	(void)inf;
+	session_changed(f->s, SESSION_FRESHNESS);
+}
+
+static void replay_one(const cJSON *obj, void *arg)
+{
+	feed_obj(arg, obj, false);
+}
+
+/* reap: frees the informers refused with 403; runs from a timer. */
+static long reap(struct loop *l, void *arg)
+{
+	struct session *s = arg;
+
+	(void)l;
+	s->reap_timer = 0;
+	for (int i = 0; i < F_COUNT; i++) {
+		struct feed *f = &s->feeds[i];
+
+		if (!f->reap)
+			continue;
+		informer_free(f->inf);
+		f->inf = NULL;
+		f->reap = false;
+		/* the namespace's own informers feed model/cluster again */
+		if (i == F_PODS_ALL && s->pods_all) {
+			s->pods_all = false;
+			if (s->feeds[F_PODS].inf)
+				informer_each(s->feeds[F_PODS].inf, replay_one, &s->feeds[F_PODS]);
+		}
+		if (i == F_EVENTS_ALL && s->events_all) {
+			s->events_all = false;
+			if (s->feeds[F_EVENTS].inf)
+				informer_each(s->feeds[F_EVENTS].inf, replay_one, &s->feeds[F_EVENTS]);
+		}
+	}
+	session_changed(s, SESSION_FRESHNESS | SESSION_CLUSTER);
+	return LOOP_NOMORE;
+}
+
+static void on_error(struct informer *inf, const struct error *err, void *arg)
+{
+	struct feed *f = arg;
+	struct session *s = f->s;
+
+	(void)inf;
+	log_warn("watch of %s: %s", feed_resource[f->kind], err->msg);
+	if (err->code == ERR_FORBIDDEN || err->code == ERR_NOT_FOUND) {
+		/* retrying a refusal every 30 s helps nobody and wakes us up */
+		str_copy(f->err, err->msg, sizeof(f->err));
+		f->reap = true;
+		if (!s->reap_timer)
+			s->reap_timer = loop_add_timer(s->loop, 0, reap, s);
+	}
+	session_changed(s, SESSION_FRESHNESS);
+}
+
+static void on_fresh(struct informer *inf, void *arg)
+{
+	struct feed *f = arg;
+
+	(void)inf;
+	session_changed(f->s, SESSION_FRESHNESS);
+}
+
+static const struct informer_cbs feed_cbs = {
+	.on_add = on_add,
+	.on_update = on_update,
+	.on_delete = on_delete,
+	.on_sync = on_sync,
+	.on_error = on_error,
+	.on_fresh = on_fresh,
+};
+
+static int start_feed(struct session *s, enum feed_kind kind, struct error *err)
+{
+	struct feed *f = &s->feeds[kind];
+	struct informer_opts o = { 0 };
+	char path[512];
+	bool namespaced = kind < F_NS_COUNT;
+
+	if (f->inf)
+		return 0;
+	f->s = s;
+	f->kind = kind;
+	f->err[0] = '\0';
+	if (informer_resource_path(feed_resource[kind], namespaced ? s->ns : NULL, path, sizeof(path)) < 0)
+		return error_set(err, ERR_INVALID, "unable to watch '%s': unknown resource", feed_resource[kind]);
+	o.path = path;
+	f->inf = informer_new(s->kube, &o, &feed_cbs, f);
+	if (informer_start(f->inf, err) < 0) {
+		informer_free(f->inf);
+		f->inf = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void stop_feed(struct session *s, enum feed_kind kind)
+{
+	struct feed *f = &s->feeds[kind];
+
+	informer_free(f->inf);
+	f->inf = NULL;
+	f->reap = false;
+	f->err[0] = '\0';
+}
+
+/* --- metrics --- */
+
+static void metrics_done(struct kube_call *c, cJSON *body, const struct error *err, void *arg)
+{
+	struct session *s = arg;
+	bool ns_pods = c == s->m_ns;
+
+	if (c == s->m_ns)
+		s->m_ns = NULL;
+	else if (c == s->m_all)
+		s->m_all = NULL;
+	else if (c == s->m_nodes)
+		s->m_nodes = NULL;
+	if (err->code != ERR_NONE || !body) {
+		if (strcmp(s->metrics_err, err->msg) != 0)
+			log_warn("metrics: %s", err->msg);
+		snprintf(s->metrics_err, sizeof(s->metrics_err), "no metrics: %.200s", err->msg);
+		session_changed(s, SESSION_SERVICES | SESSION_CLUSTER);
+		return;
+	}
+	s->metrics_err[0] = '\0';
+	if (str_eq(json_str(body, "kind", ""), "NodeMetricsList")) {
+		cluster_node_metrics(s->cl, body);
+		session_changed(s, SESSION_CLUSTER);
+		return;
+	}
+	if (ns_pods) {
+		services_metrics(s->svc, body);
+		if (!s->pods_all)
+			cluster_pod_metrics(s->cl, body);
+		session_changed(s, SESSION_SERVICES | SESSION_CLUSTER);
+	} else {
+		cluster_pod_metrics(s->cl, body);
+		session_changed(s, SESSION_CLUSTER);
+	}
+}
+
+static struct kube_call *metrics_get(struct session *s, const char *path)
+{
+	struct kube_req rq = { .path = path, .timeout_ms = 10000 };
+	struct error err;
+	struct kube_call *c = kube_call(s->kube, &rq, metrics_done, s, &err);
+
+	if (!c)
+		log_warn("metrics: %s", err.msg);
+	return c;
+}
+
+static long metrics_tick(struct loop *l, void *arg)
+{
+	struct session *s = arg;
+	char path[512];
+
+	(void)l;
+	if (!s->m_ns) {
+		snprintf(path, sizeof(path), "/apis/metrics.k8s.io/v1beta1/namespaces/%s/pods", s->ns);
+		s->m_ns = metrics_get(s, path);
+	}
+	if (s->pods_all && !s->m_all)
+		s->m_all = metrics_get(s, "/apis/metrics.k8s.io/v1beta1/pods");
+	if (s->cluster_wanted && s->feeds[F_NODES].inf && !s->m_nodes)
+		s->m_nodes = metrics_get(s, "/apis/metrics.k8s.io/v1beta1/nodes");
+	return s->metrics_ms;	/* metrics-server scrapes every 15 s */
+}
+
+static void metrics_cancel(struct session *s)
+{
+	kube_cancel(s->m_ns);
+	kube_cancel(s->m_all);
+	kube_cancel(s->m_nodes);
+	s->m_ns = s->m_all = s->m_nodes = NULL;
+}
+
+/* --- life --- */
+
+struct session *session_new(struct loop *l, struct kube *k, const struct session_opts *o)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+
+	s->loop = l;
+	s->kube = k;
+	s->ns = xstrdup(o->namespace && *o->namespace ? o->namespace : "default");
+	s->kubeconfig = o->kubeconfig ? xstrdup(o->kubeconfig) : NULL;
+	s->context = o->context ? xstrdup(o->context) : NULL;
+	s->metrics_ms = o->metrics_ms == 0 ? 15000 : o->metrics_ms;
+	s->svc = services_new();
+	s->cl = cluster_new();
+	s->recent[0] = xstrdup(s->ns);
+	for (int i = 0; i < F_COUNT; i++) {
+		s->feeds[i].s = s;
+		s->feeds[i].kind = (enum feed_kind)i;
+	}
+	return s;
+}
+
+int session_start(struct session *s, struct error *err)
+{
+	for (int i = 0; i < F_NS_COUNT; i++)
+		if (start_feed(s, (enum feed_kind)i, err) < 0)
+			return -1;
+	/* who may see which namespaces: a refusal is common and quiet */
+	start_feed(s, F_NAMESPACES, NULL);
+	if (s->metrics_ms > 0)
+		s->metrics_timer = loop_add_timer(s->loop, 0, metrics_tick, s);
+	return 0;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	session_actions_free(s);
+	metrics_cancel(s);
+	if (s->metrics_timer)
+		loop_del_timer(s->loop, s->metrics_timer);
+	if (s->reap_timer)
+		loop_del_timer(s->loop, s->reap_timer);
+	for (int i = 0; i < F_COUNT; i++)
+		informer_free(s->feeds[i].inf);
+	services_free(s->svc);
+	cluster_free(s->cl);
+	for (int i = 0; i < SESSION_RECENT; i++)
+		free(s->recent[i]);
+	free(s->ns);
+	free(s->kubeconfig);
+	free(s->context);
+	free(s);
+}
+
+struct services *session_services(struct session *s)
+{
+	return s->svc;
+}
+
+struct cluster *session_cluster(struct session *s)
+{
+	return s->cl;
+}
+
+struct kube *session_kube(const struct session *s)
+{
+	return s->kube;
+}
+
+struct loop *session_loop(const struct session *s)
+{
+	return s->loop;
+}
+
+const char *session_namespace(const struct session *s)
+{
+	return s->ns;
+}
+
+struct helm_target session_helm_target(const struct session *s)
+{
+	struct helm_target t = { s->kubeconfig, s->context, s->ns };
+
+	return t;
+}
+
+/* dns_label: what Kubernetes accepts as a namespace name (RFC 1123). */
+static bool dns_label(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len == 0 || len > 63 || n[0] == '-' || n[len - 1] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '-'))
+			return false;
+	return true;
+}
+
+int session_set_namespace(struct session *s, const char *ns, struct error *err)
+{
+	int at = SESSION_RECENT - 1;
+
+	if (!ns || !dns_label(ns))
+		return error_set(err, ERR_INVALID, "'%.64s' is not a namespace name (lower-case letters, digits, '-')",
+				 ns ? ns : "");
+	if (str_eq(ns, s->ns))
+		return 0;
+	metrics_cancel(s);
+	for (int i = 0; i < F_NS_COUNT; i++)
+		stop_feed(s, (enum feed_kind)i);
+	free(s->ns);
+	s->ns = xstrdup(ns);
+	/* remember it, most recent first, once */
+	for (int i = 0; i < SESSION_RECENT; i++)
+		if (s->recent[i] && str_eq(s->recent[i], ns))
+			at = i;
+	free(s->recent[at]);
+	memmove(&s->recent[1], &s->recent[0], (size_t)at * sizeof(char *));
+	s->recent[0] = xstrdup(ns);
+	services_free(s->svc);
+	s->svc = services_new();
+	/* model/cluster keeps what the cluster-wide informers gave */
+	cluster_clear(s->cl);
+	for (int i = F_NS_COUNT; i < F_COUNT; i++)
+		if (s->feeds[i].inf)
+			informer_each(s->feeds[i].inf, replay_one, &s->feeds[i]);
+	session_changed(s, SESSION_NAMESPACE | SESSION_SERVICES | SESSION_CLUSTER | SESSION_FRESHNESS);
+	for (int i = 0; i < F_NS_COUNT; i++)
+		if (start_feed(s, (enum feed_kind)i, err) < 0)
+			return -1;
+	if (s->metrics_timer) {
+		loop_del_timer(s->loop, s->metrics_timer);
+		s->metrics_timer = loop_add_timer(s->loop, 0, metrics_tick, s);
+	}
+	return 0;
+}
+
+const char *session_recent_namespace(const struct session *s, size_t i)
+{
+	return i < SESSION_RECENT ? s->recent[i] : NULL;
+}
+
+void session_want_cluster(struct session *s)
+{
+	if (s->cluster_wanted)
+		return;
+	s->cluster_wanted = true;
+	if (start_feed(s, F_NODES, NULL) < 0)
+		log_warn("unable to watch nodes");
+	if (start_feed(s, F_PODS_ALL, NULL) == 0)
+		s->pods_all = true;
+	if (start_feed(s, F_EVENTS_ALL, NULL) == 0)
+		s->events_all = true;
+	if (s->metrics_timer) {
+		loop_del_timer(s->loop, s->metrics_timer);
+		s->metrics_timer = loop_add_timer(s->loop, 0, metrics_tick, s);
+	}
+	session_changed(s, SESSION_FRESHNESS | SESSION_CLUSTER);
+}
+
+const char *session_cluster_error(const struct session *s)
+{
+	static const enum feed_kind order[] = { F_NODES, F_PODS_ALL, F_EVENTS_ALL };
+
+	for (size_t i = 0; i < DL_ARRAY_LEN(order); i++)
+		if (s->feeds[order[i]].err[0])
+			return s->feeds[order[i]].err;
+	return NULL;
+}
+
+bool session_cluster_wide(const struct session *s)
+{
+	return s->pods_all;
+}
+
+const char *session_metrics_error(const struct session *s)
+{
+	return s->metrics_err[0] ? s->metrics_err : NULL;
+}
+
+void session_freshness(const struct session *s, char *dst, size_t size, bool *stale)
+{
+	int64_t since = 0;
+	const struct error *why = NULL;
+	bool syncing = false;
+
+	*stale = false;
+	for (int i = 0; i < F_COUNT; i++) {
+		const struct informer *inf = s->feeds[i].inf;
+		int64_t t;
+
+		if (!inf)
+			continue;
+		t = informer_stale_since(inf);
+		if (t && (!since || t < since)) {
+			since = t;
+			why = informer_last_error(inf);
+		}
+		if (!informer_synced(inf))
+			syncing = true;
+	}
+	if (since) {
+		time_t secs = (time_t)(since / 1000);
+		struct tm tm;
+		char hms[16];
+
+		localtime_r(&secs, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(dst, size, "stale since %s%s%s", hms, why ? ": " : "", why ? why->msg : "");
+		*stale = true;
+		return;
+	}
+	for (int i = 0; i < F_NS_COUNT; i++) {
+		if (s->feeds[i].err[0]) {
+			snprintf(dst, size, "%s", s->feeds[i].err);
+			*stale = true;
+			return;
+		}
+	}
+	snprintf(dst, size, "%s", syncing ? "syncing" : "live");
+}
+
+/* --- reading the stores --- */
+
+const cJSON *session_get(const struct session *s, const char *resource, const char *name)
+{
+	for (int i = 0; i < F_NS_COUNT; i++)
+		if (str_eq(feed_resource[i], resource) && s->feeds[i].inf)
+			return informer_get(s->feeds[i].inf, s->ns, name);
+	return NULL;
+}
+
+struct each_ctx {
+	const char *resource;
+	void (*fn)(const char *resource, const cJSON *obj, void *arg);
+	void *arg;
+};
+
+static void each_one(const cJSON *obj, void *arg)
+{
+	struct each_ctx *c = arg;
+
+	c->fn(c->resource, obj, c->arg);
+}
+
+void session_each_release_object(const struct session *s, const char *release,
+				 void (*fn)(const char *resource, const cJSON *obj, void *arg), void *arg)
+{
+	static const enum feed_kind kinds[] = { F_STATEFULSETS, F_DEPLOYMENTS, F_PODS, F_INGRESSES };
+
+	for (size_t i = 0; i < DL_ARRAY_LEN(kinds); i++) {
+		struct each_ctx c = { feed_resource[kinds[i]], fn, arg };
+
+		if (s->feeds[kinds[i]].inf)
+			informer_each_label(s->feeds[kinds[i]].inf, "app.kubernetes.io/instance", release, each_one, &c);
+	}
+}
+
+void session_each_event(const struct session *s, void (*fn)(const cJSON *ev, void *arg), void *arg)
+{
+	if (s->feeds[F_EVENTS].inf)
+		informer_each(s->feeds[F_EVENTS].inf, fn, arg);
+}
