@@ -917,10 +917,8 @@ const char *service_display_name(const struct service *svc)
 	return svc->friendly_name && *svc->friendly_name ? svc->friendly_name : svc->name;
 }
 
-bool service_event_matches(const struct service *svc, const cJSON *ev)
+bool service_owns_object(const struct service *svc, const char *ns, const char *name)
 {
-	const char *name = json_str(ev, "involvedObject.name", "");
-	const char *ns = json_str(ev, "involvedObject.namespace", json_str(ev, "metadata.namespace", ""));
 	size_t n = strlen(svc->name);
 
 	if (!str_eq(ns, svc->namespace))

@@ -193,6 +193,8 @@ void app_show_index(struct app *a, int i)
 		return;
 	a->previous = a->current;
 	a->current = i;
+	if (a->previous >= 0 && a->views[a->previous]->ops->leave)
+		a->views[a->previous]->ops->leave(a->views[a->previous]);
 	if (a->views[i]->ops->enter)
 		a->views[i]->ops->enter(a->views[i]);
 	mark(a, DIRTY_ALL | DIRTY_CLEAR);

@@ -523,9 +523,28 @@ START_TEST(events_of_a_service)
 	add_secret(s, sec_gpu);
 	services_pod(s, item(pods, "jupyter-pytorch-gpu-0"), false);
 	r = services_find(s, "user-alice", "jupyter-pytorch-gpu");
-	ck_assert(service_event_matches(r, item(events, "jupyter-pytorch-gpu-0.17bc2b3a1f0e9d8c")));
-	ck_assert(!service_event_matches(r, item(events, "vscode-python-0.17bc2c0d9e8f7a6b")));
-	ck_assert(!service_event_matches(r, item(events, "hello-1567197780-mn4mv.15bfce150bd764dd")));
+	{
+		static const struct {
+			const char *event;
+			bool mine;
+		} rows[] = {
+			{ "jupyter-pytorch-gpu-0.17bc2b3a1f0e9d8c", true },
+			{ "vscode-python-0.17bc2c0d9e8f7a6b", false },
+			{ "hello-1567197780-mn4mv.15bfce150bd764dd", false },
+		};
+
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			const cJSON *ev = item(events, rows[i].event);
+
+			ck_assert_int_eq(service_owns_object(r, json_str(ev, "involvedObject.namespace", ""),
+							     json_str(ev, "involvedObject.name", "")), rows[i].mine);
+		}
+		/* named after the release, in another namespace: not ours */
+		ck_assert(service_owns_object(r, "user-alice", "jupyter-pytorch-gpu"));
+		ck_assert(service_owns_object(r, "user-alice", "jupyter-pytorch-gpu-ui"));
+		ck_assert(!service_owns_object(r, "user-bob", "jupyter-pytorch-gpu"));
+		ck_assert(!service_owns_object(r, "user-alice", "jupyter-pytorch-gpuX"));
+	}
 	cJSON_Delete(pods);
 	cJSON_Delete(events);
 	services_free(s);

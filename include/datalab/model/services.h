@@ -126,9 +126,10 @@ uint64_t services_generation(const struct services *s);
 const char *service_state_name(enum service_state st);
 /* service_display_name: the friendly name, else the release name. */
 const char *service_display_name(const struct service *svc);
-/* service_event_matches: whether an Event is about one of svc's objects
- * (a pod or workload of it, or an object named after the release). */
-bool service_event_matches(const struct service *svc, const cJSON *event);
+/* service_owns_object: whether the object ns/name is one of svc's (a pod
+ * or workload of it, or an object named after the release): what an
+ * Event's involvedObject must name to be about the service. */
+bool service_owns_object(const struct service *svc, const char *ns, const char *name);
 
 /* service_secret_in_line: finds a secret value in a line of NOTES
  * ("- Your password: abc", "token=abc", "**`abc`**" marks stripped):
