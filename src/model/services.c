@@ -872,7 +872,8 @@ static void rebuild(struct services *s)
 		}
 		derive(r);
 	}
-	qsort(rows, n, sizeof(*rows), row_cmp);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), row_cmp);
 	for (size_t i = 0; i < s->nrows; i++)
 		row_clear(&s->rows[i]);
 	free(s->rows);
