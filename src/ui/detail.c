@@ -84,9 +84,9 @@ static struct detail *dt_of(struct view *v)
 
 static const struct service *service_of(struct detail *d)
 {
-	struct session *s = shell_session(d->sh);
+	struct live *s = shell_live(d->sh);
 
-	return d->release ? services_find(session_services(s), session_namespace(s), d->release) : NULL;
+	return d->release ? services_find(live_services(s), live_namespace(s), d->release) : NULL;
 }
 
 /* --- Overview --- */
@@ -138,7 +138,7 @@ static void build_overview(struct detail *d, const struct service *svc)
 	buf_init(&b, 0);
 	if (!svc) {
 		buf_addf(&b, "The release '%s' is gone from '%s'.", d->release ? d->release : "",
-			 session_namespace(shell_session(d->sh)));
+			 live_namespace(shell_live(d->sh)));
 	} else {
 		buf_addf(&b, "Release     %s\n", svc->name);
 		if (svc->friendly_name)
@@ -185,7 +185,7 @@ static void build_overview(struct detail *d, const struct service *svc)
 
 static void build_pods(struct detail *d, const struct service *svc)
 {
-	struct cluster *cl = session_cluster(shell_session(d->sh));
+	struct cluster *cl = live_cluster(shell_live(d->sh));
 
 	table_begin(d->pods);
 	for (size_t i = 0; svc && i < svc->npods; i++) {
@@ -214,7 +214,7 @@ static void build_pods(struct detail *d, const struct service *svc)
 
 static void build_events(struct detail *d, const struct service *svc)
 {
-	struct cluster *cl = session_cluster(shell_session(d->sh));
+	struct cluster *cl = live_cluster(shell_live(d->sh));
 
 	table_begin(d->events);
 	for (size_t i = 0; svc && i < cluster_event_count(cl); i++) {
@@ -242,7 +242,7 @@ static void build_events(struct detail *d, const struct service *svc)
 static void build_commands(struct detail *d, const struct service *svc)
 {
 	static const char *const actions[] = { "status", "pods", "logs", "exec", "pause", "resume", "restart", "delete" };
-	struct session *s = shell_session(d->sh);
+	struct live *s = shell_live(d->sh);
 
 	table_begin(d->commands);
 	for (size_t i = 0; svc && i < DL_ARRAY_LEN(actions); i++) {
@@ -252,7 +252,7 @@ static void build_commands(struct detail *d, const struct service *svc)
 		if ((str_eq(actions[i], "pause") && svc->state == SERVICE_PAUSED) ||
 		    (str_eq(actions[i], "resume") && svc->state != SERVICE_PAUSED))
 			continue;
-		line = session_action_line(s, actions[i], svc->name, d->log_pod);
+		line = live_action_line(s, actions[i], svc->name, d->log_pod);
 		r = table_add_row(d->commands, actions[i]);
 		table_set_cell(d->commands, r, 0, actions[i], THEME_DIM);
 		table_set_cell(d->commands, r, 1, line, -1);
@@ -280,14 +280,14 @@ static void build_yaml(struct detail *d)
 
 	buf_init(&b, 0);
 	if (d->release)
-		session_each_release_object(shell_session(d->sh), d->release, yaml_one, &c);
+		live_each_release_object(shell_live(d->sh), d->release, yaml_one, &c);
 	textview_set_text(d->yaml, b.len ? b.data : "(no live objects carry app.kubernetes.io/instance=this release)");
 	buf_release(&b);
 }
 
 static void rebuild(struct detail *d)
 {
-	struct session *s = shell_session(d->sh);
+	struct live *s = shell_live(d->sh);
 	const struct service *svc = service_of(d);
 
 	build_overview(d, svc);
@@ -296,8 +296,8 @@ static void rebuild(struct detail *d)
 	build_commands(d, svc);
 	if (!d->log_pod && svc && svc->npods > 0)
 		d->log_pod = xstrdup(svc->pods[0].name);
-	d->svc_gen = services_generation(session_services(s));
-	d->cl_gen = cluster_generation(session_cluster(s));
+	d->svc_gen = services_generation(live_services(s));
+	d->cl_gen = cluster_generation(live_cluster(s));
 	d->built = true;
 }
 
@@ -314,11 +314,11 @@ static void log_data(void *arg, const char *p, size_t n)
 static void log_end(void *arg, const struct error *err)
 {
 	struct detail *d = arg;
-	char line[400];
+	char line[800];
 
 	textview_flush(d->logs);
 	d->log_live = false;
-	snprintf(line, sizeof(line), "-- the log stream of %s ended%s%s (R reconnects) --", d->log_pod ? d->log_pod : "",
+	snprintf(line, sizeof(line), "-- the log stream of %.200s ended%s%s (R reconnects) --", d->log_pod ? d->log_pod : "",
 		 err->code != ERR_NONE ? ": " : "", err->code != ERR_NONE ? err->msg : "");
 	textview_add_line(d->logs, line, strlen(line));
 	app_view_dirty(&d->v);
@@ -333,7 +333,7 @@ static void log_stop(struct detail *d)
 
 static void log_start(struct detail *d)
 {
-	struct session *s = shell_session(d->sh);
+	struct live *s = shell_live(d->sh);
 	struct podlog_opts o = { 0 };
 	struct error err;
 
@@ -343,17 +343,17 @@ static void log_start(struct detail *d)
 		textview_set_empty_text(d->logs, "no pod to read logs from");
 		return;
 	}
-	o.namespace = session_namespace(s);
+	o.namespace = live_namespace(s);
 	o.pod = d->log_pod;
 	o.follow = true;
 	o.tail_lines = 5000;
 	textview_set_empty_text(d->logs, "waiting for the first line...");
 	textview_set_follow(d->logs, true);
-	d->log = podlog_start(session_kube(s), &o, log_data, log_end, d, &err);
+	d->log = podlog_start(live_kube(s), &o, log_data, log_end, d, &err);
 	if (!d->log) {
-		char line[400];
+		char line[800];
 
-		snprintf(line, sizeof(line), "-- unable to read the log of %s: %s --", d->log_pod, err.msg);
+		snprintf(line, sizeof(line), "-- unable to read the log of %.200s: %s --", d->log_pod, err.msg);
 		textview_add_line(d->logs, line, strlen(line));
 		return;
 	}
@@ -463,13 +463,13 @@ static const char *status_text(struct detail *d)
 static void dt_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct detail *d = dt_of(v);
-	struct session *s = shell_session(d->sh);
+	struct live *s = shell_live(d->sh);
 	const struct service *svc;
 	struct widget *c = content(d);
 	char head[512];
 
-	if (!d->built || d->svc_gen != services_generation(session_services(s)) ||
-	    d->cl_gen != cluster_generation(session_cluster(s)))
+	if (!d->built || d->svc_gen != services_generation(live_services(s)) ||
+	    d->cl_gen != cluster_generation(live_cluster(s)))
 		rebuild(d);
 	svc = service_of(d);
 	if (svc)
@@ -729,7 +729,7 @@ struct view *detail_new(struct shell *sh)
 	widget_set_focus(table_widget(d->pods), true);
 	widget_set_focus(table_widget(d->events), true);
 	widget_set_focus(table_widget(d->commands), true);
-	shell_watch(sh, &d->v, SESSION_SERVICES | SESSION_CLUSTER | SESSION_NAMESPACE);
+	shell_watch(sh, &d->v, LIVE_SERVICES | LIVE_CLUSTER | LIVE_NAMESPACE);
 	return &d->v;
 }
 

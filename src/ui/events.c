@@ -41,9 +41,9 @@ struct events_view {
 
 static void rebuild(struct events_view *ev)
 {
-	struct session *s = shell_session(ev->lv.sh);
-	struct cluster *c = session_cluster(s);
-	const char *ns = session_namespace(s);
+	struct live *s = shell_live(ev->lv.sh);
+	struct cluster *c = live_cluster(s);
+	const char *ns = live_namespace(s);
 	struct table *t = ev->lv.t;
 	char empty[300];
 
@@ -85,16 +85,16 @@ static void rebuild(struct events_view *ev)
 static void ev_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct events_view *ev = (struct events_view *)v;
-	struct session *s = shell_session(ev->lv.sh);
-	const char *err = session_cluster_error(s);
+	struct live *s = shell_live(ev->lv.sh);
+	const char *err = live_cluster_error(s);
 	char line[400];
 
-	if (!ev->built || ev->gen != cluster_generation(session_cluster(s)) || ev->built_all != ev->all ||
-	    ev->built_warnings != ev->warnings || !str_eq(ev->built_ns, session_namespace(s)))
+	if (!ev->built || ev->gen != cluster_generation(live_cluster(s)) || ev->built_all != ev->all ||
+	    ev->built_warnings != ev->warnings || !str_eq(ev->built_ns, live_namespace(s)))
 		rebuild(ev);
 	listview_draw_table(&ev->lv, win, rows - 1, cols);
-	if (ev->all && err && !session_cluster_wide(s))
-		snprintf(line, sizeof(line), "only '%s': %s", session_namespace(s), err);
+	if (ev->all && err && !live_cluster_wide(s))
+		snprintf(line, sizeof(line), "only '%s': %s", live_namespace(s), err);
 	else
 		snprintf(line, sizeof(line), "%zu events, %zu warnings, newest first%s", table_visible_count(ev->lv.t),
 			 ev->nwarn, ev->warnings ? " (warnings only: w shows all)" : "");
@@ -103,10 +103,10 @@ static void ev_draw(struct view *v, WINDOW *win, int rows, int cols)
 
 static void open_event(struct events_view *ev)
 {
-	struct session *s = shell_session(ev->lv.sh);
-	struct cluster *c = session_cluster(s);
+	struct live *s = shell_live(ev->lv.sh);
+	struct cluster *c = live_cluster(s);
 	const char *id = table_selected_id(ev->lv.t);
-	struct services *m = session_services(s);
+	struct services *m = live_services(s);
 
 	for (size_t i = 0; id && i < cluster_event_count(c); i++) {
 		const struct cluster_event *e = cluster_event_at(c, i);
@@ -123,7 +123,7 @@ static void open_event(struct events_view *ev)
 				return;
 			}
 		}
-		app_toast(ev->lv.v.app, APP_INFO, "%s is not part of a service of '%s'", e->object, session_namespace(s));
+		app_toast(ev->lv.v.app, APP_INFO, "%s is not part of a service of '%s'", e->object, live_namespace(s));
 		return;
 	}
 }
@@ -137,7 +137,7 @@ static unsigned ev_key(struct view *v, int key)
 	case 'a':
 		ev->all = !ev->all;
 		if (ev->all)
-			session_want_cluster(shell_session(ev->lv.sh));
+			live_want_cluster(shell_live(ev->lv.sh));
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'w':
 		ev->warnings = !ev->warnings;
@@ -167,7 +167,7 @@ static void ev_args(struct view *v, const char *args)
 
 	if (str_eq(args, "all") || str_eq(args, "-A")) {
 		ev->all = true;
-		session_want_cluster(shell_session(ev->lv.sh));
+		live_want_cluster(shell_live(ev->lv.sh));
 	} else if (str_eq(args, "warnings")) {
 		ev->warnings = true;
 	} else if (*args) {
@@ -216,7 +216,7 @@ struct view *events_view_new(struct shell *sh, struct view *detail)
 {
 	struct events_view *ev = xcalloc(1, sizeof(*ev));
 
-	listview_init(&ev->lv, &ev_ops, sh, columns, C_NCOLS, SESSION_CLUSTER | SESSION_NAMESPACE);
+	listview_init(&ev->lv, &ev_ops, sh, columns, C_NCOLS, LIVE_CLUSTER | LIVE_NAMESPACE);
 	ev->detail = detail;
 	return &ev->lv.v;
 }

@@ -2,7 +2,7 @@
  * namespaces.c: the `:namespaces` view (see namespaces.h).
  *
  * Rows are model/cluster's namespaces (Onyxia order) when the cluster
- * lists them, else the session's recent ones; the current one is marked.
+ * lists them, else the live connection's recent ones; the current one is marked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,16 +43,16 @@ static void add(struct ns_view *nv, const char *ns, const char *cur)
 
 static void rebuild(struct ns_view *nv)
 {
-	struct session *s = shell_session(nv->lv.sh);
-	struct cluster *c = session_cluster(s);
-	const char *cur = session_namespace(s);
+	struct live *s = shell_live(nv->lv.sh);
+	struct cluster *c = live_cluster(s);
+	const char *cur = live_namespace(s);
 	bool listed = cluster_namespace_count(c) > 0;
 
 	table_begin(nv->lv.t);
 	for (size_t i = 0; i < cluster_namespace_count(c); i++)
 		add(nv, cluster_namespace_at(c, i), cur);
-	for (size_t i = 0; !listed && session_recent_namespace(s, i); i++)
-		add(nv, session_recent_namespace(s, i), cur);
+	for (size_t i = 0; !listed && live_recent_namespace(s, i); i++)
+		add(nv, live_recent_namespace(s, i), cur);
 	table_commit(nv->lv.t);
 	table_select_id(nv->lv.t, cur);
 	nv->gen = cluster_generation(c);
@@ -64,10 +64,10 @@ static void rebuild(struct ns_view *nv)
 static void nsv_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct ns_view *nv = (struct ns_view *)v;
-	struct session *s = shell_session(nv->lv.sh);
-	bool listed = cluster_namespace_count(session_cluster(s)) > 0;
+	struct live *s = shell_live(nv->lv.sh);
+	bool listed = cluster_namespace_count(live_cluster(s)) > 0;
 
-	if (!nv->built || nv->gen != cluster_generation(session_cluster(s)) || !str_eq(nv->built_ns, session_namespace(s)))
+	if (!nv->built || nv->gen != cluster_generation(live_cluster(s)) || !str_eq(nv->built_ns, live_namespace(s)))
 		rebuild(nv);
 	listview_draw_table(&nv->lv, win, rows - 1, cols);
 	widget_draw_text(win, rows - 1, 0, cols,
@@ -86,7 +86,7 @@ static unsigned nsv_key(struct view *v, int key)
 	if ((r & WIDGET_ACTIVATE) && id) {
 		char *ns = xstrdup(id);
 
-		if (session_set_namespace(shell_session(nv->lv.sh), ns, &err) < 0)
+		if (live_set_namespace(shell_live(nv->lv.sh), ns, &err) < 0)
 			app_toast(v->app, APP_ERROR, "%s", err.msg);
 		else
 			app_show(v->app, "services");
@@ -135,6 +135,6 @@ struct view *namespaces_view_new(struct shell *sh)
 {
 	struct ns_view *nv = xcalloc(1, sizeof(*nv));
 
-	listview_init(&nv->lv, &nsv_ops, sh, columns, C_COUNT, SESSION_CLUSTER | SESSION_NAMESPACE);
+	listview_init(&nv->lv, &nsv_ops, sh, columns, C_COUNT, LIVE_CLUSTER | LIVE_NAMESPACE);
 	return &nv->lv.v;
 }

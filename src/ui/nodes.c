@@ -1,7 +1,7 @@
 /*
  * nodes.c: the `:nodes` monitor view (see nodes.h).
  *
- * Showing it starts the cluster-wide informers (session_want_cluster):
+ * Showing it starts the cluster-wide informers (live_want_cluster):
  * requests per node are summed over every namespace's pods.  The table
  * takes the top of the body; below it, the GPU users of the selected
  * node, grouped by namespace.
@@ -66,10 +66,10 @@ static int load_role(int64_t used, int64_t total)
 
 static void rebuild(struct nodes_view *nv)
 {
-	struct session *s = shell_session(nv->lv.sh);
-	struct cluster *c = session_cluster(s);
+	struct live *s = shell_live(nv->lv.sh);
+	struct cluster *c = live_cluster(s);
 	struct table *t = nv->lv.t;
-	const char *err = session_cluster_error(s);
+	const char *err = live_cluster_error(s);
 	struct buf b;
 
 	buf_init(&b, 0);
@@ -130,7 +130,7 @@ static int ns_cmp(const void *a, const void *b)
 /* draw_users: who holds the selected node's GPUs, by namespace. */
 static void draw_users(struct nodes_view *nv, WINDOW *win, int y, int rows, int cols)
 {
-	struct cluster *c = session_cluster(shell_session(nv->lv.sh));
+	struct cluster *c = live_cluster(shell_live(nv->lv.sh));
 	const char *id = table_selected_id(nv->lv.t);
 	const struct cluster_node *n = id ? cluster_node_find(c, id) : NULL;
 	struct cluster_gpu_user *u;
@@ -171,7 +171,7 @@ static void nv_draw(struct view *v, WINDOW *win, int rows, int cols)
 	struct nodes_view *nv = (struct nodes_view *)v;
 	int below = rows >= 14 ? 6 : rows >= 8 ? 3 : 0;
 
-	if (!nv->built || nv->gen != cluster_generation(session_cluster(shell_session(nv->lv.sh))))
+	if (!nv->built || nv->gen != cluster_generation(live_cluster(shell_live(nv->lv.sh))))
 		rebuild(nv);
 	listview_draw_table(&nv->lv, win, rows - below, cols);
 	draw_users(nv, win, rows - below, below, cols);
@@ -191,7 +191,7 @@ static void nv_enter(struct view *v)
 {
 	struct nodes_view *nv = (struct nodes_view *)v;
 
-	session_want_cluster(shell_session(nv->lv.sh));
+	live_want_cluster(shell_live(nv->lv.sh));
 	nv->built = false;
 }
 
@@ -230,6 +230,6 @@ struct view *nodes_view_new(struct shell *sh)
 {
 	struct nodes_view *nv = xcalloc(1, sizeof(*nv));
 
-	listview_init(&nv->lv, &nv_ops, sh, columns, C_COUNT, SESSION_CLUSTER | SESSION_FRESHNESS);
+	listview_init(&nv->lv, &nv_ops, sh, columns, C_COUNT, LIVE_CLUSTER | LIVE_FRESHNESS);
 	return &nv->lv.v;
 }

@@ -46,9 +46,9 @@ struct pods_view {
 
 static void rebuild(struct pods_view *pv)
 {
-	struct session *s = shell_session(pv->lv.sh);
-	struct cluster *c = session_cluster(s);
-	const char *ns = session_namespace(s);
+	struct live *s = shell_live(pv->lv.sh);
+	struct cluster *c = live_cluster(s);
+	const char *ns = live_namespace(s);
 	struct table *t = pv->lv.t;
 
 	pv->waiting = pv->failing = 0;
@@ -104,25 +104,25 @@ static const struct cluster_pod *selected(struct pods_view *pv)
 		return NULL;
 	memcpy(ns, id, (size_t)(slash - id));
 	ns[slash - id] = '\0';
-	return cluster_pod_find(session_cluster(shell_session(pv->lv.sh)), ns, slash + 1);
+	return cluster_pod_find(live_cluster(shell_live(pv->lv.sh)), ns, slash + 1);
 }
 
 static void pv_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct pods_view *pv = (struct pods_view *)v;
-	struct session *s = shell_session(pv->lv.sh);
+	struct live *s = shell_live(pv->lv.sh);
 	const struct cluster_pod *p;
-	const char *err = session_cluster_error(s);
+	const char *err = live_cluster_error(s);
 	char line[600], empty[300];
 
-	if (!pv->built || pv->gen != cluster_generation(session_cluster(s)) || pv->built_all != pv->all ||
-	    !str_eq(pv->built_ns, session_namespace(s))) {
+	if (!pv->built || pv->gen != cluster_generation(live_cluster(s)) || pv->built_all != pv->all ||
+	    !str_eq(pv->built_ns, live_namespace(s))) {
 		rebuild(pv);
-		if (pv->all && err && !session_cluster_wide(s))
+		if (pv->all && err && !live_cluster_wide(s))
 			snprintf(empty, sizeof(empty), "all namespaces: %s", err);
 		else
 			snprintf(empty, sizeof(empty), "no pods in %s%s", pv->all ? "any namespace" : "'",
-				 pv->all ? "" : session_namespace(s));
+				 pv->all ? "" : live_namespace(s));
 		if (!pv->all)
 			strncat(empty, "'", sizeof(empty) - strlen(empty) - 1);
 		table_set_empty_text(pv->lv.t, empty);
@@ -131,11 +131,11 @@ static void pv_draw(struct view *v, WINDOW *win, int rows, int cols)
 	p = selected(pv);
 	if (p && p->reason)
 		snprintf(line, sizeof(line), "%s: %s", p->name, p->reason);
-	else if (pv->all && err && !session_cluster_wide(s))
-		snprintf(line, sizeof(line), "only '%s': %s", session_namespace(s), err);
+	else if (pv->all && err && !live_cluster_wide(s))
+		snprintf(line, sizeof(line), "only '%s': %s", live_namespace(s), err);
 	else
 		snprintf(line, sizeof(line), "%zu pods%s%s, %zu waiting, %zu failing", table_visible_count(pv->lv.t),
-			 pv->all ? " in all namespaces" : " in ", pv->all ? "" : session_namespace(s), pv->waiting,
+			 pv->all ? " in all namespaces" : " in ", pv->all ? "" : live_namespace(s), pv->waiting,
 			 pv->failing);
 	widget_draw_text(win, rows - 1, 0, cols, line,
 			 theme_attr(p && p->reason ? (enum theme_role)shell_pod_role(p->status) : THEME_DIM), 0);
@@ -145,21 +145,21 @@ static void set_all(struct pods_view *pv, bool all)
 {
 	pv->all = all;
 	if (all)
-		session_want_cluster(shell_session(pv->lv.sh));
+		live_want_cluster(shell_live(pv->lv.sh));
 }
 
 static void open_pod(struct pods_view *pv)
 {
-	struct session *s = shell_session(pv->lv.sh);
+	struct live *s = shell_live(pv->lv.sh);
 	const struct cluster_pod *p = selected(pv);
 
 	if (!p)
 		return;
-	if (p->instance && str_eq(p->ns, session_namespace(s)) &&
-	    services_find(session_services(s), p->ns, p->instance))
+	if (p->instance && str_eq(p->ns, live_namespace(s)) &&
+	    services_find(live_services(s), p->ns, p->instance))
 		detail_open(pv->detail, p->instance, DETAIL_LOGS, p->name);
 	else
-		app_toast(pv->lv.v.app, APP_INFO, "%s/%s is not a service of '%s'", p->ns, p->name, session_namespace(s));
+		app_toast(pv->lv.v.app, APP_INFO, "%s/%s is not a service of '%s'", p->ns, p->name, live_namespace(s));
 }
 
 static unsigned pv_key(struct view *v, int key)
@@ -173,7 +173,7 @@ static unsigned pv_key(struct view *v, int key)
 		set_all(pv, !pv->all);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'x':
-		if (p && str_eq(p->ns, session_namespace(shell_session(pv->lv.sh))))
+		if (p && str_eq(p->ns, live_namespace(shell_live(pv->lv.sh))))
 			shell_restart_pod(pv->lv.sh, p->name);
 		else if (p)
 			app_toast(v->app, APP_WARN, "switch to '%s' to restart its pods", p->ns);
@@ -250,7 +250,7 @@ struct view *pods_view_new(struct shell *sh, struct view *detail)
 {
 	struct pods_view *pv = xcalloc(1, sizeof(*pv));
 
-	listview_init(&pv->lv, &pv_ops, sh, columns, C_COUNT, SESSION_CLUSTER | SESSION_NAMESPACE);
+	listview_init(&pv->lv, &pv_ops, sh, columns, C_COUNT, LIVE_CLUSTER | LIVE_NAMESPACE);
 	pv->detail = detail;
 	return &pv->lv.v;
 }

@@ -53,8 +53,8 @@ static struct services_view *sv_of(struct view *v)
 
 static void rebuild(struct services_view *sv)
 {
-	struct session *s = shell_session(sv->lv.sh);
-	struct services *m = session_services(s);
+	struct live *s = shell_live(sv->lv.sh);
+	struct services *m = live_services(s);
 	size_t n = services_count(m);
 	struct buf b;
 	char empty[256];
@@ -107,7 +107,7 @@ static void rebuild(struct services_view *sv)
 		table_set_cell(sv->lv.t, r, C_URL, b.data, -1);
 	}
 	table_commit(sv->lv.t);
-	snprintf(empty, sizeof(empty), "no services in '%s' yet: :catalog launches one", session_namespace(s));
+	snprintf(empty, sizeof(empty), "no services in '%s' yet: :catalog launches one", live_namespace(s));
 	table_set_empty_text(sv->lv.t, empty);
 	buf_release(&b);
 	sv->gen = services_generation(m);
@@ -117,15 +117,15 @@ static void rebuild(struct services_view *sv)
 static const struct service *selected(struct services_view *sv)
 {
 	const char *id = table_selected_id(sv->lv.t);
-	struct session *s = shell_session(sv->lv.sh);
+	struct live *s = shell_live(sv->lv.sh);
 
-	return id ? services_find(session_services(s), session_namespace(s), id) : NULL;
+	return id ? services_find(live_services(s), live_namespace(s), id) : NULL;
 }
 
 static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int cols)
 {
 	const struct service *svc = selected(sv);
-	const char *merr = session_metrics_error(shell_session(sv->lv.sh));
+	const char *merr = live_metrics_error(shell_live(sv->lv.sh));
 	struct buf b;
 
 	buf_init(&b, 0);
@@ -147,7 +147,7 @@ static void sv_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct services_view *sv = sv_of(v);
 
-	if (!sv->built || sv->gen != services_generation(session_services(shell_session(sv->lv.sh))))
+	if (!sv->built || sv->gen != services_generation(live_services(shell_live(sv->lv.sh))))
 		rebuild(sv);
 	listview_draw_table(&sv->lv, win, rows - 1, cols);
 	if (rows > 1)
@@ -249,7 +249,7 @@ struct view *services_view_new(struct shell *sh, struct view *detail)
 {
 	struct services_view *sv = xcalloc(1, sizeof(*sv));
 
-	listview_init(&sv->lv, &sv_ops, sh, columns, C_COUNT, SESSION_SERVICES | SESSION_NAMESPACE);
+	listview_init(&sv->lv, &sv_ops, sh, columns, C_COUNT, LIVE_SERVICES | LIVE_NAMESPACE);
 	sv->detail = detail;
 	return &sv->lv.v;
 }

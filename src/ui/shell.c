@@ -1,13 +1,13 @@
 /*
- * shell.c: session to frame glue and the shared service actions (see
+ * shell.c: live connection to frame glue and the shared service actions (see
  * shell.h).
  *
- * Data flow: the session calls on_change for every model change; the
+ * Data flow: the live connection calls on_change for every model change; the
  * shell updates the title bar texts when they differ (so a pod event
  * does not redraw the title) and marks the current view dirty when it
  * watches that kind of change.  Actions open a dialog whose answer lands
  * in a callback holding the release name in the shell (one dialog at a
- * time), then run through the session and report with a toast.
+ * time), then run through the live connection and report with a toast.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +27,7 @@
 
 struct shell {
 	struct app *app;
-	struct session *s;
+	struct live *s;
 	struct {
 		struct view *v;
 		unsigned mask;
@@ -44,7 +44,7 @@ struct app *shell_app(const struct shell *sh)
 	return sh->app;
 }
 
-struct session *shell_session(const struct shell *sh)
+struct live *shell_live(const struct shell *sh)
 {
 	return sh->s;
 }
@@ -60,22 +60,22 @@ void shell_watch(struct shell *sh, struct view *v, unsigned mask)
 
 static void update_title(struct shell *sh, unsigned what)
 {
-	if (what & SESSION_NAMESPACE)
-		app_set_namespace(sh->app, session_namespace(sh->s));
-	if (what & (SESSION_CLUSTER | SESSION_NAMESPACE)) {
+	if (what & LIVE_NAMESPACE)
+		app_set_namespace(sh->app, live_namespace(sh->s));
+	if (what & (LIVE_CLUSTER | LIVE_NAMESPACE)) {
 		char q[256];
 
-		cluster_quota_summary(session_cluster(sh->s), session_namespace(sh->s), q, sizeof(q));
+		cluster_quota_summary(live_cluster(sh->s), live_namespace(sh->s), q, sizeof(q));
 		if (strcmp(q, sh->quota) != 0) {
 			str_copy(sh->quota, q, sizeof(sh->quota));
 			app_set_quota(sh->app, q[0] ? q : NULL);
 		}
 	}
-	if (what & (SESSION_FRESHNESS | SESSION_NAMESPACE)) {
+	if (what & (LIVE_FRESHNESS | LIVE_NAMESPACE)) {
 		char f[512];
 		bool stale;
 
-		session_freshness(sh->s, f, sizeof(f), &stale);
+		live_freshness(sh->s, f, sizeof(f), &stale);
 		if (strcmp(f, sh->fresh) != 0 || stale != sh->stale) {
 			str_copy(sh->fresh, f, sizeof(sh->fresh));
 			sh->stale = stale;
@@ -104,10 +104,10 @@ static void ns_command(struct app *a, const char *args, void *arg)
 
 	if (!*args) {
 		app_toast(a, APP_INFO, "namespace '%s'; :ns NAME switches (Tab lists the ones you may see)",
-			  session_namespace(sh->s));
+			  live_namespace(sh->s));
 		return;
 	}
-	if (session_set_namespace(sh->s, args, &err) < 0) {
+	if (live_set_namespace(sh->s, args, &err) < 0) {
 		app_toast(a, APP_ERROR, "%s", err.msg);
 		return;
 	}
@@ -118,7 +118,7 @@ static void ns_command(struct app *a, const char *args, void *arg)
 static const char *ns_complete(struct app *a, const char *prefix, size_t nth, void *arg)
 {
 	struct shell *sh = arg;
-	struct cluster *c = session_cluster(sh->s);
+	struct cluster *c = live_cluster(sh->s);
 	size_t n = strlen(prefix), k = 0;
 
 	(void)a;
@@ -131,8 +131,8 @@ static const char *ns_complete(struct app *a, const char *prefix, size_t nth, vo
 	if (cluster_namespace_count(c) > 0)
 		return NULL;
 	/* the list is not ours to see: offer the ones used this run */
-	for (size_t i = 0; session_recent_namespace(sh->s, i); i++) {
-		const char *ns = session_recent_namespace(sh->s, i);
+	for (size_t i = 0; live_recent_namespace(sh->s, i); i++) {
+		const char *ns = live_recent_namespace(sh->s, i);
 
 		if (strncmp(ns, prefix, n) == 0 && k++ == nth)
 			return ns;
@@ -140,16 +140,16 @@ static const char *ns_complete(struct app *a, const char *prefix, size_t nth, vo
 	return NULL;
 }
 
-struct shell *shell_attach(struct app *a, struct session *s)
+struct shell *shell_attach(struct app *a, struct live *s)
 {
 	struct shell *sh = xcalloc(1, sizeof(*sh));
 
 	sh->app = a;
 	sh->s = s;
-	session_on_change(s, on_change, sh);
+	live_on_change(s, on_change, sh);
 	app_add_command(a, "ns", "switch namespace (:ns user-bob; Tab lists those you may see)", ns_command,
 			ns_complete, sh);
-	update_title(sh, SESSION_NAMESPACE);
+	update_title(sh, LIVE_NAMESPACE);
 	return sh;
 }
 
@@ -157,7 +157,7 @@ void shell_free(struct shell *sh)
 {
 	if (!sh)
 		return;
-	session_on_change(sh->s, NULL, NULL);
+	live_on_change(sh->s, NULL, NULL);
 	free(sh->pending);
 	free(sh->pending_text);
 	free(sh);
@@ -241,7 +241,7 @@ static void set_pending(struct shell *sh, const char *name, char *text)
 
 void shell_copy_url(struct shell *sh, const char *release)
 {
-	const struct service *svc = services_find(session_services(sh->s), session_namespace(sh->s), release);
+	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
 
 	if (!svc || svc->nurls == 0) {
 		app_toast(sh->app, APP_WARN, "'%s' has no URL (no ingress)", release);
@@ -258,7 +258,7 @@ static void delete_answer(struct app *a, struct dialog *d, int button, void *arg
 	(void)d;
 	if (button != 0 || !sh->pending)
 		return;
-	if (session_delete_service(sh->s, sh->pending, action_done, sh, &err) < 0) {
+	if (live_delete_service(sh->s, sh->pending, action_done, sh, &err) < 0) {
 		app_toast(a, APP_ERROR, "unable to delete '%s': %s", sh->pending, err.msg);
 		return;
 	}
@@ -269,8 +269,8 @@ static void delete_answer(struct app *a, struct dialog *d, int button, void *arg
 void shell_confirm_delete(struct shell *sh, const char *release)
 {
 	static const char *const buttons[] = { "Delete", "Cancel", NULL };
-	const struct service *svc = services_find(session_services(sh->s), session_namespace(sh->s), release);
-	char *line = session_action_line(sh->s, "delete", release, NULL);
+	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
+	char *line = live_action_line(sh->s, "delete", release, NULL);
 	char *msg;
 	struct dialog_opts o = {
 		.buttons = buttons, .default_button = 1, .cancel_button = 1, .danger = true,
@@ -296,7 +296,7 @@ void shell_confirm_delete(struct shell *sh, const char *release)
 
 void shell_toggle_pause(struct shell *sh, const char *release)
 {
-	const struct service *svc = services_find(session_services(sh->s), session_namespace(sh->s), release);
+	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
 	struct error err;
 	bool pause;
 	char *line;
@@ -304,8 +304,8 @@ void shell_toggle_pause(struct shell *sh, const char *release)
 	if (!svc)
 		return;
 	pause = svc->state != SERVICE_PAUSED;
-	line = session_action_line(sh->s, pause ? "pause" : "resume", release, NULL);
-	if (session_pause_service(sh->s, release, pause, action_done, sh, &err) < 0) {
+	line = live_action_line(sh->s, pause ? "pause" : "resume", release, NULL);
+	if (live_pause_service(sh->s, release, pause, action_done, sh, &err) < 0) {
 		app_toast(sh->app, APP_ERROR, "unable to %s '%s': %s", pause ? "pause" : "resume", release, err.msg);
 	} else {
 		app_busy(sh->app, 1);
@@ -321,7 +321,7 @@ static void rename_answer(struct app *a, struct dialog *d, int button, void *arg
 
 	if (button != 0 || !sh->pending)
 		return;
-	if (session_rename_service(sh->s, sh->pending, dialog_input(d), action_done, sh, &err) < 0)
+	if (live_rename_service(sh->s, sh->pending, dialog_input(d), action_done, sh, &err) < 0)
 		app_toast(a, APP_ERROR, "unable to rename '%s': %s", sh->pending, err.msg);
 	else
 		app_busy(a, 1);
@@ -330,7 +330,7 @@ static void rename_answer(struct app *a, struct dialog *d, int button, void *arg
 void shell_rename(struct shell *sh, const char *release)
 {
 	static const char *const buttons[] = { "Rename", "Cancel", NULL };
-	const struct service *svc = services_find(session_services(sh->s), session_namespace(sh->s), release);
+	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
 	char msg[400];
 	struct dialog_opts o = {
 		.title = "Rename", .message = msg, .buttons = buttons, .cancel_button = 1, .input_prompt = "Name: ",
@@ -357,7 +357,7 @@ static void terminal_answer(struct app *a, struct dialog *d, int button, void *a
 void shell_terminal(struct shell *sh, const char *release, const char *pod)
 {
 	static const char *const buttons[] = { "Copy", "Close", NULL };
-	char *line = session_action_line(sh->s, "exec", release, pod);
+	char *line = live_action_line(sh->s, "exec", release, pod);
 	char *msg = xasprintf("Run this in another terminal to open a shell in the service:\n\n%s", line);
 	struct dialog_opts o = {
 		.title = "Terminal", .message = msg, .buttons = buttons, .cancel_button = 1,
@@ -376,7 +376,7 @@ static void restart_answer(struct app *a, struct dialog *d, int button, void *ar
 	(void)d;
 	if (button != 0 || !sh->pending)
 		return;
-	if (session_delete_pod(sh->s, sh->pending, action_done, sh, &err) < 0)
+	if (live_delete_pod(sh->s, sh->pending, action_done, sh, &err) < 0)
 		app_toast(a, APP_ERROR, "unable to restart '%s': %s", sh->pending, err.msg);
 	else
 		app_busy(a, 1);
@@ -385,7 +385,7 @@ static void restart_answer(struct app *a, struct dialog *d, int button, void *ar
 void shell_restart_pod(struct shell *sh, const char *pod)
 {
 	static const char *const buttons[] = { "Restart", "Cancel", NULL };
-	char *line = session_action_line(sh->s, "restart", "", pod);
+	char *line = live_action_line(sh->s, "restart", "", pod);
 	char *msg = xasprintf("%s\n\ndeletes the pod '%s'; its StatefulSet, Deployment or Job starts a new one.",
 			      line, pod);
 	struct dialog_opts o = {

@@ -24,7 +24,7 @@ struct listview {
 };
 
 /* listview_init: the view with ops and a focused table of cols; redrawn
- * when the session reports a change in watch (enum session_change). */
+ * when the live connection reports a change in watch (enum live_change). */
 void listview_init(struct listview *lv, const struct view_ops *ops, struct shell *sh,
 		   const struct table_column *cols, size_t ncols, unsigned watch);
 void listview_release(struct listview *lv);

@@ -1,11 +1,11 @@
 /*
- * shell.h: the glue between a session (model/session) and the frame
+ * shell.h: the glue between a live connection (model/live) and the frame
  * (ui/app), and what every cluster view shares.
  *
  * shell_attach registers the `:ns` command (with completion from the
  * namespaces one may see, else those used this run), keeps the title bar
  * current (namespace, quota of the namespace, freshness of the data), and
- * turns the session's change notices into a redraw of the current view:
+ * turns the live connection's change notices into a redraw of the current view:
  * views compare the models' generations when they draw, so a burst of
  * watch events costs one rebuild per frame.
  *
@@ -19,19 +19,19 @@
 #include <stdint.h>
 
 #include "datalab/model/services.h"
-#include "datalab/model/session.h"
+#include "datalab/model/live.h"
 #include "datalab/ui/app.h"
 
 struct shell;
 
-/* shell_attach: wires s to a.  Free the shell, then the session, after
+/* shell_attach: wires s to a.  Free the shell, then the live connection, after
  * the loop stops and before the app. */
-struct shell *shell_attach(struct app *a, struct session *s);
+struct shell *shell_attach(struct app *a, struct live *s);
 void shell_free(struct shell *sh);
 struct app *shell_app(const struct shell *sh);
-struct session *shell_session(const struct shell *sh);
-/* shell_watch: redraw v when it is current and the session reports a
- * change in mask (enum session_change). */
+struct live *shell_live(const struct shell *sh);
+/* shell_watch: redraw v when it is current and the live connection reports a
+ * change in mask (enum live_change). */
 void shell_watch(struct shell *sh, struct view *v, unsigned mask);
 
 /* shell_service_role / shell_pod_role: the theme role of a status. */

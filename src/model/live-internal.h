@@ -1,16 +1,16 @@
 /*
- * session-internal.h: the session's state, shared by session.c
- * (informers, metrics, freshness) and session_actions.c (what the user
- * does to services).  Not for other modules: they use model/session.h.
+ * live-internal.h: the live connection's state, shared by live.c
+ * (informers, metrics, freshness) and live_actions.c (what the user
+ * does to services).  Not for other modules: they use model/live.h.
  */
-#ifndef DATALAB_MODEL_SESSION_INTERNAL_H
-#define DATALAB_MODEL_SESSION_INTERNAL_H
+#ifndef DATALAB_MODEL_LIVE_INTERNAL_H
+#define DATALAB_MODEL_LIVE_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "datalab/kube/informer.h"
-#include "datalab/model/session.h"
+#include "datalab/model/live.h"
 
 /* What each informer watches; the first group follows the namespace. */
 enum feed_kind {
@@ -30,7 +30,7 @@ enum feed_kind {
 };
 
 struct feed {
-	struct session *s;
+	struct live *s;
 	enum feed_kind kind;
 	struct informer *inf;
 	bool reap;		/* stop it at the next loop turn (a 403) */
@@ -39,9 +39,9 @@ struct feed {
 
 struct action;
 
-#define SESSION_RECENT 8
+#define LIVE_RECENT 8
 
-struct session {
+struct live {
 	struct loop *loop;
 	struct kube *kube;
 	char *ns, *kubeconfig, *context;
@@ -56,14 +56,14 @@ struct session {
 	char metrics_err[256];
 	void (*on_change)(void *arg, unsigned what);
 	void *change_arg;
-	char *recent[SESSION_RECENT];
-	session_chart_fn *chart_fn;
+	char *recent[LIVE_RECENT];
+	live_chart_fn *chart_fn;
 	void *chart_arg;
 	struct action *actions;
 };
 
-void session_changed(struct session *s, unsigned what);
-/* session_actions_free: cancels every action without calling back. */
-void session_actions_free(struct session *s);
+void live_changed(struct live *s, unsigned what);
+/* live_actions_free: cancels every action without calling back. */
+void live_actions_free(struct live *s);
 
 #endif

@@ -1,12 +1,12 @@
 /*
- * session_actions.c: what the user does to a service (see session.h):
+ * live_actions.c: what the user does to a service (see live.h):
  * helm through helm/runner, or API calls through kube_call.
  *
- * Each action is a struct action in the session's list, holding its
+ * Each action is a struct action in the live connection's list, holding its
  * runner or its in-flight calls (a scale touches every workload of the
  * release: the action ends when the last call does, with the first
  * error).  It reports once through its callback, then is unlinked and
- * freed; session_free cancels what is left without calling back.
+ * freed; live_free cancels what is left without calling back.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +17,14 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
-#include "datalab/model/session.h"
-#include "session-internal.h"
+#include "datalab/model/live.h"
+#include "live-internal.h"
 
 #define ACTION_MAX_CALLS 16
 
 struct action {
-	struct session *s;
-	session_done_fn *fn;
+	struct live *s;
+	live_done_fn *fn;
 	void *arg;
 	char *what;
 	struct runner *run;
@@ -34,7 +34,7 @@ struct action {
 	struct action *next;
 };
 
-static struct action *action_new(struct session *s, session_done_fn *fn, void *arg, char *what)
+static struct action *action_new(struct live *s, live_done_fn *fn, void *arg, char *what)
 {
 	struct action *a = xcalloc(1, sizeof(*a));
 
@@ -68,17 +68,17 @@ static void action_free(struct action *a)
  * to free: runner_free is allowed from its on_done). */
 static void action_finish(struct action *a)
 {
-	struct session *s = a->s;
+	struct live *s = a->s;
 
 	action_unlink(a);
 	log_info("action %s: %s", a->what, a->err.code == ERR_NONE ? "done" : a->err.msg);
 	if (a->fn)
 		a->fn(a->arg, &a->err, a->what);
 	action_free(a);
-	session_changed(s, SESSION_SERVICES);
+	live_changed(s, LIVE_SERVICES);
 }
 
-void session_actions_free(struct session *s)
+void live_actions_free(struct live *s)
 {
 	while (s->actions) {
 		struct action *a = s->actions;
@@ -91,7 +91,7 @@ void session_actions_free(struct session *s)
 	}
 }
 
-int session_actions_running(const struct session *s)
+int live_actions_running(const struct live *s)
 {
 	int n = 0;
 
@@ -113,7 +113,7 @@ static void helm_done(struct runner *r, const struct runner_result *res, void *a
 	action_finish(a);
 }
 
-static int run_helm(struct session *s, struct runner_cmd *cmd, session_done_fn *fn, void *arg, char *what,
+static int run_helm(struct live *s, struct runner_cmd *cmd, live_done_fn *fn, void *arg, char *what,
 		    struct error *err)
 {
 	static const struct runner_cbs cbs = { .on_done = helm_done };
@@ -130,10 +130,10 @@ static int run_helm(struct session *s, struct runner_cmd *cmd, session_done_fn *
 	return 0;
 }
 
-int session_delete_service(struct session *s, const char *release, session_done_fn *fn, void *arg,
+int live_delete_service(struct live *s, const char *release, live_done_fn *fn, void *arg,
 			   struct error *err)
 {
-	struct helm_target t = session_helm_target(s);
+	struct helm_target t = live_helm_target(s);
 	struct runner_cmd *cmd = runner_cmd_release(RUNNER_UNINSTALL, &t, release, err);
 
 	if (!cmd)
@@ -141,7 +141,7 @@ int session_delete_service(struct session *s, const char *release, session_done_
 	return run_helm(s, cmd, fn, arg, xasprintf("deleted %s", release), err);
 }
 
-void session_set_chart_resolver(struct session *s, session_chart_fn *fn, void *arg)
+void live_set_chart_resolver(struct live *s, live_chart_fn *fn, void *arg)
 {
 	s->chart_fn = fn;
 	s->chart_arg = arg;
@@ -149,9 +149,9 @@ void session_set_chart_resolver(struct session *s, session_chart_fn *fn, void *a
 
 /* suspend_cmd: the helm upgrade that pauses or resumes svc, or NULL when
  * its chart cannot be found again. */
-static struct runner_cmd *suspend_cmd(struct session *s, const struct service *svc, bool pause, struct error *err)
+static struct runner_cmd *suspend_cmd(struct live *s, const struct service *svc, bool pause, struct error *err)
 {
-	struct helm_target t = session_helm_target(s);
+	struct helm_target t = live_helm_target(s);
 	struct runner_install in = { 0 };
 	struct runner_cmd *cmd;
 	char *chart = NULL, *repo = NULL;
@@ -225,7 +225,7 @@ static int calls_started(struct action *a, int rc, struct error *err)
 	return 0;
 }
 
-static int scale_service(struct session *s, const struct service *svc, bool pause, session_done_fn *fn, void *arg,
+static int scale_service(struct live *s, const struct service *svc, bool pause, live_done_fn *fn, void *arg,
 			 struct error *err)
 {
 	struct action *a;
@@ -260,7 +260,7 @@ static int scale_service(struct session *s, const struct service *svc, bool paus
 	return calls_started(a, rc, err);
 }
 
-int session_pause_service(struct session *s, const char *release, bool pause, session_done_fn *fn, void *arg,
+int live_pause_service(struct live *s, const char *release, bool pause, live_done_fn *fn, void *arg,
 			  struct error *err)
 {
 	const struct service *svc = services_find(s->svc, s->ns, release);
@@ -281,7 +281,7 @@ int session_pause_service(struct session *s, const char *release, bool pause, se
 	return scale_service(s, svc, pause, fn, arg, err);
 }
 
-int session_rename_service(struct session *s, const char *release, const char *friendly, session_done_fn *fn,
+int live_rename_service(struct live *s, const char *release, const char *friendly, live_done_fn *fn,
 			   void *arg, struct error *err)
 {
 	char name[320];
@@ -295,7 +295,7 @@ int session_rename_service(struct session *s, const char *release, const char *f
 	if (!friendly || !*friendly || strlen(friendly) > 200)
 		return error_set(err, ERR_INVALID, "a friendly name has 1 to 200 characters");
 	snprintf(name, sizeof(name), "sh.onyxia.release.v1.%s", release);
-	have = session_get(s, "secrets", name);
+	have = live_get(s, "secrets", name);
 	buf_init(&body, 0);
 	str_base64_encode(&body, friendly, strlen(friendly));
 	enc = buf_take(&body, NULL);
@@ -313,7 +313,7 @@ int session_rename_service(struct session *s, const char *release, const char *f
 
 		for (long v = 1; v < 64 && !helm; v++) {
 			snprintf(owner, sizeof(owner), "sh.helm.release.v1.%s.v%ld", release, v);
-			helm = session_get(s, "secrets", owner);
+			helm = live_get(s, "secrets", owner);
 		}
 		cJSON_AddStringToObject(o, "apiVersion", "v1");
 		cJSON_AddStringToObject(o, "kind", "Secret");
@@ -342,7 +342,7 @@ int session_rename_service(struct session *s, const char *release, const char *f
 	return calls_started(a, rc, err);
 }
 
-int session_delete_pod(struct session *s, const char *pod, session_done_fn *fn, void *arg, struct error *err)
+int live_delete_pod(struct live *s, const char *pod, live_done_fn *fn, void *arg, struct error *err)
 {
 	char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", s->ns, pod);
 	struct action *a = action_new(s, fn, arg, xasprintf("deleted pod %s (its controller starts a new one)", pod));
@@ -354,7 +354,7 @@ int session_delete_pod(struct session *s, const char *pod, session_done_fn *fn, 
 
 /* --- the equivalent commands --- */
 
-static void kubectl_line(const struct session *s, struct buf *out, const char *const *args)
+static void kubectl_line(const struct live *s, struct buf *out, const char *const *args)
 {
 	const char *argv[24];
 	size_t n = 0;
@@ -372,16 +372,16 @@ static void kubectl_line(const struct session *s, struct buf *out, const char *c
 	str_shell_join(out, argv);
 }
 
-static const char *first_pod(struct session *s, const char *release)
+static const char *first_pod(struct live *s, const char *release)
 {
 	const struct service *svc = services_find(s->svc, s->ns, release);
 
 	return svc && svc->npods > 0 ? svc->pods[0].name : "POD";
 }
 
-char *session_action_line(struct session *s, const char *action, const char *release, const char *pod)
+char *live_action_line(struct live *s, const char *action, const char *release, const char *pod)
 {
-	struct helm_target t = session_helm_target(s);
+	struct helm_target t = live_helm_target(s);
 	struct runner_cmd *cmd = NULL;
 	struct buf out;
 	char sel[320];

@@ -1,6 +1,6 @@
 /*
- * session.c: informers into models, the metrics poll, freshness, and the
- * namespace switch (see session.h).  Actions are in session_actions.c.
+ * live.c: informers into models, the metrics poll, freshness, and the
+ * namespace switch (see live.h).  Actions are in live_actions.c.
  *
  * Data flow: each informer has a struct feed naming its kind; its
  * callbacks land in feed_obj, which hands the object to model/services or
@@ -20,8 +20,8 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
-#include "datalab/model/session.h"
-#include "session-internal.h"
+#include "datalab/model/live.h"
+#include "live-internal.h"
 
 static const char *const feed_resource[F_COUNT] = {
 	[F_SECRETS] = "secrets", [F_PODS] = "pods", [F_EVENTS] = "events",
@@ -31,13 +31,13 @@ static const char *const feed_resource[F_COUNT] = {
 	[F_NAMESPACES] = "namespaces",
 };
 
-void session_changed(struct session *s, unsigned what)
+void live_changed(struct live *s, unsigned what)
 {
 	if (s->on_change)
 		s->on_change(s->change_arg, what);
 }
 
-void session_on_change(struct session *s, void (*fn)(void *arg, unsigned what), void *arg)
+void live_on_change(struct live *s, void (*fn)(void *arg, unsigned what), void *arg)
 {
 	s->on_change = fn;
 	s->change_arg = arg;
@@ -47,7 +47,7 @@ void session_on_change(struct session *s, void (*fn)(void *arg, unsigned what), 
 
 static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 {
-	struct session *s = f->s;
+	struct live *s = f->s;
 	struct error err;
 	unsigned what = 0;
 
@@ -55,57 +55,57 @@ static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 	case F_SECRETS:
 		if (services_secret(s->svc, obj, deleted, &err) < 0)
 			log_warn("release secret '%s': %s", json_str(obj, "metadata.name", "?"), err.msg);
-		what = SESSION_SERVICES;
+		what = LIVE_SERVICES;
 		break;
 	case F_PODS:
 		services_pod(s->svc, obj, deleted);
-		what = SESSION_SERVICES;
+		what = LIVE_SERVICES;
 		if (!s->pods_all) {
 			cluster_pod(s->cl, obj, deleted);
-			what |= SESSION_CLUSTER;
+			what |= LIVE_CLUSTER;
 		}
 		break;
 	case F_EVENTS:
 		services_event(s->svc, obj, deleted);
-		what = SESSION_SERVICES;
+		what = LIVE_SERVICES;
 		if (!s->events_all) {
 			cluster_event(s->cl, obj, deleted);
-			what |= SESSION_CLUSTER;
+			what |= LIVE_CLUSTER;
 		}
 		break;
 	case F_INGRESSES:
 		services_ingress(s->svc, obj, deleted);
-		what = SESSION_SERVICES;
+		what = LIVE_SERVICES;
 		break;
 	case F_STATEFULSETS:
 	case F_DEPLOYMENTS:
 		services_workload(s->svc, feed_resource[f->kind], obj, deleted);
-		what = SESSION_SERVICES;
+		what = LIVE_SERVICES;
 		break;
 	case F_QUOTAS:
 		cluster_quota(s->cl, obj, deleted);
-		what = SESSION_CLUSTER;
+		what = LIVE_CLUSTER;
 		break;
 	case F_NODES:
 		cluster_node(s->cl, obj, deleted);
-		what = SESSION_CLUSTER;
+		what = LIVE_CLUSTER;
 		break;
 	case F_PODS_ALL:
 		cluster_pod(s->cl, obj, deleted);
-		what = SESSION_CLUSTER;
+		what = LIVE_CLUSTER;
 		break;
 	case F_EVENTS_ALL:
 		cluster_event(s->cl, obj, deleted);
-		what = SESSION_CLUSTER;
+		what = LIVE_CLUSTER;
 		break;
 	case F_NAMESPACES:
 		cluster_namespace(s->cl, obj, deleted);
-		what = SESSION_CLUSTER;
+		what = LIVE_CLUSTER;
 		break;
 	default:
 		break;
 	}
-	session_changed(s, what);
+	live_changed(s, what);
 }
 
 static void on_add(struct informer *inf, const cJSON *obj, void *arg)
@@ -132,7 +132,7 @@ static void on_sync(struct informer *inf, void *arg)
 	struct feed *f = arg;
 
 	(void)inf;
-	session_changed(f->s, SESSION_FRESHNESS);
+	live_changed(f->s, LIVE_FRESHNESS);
 }
 
 static void replay_one(const cJSON *obj, void *arg)
@@ -143,7 +143,7 @@ static void replay_one(const cJSON *obj, void *arg)
 /* reap: frees the informers refused with 403; runs from a timer. */
 static long reap(struct loop *l, void *arg)
 {
-	struct session *s = arg;
+	struct live *s = arg;
 
 	(void)l;
 	s->reap_timer = 0;
@@ -167,14 +167,14 @@ static long reap(struct loop *l, void *arg)
 				informer_each(s->feeds[F_EVENTS].inf, replay_one, &s->feeds[F_EVENTS]);
 		}
 	}
-	session_changed(s, SESSION_FRESHNESS | SESSION_CLUSTER);
+	live_changed(s, LIVE_FRESHNESS | LIVE_CLUSTER);
 	return LOOP_NOMORE;
 }
 
 static void on_error(struct informer *inf, const struct error *err, void *arg)
 {
 	struct feed *f = arg;
-	struct session *s = f->s;
+	struct live *s = f->s;
 
 	(void)inf;
 	log_warn("watch of %s: %s", feed_resource[f->kind], err->msg);
@@ -185,7 +185,7 @@ static void on_error(struct informer *inf, const struct error *err, void *arg)
 		if (!s->reap_timer)
 			s->reap_timer = loop_add_timer(s->loop, 0, reap, s);
 	}
-	session_changed(s, SESSION_FRESHNESS);
+	live_changed(s, LIVE_FRESHNESS);
 }
 
 static void on_fresh(struct informer *inf, void *arg)
@@ -193,7 +193,7 @@ static void on_fresh(struct informer *inf, void *arg)
 	struct feed *f = arg;
 
 	(void)inf;
-	session_changed(f->s, SESSION_FRESHNESS);
+	live_changed(f->s, LIVE_FRESHNESS);
 }
 
 static const struct informer_cbs feed_cbs = {
@@ -205,7 +205,7 @@ static const struct informer_cbs feed_cbs = {
 	.on_fresh = on_fresh,
 };
 
-static int start_feed(struct session *s, enum feed_kind kind, struct error *err)
+static int start_feed(struct live *s, enum feed_kind kind, struct error *err)
 {
 	struct feed *f = &s->feeds[kind];
 	struct informer_opts o = { 0 };
@@ -229,7 +229,7 @@ static int start_feed(struct session *s, enum feed_kind kind, struct error *err)
 	return 0;
 }
 
-static void stop_feed(struct session *s, enum feed_kind kind)
+static void stop_feed(struct live *s, enum feed_kind kind)
 {
 	struct feed *f = &s->feeds[kind];
 
@@ -243,7 +243,7 @@ static void stop_feed(struct session *s, enum feed_kind kind)
 
 static void metrics_done(struct kube_call *c, cJSON *body, const struct error *err, void *arg)
 {
-	struct session *s = arg;
+	struct live *s = arg;
 	bool ns_pods = c == s->m_ns;
 
 	if (c == s->m_ns)
@@ -256,27 +256,27 @@ static void metrics_done(struct kube_call *c, cJSON *body, const struct error *e
 		if (strcmp(s->metrics_err, err->msg) != 0)
 			log_warn("metrics: %s", err->msg);
 		snprintf(s->metrics_err, sizeof(s->metrics_err), "no metrics: %.200s", err->msg);
-		session_changed(s, SESSION_SERVICES | SESSION_CLUSTER);
+		live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
 		return;
 	}
 	s->metrics_err[0] = '\0';
 	if (str_eq(json_str(body, "kind", ""), "NodeMetricsList")) {
 		cluster_node_metrics(s->cl, body);
-		session_changed(s, SESSION_CLUSTER);
+		live_changed(s, LIVE_CLUSTER);
 		return;
 	}
 	if (ns_pods) {
 		services_metrics(s->svc, body);
 		if (!s->pods_all)
 			cluster_pod_metrics(s->cl, body);
-		session_changed(s, SESSION_SERVICES | SESSION_CLUSTER);
+		live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
 	} else {
 		cluster_pod_metrics(s->cl, body);
-		session_changed(s, SESSION_CLUSTER);
+		live_changed(s, LIVE_CLUSTER);
 	}
 }
 
-static struct kube_call *metrics_get(struct session *s, const char *path)
+static struct kube_call *metrics_get(struct live *s, const char *path)
 {
 	struct kube_req rq = { .path = path, .timeout_ms = 10000 };
 	struct error err;
@@ -289,7 +289,7 @@ static struct kube_call *metrics_get(struct session *s, const char *path)
 
 static long metrics_tick(struct loop *l, void *arg)
 {
-	struct session *s = arg;
+	struct live *s = arg;
 	char path[512];
 
 	(void)l;
@@ -304,7 +304,7 @@ static long metrics_tick(struct loop *l, void *arg)
 	return s->metrics_ms;	/* metrics-server scrapes every 15 s */
 }
 
-static void metrics_cancel(struct session *s)
+static void metrics_cancel(struct live *s)
 {
 	kube_cancel(s->m_ns);
 	kube_cancel(s->m_all);
@@ -314,9 +314,9 @@ static void metrics_cancel(struct session *s)
 
 /* --- life --- */
 
-struct session *session_new(struct loop *l, struct kube *k, const struct session_opts *o)
+struct live *live_new(struct loop *l, struct kube *k, const struct live_opts *o)
 {
-	struct session *s = xcalloc(1, sizeof(*s));
+	struct live *s = xcalloc(1, sizeof(*s));
 
 	s->loop = l;
 	s->kube = k;
@@ -334,7 +334,7 @@ struct session *session_new(struct loop *l, struct kube *k, const struct session
 	return s;
 }
 
-int session_start(struct session *s, struct error *err)
+int live_start(struct live *s, struct error *err)
 {
 	for (int i = 0; i < F_NS_COUNT; i++)
 		if (start_feed(s, (enum feed_kind)i, err) < 0)
@@ -346,11 +346,11 @@ int session_start(struct session *s, struct error *err)
 	return 0;
 }
 
-void session_free(struct session *s)
+void live_free(struct live *s)
 {
 	if (!s)
 		return;
-	session_actions_free(s);
+	live_actions_free(s);
 	metrics_cancel(s);
 	if (s->metrics_timer)
 		loop_del_timer(s->loop, s->metrics_timer);
@@ -360,7 +360,7 @@ void session_free(struct session *s)
 		informer_free(s->feeds[i].inf);
 	services_free(s->svc);
 	cluster_free(s->cl);
-	for (int i = 0; i < SESSION_RECENT; i++)
+	for (int i = 0; i < LIVE_RECENT; i++)
 		free(s->recent[i]);
 	free(s->ns);
 	free(s->kubeconfig);
@@ -368,32 +368,32 @@ void session_free(struct session *s)
 	free(s);
 }
 
-struct services *session_services(struct session *s)
+struct services *live_services(struct live *s)
 {
 	return s->svc;
 }
 
-struct cluster *session_cluster(struct session *s)
+struct cluster *live_cluster(struct live *s)
 {
 	return s->cl;
 }
 
-struct kube *session_kube(const struct session *s)
+struct kube *live_kube(const struct live *s)
 {
 	return s->kube;
 }
 
-struct loop *session_loop(const struct session *s)
+struct loop *live_loop(const struct live *s)
 {
 	return s->loop;
 }
 
-const char *session_namespace(const struct session *s)
+const char *live_namespace(const struct live *s)
 {
 	return s->ns;
 }
 
-struct helm_target session_helm_target(const struct session *s)
+struct helm_target live_helm_target(const struct live *s)
 {
 	struct helm_target t = { s->kubeconfig, s->context, s->ns };
 
@@ -413,9 +413,9 @@ static bool dns_label(const char *n)
 	return true;
 }
 
-int session_set_namespace(struct session *s, const char *ns, struct error *err)
+int live_set_namespace(struct live *s, const char *ns, struct error *err)
 {
-	int at = SESSION_RECENT - 1;
+	int at = LIVE_RECENT - 1;
 
 	if (!ns || !dns_label(ns))
 		return error_set(err, ERR_INVALID, "'%.64s' is not a namespace name (lower-case letters, digits, '-')",
@@ -428,7 +428,7 @@ int session_set_namespace(struct session *s, const char *ns, struct error *err)
 	free(s->ns);
 	s->ns = xstrdup(ns);
 	/* remember it, most recent first, once */
-	for (int i = 0; i < SESSION_RECENT; i++)
+	for (int i = 0; i < LIVE_RECENT; i++)
 		if (s->recent[i] && str_eq(s->recent[i], ns))
 			at = i;
 	free(s->recent[at]);
@@ -441,7 +441,7 @@ int session_set_namespace(struct session *s, const char *ns, struct error *err)
 	for (int i = F_NS_COUNT; i < F_COUNT; i++)
 		if (s->feeds[i].inf)
 			informer_each(s->feeds[i].inf, replay_one, &s->feeds[i]);
-	session_changed(s, SESSION_NAMESPACE | SESSION_SERVICES | SESSION_CLUSTER | SESSION_FRESHNESS);
+	live_changed(s, LIVE_NAMESPACE | LIVE_SERVICES | LIVE_CLUSTER | LIVE_FRESHNESS);
 	for (int i = 0; i < F_NS_COUNT; i++)
 		if (start_feed(s, (enum feed_kind)i, err) < 0)
 			return -1;
@@ -452,12 +452,12 @@ int session_set_namespace(struct session *s, const char *ns, struct error *err)
 	return 0;
 }
 
-const char *session_recent_namespace(const struct session *s, size_t i)
+const char *live_recent_namespace(const struct live *s, size_t i)
 {
-	return i < SESSION_RECENT ? s->recent[i] : NULL;
+	return i < LIVE_RECENT ? s->recent[i] : NULL;
 }
 
-void session_want_cluster(struct session *s)
+void live_want_cluster(struct live *s)
 {
 	if (s->cluster_wanted)
 		return;
@@ -472,10 +472,10 @@ void session_want_cluster(struct session *s)
 		loop_del_timer(s->loop, s->metrics_timer);
 		s->metrics_timer = loop_add_timer(s->loop, 0, metrics_tick, s);
 	}
-	session_changed(s, SESSION_FRESHNESS | SESSION_CLUSTER);
+	live_changed(s, LIVE_FRESHNESS | LIVE_CLUSTER);
 }
 
-const char *session_cluster_error(const struct session *s)
+const char *live_cluster_error(const struct live *s)
 {
 	static const enum feed_kind order[] = { F_NODES, F_PODS_ALL, F_EVENTS_ALL };
 
@@ -485,17 +485,17 @@ const char *session_cluster_error(const struct session *s)
 	return NULL;
 }
 
-bool session_cluster_wide(const struct session *s)
+bool live_cluster_wide(const struct live *s)
 {
 	return s->pods_all;
 }
 
-const char *session_metrics_error(const struct session *s)
+const char *live_metrics_error(const struct live *s)
 {
 	return s->metrics_err[0] ? s->metrics_err : NULL;
 }
 
-void session_freshness(const struct session *s, char *dst, size_t size, bool *stale)
+void live_freshness(const struct live *s, char *dst, size_t size, bool *stale)
 {
 	int64_t since = 0;
 	const struct error *why = NULL;
@@ -539,7 +539,7 @@ void session_freshness(const struct session *s, char *dst, size_t size, bool *st
 
 /* --- reading the stores --- */
 
-const cJSON *session_get(const struct session *s, const char *resource, const char *name)
+const cJSON *live_get(const struct live *s, const char *resource, const char *name)
 {
 	for (int i = 0; i < F_NS_COUNT; i++)
 		if (str_eq(feed_resource[i], resource) && s->feeds[i].inf)
@@ -560,7 +560,7 @@ static void each_one(const cJSON *obj, void *arg)
 	c->fn(c->resource, obj, c->arg);
 }
 
-void session_each_release_object(const struct session *s, const char *release,
+void live_each_release_object(const struct live *s, const char *release,
 				 void (*fn)(const char *resource, const cJSON *obj, void *arg), void *arg)
 {
 	static const enum feed_kind kinds[] = { F_STATEFULSETS, F_DEPLOYMENTS, F_PODS, F_INGRESSES };
@@ -573,7 +573,7 @@ void session_each_release_object(const struct session *s, const char *release,
 	}
 }
 
-void session_each_event(const struct session *s, void (*fn)(const cJSON *ev, void *arg), void *arg)
+void live_each_event(const struct live *s, void (*fn)(const cJSON *ev, void *arg), void *arg)
 {
 	if (s->feeds[F_EVENTS].inf)
 		informer_each(s->feeds[F_EVENTS].inf, fn, arg);
