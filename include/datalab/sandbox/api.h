@@ -172,8 +172,16 @@ void api_add_group(struct api *a, const char *group, const char *version, cJSON 
 		   api_handler_fn *fn, void *arg);
 
 /* api_groups_json / api_resources_json: what discovery serves (used by
- * discovery.c and tests).  Caller frees. */
+ * discovery.c and tests): the APIGroupList of /apis, and the
+ * APIResourceList of /api/v1 or /apis/G/V (NULL for an unknown group
+ * version).  Caller frees. */
 cJSON *api_groups_json(struct api *a);
 cJSON *api_resources_json(struct api *a, const char *group, const char *version);
+
+/* api_call_group / api_call_subresource: rest.c's routing into what was
+ * registered.  Return the handler's result, or -2 when nothing matches
+ * (rq->kind and rq->sub must be set for subresources). */
+int api_call_group(struct api_req *rq, const char *group, const char *version);
+int api_call_subresource(struct api_req *rq);
 
 #endif
