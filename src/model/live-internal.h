@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "datalab/kube/informer.h"
+#include "datalab/kube/metrics.h"
 #include "datalab/model/live.h"
 
 /* What each informer watches; the first group follows the namespace. */
@@ -51,8 +52,8 @@ struct live {
 	struct feed feeds[F_COUNT];
 	bool cluster_wanted;
 	bool pods_all, events_all;	/* model/cluster fed by the cluster-wide informers */
-	uint64_t reap_timer, metrics_timer;
-	struct kube_call *m_ns, *m_all, *m_nodes;
+	uint64_t reap_timer;
+	struct metrics *m_ns, *m_all;	/* the namespace's pods; all pods and nodes */
 	char metrics_err[256];
 	void (*on_change)(void *arg, unsigned what);
 	void *change_arg;

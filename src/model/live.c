@@ -239,77 +239,69 @@ static void stop_feed(struct live *s, enum feed_kind kind)
 	f->err[0] = '\0';
 }
 
-/* --- metrics --- */
+/* --- metrics (kube/metrics polls; the models take the usage) --- */
 
-static void metrics_done(struct kube_call *c, cJSON *body, const struct error *err, void *arg)
+static int64_t milli_of(const struct metrics_series *m)
+{
+	return (m->now.cpu_nano + 999999) / 1000000;	/* rounded up, as kubectl */
+}
+
+static void metrics_update(struct metrics *m, void *arg)
 {
 	struct live *s = arg;
-	bool ns_pods = c == s->m_ns;
+	bool all = m == s->m_all;
 
-	if (c == s->m_ns)
-		s->m_ns = NULL;
-	else if (c == s->m_all)
-		s->m_all = NULL;
-	else if (c == s->m_nodes)
-		s->m_nodes = NULL;
-	if (err->code != ERR_NONE || !body) {
-		if (strcmp(s->metrics_err, err->msg) != 0)
-			log_warn("metrics: %s", err->msg);
-		snprintf(s->metrics_err, sizeof(s->metrics_err), "no metrics: %.200s", err->msg);
-		live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
-		return;
-	}
 	s->metrics_err[0] = '\0';
-	if (str_eq(json_str(body, "kind", ""), "NodeMetricsList")) {
-		cluster_node_metrics(s->cl, body);
-		live_changed(s, LIVE_CLUSTER);
-		return;
+	if (!all) {
+		services_usage_begin(s->svc);
+		for (size_t i = 0; i < metrics_pod_count(m); i++) {
+			const struct metrics_series *p = metrics_pod_at(m, i);
+
+			services_usage(s->svc, p->ns, p->name, milli_of(p), p->now.mem_bytes);
+		}
+		services_usage_end(s->svc);
 	}
-	if (ns_pods) {
-		services_metrics(s->svc, body);
-		if (!s->pods_all)
-			cluster_pod_metrics(s->cl, body);
-		live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
-	} else {
-		cluster_pod_metrics(s->cl, body);
-		live_changed(s, LIVE_CLUSTER);
+	if (all || !s->pods_all) {
+		cluster_usage_reset(s->cl, true, all);
+		for (size_t i = 0; i < metrics_pod_count(m); i++) {
+			const struct metrics_series *p = metrics_pod_at(m, i);
+
+			cluster_pod_usage(s->cl, p->ns, p->name, milli_of(p), p->now.mem_bytes);
+		}
+		for (size_t i = 0; all && i < metrics_node_count(m); i++) {
+			const struct metrics_series *n = metrics_node_at(m, i);
+
+			cluster_node_usage(s->cl, n->name, milli_of(n), n->now.mem_bytes);
+		}
 	}
+	live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
 }
 
-static struct kube_call *metrics_get(struct live *s, const char *path)
-{
-	struct kube_req rq = { .path = path, .timeout_ms = 10000 };
-	struct error err;
-	struct kube_call *c = kube_call(s->kube, &rq, metrics_done, s, &err);
-
-	if (!c)
-		log_warn("metrics: %s", err.msg);
-	return c;
-}
-
-static long metrics_tick(struct loop *l, void *arg)
+static void metrics_unavailable(struct metrics *m, const struct error *err, void *arg)
 {
 	struct live *s = arg;
-	char path[512];
 
-	(void)l;
-	if (!s->m_ns) {
-		snprintf(path, sizeof(path), "/apis/metrics.k8s.io/v1beta1/namespaces/%s/pods", s->ns);
-		s->m_ns = metrics_get(s, path);
-	}
-	if (s->pods_all && !s->m_all)
-		s->m_all = metrics_get(s, "/apis/metrics.k8s.io/v1beta1/pods");
-	if (s->cluster_wanted && s->feeds[F_NODES].inf && !s->m_nodes)
-		s->m_nodes = metrics_get(s, "/apis/metrics.k8s.io/v1beta1/nodes");
-	return s->metrics_ms;	/* metrics-server scrapes every 15 s */
+	(void)m;
+	snprintf(s->metrics_err, sizeof(s->metrics_err), "no metrics: %.200s", err->msg);
+	live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
 }
 
-static void metrics_cancel(struct live *s)
+static struct metrics *metrics_poller(struct live *s, const char *ns, bool nodes)
 {
-	kube_cancel(s->m_ns);
-	kube_cancel(s->m_all);
-	kube_cancel(s->m_nodes);
-	s->m_ns = s->m_all = s->m_nodes = NULL;
+	static const struct metrics_cbs cbs = { metrics_update, metrics_unavailable };
+	struct metrics_opts o = { .ns = ns, .nodes = nodes, .interval_ms = s->metrics_ms };
+	struct metrics *m;
+	struct error err;
+
+	if (s->metrics_ms < 0)
+		return NULL;
+	m = metrics_new(s->kube, &o, &cbs, s);
+	if (metrics_start(m, &err) < 0) {
+		log_warn("metrics: %s", err.msg);
+		metrics_free(m);
+		return NULL;
+	}
+	return m;
 }
 
 /* --- life --- */
@@ -323,7 +315,7 @@ struct live *live_new(struct loop *l, struct kube *k, const struct live_opts *o)
 	s->ns = xstrdup(o->namespace && *o->namespace ? o->namespace : "default");
 	s->kubeconfig = o->kubeconfig ? xstrdup(o->kubeconfig) : NULL;
 	s->context = o->context ? xstrdup(o->context) : NULL;
-	s->metrics_ms = o->metrics_ms == 0 ? 15000 : o->metrics_ms;
+	s->metrics_ms = o->metrics_ms == 0 ? METRICS_INTERVAL_MS : o->metrics_ms;
 	s->svc = services_new();
 	s->cl = cluster_new();
 	s->recent[0] = xstrdup(s->ns);
@@ -341,8 +333,7 @@ int live_start(struct live *s, struct error *err)
 			return -1;
 	/* who may see which namespaces: a refusal is common and quiet */
 	start_feed(s, F_NAMESPACES, NULL);
-	if (s->metrics_ms > 0)
-		s->metrics_timer = loop_add_timer(s->loop, 0, metrics_tick, s);
+	s->m_ns = metrics_poller(s, s->ns, false);
 	return 0;
 }
 
@@ -351,9 +342,8 @@ void live_free(struct live *s)
 	if (!s)
 		return;
 	live_actions_free(s);
-	metrics_cancel(s);
-	if (s->metrics_timer)
-		loop_del_timer(s->loop, s->metrics_timer);
+	metrics_free(s->m_ns);
+	metrics_free(s->m_all);
 	if (s->reap_timer)
 		loop_del_timer(s->loop, s->reap_timer);
 	for (int i = 0; i < F_COUNT; i++)
@@ -422,7 +412,8 @@ int live_set_namespace(struct live *s, const char *ns, struct error *err)
 				 ns ? ns : "");
 	if (str_eq(ns, s->ns))
 		return 0;
-	metrics_cancel(s);
+	metrics_free(s->m_ns);
+	s->m_ns = NULL;
 	for (int i = 0; i < F_NS_COUNT; i++)
 		stop_feed(s, (enum feed_kind)i);
 	free(s->ns);
@@ -445,10 +436,7 @@ int live_set_namespace(struct live *s, const char *ns, struct error *err)
 	for (int i = 0; i < F_NS_COUNT; i++)
 		if (start_feed(s, (enum feed_kind)i, err) < 0)
 			return -1;
-	if (s->metrics_timer) {
-		loop_del_timer(s->loop, s->metrics_timer);
-		s->metrics_timer = loop_add_timer(s->loop, 0, metrics_tick, s);
-	}
+	s->m_ns = metrics_poller(s, s->ns, false);
 	return 0;
 }
 
@@ -468,10 +456,7 @@ void live_want_cluster(struct live *s)
 		s->pods_all = true;
 	if (start_feed(s, F_EVENTS_ALL, NULL) == 0)
 		s->events_all = true;
-	if (s->metrics_timer) {
-		loop_del_timer(s->loop, s->metrics_timer);
-		s->metrics_timer = loop_add_timer(s->loop, 0, metrics_tick, s);
-	}
+	s->m_all = metrics_poller(s, NULL, true);
 	live_changed(s, LIVE_FRESHNESS | LIVE_CLUSTER);
 }
 

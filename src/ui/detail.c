@@ -477,8 +477,8 @@ static void dt_draw(struct view *v, WINDOW *win, int rows, int cols)
 			 svc->chart_version ? svc->chart_version : "", svc->state_text);
 	else
 		snprintf(head, sizeof(head), "%s  (gone)", d->release ? d->release : "");
-	widget_draw_text(win, 0, 0, cols, head,
-			 theme_attr(svc ? (enum theme_role)shell_service_role(svc->state) : THEME_DIM) | A_BOLD, 0);
+	shell_draw_remote(win, 0, 0, cols, head,
+			  theme_attr(svc ? (enum theme_role)shell_service_role(svc->state) : THEME_DIM) | A_BOLD);
 	if (rows < 4)
 		return;
 	widget_place(tabs_widget(d->tabs), 1, 0, 1, cols);
@@ -486,7 +486,7 @@ static void dt_draw(struct view *v, WINDOW *win, int rows, int cols)
 	if (c->y != 2 || c->rows != rows - 3 || c->cols != cols)
 		widget_place(c, 2, 0, rows - 3, cols);
 	widget_draw(c, win, true);
-	widget_draw_text(win, rows - 1, 0, cols, status_text(d), theme_attr(THEME_DIM), 0);
+	shell_draw_remote(win, rows - 1, 0, cols, status_text(d), theme_attr(THEME_DIM));
 }
 
 static void on_search(struct view *v, const char *text, enum app_prompt_event ev)

@@ -98,7 +98,7 @@ static void ev_draw(struct view *v, WINDOW *win, int rows, int cols)
 	else
 		snprintf(line, sizeof(line), "%zu events, %zu warnings, newest first%s", table_visible_count(ev->lv.t),
 			 ev->nwarn, ev->warnings ? " (warnings only: w shows all)" : "");
-	widget_draw_text(win, rows - 1, 0, cols, line, theme_attr(THEME_DIM), 0);
+	shell_draw_remote(win, rows - 1, 0, cols, line, theme_attr(THEME_DIM));
 }
 
 static void open_event(struct events_view *ev)

@@ -19,7 +19,7 @@ enum { C_CUR, C_NAME, C_KIND, C_COUNT };
 
 static const struct table_column columns[C_COUNT] = {
 	[C_CUR] = { " ", 1, 1, 0, WIDGET_ALIGN_LEFT, 0 },
-	[C_NAME] = { "NAMESPACE", 12, 0, 1, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+	[C_NAME] = { "NAMESPACE", 12, 48, 1, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
 	[C_KIND] = { "KIND", 8, 20, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
 };
 

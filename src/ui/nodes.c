@@ -142,7 +142,7 @@ static void draw_users(struct nodes_view *nv, WINDOW *win, int y, int rows, int 
 	buf_init(&b, 0);
 	buf_addf(&b, "GPUs of %s: %d used of %d%s%s", n->name, n->gpu_used, n->gpu_alloc > 0 ? n->gpu_alloc : 0,
 		 n->gpu_model ? " " : "", n->gpu_model ? n->gpu_model : "");
-	widget_draw_text(win, y + line++, 0, cols, b.data, theme_attr(THEME_TABLE_HEADER), 0);
+	shell_draw_remote(win, y + line++, 0, cols, b.data, theme_attr(THEME_TABLE_HEADER));
 	if (n->ngpu_users == 0) {
 		if (line < rows)
 			widget_draw_text(win, y + line, 2, cols - 2, "no pod holds a GPU here", theme_attr(THEME_DIM), 0);
@@ -159,7 +159,7 @@ static void draw_users(struct nodes_view *nv, WINDOW *win, int y, int rows, int 
 		buf_addf(&b, "%s:", u[i].ns);
 		for (; j < n->ngpu_users && str_eq(u[j].ns, u[i].ns); j++)
 			buf_addf(&b, "  %s (%d)", u[j].pod, u[j].gpus);
-		widget_draw_text(win, y + line++, 2, cols - 2, b.data, theme_attr(THEME_DEFAULT), 0);
+		shell_draw_remote(win, y + line++, 2, cols - 2, b.data, theme_attr(THEME_DEFAULT));
 		i = j;
 	}
 	free(u);

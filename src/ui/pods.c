@@ -137,8 +137,8 @@ static void pv_draw(struct view *v, WINDOW *win, int rows, int cols)
 		snprintf(line, sizeof(line), "%zu pods%s%s, %zu waiting, %zu failing", table_visible_count(pv->lv.t),
 			 pv->all ? " in all namespaces" : " in ", pv->all ? "" : live_namespace(s), pv->waiting,
 			 pv->failing);
-	widget_draw_text(win, rows - 1, 0, cols, line,
-			 theme_attr(p && p->reason ? (enum theme_role)shell_pod_role(p->status) : THEME_DIM), 0);
+	shell_draw_remote(win, rows - 1, 0, cols, line,
+			  theme_attr(p && p->reason ? (enum theme_role)shell_pod_role(p->status) : THEME_DIM));
 }
 
 static void set_all(struct pods_view *pv, bool all)

@@ -139,7 +139,7 @@ static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int c
 	} else if (merr) {
 		buf_adds(&b, merr);
 	}
-	widget_draw_text(win, y, 0, cols, b.data, theme_attr(svc ? (enum theme_role)shell_service_role(svc->state) : THEME_DIM), 0);
+	shell_draw_remote(win, y, 0, cols, b.data, theme_attr(svc ? (enum theme_role)shell_service_role(svc->state) : THEME_DIM));
 	buf_release(&b);
 }
 

@@ -18,6 +18,7 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
+#include "datalab/core/utf8.h"
 #include "datalab/model/cluster.h"
 #include "datalab/ui/dialog.h"
 #include "datalab/ui/shell.h"
@@ -215,6 +216,14 @@ void shell_age(char *dst, size_t size, int64_t since)
 		return;
 	}
 	time_age(dst, size, now > since ? now - since : 0);
+}
+
+void shell_draw_remote(WINDOW *win, int y, int x, int cols, const char *text, attr_t attr)
+{
+	char *clean = utf8_sanitize_dup(text ? text : "", 0);
+
+	widget_draw_text(win, y, x, cols, clean, attr, 0);
+	free(clean);
 }
 
 /* --- actions --- */

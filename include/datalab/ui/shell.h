@@ -39,6 +39,9 @@ int shell_service_role(enum service_state st);
 int shell_pod_role(const char *status);
 /* shell_age: kubectl's AGE of a unix time ("-" when 0). */
 void shell_age(char *dst, size_t size, int64_t since);
+/* shell_draw_remote: a line holding remote text (names, reasons):
+ * sanitized (core/utf8), then drawn as widget_draw_text does. */
+void shell_draw_remote(WINDOW *win, int y, int x, int cols, const char *text, attr_t attr);
 /* shell_copy_url: the service's first URL to the clipboard. */
 void shell_copy_url(struct shell *sh, const char *release);
 /* shell_confirm_delete: the dialog that names what deleting release
