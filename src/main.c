@@ -10,6 +10,7 @@
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
 #include "datalab/ui/app.h"
+#include "datalab/ui/terminals.h"
 #include "datalab/ui/welcome.h"
 
 #ifndef DATALAB_VERSION
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	app_add_view(app, welcome_new());
+	app_add_view(app, terminals_new());
 	app_show(app, "welcome");
 	loop_run(loop);
 	app_free(app);

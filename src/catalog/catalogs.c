@@ -418,7 +418,8 @@ int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
+		if (n > 1)
+			qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = file_join(dir, names[i]);
 
@@ -481,6 +482,27 @@ char *catalog_location(const struct catalog *c, const char *sandbox_base, struct
 	while (n > 0 && sandbox_base[n - 1] == '/')
 		n--;
 	return *rest ? xasprintf("%.*s/%s", (int)n, sandbox_base, rest) : xstrndup(sandbox_base, n);
+}
+
+char *catalog_sandbox_url(const struct kubeconfig *kc)
+{
+	const char *env = getenv(CATALOG_SANDBOX_ENV);
+	const char *url = env && *env ? env : NULL;
+	size_t n;
+
+	if (!url && kc && str_eq(kc->cluster, CATALOG_SANDBOX_CLUSTER) && kc->server && *kc->server)
+		url = kc->server;
+	if (!url)
+		return NULL;
+	n = strlen(url);
+	while (n > 0 && url[n - 1] == '/')
+		n--;
+	return xstrndup(url, n);
+}
+
+bool catalog_is_sandbox(const struct catalog *c)
+{
+	return str_has_prefix(c->location, CATALOG_SANDBOX_SCHEME);
 }
 
 static bool in_list(char *const *l, const char *s)

@@ -154,7 +154,16 @@ static void endpoint_split(const char *url, char *host, size_t hsize, int *port)
 		const char *colon = memchr(p, ':', n);
 
 		if (colon && p[0] != '[') {
-			*port = atoi(colon + 1);
+			char digits[8];
+			size_t dn = (size_t)(end - colon - 1);
+			int64_t v;
+
+			if (dn > 0 && dn < sizeof(digits)) {
+				memcpy(digits, colon + 1, dn);
+				digits[dn] = '\0';
+				if (str_parse_i64(digits, &v) == 0 && v > 0 && v < 65536)
+					*port = (int)v;
+			}
 			n = (size_t)(colon - p);
 		}
 	}

@@ -10,7 +10,10 @@
  *
  * A location "sandbox://PATH" names the local sandbox's chart
  * repository; catalog_location resolves it against the sandbox's base
- * URL, which only the console knows.
+ * URL, which catalog_sandbox_url finds: $DATALAB_SANDBOX_URL, else the
+ * server of the current kubeconfig cluster when that cluster is named
+ * "datalab-sandbox" (the sandbox serves its charts, unauthenticated, at
+ * <API server URL>/charts/).
  */
 #ifndef DATALAB_CATALOG_CATALOGS_H
 #define DATALAB_CATALOG_CATALOGS_H
@@ -22,10 +25,13 @@
 
 #include "datalab/core/buf.h"
 #include "datalab/core/error.h"
+#include "datalab/kube/kubeconfig.h"
 
 #define CATALOGS_MAX 256
 #define CATALOGS_MAX_FILE (4u << 20)
 #define CATALOG_SANDBOX_SCHEME "sandbox://"
+#define CATALOG_SANDBOX_CLUSTER "datalab-sandbox"
+#define CATALOG_SANDBOX_ENV "DATALAB_SANDBOX_URL"
 
 struct catalog {
 	char *id;
@@ -80,6 +86,12 @@ const char *catalog_name_for(const struct catalog *c, const char *lang);
  * sandbox_base (xmalloc'd); NULL with err when it names the sandbox and
  * no sandbox_base is given. */
 char *catalog_location(const struct catalog *c, const char *sandbox_base, struct error *err);
+/* catalog_sandbox_url: the sandbox's base URL (xmalloc'd, no trailing
+ * '/'): $DATALAB_SANDBOX_URL, else kc's server when kc (may be NULL) is
+ * the sandbox's cluster; NULL when neither. */
+char *catalog_sandbox_url(const struct kubeconfig *kc);
+/* catalog_is_sandbox: the catalog's location names the sandbox. */
+bool catalog_is_sandbox(const struct catalog *c);
 /* catalog_chart_allowed: excludedCharts, includeKeywords (any must be
  * among the chart's keywords when set) and excludeKeywords. */
 bool catalog_chart_allowed(const struct catalog *c, const char *chart, const char *const *keywords);
