@@ -10,6 +10,7 @@
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
 #include "datalab/ui/app.h"
+#include "datalab/ui/buckets.h"
 #include "datalab/ui/terminals.h"
 #include "datalab/ui/welcome.h"
 
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 	}
 	app_add_view(app, welcome_new());
 	app_add_view(app, terminals_new());
+	app_add_view(app, buckets_view_new());
 	app_show(app, "welcome");
 	loop_run(loop);
 	app_free(app);
