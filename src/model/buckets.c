@@ -363,9 +363,12 @@ static void on_policy(struct s3_call *c, const struct error *err, void *arg)
 	buckets_policy_loaded(b, p);
 }
 
-void buckets_open(struct buckets *b, const char *bucket, const char *prefix)
+/* open_at: the place (bucket and prefix may point into b's own strings);
+ * command: show the listing's aws command (not on a refresh). */
+static void open_at(struct buckets *b, const char *bucket, const char *prefix, bool command)
 {
 	bool new_bucket = !str_eq(bucket, b->bucket);
+	char *nb = bucket ? xstrdup(bucket) : NULL, *np = xstrdup(bucket && prefix ? prefix : "");
 	struct error err;
 
 	s3_cancel(b->list_call);
@@ -381,9 +384,9 @@ void buckets_open(struct buckets *b, const char *bucket, const char *prefix)
 		b->policy = NULL;
 	}
 	free(b->bucket);
-	b->bucket = bucket ? xstrdup(bucket) : NULL;
+	b->bucket = nb;
 	free(b->prefix);
-	b->prefix = xstrdup(bucket && prefix ? prefix : "");
+	b->prefix = np;
 	b->more = false;
 	start_page(b);
 	if (new_bucket && b->bucket) {
@@ -391,9 +394,15 @@ void buckets_open(struct buckets *b, const char *bucket, const char *prefix)
 		if (!b->policy_call)
 			log_warn("buckets: no policy for '%s': %s", b->bucket, err.msg);
 	}
-	list_command(b);
+	if (command)
+		list_command(b);
 	b->generation++;
 	buckets_changed(b);
+}
+
+void buckets_open(struct buckets *b, const char *bucket, const char *prefix)
+{
+	open_at(b, bucket, prefix, true);
 }
 
 bool buckets_up(struct buckets *b)
@@ -423,7 +432,7 @@ bool buckets_enter(struct buckets *b, const struct buckets_entry *e)
 
 	if (!e || e->kind == BUCKETS_OBJECT)
 		return false;
-	key = xstrdup(e->key);
+	key = xstrdup(e->key);	/* e goes with the old entries */
 	if (e->kind == BUCKETS_BUCKET)
 		buckets_open(b, key, NULL);
 	else
@@ -434,11 +443,7 @@ bool buckets_enter(struct buckets *b, const struct buckets_entry *e)
 
 void buckets_refresh(struct buckets *b)
 {
-	char *bucket = b->bucket ? xstrdup(b->bucket) : NULL, *prefix = xstrdup(b->prefix);
-
-	buckets_open(b, bucket, prefix);
-	free(bucket);
-	free(prefix);
+	open_at(b, b->bucket, b->prefix, false);
 }
 
 void buckets_want_more(struct buckets *b, size_t last)
