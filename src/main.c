@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datalab/cli/s3cli.h"
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
 #include "datalab/ui/app.h"
@@ -46,6 +47,8 @@ int main(int argc, char **argv)
 	int c;
 
 	setlocale(LC_ALL, "");
+	if (argc > 1 && strcmp(argv[1], "s3") == 0)
+		return s3cli_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "version") == 0) {
 		printf("datalab %s\n", DATALAB_VERSION);
 		return 0;
