@@ -18,6 +18,7 @@
 
 #include "datalab/catalog/catalogs.h"
 #include "datalab/cli/cli.h"
+#include "datalab/cli/s3cli.h"
 #include "datalab/core/file.h"
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
@@ -28,6 +29,7 @@
 #include "datalab/model/live.h"
 #include "datalab/net/http.h"
 #include "datalab/ui/app.h"
+#include "datalab/ui/buckets.h"
 #include "datalab/ui/detail.h"
 #include "datalab/ui/events.h"
 #include "datalab/ui/namespaces.h"
@@ -155,6 +157,7 @@ static int run_console(const struct app_opts *o, const char *kubeconfig)
 		app_add_view(app, welcome_new());
 	}
 	app_add_view(app, terminals_new());
+	app_add_view(app, buckets_view_new());
 	if (live && live_start(live, &err) < 0)
 		app_toast(app, APP_ERROR, "%s", err.msg);
 	if (live)
@@ -192,6 +195,8 @@ int main(int argc, char **argv)
 	int c, rc;
 
 	setlocale(LC_ALL, "");
+	if (argc > 1 && strcmp(argv[1], "s3") == 0)
+		return s3cli_main(argc - 1, argv + 1);
 	if (argc > 1 && cli_is_command(argv[1]))
 		return cli_run(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "version") == 0) {
