@@ -10,6 +10,7 @@
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
 #include "datalab/ui/app.h"
+#include "datalab/ui/catalogview.h"
 #include "datalab/ui/welcome.h"
 
 #ifndef DATALAB_VERSION
@@ -19,6 +20,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: datalab [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--theme NAME]\n"
+	      "       datalab [OPTIONS] launch 'https://HOST/launcher/CATALOG/CHART?...'\n"
 	      "       datalab version\n"
 	      "\n"
 	      "A terminal console for cloud-native datalabs: launch services from Helm\n"
@@ -38,6 +40,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct app_opts opts = { 0 };
+	struct catalogview_opts cat = { 0 };
 	struct error err;
 	struct loop *loop;
 	struct app *app;
@@ -47,6 +50,17 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "version") == 0) {
 		printf("datalab %s\n", DATALAB_VERSION);
 		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "launch") == 0) {
+		/* datalab launch LINK [OPTIONS]: the form of an Onyxia launcher link */
+		if (argc < 3) {
+			usage(stderr);
+			return 2;
+		}
+		cat.launch_link = argv[2];
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
 	}
 	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -84,6 +98,12 @@ int main(int argc, char **argv)
 	}
 	app_add_view(app, welcome_new());
 	app_show(app, "welcome");
+	if (catalogview_add(app, &cat, &err) < 0) {
+		app_free(app);
+		loop_free(loop);
+		fprintf(stderr, "datalab: %s\n", err.msg);
+		return 2;
+	}
 	loop_run(loop);
 	app_free(app);
 	loop_free(loop);
