@@ -418,7 +418,8 @@ int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *
 	}
 	closedir(d);
 	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
+		if (n > 1)
+			qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = file_join(dir, names[i]);
 

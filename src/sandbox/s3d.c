@@ -22,3 +22,10 @@ void s3d_stop(struct s3d *s)
 {
 	(void)s;
 }
+
+int s3d_write_env(const struct s3d *s, const char *dir, struct error *err)
+{
+	(void)s;
+	(void)dir;
+	return error_set(err, ERR_UNSUPPORTED, "the S3 service is not built yet");
+}

@@ -22,12 +22,23 @@ struct s3d_config {
 	const char *region;	/* "us-east-1" */
 	const char *user;	/* the datalab user: personal bucket "user-<user>" */
 	int seed;		/* 1: create the default buckets and sample data if missing */
+	const char *state_dir;	/* the sandbox's folder (client configs are written there) */
 };
 
 struct s3d;
 
 struct s3d *s3d_start(const struct s3d_config *cfg, struct error *err);
 int s3d_port(const struct s3d *s);
+/* s3d_stop: NULL is a no-op. */
 void s3d_stop(struct s3d *s);
+
+/*
+ * s3d_write_env: writes what S3 clients need into dir, atomically:
+ * s3.env (sh: export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+ * AWS_DEFAULT_REGION, DATALAB_S3_ENDPOINT=http://127.0.0.1:PORT, and
+ * AWS_CA_BUNDLE with TLS), s3cfg (for s3cmd -c) and rclone.conf (a remote
+ * named "sandbox").
+ */
+int s3d_write_env(const struct s3d *s, const char *dir, struct error *err);
 
 #endif

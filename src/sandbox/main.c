@@ -1,0 +1,200 @@
+/*
+ * main.c: datalab-sandbox's entry point.
+ *
+ * Parses the flags, prepares the state folder, starts the services (the
+ * Kubernetes API on --port, S3 on --s3-port), writes what clients need
+ * (kubeconfig, s3.env) and finally the "ready" file, whose presence is
+ * what scripts and tests wait for.  Then it runs the core event loop until
+ * SIGTERM or SIGINT, stops the services and removes "ready".
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "datalab/core/buf.h"
+#include "datalab/core/file.h"
+#include "datalab/core/log.h"
+#include "datalab/core/loop.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/str.h"
+#include "datalab/core/xdg.h"
+#include "datalab/sandbox/s3d.h"
+
+#ifndef DATALAB_VERSION
+#define DATALAB_VERSION "0.1"
+#endif
+
+struct sandbox_opts {
+	const char *dir;
+	const char *bind;
+	int port;
+	int s3_port;
+	int tls;
+	const char *nodes;
+	const char *user;
+	int no_s3;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: datalab-sandbox [--dir DIR] [--port N] [--s3-port N] [--tls]\n"
+	      "                       [--nodes SPEC] [--user NAME] [--no-s3]\n"
+	      "\n"
+	      "A one-machine datalab: a Kubernetes API and an S3 service on loopback\n"
+	      "that kubectl, helm, aws, s3cmd, rclone and datalab use as they are.\n"
+	      "Port 0 picks a free port.  Clients read DIR/kubeconfig and DIR/s3.env;\n"
+	      "DIR/ready appears when everything listens.  See datalab-sandbox(1).\n", f);
+}
+
+static int parse_port(const char *s, int *out)
+{
+	int64_t v;
+
+	if (str_parse_i64(s, &v) < 0 || v < 0 || v > 65535)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static void on_stop_signal(struct loop *l, int signo, void *arg)
+{
+	(void)arg;
+	log_info("signal %d: stopping", signo);
+	loop_stop(l);
+}
+
+/* write_ready: "api=URL\ns3=URL\n", last, so a reader sees complete files. */
+static int write_ready(const char *dir, const char *api_url, const char *s3_url, struct error *err)
+{
+	struct buf b;
+	char *path = file_join(dir, "ready");
+	int rc;
+
+	buf_init(&b, 0);
+	buf_addf(&b, "pid=%ld\n", (long)getpid());
+	if (api_url)
+		buf_addf(&b, "api=%s\n", api_url);
+	if (s3_url)
+		buf_addf(&b, "s3=%s\n", s3_url);
+	rc = file_write_atomic(path, b.data, b.len, 0644, err);
+	buf_release(&b);
+	free(path);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "bind", required_argument, NULL, 'b' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "s3-port", required_argument, NULL, 's' },
+		{ "tls", no_argument, NULL, 't' },
+		{ "nodes", required_argument, NULL, 'N' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "no-s3", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sandbox_opts o = { .bind = "127.0.0.1", .port = 0, .s3_port = 0, .user = "alice" };
+	struct s3d_config s3cfg = { 0 };
+	struct s3d *s3 = NULL;
+	struct error err;
+	struct loop *loop;
+	char *dir = NULL, *s3dir = NULL, *s3_url = NULL, *ready;
+	int c, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o.dir = optarg;
+			break;
+		case 'b':
+			o.bind = optarg;
+			break;
+		case 'p':
+		case 's':
+			if (parse_port(optarg, c == 'p' ? &o.port : &o.s3_port) < 0) {
+				fprintf(stderr, "datalab-sandbox: bad port '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			o.tls = 1;
+			break;
+		case 'N':
+			o.nodes = optarg;
+			break;
+		case 'u':
+			o.user = optarg;
+			break;
+		case 'S':
+			o.no_s3 = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("datalab-sandbox %s\n", DATALAB_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	dir = o.dir ? xstrdup(o.dir) : xdg_path(XDG_STATE, "sandbox", &err);
+	if (!dir || file_mkdirs(dir, 0700, &err) < 0) {
+		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+		free(dir);
+		return 1;
+	}
+	log_to_stderr(1);
+	ready = file_join(dir, "ready");
+	unlink(ready);
+	loop = loop_new();
+	loop_on_signal(loop, SIGTERM, on_stop_signal, NULL);
+	loop_on_signal(loop, SIGINT, on_stop_signal, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (!o.no_s3) {
+		s3dir = file_join(dir, "s3");
+		s3cfg.data_dir = s3dir;
+		s3cfg.bind_addr = o.bind;
+		s3cfg.port = o.s3_port;
+		s3cfg.region = "us-east-1";
+		s3cfg.user = o.user;
+		s3cfg.seed = 1;
+		s3cfg.state_dir = dir;
+		s3 = s3d_start(&s3cfg, &err);
+		if (!s3) {
+			log_warn("S3 service not started: %s", err.msg);
+		} else {
+			s3_url = xasprintf("http://%s:%d", o.bind, s3d_port(s3));
+			if (s3d_write_env(s3, dir, &err) < 0) {
+				fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+				rc = 1;
+				goto out;
+			}
+		}
+	}
+	if (write_ready(dir, NULL, s3_url, &err) < 0) {
+		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
+	log_info("datalab-sandbox %s ready in %s", DATALAB_VERSION, dir);
+	loop_run(loop);
+out:
+	unlink(ready);
+	s3d_stop(s3);
+	loop_free(loop);
+	free(ready);
+	free(s3_url);
+	free(s3dir);
+	free(dir);
+	return rc;
+}
