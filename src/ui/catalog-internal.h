@@ -96,25 +96,6 @@ void savedview_changed(struct view *v);
 
 struct view *accountview_new(struct catsession *s);
 
-/* ---- a scrollable text pane (command, diff, README, helm output) ---- */
-
-struct pager {
-	char *title;
-	char **lines;		/* sanitized, no newline */
-	size_t n, cap;
-	size_t top;
-	bool follow;		/* keep the last line in view as lines arrive */
-};
-
-void pager_set(struct pager *p, const char *title, const char *text);
-/* pager_append: one line of remote text (sanitized here). */
-void pager_append(struct pager *p, const char *line, size_t n);
-void pager_clear(struct pager *p);
-/* pager_draw: title bar, then the lines wrapped to cols. */
-void pager_draw(struct pager *p, WINDOW *win, int y, int x, int rows, int cols);
-/* pager_key: scrolling keys; WIDGET_HANDLED|WIDGET_DIRTY when used. */
-unsigned pager_key(struct pager *p, int key, int rows);
-
 /* catalog_age_text: "3m ago" from wall ms into dst. */
 void catalog_age_text(char *dst, size_t size, int64_t then_ms);
 

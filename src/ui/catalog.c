@@ -17,8 +17,8 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/utf8.h"
-#include "datalab/ui/input.h"
 #include "datalab/ui/table.h"
+#include "datalab/ui/tabs.h"
 #include "datalab/ui/theme.h"
 #include "catalog-internal.h"
 
@@ -28,7 +28,7 @@ struct catview {
 	struct view v;
 	struct catsession *s;
 	struct table *t;
-	struct input *search;	/* open while typing a search */
+	struct tabs *tabs;	/* one per catalog */
 	size_t tab;
 	bool entered;
 };
@@ -84,15 +84,6 @@ static void rebuild(struct catview *cv)
 	widget_mark_dirty(table_widget(cv->t));
 }
 
-void catview_changed(struct view *v, size_t i)
-{
-	struct catview *cv = (struct catview *)v;
-
-	if (i == cv->tab)
-		rebuild(cv);
-	app_view_dirty(v);
-}
-
 /* ---- drawing ---- */
 
 static const char *state_mark(const struct browse_catalog *bc)
@@ -109,42 +100,29 @@ static const char *state_mark(const struct browse_catalog *bc)
 	}
 }
 
-static void draw_tabs(struct catview *cv, WINDOW *win, int cols)
+/* Tab titles: the catalog's name and a mark for its state. */
+static void update_tabs(struct catview *cv)
 {
 	struct browse *b = cv->s->browse;
-	size_t n = browse_count(b), first = 0;
-	int x, w[CATALOGS_MAX];
-	char label[CATALOGS_MAX][96];
 
-	widget_fill(win, 0, 0, cols, theme_attr(THEME_TAB_INACTIVE));
-	for (size_t i = 0; i < n && i < CATALOGS_MAX; i++) {
+	for (size_t i = 0; i < browse_count(b); i++) {
 		struct browse_catalog *bc = browse_at(b, i);
-		char *name = utf8_sanitize_dup(catalog_name_for(bc->cat, NULL), 0);
+		char *t = xasprintf("%s%s", catalog_name_for(bc->cat, NULL), state_mark(bc));
 
-		snprintf(label[i], sizeof(label[i]), " %s%s ", name, state_mark(bc));
-		w[i] = (int)utf8_width(label[i], strlen(label[i]));
-		free(name);
+		tabs_set_title(cv->tabs, i, t);
+		free(t);
 	}
-	/* scroll the strip so the current tab shows */
-	for (;;) {
-		int used = 0;
+	tabs_select(cv->tabs, cv->tab);
+}
 
-		for (size_t i = first; i <= cv->tab && i < n; i++)
-			used += w[i] + 1;
-		if (used <= cols || first >= cv->tab)
-			break;
-		first++;
-	}
-	x = 0;
-	if (first > 0) {
-		widget_draw_text(win, 0, 0, 2, widget_utf8_locale() ? "\u2039 " : "< ", theme_attr(THEME_DIM), 0);
-		x = 2;
-	}
-	for (size_t i = first; i < n && x < cols; i++) {
-		attr_t a = theme_attr(i == cv->tab ? THEME_TAB_ACTIVE : THEME_TAB_INACTIVE);
+void catview_changed(struct view *v, size_t i)
+{
+	struct catview *cv = (struct catview *)v;
 
-		x += widget_draw_text(win, 0, x, cols - x, label[i], a, WIDGET_TEXT_NOPAD) + 1;
-	}
+	if (i == cv->tab)
+		rebuild(cv);
+	update_tabs(cv);
+	app_view_dirty(v);
 }
 
 static void draw_status(struct catview *cv, WINDOW *win, int y, int cols)
@@ -186,21 +164,15 @@ static void catview_draw(struct view *v, WINDOW *win, int rows, int cols)
 	struct catview *cv = (struct catview *)v;
 	int trows = rows - 3;
 
-	draw_tabs(cv, win, cols);
+	widget_place(tabs_widget(cv->tabs), 0, 0, 1, cols);
+	widget_draw(tabs_widget(cv->tabs), win, true);
 	if (rows < 4)
 		return;
 	draw_status(cv, win, 1, cols);
 	widget_place(table_widget(cv->t), 2, 0, trows, cols);
-	widget_set_focus(table_widget(cv->t), !cv->search);
+	widget_set_focus(table_widget(cv->t), true);
 	widget_draw(table_widget(cv->t), win, true);
-	if (cv->search) {
-		int cy, cx;
-
-		widget_place(input_widget(cv->search), rows - 1, 0, 1, cols);
-		widget_draw(input_widget(cv->search), win, true);
-		input_cursor_pos(cv->search, &cy, &cx);
-		mvwchgat(win, cy, cx, 1, A_REVERSE, 0, NULL);
-	} else if (*table_filter(cv->t)) {
+	if (*table_filter(cv->t)) {
 		char line[300];
 
 		snprintf(line, sizeof(line), "/%s  (%zu match%s, Esc clears)", table_filter(cv->t),
@@ -217,13 +189,10 @@ static void catview_draw(struct view *v, WINDOW *win, int rows, int cols)
 
 /* ---- keys ---- */
 
-static void switch_tab(struct catview *cv, int dir)
+static void show_tab(struct catview *cv, size_t tab)
 {
-	size_t n = browse_count(cv->s->browse);
-
-	if (n == 0)
-		return;
-	cv->tab = (cv->tab + (dir > 0 ? 1 : n - 1)) % n;
+	cv->tab = tab;
+	tabs_select(cv->tabs, tab);
 	rebuild(cv);
 	table_select(cv->t, 0);
 }
@@ -263,23 +232,13 @@ static void open_selected(struct catview *cv)
 	launchview_open(cv->s->launch_view, &rq);
 }
 
-static unsigned search_key(struct catview *cv, int key)
+/* The "/" prompt on the bottom line: each key narrows the rows. */
+static void on_search(struct view *v, const char *text, enum app_prompt_event ev)
 {
-	unsigned r = widget_key(input_widget(cv->search), key);
+	struct catview *cv = (struct catview *)v;
 
-	if (r & WIDGET_CANCEL) {
-		table_set_filter(cv->t, NULL);
-		input_free(cv->search);
-		cv->search = NULL;
-	} else if (r & WIDGET_ACTIVATE) {
-		input_free(cv->search);
-		cv->search = NULL;
-	} else if (key == KEY_UP || key == KEY_DOWN || key == KEY_NPAGE || key == KEY_PPAGE) {
-		widget_key(table_widget(cv->t), key);
-	} else {
-		table_set_filter(cv->t, input_text(cv->search));
-	}
-	return WIDGET_HANDLED | WIDGET_DIRTY;
+	table_set_filter(cv->t, ev == APP_PROMPT_CANCEL ? NULL : text);
+	app_view_dirty(v);
 }
 
 static unsigned catview_key(struct view *v, int key)
@@ -287,13 +246,9 @@ static unsigned catview_key(struct view *v, int key)
 	struct catview *cv = (struct catview *)v;
 	unsigned r;
 
-	if (cv->search)
-		return search_key(cv, key);
 	switch (key) {
 	case '/':
-		cv->search = input_new(32);
-		input_set_prompt(cv->search, "/");
-		input_set_text(cv->search, table_filter(cv->t));
+		app_prompt(v->app, v, "/", table_filter(cv->t), on_search);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 27:
 		if (!*table_filter(cv->t))
@@ -301,14 +256,18 @@ static unsigned catview_key(struct view *v, int key)
 		table_set_filter(cv->t, NULL);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case KEY_LEFT:
-	case KEY_BTAB:
-	case 'h':
-		switch_tab(cv, -1);
-		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case KEY_RIGHT:
+	case KEY_BTAB:
 	case '\t':
+		r = widget_key(tabs_widget(cv->tabs), key);
+		if (r & WIDGET_CHANGED)
+			show_tab(cv, tabs_current(cv->tabs));
+		return WIDGET_HANDLED | WIDGET_DIRTY;
+	case 'h':
+		show_tab(cv, (cv->tab + browse_count(cv->s->browse) - 1) % DL_MAX(browse_count(cv->s->browse), 1));
+		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'l':
-		switch_tab(cv, 1);
+		show_tab(cv, (cv->tab + 1) % DL_MAX(browse_count(cv->s->browse), 1));
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'f':
 	case '*':
@@ -352,13 +311,14 @@ static void catview_enter(struct view *v)
 			}
 	}
 	rebuild(cv);
+	update_tabs(cv);
 }
 
 static void catview_free(struct view *v)
 {
 	struct catview *cv = (struct catview *)v;
 
-	input_free(cv->search);
+	tabs_free(cv->tabs);
 	table_free(cv->t);
 	cv->s->catalog_view = NULL;
 	catsession_unref(cv->s);
@@ -395,5 +355,14 @@ struct view *catview_new(struct catsession *s)
 	cv->s = s;
 	cv->t = table_new(columns, NCOLS);
 	table_set_empty_text(cv->t, "loading the catalog...");
+	{
+		size_t n = browse_count(s->browse);
+		const char **titles = xcalloc(n ? n : 1, sizeof(*titles));
+
+		for (size_t i = 0; i < n; i++)
+			titles[i] = catalog_name_for(browse_at(s->browse, i)->cat, NULL);
+		cv->tabs = tabs_new(titles, n);
+		free(titles);
+	}
 	return &cv->v;
 }

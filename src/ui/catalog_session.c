@@ -305,6 +305,33 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 	return s;
 }
 
+/* ":launch LINK": a launcher link's form; ":launch" alone: the form. */
+static void cmd_launch(struct app *a, const char *args, void *arg)
+{
+	struct catsession *s = arg;
+	struct launcher_link link = { 0 };
+	struct launch_request rq = { 0 };
+	struct error err;
+
+	if (!*args) {
+		app_show(a, "launch");
+		return;
+	}
+	if (launcher_parse(args, &link, &err) < 0) {
+		app_toast(a, APP_ERROR, "launcher link: %s", err.msg);
+		launcher_link_release(&link);
+		return;
+	}
+	rq.catalog_id = link.catalog;
+	rq.chart = link.chart;
+	rq.version = link.version;
+	rq.name = link.name;
+	rq.link = args;
+	rq.auto_launch = link.auto_launch;
+	launchview_open(s->launch_view, &rq);
+	launcher_link_release(&link);
+}
+
 int catalogview_add(struct app *a, const struct catalogview_opts *o, struct error *err)
 {
 	struct launcher_link link = { 0 };
@@ -324,6 +351,8 @@ int catalogview_add(struct app *a, const struct catalogview_opts *o, struct erro
 	app_add_view(a, s->launch_view);
 	app_add_view(a, s->saved_view);
 	app_add_view(a, s->account_view);
+	app_add_command(a, "launch", "open a launcher link's form: :launch LINK (alone: the form)", cmd_launch,
+			NULL, s);
 	if (s->catalogs_err.code)
 		app_toast(a, APP_WARN, "%s", s->catalogs_err.msg);
 	if (s->account_err.code)

@@ -26,6 +26,7 @@
 #include "datalab/helm/runner.h"
 #include "datalab/ui/formview.h"
 #include "datalab/ui/input.h"
+#include "datalab/ui/textview.h"
 #include "datalab/ui/theme.h"
 #include "catalog-internal.h"
 
@@ -44,10 +45,12 @@ struct launchview {
 	struct launch *launch;
 	struct formview *fv;
 	enum lv_pane pane;
-	struct pager text;	/* command, diff, README, link */
-	struct pager out;	/* helm's output, kept after it exits */
+	struct textview *text;	/* command, diff, README, link */
+	char *text_title;
+	char *text_copy;	/* what y copies from the text pane */
+	struct textview *out;	/* helm's output, kept after it exits */
+	char *out_title;
 	struct runner *runner;
-	struct input *rename;
 	int body_rows;
 };
 
@@ -82,6 +85,53 @@ static void set_error(struct launchview *lv, const char *fmt, ...)
 	app_view_dirty(&lv->v);
 }
 
+/* The password values of the form, to mask where a text repeats them. */
+static void collect_secrets(const struct form_field *f, const char **out, size_t *n, size_t max)
+{
+	if (f->render == FORM_RENDER_PASSWORD && cJSON_IsString(f->value) && strlen(f->value->valuestring) >= 4 &&
+	    *n < max)
+		out[(*n)++] = f->value->valuestring;
+	for (size_t i = 0; i < f->nchildren; i++)
+		collect_secrets(f->children[i], out, n, max);
+}
+
+/* add_masked: text line by line into tv, the form's passwords masked
+ * until revealed (p toggles). */
+static void add_masked(struct launchview *lv, struct textview *tv, const char *text)
+{
+	const char *sec[32];
+	size_t nsec = 0;
+	const char *p = text ? text : "";
+
+	if (lv->launch)
+		collect_secrets(form_root(launch_form(lv->launch)), sec, &nsec, DL_ARRAY_LEN(sec));
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len);
+		const char *hit = NULL, *which = NULL;
+
+		for (size_t i = 0; i < nsec && !hit; i++)
+			if ((hit = strstr(line, sec[i])) != NULL)
+				which = sec[i];
+		if (hit) {
+			char *before = xstrndup(line, (size_t)(hit - line));
+
+			textview_add_secret(tv, before, which, hit + strlen(which));
+			free(before);
+		} else {
+			textview_add_line(tv, line, len);
+		}
+		free(line);
+		p += len + (p[len] == '\n');
+	}
+}
+
+static void add_notes(struct launchview *lv, const char *notes)
+{
+	add_masked(lv, lv->out, notes);
+}
+
 /* ---- launching ---- */
 
 static void out_line(struct runner *r, int stream, const char *line, size_t n, void *arg)
@@ -92,7 +142,7 @@ static void out_line(struct runner *r, int stream, const char *line, size_t n, v
 	/* stdout is the release as JSON (--output json): its notes come at the end */
 	if (stream == 1 && n > 0 && (line[0] == '{' || line[0] == '[' || line[0] == ' ' || line[0] == '}'))
 		return;
-	pager_append(&lv->out, line, n);
+	textview_add_line(lv->out, line, n);
 	app_view_dirty(&lv->v);
 }
 
@@ -109,19 +159,12 @@ static void out_done(struct runner *r, const struct runner_result *res, void *ar
 
 		snprintf(line, sizeof(line), "launched %s (%s)", release,
 			 res->release.status ? res->release.status : "deployed");
-		pager_append(&lv->out, "", 0);
-		pager_append(&lv->out, line, strlen(line));
+		textview_add_line(lv->out, "", 0);
+		textview_add_line(lv->out, line, strlen(line));
 		if (res->release.notes && *res->release.notes) {
-			const char *p = res->release.notes;
-
-			pager_append(&lv->out, "", 0);
-			pager_append(&lv->out, "NOTES:", 6);
-			while (*p) {
-				size_t len = strcspn(p, "\n");
-
-				pager_append(&lv->out, p, len);
-				p += len + (p[len] == '\n');
-			}
+			textview_add_line(lv->out, "", 0);
+			textview_add_line(lv->out, "NOTES:", 6);
+			add_notes(lv, res->release.notes);
 		}
 		if (lv->launch && launch_save(lv->launch, &lv->s->saved, &err) == 0)
 			catsession_store_saved(lv->s);
@@ -133,12 +176,12 @@ static void out_done(struct runner *r, const struct runner_result *res, void *ar
 		app_show(app, "services");
 		return;
 	}
-	pager_append(&lv->out, "", 0);
+	textview_add_line(lv->out, "", 0);
 	{
-		char line[400];
+		char *line = xasprintf("helm failed (exit status %d): %s", res->status, res->err.msg);
 
-		snprintf(line, sizeof(line), "helm failed (exit status %d): %s", res->status, res->err.msg);
-		pager_append(&lv->out, line, strlen(line));
+		textview_add_line(lv->out, line, strlen(line));
+		free(line);
 	}
 	app_toast(app, APP_ERROR, "launch failed: %s", res->err.msg);
 	runner_free(r);
@@ -172,34 +215,26 @@ static void start_launch(struct launchview *lv)
 		app_toast(lv->v.app, APP_ERROR, "not launched: %s", err.msg);
 		return;
 	}
-	pager_clear(&lv->out);
-	lv->out.title = xasprintf("Launching %s: the equivalent commands, then helm's output",
+	textview_clear(lv->out);
+	free(lv->out_title);
+	lv->out_title = xasprintf("Launching %s: the equivalent commands, then helm's output (Esc: the form)",
 				  launch_release(lv->launch));
-	lv->out.follow = true;
+	textview_set_follow(lv->out, true);
 	buf_init(&b, 0);
 	launch_command(lv->launch, &b);
-	{
-		const char *p = b.data;
-
-		while (*p) {
-			size_t len = strcspn(p, "\n");
-
-			pager_append(&lv->out, p, len);
-			p += len + (p[len] == '\n');
-		}
-	}
+	add_masked(lv, lv->out, b.data);
 	buf_release(&b);
-	pager_append(&lv->out, "", 0);
+	textview_add_line(lv->out, "", 0);
 	{
 		char *line = xasprintf("$ %s", runner_cmd_line(cmd));
 
-		pager_append(&lv->out, line, strlen(line));
+		textview_add_line(lv->out, line, strlen(line));
 		free(line);
 	}
 	lv->runner = runner_start(lv->s->loop, cmd, &cbs, lv, &err);
 	lv->pane = PANE_OUTPUT;
 	if (!lv->runner) {
-		pager_append(&lv->out, err.msg, strlen(err.msg));
+		textview_add_line(lv->out, err.msg, strlen(err.msg));
 		app_toast(lv->v.app, APP_ERROR, "cannot run helm: %s", err.msg);
 		return;
 	}
@@ -346,7 +381,7 @@ void launchview_open(struct view *v, const struct launch_request *rq)
 	launch_free(lv->launch);
 	lv->launch = NULL;
 	request_clear(lv);
-	pager_clear(&lv->text);
+	textview_clear(lv->text);
 	lv->catalog_id = xstrdup(rq->catalog_id ? rq->catalog_id : "");
 	lv->chart = xstrdup(rq->chart ? rq->chart : "");
 	lv->version = rq->version && *rq->version ? xstrdup(rq->version) : NULL;
@@ -364,9 +399,16 @@ void launchview_open(struct view *v, const struct launch_request *rq)
 
 /* ---- panes ---- */
 
-static void show_text(struct launchview *lv, const char *title, const char *text)
+/* show_text: text in the pane; copy (may be NULL) is what y copies. */
+static void show_text(struct launchview *lv, const char *title, const char *text, const char *copy)
 {
-	pager_set(&lv->text, title, text);
+	textview_clear(lv->text);
+	add_masked(lv, lv->text, text);
+	textview_set_follow(lv->text, false);
+	free(lv->text_title);
+	lv->text_title = xstrdup(title);
+	free(lv->text_copy);
+	lv->text_copy = copy ? xstrdup(copy) : NULL;
 	lv->pane = PANE_TEXT;
 }
 
@@ -376,7 +418,7 @@ static void show_command(struct launchview *lv)
 
 	buf_init(&b, 0);
 	launch_command(lv->launch, &b);
-	show_text(lv, "The equivalent commands (Esc closes)", b.data);
+	show_text(lv, "The equivalent commands (y copies, Esc closes)", b.data, b.data);
 	buf_release(&b);
 }
 
@@ -422,7 +464,7 @@ static void show_diff(struct launchview *lv)
 		char *title = xasprintf("%zu value%s differ from the chart's values.yaml (Esc closes)", n,
 					n == 1 ? "" : "s");
 
-		show_text(lv, title, b.data);
+		show_text(lv, title, b.data, NULL);
 		free(title);
 	}
 	buf_release(&b);
@@ -442,7 +484,9 @@ static void show_link(struct launchview *lv)
 	launch_link(lv->launch, base, true, &b);
 	buf_addf(&t, "datalab launch '%s'\n\nThe link keeps the values you edited; the ones your account fills "
 		 "(keys, passwords, hosts) are filled again from the account of whoever opens it.\n", b.data);
-	show_text(lv, "Launcher link for this form (Esc closes)", t.data);
+	buf_reset(&b);
+	launch_link(lv->launch, base, false, &b);
+	show_text(lv, "Launcher link for this form (y copies it, Esc closes)", t.data, b.data);
 	buf_release(&b);
 	buf_release(&t);
 }
@@ -453,7 +497,7 @@ static void show_readme(struct launchview *lv)
 	char *title = xasprintf("README of %s %s (Esc closes)", launch_chart_name(lv->launch),
 				launch_version(lv->launch));
 
-	show_text(lv, title, r ? r : "This chart has no README.");
+	show_text(lv, title, r ? r : "This chart has no README.", NULL);
 	free(title);
 }
 
@@ -506,14 +550,7 @@ static void draw_command_line(struct launchview *lv, WINDOW *win, int y, int col
 	b.data[n] = '\0';
 	last = strrchr(b.data, '\n');
 	last = last ? last + 1 : b.data;
-	if (lv->rename) {
-		int cy, cx;
-
-		widget_place(input_widget(lv->rename), y, 0, 1, cols);
-		widget_draw(input_widget(lv->rename), win, true);
-		input_cursor_pos(lv->rename, &cy, &cx);
-		mvwchgat(win, cy, cx, 1, A_REVERSE, 0, NULL);
-	} else {
+	{
 		char *shown = utf8_sanitize_dup(last, 0);
 
 		widget_draw_text(win, y, 0, cols, shown, theme_attr(THEME_DIM), 0);
@@ -556,10 +593,14 @@ static void launchview_draw(struct view *v, WINDOW *win, int rows, int cols)
 	case LV_FORM:
 		break;
 	}
-	if (lv->pane == PANE_TEXT) {
-		pager_draw(&lv->text, win, 2, 0, body, cols);
-	} else if (lv->pane == PANE_OUTPUT) {
-		pager_draw(&lv->out, win, 2, 0, body, cols);
+	if (lv->pane != PANE_NONE) {
+		bool text = lv->pane == PANE_TEXT;
+		struct textview *tv = text ? lv->text : lv->out;
+		const char *title = text ? lv->text_title : lv->out_title;
+
+		widget_draw_text(win, 2, 0, cols, title ? title : "", theme_attr(THEME_TABLE_HEADER), 0);
+		widget_place(textview_widget(tv), 3, 0, body - 1, cols);
+		widget_draw(textview_widget(tv), win, true);
 	} else {
 		widget_place(formview_widget(lv->fv), 2, 0, body, cols);
 		widget_draw(formview_widget(lv->fv), win, true);
@@ -569,23 +610,15 @@ static void launchview_draw(struct view *v, WINDOW *win, int rows, int cols)
 
 /* ---- keys ---- */
 
-static unsigned rename_key(struct launchview *lv, int key)
+static void on_rename(struct view *v, const char *text, enum app_prompt_event ev)
 {
-	unsigned r = widget_key(input_widget(lv->rename), key);
+	struct launchview *lv = (struct launchview *)v;
 	struct error err;
 
-	if (r & WIDGET_CANCEL) {
-		input_free(lv->rename);
-		lv->rename = NULL;
-	} else if (r & WIDGET_ACTIVATE) {
-		if (launch_set_release(lv->launch, input_text(lv->rename), &err) < 0) {
-			app_toast(lv->v.app, APP_ERROR, "%s", err.msg);
-		} else {
-			input_free(lv->rename);
-			lv->rename = NULL;
-		}
-	}
-	return WIDGET_HANDLED | WIDGET_DIRTY;
+	if (ev != APP_PROMPT_DONE || !lv->launch)
+		return;
+	if (launch_set_release(lv->launch, text, &err) < 0)
+		app_toast(v->app, APP_ERROR, "%s", err.msg);
 }
 
 static unsigned form_keys(struct launchview *lv, int key)
@@ -611,12 +644,14 @@ static unsigned form_keys(struct launchview *lv, int key)
 		show_link(lv);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'o':
-		if (lv->out.n == 0)
+		if (textview_line_count(lv->out) == 0)
 			return WIDGET_HANDLED;
 		lv->pane = PANE_OUTPUT;
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'p':
 		formview_set_reveal(lv->fv, !formview_reveal(lv->fv));
+		textview_set_reveal(lv->text, formview_reveal(lv->fv));
+		textview_set_reveal(lv->out, formview_reveal(lv->fv));
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 's':
 		if (launch_save(lv->launch, &lv->s->saved, &err) < 0) {
@@ -627,11 +662,17 @@ static unsigned form_keys(struct launchview *lv, int key)
 		}
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'n':
-		lv->rename = input_new(0);
-		input_set_prompt(lv->rename, "Release name: ");
-		input_set_max(lv->rename, LAUNCHER_RELEASE_MAX);
-		input_set_text(lv->rename, launch_release(lv->launch));
+		app_prompt(lv->v.app, &lv->v, "Release name: ", launch_release(lv->launch), on_rename);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
+	case 'y': {
+		struct buf b;
+
+		buf_init(&b, 0);
+		launch_command(lv->launch, &b);
+		app_copy(lv->v.app, "the commands", b.data);
+		buf_release(&b);
+		return WIDGET_HANDLED | WIDGET_DIRTY;
+	}
 	case 'u':
 		sel = formview_selected(lv->fv);
 		if (sel)
@@ -653,20 +694,31 @@ static unsigned launchview_key(struct view *v, int key)
 
 	if (lv->state != LV_FORM)
 		return 0;
-	if (lv->rename)
-		return rename_key(lv, key);
 	if (lv->pane != PANE_NONE) {
-		struct pager *p = lv->pane == PANE_TEXT ? &lv->text : &lv->out;
+		struct textview *tv = lv->pane == PANE_TEXT ? lv->text : lv->out;
 
 		if (key == 27 || key == 'q') {
 			lv->pane = PANE_NONE;
 			return WIDGET_HANDLED | WIDGET_DIRTY;
 		}
-		if ((r = pager_key(p, key, lv->body_rows)) != 0)
-			return r;
-		if (key == 'l' || key == KEY_F(5) || key == 'c' || key == 'd' || key == 'r' || key == 'x' || key == 'o')
+		if (key == 'y') {
+			const char *what = lv->pane == PANE_TEXT ? lv->text_copy : NULL;
+			struct buf b;
+
+			buf_init(&b, 0);
+			if (!what) {
+				launch_command(lv->launch, &b);
+				what = b.data;
+			}
+			app_copy(lv->v.app, lv->text_copy && lv->pane == PANE_TEXT ? "the text" : "the commands", what);
+			buf_release(&b);
+			return WIDGET_HANDLED | WIDGET_DIRTY;
+		}
+		if (key == 'l' || key == KEY_F(5) || key == 'c' || key == 'd' || key == 'r' || key == 'x' || key == 'o' ||
+		    key == 'p')
 			return form_keys(lv, key);
-		return WIDGET_HANDLED;
+		r = widget_key(textview_widget(tv), key);
+		return r ? r : WIDGET_HANDLED;
 	}
 	if (formview_editing(lv->fv))
 		return widget_key(formview_widget(lv->fv), key);
@@ -694,9 +746,11 @@ static void launchview_free(struct view *v)
 	repo_fetch_cancel(lv->fetch);
 	formview_free(lv->fv);
 	launch_free(lv->launch);
-	input_free(lv->rename);
-	pager_clear(&lv->text);
-	pager_clear(&lv->out);
+	textview_free(lv->text);
+	textview_free(lv->out);
+	free(lv->text_title);
+	free(lv->text_copy);
+	free(lv->out_title);
 	request_clear(lv);
 	lv->s->launch_view = NULL;
 	catsession_unref(lv->s);
@@ -714,6 +768,7 @@ static const struct app_keyhelp launchview_help[] = {
 	{ "r", "the chart's README" },
 	{ "s", "save this launch (see :saved)" },
 	{ "n", "rename the release" },
+	{ "y", "copy the equivalent commands (or the link shown) to the clipboard" },
 	{ "u U", "reset this field / every field" },
 	{ "p", "show or hide passwords" },
 	{ "o", "helm's output of the last launch" },
@@ -728,6 +783,7 @@ static const struct view_ops launchview_ops = {
 	.hints = launchview_hints,
 	.help = launchview_help,
 	.free = launchview_free,
+	.hidden = true,		/* opened from :catalog, :saved or :launch LINK */
 };
 
 struct view *launchview_new(struct catsession *s)
@@ -737,5 +793,9 @@ struct view *launchview_new(struct catsession *s)
 	lv->v.ops = &launchview_ops;
 	lv->s = s;
 	lv->fv = formview_new(NULL);
+	lv->text = textview_new(20000);
+	lv->out = textview_new(20000);
+	textview_set_wrap(lv->text, true);
+	textview_set_wrap(lv->out, true);
 	return &lv->v;
 }
