@@ -11,6 +11,7 @@
 #include "datalab/core/loop.h"
 #include "datalab/ui/app.h"
 #include "datalab/ui/catalogview.h"
+#include "datalab/ui/terminals.h"
 #include "datalab/ui/welcome.h"
 
 #ifndef DATALAB_VERSION
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	app_add_view(app, welcome_new());
+	app_add_view(app, terminals_new());
 	app_show(app, "welcome");
 	if (catalogview_add(app, &cat, &err) < 0) {
 		app_free(app);

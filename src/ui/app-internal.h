@@ -66,6 +66,8 @@ struct app {
 	int osc52;			/* -1 unknown, 0 no, 1 yes */
 	uint64_t last_frame, frame_timer;
 	unsigned long frames;
+	int cursor_y, cursor_x;	/* app_set_cursor; y < 0: hidden */
+	char hints[256];	/* the view's hints last drawn */
 };
 
 void app_mark(struct app *a, unsigned what);

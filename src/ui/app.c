@@ -49,6 +49,20 @@ struct view *app_current(const struct app *a)
 	return a->current >= 0 ? a->views[a->current] : NULL;
 }
 
+struct view *app_find_view(const struct app *a, const char *name)
+{
+	for (int i = 0; i < a->nviews; i++)
+		if (strcmp(a->views[i]->ops->name, name) == 0)
+			return a->views[i];
+	return NULL;
+}
+
+void app_set_cursor(struct app *a, int y, int x)
+{
+	a->cursor_y = y;
+	a->cursor_x = x;
+}
+
 struct loop *app_loop(const struct app *a)
 {
 	return a->loop;
@@ -193,6 +207,7 @@ void app_show_index(struct app *a, int i)
 		return;
 	a->previous = a->current;
 	a->current = i;
+	a->cursor_y = -1;
 	if (a->views[i]->ops->enter)
 		a->views[i]->ops->enter(a->views[i]);
 	mark(a, DIRTY_ALL | DIRTY_CLEAR);
@@ -354,6 +369,19 @@ static void draw_bottom(struct app *a)
 	wnoutrefresh(stdscr);
 }
 
+/* hints_changed: whether the view's hints differ from the ones drawn (a
+ * view's keys may change with its state). */
+static bool hints_changed(struct app *a)
+{
+	struct view *v = app_current(a);
+	const char *h = v && v->ops->hints ? v->ops->hints(v) : "";
+
+	if (strcmp(h, a->hints) == 0)
+		return false;
+	str_copy(a->hints, h, sizeof(a->hints));
+	return true;
+}
+
 static void draw(struct app *a)
 {
 	unsigned what = a->dirty;
@@ -371,6 +399,8 @@ static void draw(struct app *a)
 			draw_title(a);
 		if (what & DIRTY_BODY)
 			draw_body(a);
+		if (hints_changed(a))
+			what |= DIRTY_BOTTOM;
 		if (what & DIRTY_BOTTOM)
 			draw_bottom(a);
 	}
@@ -461,6 +491,7 @@ struct app *app_new(struct loop *l, const struct app_opts *o, struct error *err)
 	a = xcalloc(1, sizeof(*a));
 	a->loop = l;
 	a->current = a->previous = -1;
+	a->cursor_y = -1;
 	a->context = o && o->context ? utf8_sanitize_dup(o->context, 0) : NULL;
 	a->namespace = o && o->namespace ? utf8_sanitize_dup(o->namespace, 0) : NULL;
 	set_escdelay(25);

@@ -194,6 +194,11 @@ bool app_cursor(struct app *a, int *y, int *x)
 		*x += getbegx(a->body);
 		return true;
 	}
+	if (a->mode == MODE_NORMAL && !a->dialog && a->cursor_y >= 0) {
+		*y = a->cursor_y;
+		*x = a->cursor_x;
+		return true;
+	}
 	return false;
 }
 

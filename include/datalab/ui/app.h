@@ -85,9 +85,16 @@ void app_add_view(struct app *a, struct view *v);
 int app_show(struct app *a, const char *name);
 void app_back(struct app *a);
 struct view *app_current(const struct app *a);
+/* app_find_view: the view registered under name, NULL if none (a view
+ * reaching another one, as services opens a terminal). */
+struct view *app_find_view(const struct app *a, const char *name);
 struct loop *app_loop(const struct app *a);
 
 void app_view_dirty(struct view *v);	/* redraw v if it is current */
+/* app_set_cursor: show the terminal's cursor at screen row y, column x
+ * after each frame (an embedded terminal's); y < 0 hides it.  Reset when
+ * the current view changes. */
+void app_set_cursor(struct app *a, int y, int x);
 void app_title_dirty(struct app *a);
 void app_toast(struct app *a, enum app_toast_level level, const char *fmt, ...) DL_PRINTF(3, 4);
 /* app_set_namespace / app_set_freshness / app_set_quota: title bar text

@@ -1,0 +1,52 @@
+/*
+ * terminals.h: the terminals view (`:terminals`): several terminal
+ * sessions at once, one tab each, into running containers or local
+ * programs.
+ *
+ * While a session runs every key goes to it, except:
+ *	Ctrl-]  then a console key: n/p next/previous tab, c a local shell,
+ *	        x close, w the list of sessions, r restart, Ctrl-] sends a
+ *	        literal Ctrl-]; any other key (: q ? Esc 1-9) is the app's
+ *	Ctrl-PgUp / Ctrl-PgDn  previous / next tab
+ *	Shift-PgUp / Shift-PgDn  scroll back / forward (the wheel too)
+ * Once a session exited or lost its connection, plain keys drive the view
+ * (r restart, x close, n/p, c, w, and the app's keys).
+ *
+ * Opening a terminal from another view: terminals_open with any
+ * session_start_fn (session.h), or terminals_open_local:
+ *
+ *	struct error err;
+ *
+ *	if (terminals_open_local(app, "local sh", NULL, &err) < 0)
+ *		app_toast(app, APP_ERROR, "%s", err.msg);
+ *
+ * It opens a new tab, shows the terminals view, and connects in the
+ * background; the tab shows "connecting", then the shell.  Resizing the
+ * console resizes every session; `q` asks first while any session runs.
+ */
+#ifndef DATALAB_UI_TERMINALS_H
+#define DATALAB_UI_TERMINALS_H
+
+#include "datalab/core/error.h"
+#include "datalab/term/session.h"
+#include "datalab/ui/app.h"
+
+#define TERMINALS_MAX 32	/* open sessions */
+#define TERMINALS_PREFIX 0x1d	/* Ctrl-] */
+
+/* terminals_new: the view; register it with app_add_view. */
+struct view *terminals_new(void);
+
+/* terminals_open: a new tab running a session made from o (see
+ * session.h), made current, and the view shown.  -1 with err when no
+ * terminals view is registered or TERMINALS_MAX are open. */
+int terminals_open(struct app *a, const struct session_opts *o, struct error *err);
+
+/* terminals_open_local: a local program in a pty; argv NULL-terminated
+ * (copied), NULL for the user's shell; label NULL for the program name. */
+int terminals_open_local(struct app *a, const char *label, const char *const *argv, struct error *err);
+
+/* terminals_count: sessions open (tests, the title bar). */
+int terminals_count(const struct app *a);
+
+#endif

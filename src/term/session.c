@@ -1,0 +1,332 @@
+/*
+ * session.c: an emulator joined to a transport (see session.h).
+ *
+ * Data flow: the transport's output goes to term_feed; the emulator's
+ * output (keys, query answers) goes to the transport's send, or waits in
+ * a small queue while the transport is still connecting; the emulator's
+ * resize goes to the transport's resize.  State changes and emulator
+ * events reach the owner through one callback.  The transport is only
+ * freed by session_restart and session_free, never from one of its own
+ * reports, so transports need not guard against that.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datalab/core/buf.h"
+#include "datalab/core/log.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/utf8.h"
+#include "datalab/term/pty.h"
+#include "datalab/term/session.h"
+
+#define SESSION_QUEUE_MAX 65536	/* keys typed while connecting */
+
+struct session {
+	struct loop *loop;
+	struct term *term;
+	char *label;
+	session_start_fn *start;
+	void *spec;
+	void (*spec_free)(void *spec);
+	const struct session_transport_ops *ops;
+	void *impl;
+	enum session_state state;
+	int exit_code;
+	char message[sizeof(((struct error *)0)->msg)];
+	struct buf queue;
+	session_change_fn *fn;
+	void *arg;
+};
+
+static void notify(struct session *s, enum term_event ev)
+{
+	if (s->fn)
+		s->fn(s, ev, s->arg);
+}
+
+static void flush(struct session *s)
+{
+	if (s->state != SESSION_RUNNING || !s->ops || s->queue.len == 0)
+		return;
+	s->ops->send(s->impl, s->queue.data, s->queue.len);
+	buf_reset(&s->queue);
+}
+
+static void on_term_output(const char *p, size_t n, void *arg)
+{
+	struct session *s = arg;
+
+	if (s->state == SESSION_CONNECTING || (s->state == SESSION_RUNNING && !s->ops)) {
+		if (buf_add(&s->queue, p, n) < 0)
+			log_warn("terminal '%s': input dropped while connecting", s->label);
+		return;
+	}
+	if (s->state == SESSION_RUNNING)
+		s->ops->send(s->impl, p, n);
+}
+
+static void on_term_resize(int rows, int cols, void *arg)
+{
+	struct session *s = arg;
+
+	if (s->state == SESSION_RUNNING && s->ops && s->ops->resize)
+		s->ops->resize(s->impl, rows, cols);
+}
+
+static void on_term_event(enum term_event ev, void *arg)
+{
+	notify(arg, ev);
+}
+
+static const struct term_cbs term_cbs = { on_term_output, on_term_resize, on_term_event };
+
+static void start(struct session *s)
+{
+	struct error err = { 0 };
+	const struct session_transport_ops *ops = NULL;
+	void *impl = NULL;
+	int rows, cols;
+
+	term_size(s->term, &rows, &cols);
+	s->state = SESSION_CONNECTING;
+	s->message[0] = '\0';
+	s->exit_code = 0;
+	if (s->start(s, s->spec, rows, cols, &ops, &impl, &err) < 0) {
+		s->state = SESSION_LOST;
+		snprintf(s->message, sizeof(s->message), "%s", err.msg[0] ? err.msg : "unable to start");
+		log_warn("terminal '%s': %s", s->label, s->message);
+		return;
+	}
+	s->ops = ops;
+	s->impl = impl;
+	/* a transport that reported "running" from inside start */
+	if (s->state == SESSION_RUNNING)
+		flush(s);
+}
+
+struct session *session_new(struct loop *l, const struct session_opts *o, session_change_fn *fn, void *arg)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+
+	s->loop = l;
+	s->label = utf8_sanitize_dup(o->label ? o->label : "terminal", 0);
+	s->start = o->start;
+	s->spec = o->spec;
+	s->spec_free = o->spec_free;
+	buf_init(&s->queue, SESSION_QUEUE_MAX);
+	s->term = term_new(o->rows, o->cols, &term_cbs, s);
+	start(s);
+	/* the owner learns of the callback's target only now */
+	s->fn = fn;
+	s->arg = arg;
+	return s;
+}
+
+static void drop_transport(struct session *s)
+{
+	if (s->ops && s->ops->free)
+		s->ops->free(s->impl);
+	s->ops = NULL;
+	s->impl = NULL;
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	drop_transport(s);
+	term_free(s->term);
+	if (s->spec_free)
+		s->spec_free(s->spec);
+	buf_release(&s->queue);
+	free(s->label);
+	free(s);
+}
+
+int session_restart(struct session *s)
+{
+	/* leave the program's modes behind (alternate screen, cursor keys,
+	 * hidden cursor, mouse, paste): a fresh start, same scrollback */
+	static const char reset[] = "\x1b[?1049l\x1b[?1l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l"
+				    "\x1b[?2004l\x1b[0m\r\n[reconnecting]\r\n";
+
+	if (s->state == SESSION_CONNECTING || s->state == SESSION_RUNNING)
+		return -1;
+	drop_transport(s);
+	buf_reset(&s->queue);
+	term_feed(s->term, reset, sizeof(reset) - 1);
+	start(s);
+	notify(s, TERM_EVENT_DAMAGE);
+	return 0;
+}
+
+bool session_key(struct session *s, int key)
+{
+	if (s->state != SESSION_RUNNING && s->state != SESSION_CONNECTING)
+		return false;
+	return term_key(s->term, key);
+}
+
+void session_resize(struct session *s, int rows, int cols)
+{
+	term_resize(s->term, rows, cols);
+}
+
+struct term *session_term(const struct session *s)
+{
+	return s->term;
+}
+
+enum session_state session_state(const struct session *s)
+{
+	return s->state;
+}
+
+int session_exit_code(const struct session *s)
+{
+	return s->exit_code;
+}
+
+const char *session_message(const struct session *s)
+{
+	return s->message;
+}
+
+const char *session_label(const struct session *s)
+{
+	return s->label;
+}
+
+struct loop *session_loop(const struct session *s)
+{
+	return s->loop;
+}
+
+const char *session_status(const struct session *s, char *out, size_t size)
+{
+	switch (s->state) {
+	case SESSION_CONNECTING:
+		snprintf(out, size, "connecting");
+		break;
+	case SESSION_RUNNING:
+		snprintf(out, size, "running");
+		break;
+	case SESSION_EXITED:
+		snprintf(out, size, "exited with code %d%s%s", s->exit_code, s->message[0] ? ": " : "",
+			 s->message);
+		break;
+	case SESSION_LOST:
+		snprintf(out, size, "connection lost%s%s", s->message[0] ? ": " : "", s->message);
+		break;
+	}
+	return out;
+}
+
+/* --- transport reports --- */
+
+void session_transport_output(struct session *s, const char *p, size_t n)
+{
+	term_feed(s->term, p, n);
+}
+
+void session_transport_running(struct session *s)
+{
+	int rows, cols;
+
+	if (s->state != SESSION_CONNECTING)
+		return;
+	s->state = SESSION_RUNNING;
+	if (s->ops) {
+		/* the size may have changed while connecting */
+		term_size(s->term, &rows, &cols);
+		if (s->ops->resize)
+			s->ops->resize(s->impl, rows, cols);
+		flush(s);
+	}
+	notify(s, TERM_EVENT_DAMAGE);
+}
+
+static void set_message(struct session *s, const char *msg)
+{
+	char *clean = utf8_sanitize_dup(msg ? msg : "", 0);
+
+	snprintf(s->message, sizeof(s->message), "%s", clean);
+	free(clean);
+}
+
+void session_transport_exit(struct session *s, int code, const char *message)
+{
+	if (s->state == SESSION_EXITED || s->state == SESSION_LOST)
+		return;
+	s->state = SESSION_EXITED;
+	s->exit_code = code;
+	set_message(s, message);
+	buf_reset(&s->queue);
+	log_info("terminal '%s' exited with code %d", s->label, code);
+	notify(s, TERM_EVENT_DAMAGE);
+}
+
+void session_transport_lost(struct session *s, const struct error *err)
+{
+	if (s->state == SESSION_EXITED || s->state == SESSION_LOST)
+		return;
+	s->state = SESSION_LOST;
+	set_message(s, err && err->msg[0] ? err->msg : "");
+	buf_reset(&s->queue);
+	log_warn("terminal '%s': connection lost: %s", s->label, s->message);
+	notify(s, TERM_EVENT_DAMAGE);
+}
+
+/* --- the local transport: a pty --- */
+
+static int local_send(void *impl, const char *p, size_t n)
+{
+	return pty_write(impl, p, n);
+}
+
+static void local_resize(void *impl, int rows, int cols)
+{
+	pty_resize(impl, rows, cols);
+}
+
+static void local_free(void *impl)
+{
+	pty_free(impl);
+}
+
+static const struct session_transport_ops local_ops = {
+	.name = "pty",
+	.send = local_send,
+	.resize = local_resize,
+	.free = local_free,
+};
+
+static void local_output(const char *p, size_t n, void *arg)
+{
+	session_transport_output(arg, p, n);
+}
+
+static void local_exit(int status, void *arg)
+{
+	session_transport_exit(arg, status, NULL);
+}
+
+int session_start_local(struct session *s, void *spec, int rows, int cols,
+			const struct session_transport_ops **ops, void **impl, struct error *err)
+{
+	static const struct pty_cbs cbs = { local_output, local_exit };
+	struct pty_opts o = { 0 };
+	struct pty *p;
+
+	o.argv = spec;
+	o.rows = rows;
+	o.cols = cols;
+	p = pty_spawn(s->loop, &o, &cbs, s, err);
+	if (!p)
+		return -1;
+	*ops = &local_ops;
+	*impl = p;
+	session_transport_running(s);
+	return 0;
+}

@@ -1,0 +1,828 @@
+/*
+ * term.c: libvterm's screen as curses cells (see term.h).
+ *
+ * Data flow: term_feed hands the remote's bytes to vterm_input_write;
+ * libvterm's screen layer calls back while it parses: damage widens
+ * [dirty_top, dirty_end), sb_pushline copies a line leaving the top into
+ * the scrollback ring, settermprop records title, cursor visibility,
+ * alternate screen and mouse mode, and the output callback forwards the
+ * answers to queries.  The owner's event callback runs once, after the
+ * bytes are parsed, never from inside libvterm.  term_draw then reads the
+ * dirty rows back (vterm_screen_get_cell), turns each cell into a
+ * cchar_t with checked characters and a colour pair, and paints them.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "datalab/core/buf.h"
+#include "datalab/core/common.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/utf8.h"
+#include "datalab/term/term.h"
+#include "datalab/ui/theme.h"
+#include "term-internal.h"
+
+enum term_attr {
+	TERM_ATTR_BOLD = 1 << 0,
+	TERM_ATTR_UNDERLINE = 1 << 1,
+	TERM_ATTR_ITALIC = 1 << 2,
+	TERM_ATTR_BLINK = 1 << 3,
+	TERM_ATTR_REVERSE = 1 << 4,
+};
+
+/* One cell, as drawn and as kept in the scrollback: a base character and
+ * one combining mark (the scrollback drops further marks). */
+struct term_cell {
+	uint32_t ch[2];		/* ch[0] 0: blank */
+	int32_t fg, bg;		/* THEME_COLOR_DEFAULT, 0..255 or THEME_COLOR_RGB */
+	uint8_t attrs;		/* enum term_attr */
+	uint8_t width;		/* 0: the right half of a wide character */
+};
+
+struct term_line {
+	int cols;		/* trailing blanks trimmed */
+	struct term_cell cells[];
+};
+
+enum pending {
+	PENDING_DAMAGE = 1 << 0,
+	PENDING_TITLE = 1 << 1,
+	PENDING_BELL = 1 << 2,
+};
+
+struct term {
+	VTerm *vt;
+	VTermScreen *screen;
+	VTermState *state;
+	int rows, cols;
+	struct term_cbs cbs;
+	void *arg;
+	int dirty_top, dirty_end;	/* rows [top, end) to paint */
+	unsigned pending;		/* events to report after a feed */
+	int in_feed;
+	VTermPos cursor;
+	bool cursor_visible, altscreen, reverse;
+	enum term_mouse_mode mouse;
+	char title[TERM_TITLE_MAX];
+	/* scrollback ring: sb[(sb_start + i) % sb_max], i < sb_len, oldest first */
+	struct term_line **sb;
+	size_t sb_max, sb_len, sb_start;
+	int offset;			/* lines the view is scrolled back */
+	struct buf scratch;		/* sanitize's output, reused */
+	struct term_stats stats;
+};
+
+/* --- libvterm memory: through xcalloc, zeroed as libvterm requires --- */
+
+static void *vt_malloc(size_t size, void *data)
+{
+	(void)data;
+	return xcalloc(1, size);
+}
+
+static void vt_free(void *p, void *data)
+{
+	(void)data;
+	free(p);
+}
+
+static VTermAllocatorFunctions vt_alloc = { vt_malloc, vt_free };
+
+/* --- events --- */
+
+static void mark_rows(struct term *t, int top, int end)
+{
+	top = DL_MAX(top, 0);
+	end = DL_MIN(end, t->rows);
+	if (top >= end)
+		return;
+	t->dirty_top = DL_MIN(t->dirty_top, top);
+	t->dirty_end = DL_MAX(t->dirty_end, end);
+	t->pending |= PENDING_DAMAGE;
+}
+
+static void mark_all(struct term *t)
+{
+	mark_rows(t, 0, t->rows);
+}
+
+static void report(struct term *t)
+{
+	unsigned p = t->pending;
+
+	if (t->in_feed || !p)
+		return;
+	t->pending = 0;
+	if (!t->cbs.event)
+		return;
+	if (p & PENDING_TITLE)
+		t->cbs.event(TERM_EVENT_TITLE, t->arg);
+	if (p & PENDING_BELL)
+		t->cbs.event(TERM_EVENT_BELL, t->arg);
+	if (p & PENDING_DAMAGE)
+		t->cbs.event(TERM_EVENT_DAMAGE, t->arg);
+}
+
+/* --- cells --- */
+
+static int32_t color_pack(const VTermColor *c, bool is_fg)
+{
+	if (is_fg ? VTERM_COLOR_IS_DEFAULT_FG(c) : VTERM_COLOR_IS_DEFAULT_BG(c))
+		return THEME_COLOR_DEFAULT;
+	if (VTERM_COLOR_IS_INDEXED(c))
+		return c->indexed.idx;
+	return THEME_COLOR_RGB(c->rgb.red, c->rgb.green, c->rgb.blue);
+}
+
+static void color_unpack(const struct term *t, int32_t v, bool is_fg, VTermColor *out)
+{
+	if (v < 0) {
+		VTermColor fg, bg;
+
+		vterm_state_get_default_colors(t->state, &fg, &bg);
+		*out = is_fg ? fg : bg;
+	} else if (THEME_COLOR_IS_RGB(v)) {
+		vterm_color_rgb(out, (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v);
+	} else {
+		vterm_color_indexed(out, (uint8_t)v);
+	}
+}
+
+static void cell_from_vterm(struct term_cell *c, const VTermScreenCell *vc)
+{
+	memset(c, 0, sizeof(*c));
+	if (vc->chars[0] == (uint32_t)-1) {
+		c->width = 0;
+	} else {
+		c->ch[0] = vc->chars[0];
+		c->ch[1] = vc->chars[0] ? vc->chars[1] : 0;
+		c->width = vc->width == 2 ? 2 : 1;
+	}
+	c->fg = color_pack(&vc->fg, true);
+	c->bg = color_pack(&vc->bg, false);
+	c->attrs = (uint8_t)((vc->attrs.bold ? TERM_ATTR_BOLD : 0) |
+			     (vc->attrs.underline ? TERM_ATTR_UNDERLINE : 0) |
+			     (vc->attrs.italic ? TERM_ATTR_ITALIC : 0) |
+			     (vc->attrs.blink ? TERM_ATTR_BLINK : 0) |
+			     (vc->attrs.reverse ? TERM_ATTR_REVERSE : 0));
+}
+
+static bool cell_blank(const struct term_cell *c)
+{
+	return (c->ch[0] == 0 || c->ch[0] == ' ') && c->width == 1 && c->bg < 0 &&
+	       !(c->attrs & (TERM_ATTR_REVERSE | TERM_ATTR_UNDERLINE));
+}
+
+static void screen_cell(const struct term *t, int row, int col, struct term_cell *out)
+{
+	VTermScreenCell vc;
+	VTermPos pos = { row, col };
+
+	memset(&vc, 0, sizeof(vc));
+	vterm_screen_get_cell(t->screen, pos, &vc);
+	cell_from_vterm(out, &vc);
+}
+
+/* --- scrollback --- */
+
+static void line_free_oldest(struct term *t)
+{
+	free(t->sb[t->sb_start]);
+	t->sb[t->sb_start] = NULL;
+	t->sb_start = (t->sb_start + 1) % t->sb_max;
+	t->sb_len--;
+}
+
+static int sb_pushline(int cols, const VTermScreenCell *cells, void *arg)
+{
+	struct term *t = arg;
+	struct term_line *line;
+	int n = 0;
+
+	if (t->sb_max == 0)
+		return 0;
+	if (!t->sb)
+		t->sb = xcalloc(t->sb_max, sizeof(*t->sb));
+	cols = DL_MIN(cols, TERM_MAX_COLS);
+	line = xmalloc(sizeof(*line) + (size_t)cols * sizeof(struct term_cell));
+	for (int i = 0; i < cols; i++) {
+		cell_from_vterm(&line->cells[i], &cells[i]);
+		if (!cell_blank(&line->cells[i]))
+			n = i + 1;
+	}
+	line->cols = n;
+	if (t->sb_len == t->sb_max)
+		line_free_oldest(t);
+	t->sb[(t->sb_start + t->sb_len) % t->sb_max] = line;
+	t->sb_len++;
+	/* a view back in the scrollback stays on the same lines */
+	if (t->offset > 0) {
+		t->offset = (int)DL_MIN((size_t)t->offset + 1, t->sb_len);
+		mark_all(t);
+	}
+	return 1;
+}
+
+static int sb_popline(int cols, VTermScreenCell *cells, void *arg)
+{
+	struct term *t = arg;
+	struct term_line *line;
+	size_t last;
+
+	if (t->sb_len == 0)
+		return 0;
+	last = (t->sb_start + t->sb_len - 1) % t->sb_max;
+	line = t->sb[last];
+	for (int i = 0; i < cols; i++) {
+		VTermScreenCell *vc = &cells[i];
+
+		memset(vc, 0, sizeof(*vc));
+		if (i < line->cols) {
+			const struct term_cell *c = &line->cells[i];
+
+			vc->chars[0] = c->width == 0 ? (uint32_t)-1 : c->ch[0];
+			vc->chars[1] = c->width == 0 || c->ch[0] == 0 ? 0 : c->ch[1];
+			/* libvterm steps over cells by width: never 0 */
+			vc->width = (char)(c->width == 2 ? 2 : 1);
+			vc->attrs.bold = !!(c->attrs & TERM_ATTR_BOLD);
+			vc->attrs.underline = (c->attrs & TERM_ATTR_UNDERLINE) ? 1 : 0;
+			vc->attrs.italic = !!(c->attrs & TERM_ATTR_ITALIC);
+			vc->attrs.blink = !!(c->attrs & TERM_ATTR_BLINK);
+			vc->attrs.reverse = !!(c->attrs & TERM_ATTR_REVERSE);
+			color_unpack(t, c->fg, true, &vc->fg);
+			color_unpack(t, c->bg, false, &vc->bg);
+		} else {
+			vc->width = 1;
+			color_unpack(t, THEME_COLOR_DEFAULT, true, &vc->fg);
+			color_unpack(t, THEME_COLOR_DEFAULT, false, &vc->bg);
+		}
+	}
+	free(line);
+	t->sb[last] = NULL;
+	t->sb_len--;
+	t->offset = (int)DL_MIN((size_t)t->offset, t->sb_len);
+	return 1;
+}
+
+static const struct term_line *sb_line(const struct term *t, size_t i)
+{
+	return t->sb[(t->sb_start + i) % t->sb_max];
+}
+
+void term_set_scrollback(struct term *t, size_t lines)
+{
+	struct term_line **ring;
+
+	while (t->sb_len > lines)
+		line_free_oldest(t);
+	ring = lines ? xcalloc(lines, sizeof(*ring)) : NULL;
+	for (size_t i = 0; i < t->sb_len; i++)
+		ring[i] = t->sb[(t->sb_start + i) % t->sb_max];
+	free(t->sb);
+	t->sb = ring;
+	t->sb_max = lines;
+	t->sb_start = 0;
+	t->offset = (int)DL_MIN((size_t)t->offset, t->sb_len);
+	mark_all(t);
+}
+
+size_t term_scrollback_lines(const struct term *t)
+{
+	return t->sb_len;
+}
+
+int term_scroll_offset(const struct term *t)
+{
+	return t->offset;
+}
+
+void term_scroll(struct term *t, int lines)
+{
+	long off = (long)t->offset + lines;
+
+	if (off < 0 || t->altscreen)
+		off = 0;
+	if ((size_t)off > t->sb_len)
+		off = (long)t->sb_len;
+	if (off == t->offset)
+		return;
+	t->offset = (int)off;
+	mark_all(t);
+	report(t);
+}
+
+/* --- libvterm screen callbacks --- */
+
+static int on_damage(VTermRect r, void *arg)
+{
+	struct term *t = arg;
+
+	if (t->offset > 0)
+		mark_all(t);
+	else
+		mark_rows(t, r.start_row, r.end_row);
+	return 1;
+}
+
+static int on_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *arg)
+{
+	struct term *t = arg;
+
+	(void)oldpos;
+	(void)visible;	/* settermprop reports visibility */
+	t->cursor = pos;
+	t->pending |= PENDING_DAMAGE;
+	return 1;
+}
+
+static void set_title(struct term *t, const char *s)
+{
+	struct buf b;
+	size_t n;
+
+	buf_init(&b, 0);
+	utf8_sanitize(&b, s, strnlen(s, TERM_TITLE_MAX * 4), 0);
+	/* cut to the cap on a character boundary */
+	n = DL_MIN(b.len, sizeof(t->title) - 1);
+	while (n > 0 && n < b.len && ((unsigned char)b.data[n] & 0xC0) == 0x80)
+		n--;
+	memcpy(t->title, b.data, n);
+	t->title[n] = '\0';
+	buf_release(&b);
+	t->pending |= PENDING_TITLE;
+}
+
+static int on_settermprop(VTermProp prop, VTermValue *val, void *arg)
+{
+	struct term *t = arg;
+
+	switch (prop) {
+	case VTERM_PROP_CURSORVISIBLE:
+		t->cursor_visible = val->boolean;
+		t->pending |= PENDING_DAMAGE;
+		break;
+	case VTERM_PROP_ALTSCREEN:
+		t->altscreen = val->boolean;
+		t->offset = 0;
+		mark_all(t);
+		break;
+	case VTERM_PROP_TITLE:
+		set_title(t, val->string ? val->string : "");
+		break;
+	case VTERM_PROP_REVERSE:
+		t->reverse = val->boolean;
+		mark_all(t);
+		break;
+	case VTERM_PROP_MOUSE:
+		t->mouse = val->number >= 0 && val->number <= TERM_MOUSE_MOVE ? (enum term_mouse_mode)val->number
+									       : TERM_MOUSE_NONE;
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int on_bell(void *arg)
+{
+	struct term *t = arg;
+
+	t->stats.bells++;
+	t->pending |= PENDING_BELL;
+	return 1;
+}
+
+static int on_resize(int rows, int cols, void *arg)
+{
+	struct term *t = arg;
+
+	(void)rows;
+	(void)cols;
+	mark_all(t);
+	return 1;
+}
+
+static const VTermScreenCallbacks screen_cbs = {
+	.damage = on_damage,
+	.movecursor = on_movecursor,
+	.settermprop = on_settermprop,
+	.bell = on_bell,
+	.resize = on_resize,
+	.sb_pushline = sb_pushline,
+	.sb_popline = sb_popline,
+};
+
+static void on_output(const char *s, size_t len, void *arg)
+{
+	struct term *t = arg;
+
+	t->stats.sent += len;
+	if (t->cbs.output)
+		t->cbs.output(s, len, t->arg);
+}
+
+/* --- life cycle --- */
+
+static int clamp(int v, int max)
+{
+	return v < 1 ? 1 : v > max ? max : v;
+}
+
+struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
+{
+	struct term *t = xcalloc(1, sizeof(*t));
+
+	t->rows = clamp(rows, TERM_MAX_ROWS);
+	t->cols = clamp(cols, TERM_MAX_COLS);
+	if (cbs)
+		t->cbs = *cbs;
+	t->arg = arg;
+	t->sb_max = TERM_SCROLLBACK;
+	t->cursor_visible = true;
+	buf_init(&t->scratch, 4096);
+	t->vt = vterm_new_with_allocator(t->rows, t->cols, &vt_alloc, NULL);
+	if (!t->vt)
+		fatal("unable to start a terminal emulator");
+	vterm_set_utf8(t->vt, 1);
+	vterm_output_set_callback(t->vt, on_output, t);
+	t->state = vterm_obtain_state(t->vt);
+	t->screen = vterm_obtain_screen(t->vt);
+	vterm_screen_set_callbacks(t->screen, &screen_cbs, t);
+	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_ROW);
+	vterm_screen_enable_altscreen(t->screen, 1);
+	vterm_screen_reset(t->screen, 1);
+	t->dirty_top = 0;
+	t->dirty_end = t->rows;
+	t->pending = 0;
+	return t;
+}
+
+void term_free(struct term *t)
+{
+	if (!t)
+		return;
+	vterm_free(t->vt);
+	while (t->sb_len)
+		line_free_oldest(t);
+	free(t->sb);
+	buf_release(&t->scratch);
+	free(t);
+}
+
+void term_feed(struct term *t, const char *p, size_t n)
+{
+	t->stats.fed += n;
+	t->in_feed++;
+	vterm_input_write(t->vt, p, n);
+	vterm_screen_flush_damage(t->screen);
+	t->in_feed--;
+	report(t);
+}
+
+void term_resize(struct term *t, int rows, int cols)
+{
+	rows = clamp(rows, TERM_MAX_ROWS);
+	cols = clamp(cols, TERM_MAX_COLS);
+	if (rows == t->rows && cols == t->cols)
+		return;
+	t->in_feed++;
+	t->rows = rows;
+	t->cols = cols;
+	vterm_set_size(t->vt, rows, cols);
+	vterm_screen_flush_damage(t->screen);
+	t->in_feed--;
+	t->dirty_top = 0;
+	t->dirty_end = rows;
+	t->offset = (int)DL_MIN((size_t)t->offset, t->sb_len);
+	t->pending |= PENDING_DAMAGE;
+	if (t->cbs.resize)
+		t->cbs.resize(rows, cols, t->arg);
+	report(t);
+}
+
+void term_size(const struct term *t, int *rows, int *cols)
+{
+	if (rows)
+		*rows = t->rows;
+	if (cols)
+		*cols = t->cols;
+}
+
+/* --- input --- */
+
+bool term_key(struct term *t, int key)
+{
+	VTermKey vk;
+	VTermModifier mod;
+	uint32_t cp;
+	enum term_keys_kind kind;
+
+	if (key == KEY_SPREVIOUS || key == KEY_SNEXT) {
+		int page = DL_MAX(t->rows - 1, 1);
+
+		term_scroll(t, key == KEY_SPREVIOUS ? page : -page);
+		return true;
+	}
+	kind = term_keys_map(key, &vk, &cp, &mod);
+	if (kind == TERM_KEYS_NONE)
+		return false;
+	term_scroll(t, -t->offset);
+	if (kind == TERM_KEYS_KEY)
+		vterm_keyboard_key(t->vt, vk, mod);
+	else
+		vterm_keyboard_unichar(t->vt, cp, mod);
+	return true;
+}
+
+void term_paste(struct term *t, const char *p, size_t n)
+{
+	size_t i = 0;
+
+	term_scroll(t, -t->offset);
+	vterm_keyboard_start_paste(t->vt);
+	while (i < n) {
+		uint32_t cp;
+		int len = utf8_decode(p + i, n - i, &cp);
+
+		i += len > 0 ? (size_t)len : 1;
+		/* as xterm: line ends become CR, other controls are dropped so
+		 * a paste cannot end the bracket or run a sequence */
+		if (cp == '\n' && i >= 2 && p[i - 2] == '\r')
+			continue;
+		if (cp == '\n')
+			cp = '\r';
+		if ((cp < 0x20 && cp != '\r' && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			continue;
+		vterm_keyboard_unichar(t->vt, cp, VTERM_MOD_NONE);
+	}
+	vterm_keyboard_end_paste(t->vt);
+}
+
+bool term_mouse(struct term *t, int row, int col, int button, bool pressed, unsigned mods)
+{
+	if (t->mouse == TERM_MOUSE_NONE) {
+		if (button != 4 && button != 5)
+			return false;
+		if (pressed)
+			term_scroll(t, button == 4 ? 3 : -3);
+		return true;
+	}
+	if (row < 0 || col < 0 || row >= t->rows || col >= t->cols)
+		return false;
+	vterm_mouse_move(t->vt, row, col, (VTermModifier)(mods & VTERM_ALL_MODS_MASK));
+	if (button > 0)
+		vterm_mouse_button(t->vt, button, pressed, (VTermModifier)(mods & VTERM_ALL_MODS_MASK));
+	return true;
+}
+
+enum term_mouse_mode term_mouse_mode(const struct term *t)
+{
+	return t->mouse;
+}
+
+/* --- drawing --- */
+
+/* The palette index (or -1 for the terminal's default) a cell colour is
+ * drawn with: defaults are the theme's body colours. */
+static int draw_color(int32_t c, bool is_fg)
+{
+	int ncolors = COLORS > 256 ? 256 : COLORS;
+
+	if (c < 0) {
+		const struct theme_style *d = &theme_current()->roles[THEME_DEFAULT];
+
+		c = is_fg ? d->fg : d->bg;
+		if (c < 0)
+			return -1;
+	}
+	return theme_color_degrade(c, ncolors);
+}
+
+struct pair_cache {
+	int32_t fg, bg;
+	int pair;
+};
+
+static int cell_pair(struct pair_cache *pc, int32_t fg, int32_t bg)
+{
+	int f, b, pair;
+
+	if (pc->pair >= 0 && pc->fg == fg && pc->bg == bg)
+		return pc->pair;
+	f = draw_color(fg, true);
+	b = draw_color(bg, false);
+	pair = f < 0 && b < 0 ? 0 : alloc_pair(f, b);
+	if (pair < 0)	/* no default colours on this terminal */
+		pair = alloc_pair(f < 0 ? COLOR_WHITE : f, b < 0 ? COLOR_BLACK : b);
+	pc->fg = fg;
+	pc->bg = bg;
+	pc->pair = pair < 0 ? 0 : pair;
+	return pc->pair;
+}
+
+/* cell_chars: the characters of a cell as wide characters safe to draw,
+ * through utf8_sanitize like any remote text; returns their columns. */
+static int cell_chars(struct term *t, const struct term_cell *c, wchar_t wc[CCHARW_MAX + 1])
+{
+	char raw[8];
+	size_t n = 0, off = 0;
+	int k = 0, w;
+
+	wc[0] = L' ';
+	wc[1] = L'\0';
+	if (c->ch[0] == 0)
+		return 1;
+	if (c->ch[0] >= 0x20 && c->ch[0] < 0x7F && c->ch[1] == 0) {
+		wc[0] = (wchar_t)c->ch[0];
+		return 1;
+	}
+	for (int i = 0; i < 2 && c->ch[i]; i++) {
+		if (c->ch[i] > 0x10FFFF)
+			break;
+		n += (size_t)utf8_encode(c->ch[i], raw + n);
+	}
+	buf_reset(&t->scratch);
+	if (n == 0 || utf8_sanitize(&t->scratch, raw, n, 0) < 0 || t->scratch.len == 0)
+		return 1;
+	while (off < t->scratch.len && k < CCHARW_MAX) {
+		uint32_t cp;
+		int len = utf8_decode(t->scratch.data + off, t->scratch.len - off, &cp);
+
+		off += len > 0 ? (size_t)len : 1;
+		wc[k++] = (wchar_t)cp;
+	}
+	wc[k] = L'\0';
+	w = wcwidth(wc[0]);
+	if (w < 1 || w > c->width) {
+		/* a lone mark, or wider than libvterm thought: it would push
+		 * the rest of the row */
+		wc[0] = (wchar_t)UTF8_REPLACEMENT;
+		wc[1] = L'\0';
+		return 1;
+	}
+	return w;
+}
+
+static attr_t cell_attrs(const struct term *t, const struct term_cell *c)
+{
+	attr_t a = A_NORMAL;
+	bool rev = !!(c->attrs & TERM_ATTR_REVERSE);
+
+	if (c->attrs & TERM_ATTR_BOLD)
+		a |= A_BOLD;
+	if (c->attrs & TERM_ATTR_UNDERLINE)
+		a |= A_UNDERLINE;
+	if (c->attrs & TERM_ATTR_ITALIC)
+		a |= A_ITALIC;
+	if (c->attrs & TERM_ATTR_BLINK)
+		a |= A_BLINK;
+	if (rev)
+		a |= A_REVERSE;
+	return a;
+}
+
+static void draw_cell(struct term *t, WINDOW *win, int y, int x, int maxx, const struct term_cell *c,
+		      struct pair_cache *pc, bool mono)
+{
+	wchar_t wc[CCHARW_MAX + 1];
+	cchar_t cc;
+	int w = cell_chars(t, c, wc), pair = mono ? 0 : cell_pair(pc, c->fg, c->bg);
+	attr_t a = cell_attrs(t, c);
+
+	if (mono)
+		a |= theme_attr(THEME_DEFAULT) & ~A_COLOR;
+	if (x + w > maxx) {	/* a wide character cut by the window's edge */
+		wc[0] = L' ';
+		wc[1] = L'\0';
+		w = 1;
+	}
+	setcchar(&cc, wc, a, 0, &pair);
+	mvwadd_wch(win, y, x, &cc);
+	if (c->width == 2 && w == 1 && x + 1 < maxx) {
+		wc[0] = L' ';
+		wc[1] = L'\0';
+		setcchar(&cc, wc, a, 0, &pair);
+		mvwadd_wch(win, y, x + 1, &cc);
+	}
+}
+
+static void draw_line(struct term *t, WINDOW *win, int y, int maxx, const struct term_cell *cells,
+		      int ncells, struct pair_cache *pc, bool mono)
+{
+	struct term_cell blank = { { 0, 0 }, THEME_COLOR_DEFAULT, THEME_COLOR_DEFAULT, 0, 1 };
+	int cols = DL_MIN(t->cols, maxx);
+
+	for (int x = 0; x < cols; x++) {
+		const struct term_cell *c = x < ncells ? &cells[x] : &blank;
+
+		if (c->width == 0)
+			continue;	/* drawn with the wide character before it */
+		draw_cell(t, win, y, x, cols, c, pc, mono);
+		if (c->width == 2)
+			x++;
+	}
+}
+
+static void draw_screen_row(struct term *t, WINDOW *win, int y, int row, int maxx, struct pair_cache *pc,
+			    bool mono)
+{
+	struct term_cell cells[TERM_MAX_COLS];
+	int cols = DL_MIN(t->cols, maxx);
+
+	for (int x = 0; x < cols; x++)
+		screen_cell(t, row, x, &cells[x]);
+	draw_line(t, win, y, maxx, cells, cols, pc, mono);
+}
+
+static void draw_position(struct term *t, WINDOW *win, int maxx)
+{
+	char tag[48];
+	int n = snprintf(tag, sizeof(tag), "[%d/%zu]", t->offset, t->sb_len);
+
+	if (n <= 0 || n >= maxx)
+		return;
+	wattr_set(win, theme_attr(THEME_PENDING) | A_REVERSE, 0, NULL);
+	mvwaddnstr(win, 0, maxx - n, tag, n);
+	wattr_set(win, A_NORMAL, 0, NULL);
+}
+
+int term_draw(struct term *t, WINDOW *win, bool force)
+{
+	struct pair_cache pc = { 0, 0, -1 };
+	bool mono = theme_is_mono() || COLORS < 8;
+	int maxy = getmaxy(win), maxx = getmaxx(win);
+	int top = t->dirty_top, end = t->dirty_end, drawn = 0;
+
+	if (force || t->offset > 0) {
+		top = 0;
+		end = t->rows;
+	}
+	end = DL_MIN(end, DL_MIN(t->rows, maxy));
+	for (int y = top; y < end; y++) {
+		size_t li = t->sb_len - (size_t)t->offset + (size_t)y;
+
+		if (li < t->sb_len) {
+			const struct term_line *l = sb_line(t, li);
+
+			draw_line(t, win, y, maxx, l->cells, l->cols, &pc, mono);
+		} else {
+			draw_screen_row(t, win, y, (int)(li - t->sb_len), maxx, &pc, mono);
+		}
+		drawn++;
+	}
+	if (t->offset > 0 && maxy > 0)
+		draw_position(t, win, maxx);
+	t->dirty_top = t->rows;
+	t->dirty_end = 0;
+	t->stats.draws++;
+	t->stats.rows_drawn += (unsigned long)drawn;
+	return drawn;
+}
+
+bool term_dirty(const struct term *t)
+{
+	return t->dirty_top < t->dirty_end;
+}
+
+bool term_cursor(const struct term *t, int *row, int *col)
+{
+	if (row)
+		*row = t->cursor.row;
+	if (col)
+		*col = t->cursor.col;
+	return t->cursor_visible && t->offset == 0;
+}
+
+const char *term_title(const struct term *t)
+{
+	return t->title;
+}
+
+bool term_altscreen(const struct term *t)
+{
+	return t->altscreen;
+}
+
+size_t term_row_text(const struct term *t, int row, char *out, size_t size)
+{
+	VTermRect r = { row, row + 1, 0, t->cols };
+	size_t n;
+
+	if (size == 0)
+		return 0;
+	if (row < 0 || row >= t->rows) {
+		out[0] = '\0';
+		return 0;
+	}
+	n = vterm_screen_get_text(t->screen, out, size - 1, r);
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+	return n;
+}
+
+const struct term_stats *term_stats(const struct term *t)
+{
+	return &t->stats;
+}
