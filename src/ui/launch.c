@@ -730,8 +730,14 @@ static unsigned launchview_key(struct view *v, int key)
 
 static const char *launchview_hints(struct view *v)
 {
-	(void)v;
-	/* one line for every state: the app redraws it on its own schedule */
+	struct launchview *lv = (struct launchview *)v;
+
+	if (lv->state != LV_FORM)
+		return "Esc back";
+	if (lv->pane != PANE_NONE)
+		return "\u2191\u2193 scroll  y copy  p secrets  l launch  Esc the form";
+	if (formview_editing(lv->fv))
+		return "Enter keep  Esc drop  Tab complete";
 	return "Enter edit  \u2190\u2192 adjust  l launch  c command  d diff  x link  s save  Esc back";
 }
 
