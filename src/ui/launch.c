@@ -154,13 +154,15 @@ static void out_done(struct runner *r, const struct runner_result *res, void *ar
 
 	app_busy(app, -1);
 	if (res->status == 0 && res->err.code == ERR_NONE) {
-		char line[160];
-		const char *release = res->release.name ? res->release.name : launch_release(lv->launch);
+		/* res is the runner's: copy what outlives runner_free */
+		char *release = xstrdup(res->release.name ? res->release.name : launch_release(lv->launch));
+		char *line = xasprintf("launched %s (%s)", release,
+				       res->release.status ? res->release.status : "deployed");
+		struct view *sv;
 
-		snprintf(line, sizeof(line), "launched %s (%s)", release,
-			 res->release.status ? res->release.status : "deployed");
 		textview_add_line(lv->out, "", 0);
 		textview_add_line(lv->out, line, strlen(line));
+		free(line);
 		if (res->release.notes && *res->release.notes) {
 			textview_add_line(lv->out, "", 0);
 			textview_add_line(lv->out, "NOTES:", 6);
@@ -172,8 +174,12 @@ static void out_done(struct runner *r, const struct runner_result *res, void *ar
 		runner_free(r);
 		lv->runner = NULL;
 		app_view_dirty(&lv->v);
-		/* the new service shows in My services as soon as its pods do */
-		app_show(app, "services");
+		/* the new service shows in My services as soon as its pods do;
+		 * `:services NAME` selects it there */
+		sv = app_find_view(app, "services");
+		if (sv && app_show(app, "services") == 0 && sv->ops->args)
+			sv->ops->args(sv, release);
+		free(release);
 		return;
 	}
 	textview_add_line(lv->out, "", 0);
