@@ -19,6 +19,7 @@
 
 #include "datalab/catalog/browse.h"
 #include "datalab/catalog/catalogs.h"
+#include "datalab/catalog/favourites.h"
 #include "datalab/catalog/saved.h"
 #include "datalab/core/proc.h"
 #include "datalab/kube/kubeconfig.h"
