@@ -60,6 +60,9 @@ int exec_write(struct exec_session *s, const void *p, size_t n);
 void exec_close_stdin(struct exec_session *s);
 int exec_resize(struct exec_session *s, int cols, int rows);
 int exec_pid(const struct exec_session *s);
+/* exec_pause: stop (or resume) reading the process's output, while the
+ * client is slower than it (back-pressure). */
+void exec_pause(struct exec_session *s, bool paused);
 void exec_free(struct exec_session *s);
 
 /* exec_status_json: the Status sent on channel 3 for an exit status. */
