@@ -97,6 +97,8 @@ void lifecycle_append(struct cluster *c, struct run_log *l, const char *p, size_
 void podapi_register(struct cluster *c);
 /* podapi_notify: new lines in l: followers get them */
 void podapi_notify(struct run_log *l);
+/* podapi_rewind: l's log was replaced (a restart): followers start over */
+void podapi_rewind(struct run_log *l);
 /* podapi_drop_followers: l goes away: its follow streams end */
 void podapi_drop_followers(struct run_log *l);
 

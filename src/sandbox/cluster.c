@@ -406,6 +406,39 @@ static int quota_admission(struct store *s, enum store_op op, const struct kind 
 	return rc;
 }
 
+/* ---- claims ---- */
+
+/* bind_claims: the sandbox's storage is the local disk, so every claim is
+ * Bound at once, with the capacity it asked for */
+static void bind_claims(struct cluster *c)
+{
+	size_t n;
+	const struct store_obj **pvcs = cluster_list(c, c->k_pvc, NULL, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *o = pvcs[i]->obj;
+		cJSON *copy, *st;
+		struct store_write w = { .manager = "persistentvolume-controller", .status_only = true };
+		struct status err;
+
+		if (str_eq(json_str(o, "status.phase", ""), "Bound") || json_get(o, "metadata.deletionTimestamp"))
+			continue;
+		copy = store_obj_copy(pvcs[i]);
+		cJSON_DeleteItemFromObjectCaseSensitive(copy, "status");
+		st = cJSON_AddObjectToObject(copy, "status");
+		cJSON_AddStringToObject(st, "phase", "Bound");
+		if (json_get(o, "spec.accessModes"))
+			cJSON_AddItemToObject(st, "accessModes", cJSON_Duplicate(json_get(o, "spec.accessModes"), true));
+		if (json_get(o, "spec.resources.requests"))
+			cJSON_AddItemToObject(st, "capacity",
+					      cJSON_Duplicate(json_get(o, "spec.resources.requests"), true));
+		status_init(&err);
+		store_update(c->store, c->k_pvc, pvcs[i]->ns, copy, &w, NULL, &err);
+		status_release(&err);
+	}
+	store_snapshot_free(pvcs);
+}
+
 /* ---- the pass ---- */
 
 static long pass(struct loop *l, void *arg)
@@ -415,6 +448,7 @@ static long pass(struct loop *l, void *arg)
 	(void)l;
 	c->pass_timer = 0;
 	controllers_reconcile(c);
+	bind_claims(c);
 	schedule(c);
 	quota_refresh(c);
 	return LOOP_NOMORE;

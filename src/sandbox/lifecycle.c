@@ -373,11 +373,6 @@ static void start_logs(struct cluster *c, struct podrun *r, const cJSON *pod)
 
 		if (!l)
 			continue;
-		if (r->restarts) {	/* the previous run's log is kept for previous=true */
-			podlog_free(l->prev);
-			l->prev = l->log;
-			l->log = podlog_new(0);
-		}
 		podlog_startup(l->log, json_str(ct, "image", ""), r->name, cluster_unix(c) * 1000000000LL);
 		if (any_image(pod, "crashloop")) {
 			static const char msg[] = "Error: the configuration could not be loaded: exiting\n";
@@ -425,6 +420,13 @@ static void step(struct cluster *c, struct podrun *r)
 				backoff = BACKOFF_MAX_S;
 			r->restarts++;
 			r->stage = RUN_CRASHED;
+			/* the run that ended is what previous=true shows */
+			for (size_t i = 0; i < r->nlogs; i++) {
+				podlog_free(r->logs[i].prev);
+				r->logs[i].prev = r->logs[i].log;
+				r->logs[i].log = podlog_new(0);
+				podapi_rewind(&r->logs[i]);
+			}
 			if (write_status(c, r, "crashed", backoff))
 				container_events(c, r, pod, "backoff");
 			r->next_ms = now + (uint64_t)backoff * 1000;

@@ -85,6 +85,12 @@ void podapi_notify(struct run_log *l)
 	}
 }
 
+void podapi_rewind(struct run_log *l)
+{
+	for (struct follower *f = l->followers; f; f = f->next)
+		f->seq = 0;
+}
+
 void podapi_drop_followers(struct run_log *l)
 {
 	while (l->followers) {
