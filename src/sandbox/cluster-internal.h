@@ -34,6 +34,9 @@ struct run_log {
 	char *container;
 	struct podlog *log, *prev;
 	struct follower *followers;
+	int fifo;		/* the main process's stdout for exec'd processes, or -1 */
+	struct buf partial;	/* a line not yet ended */
+	struct cluster *c;
 };
 
 /* the simulation of one pod, by uid */
@@ -92,6 +95,10 @@ struct run_log *lifecycle_log(struct podrun *r, const char *container);
 /* lifecycle_append: lines for a container's log (what the main process, or
  * a process exec'd in the pod, prints), passed on to followers */
 void lifecycle_append(struct cluster *c, struct run_log *l, const char *p, size_t n);
+/* lifecycle_main_stdout: the FIFO at path that stands for the container's
+ * main process's stdout (DATALAB_MAIN_STDOUT in exec'd processes): what is
+ * written there lands in the container's log; made once per run */
+void lifecycle_main_stdout(struct cluster *c, struct run_log *l, const char *path);
 
 /* podapi.c */
 void podapi_register(struct cluster *c);

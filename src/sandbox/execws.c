@@ -65,7 +65,7 @@ static void ws_free(struct execws *w)
 		loop_unwatch_fd(w->c->loop, w->sock);
 	exec_free(w->sess);
 	if (w->urh)
-		MHD_upgrade_action(w->urh, MHD_UPGRADE_ACTION_CLOSE);
+		api_upgrade_close(w->c->api, w->urh);
 	wsframe_decoder_release(&w->dec);
 	buf_release(&w->out);
 	str_free_list(w->argv);
@@ -317,6 +317,22 @@ static int exec_handler(struct api_req *rq, void *arg)
 		w->env[n] = NULL;
 	}
 	w->cwd = folder;
+	/* the main process's stdout, for what an exec'd process wants in the logs */
+	{
+		struct podrun *r = lifecycle_find(c, json_str(pod, "metadata.uid", ""));
+		struct run_log *l = r ? lifecycle_log(r, container) : NULL;
+		char *fifo = xasprintf("%s/.main-stdout", folder);
+		size_t n = 0;
+
+		if (l && file_mkdirs(folder, 0755, NULL) == 0)
+			lifecycle_main_stdout(c, l, fifo);
+		while (w->env[n])
+			n++;
+		w->env = xreallocarray(w->env, n + 2, sizeof(*w->env));
+		w->env[n++] = xasprintf("DATALAB_MAIN_STDOUT=%s", fifo);
+		w->env[n] = NULL;
+		free(fifo);
+	}
 	w->argv = xcalloc(nargs + 2, sizeof(*w->argv));
 	if (attach) {
 		const char *shell = getenv("SHELL");

@@ -10,9 +10,12 @@
  * at the earliest next step and is not armed when no run waits, so an
  * idle cluster has no lifecycle wake-ups.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
@@ -58,9 +61,52 @@ void lifecycle_append(struct cluster *c, struct run_log *l, const char *p, size_
 	podapi_notify(l);
 }
 
-static void run_free(struct podrun *r)
+static void on_fifo(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct run_log *rl = arg;
+	char b[8192];
+	ssize_t n;
+
+	(void)l;
+	(void)events;
+	while ((n = read(fd, b, sizeof(b))) > 0) {
+		const char *nl;
+
+		buf_add(&rl->partial, b, (size_t)n);
+		/* whole lines only; a line over 64 KiB is cut */
+		nl = memrchr(rl->partial.data, '\n', rl->partial.len);
+		if (nl || rl->partial.len > 65536) {
+			size_t len = nl ? (size_t)(nl - rl->partial.data) + 1 : rl->partial.len;
+
+			lifecycle_append(rl->c, rl, rl->partial.data, len);
+			buf_consume(&rl->partial, len);
+		}
+	}
+}
+
+void lifecycle_main_stdout(struct cluster *c, struct run_log *l, const char *path)
+{
+	if (l->fifo >= 0)
+		return;
+	unlink(path);
+	if (mkfifo(path, 0600) != 0)
+		return;
+	/* read-write, so the FIFO never reads EOF between writers */
+	l->fifo = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (l->fifo < 0)
+		return;
+	l->c = c;
+	loop_watch_fd(c->loop, l->fifo, LOOP_READ, on_fifo, l);
+}
+
+static void run_free(struct cluster *c, struct podrun *r)
 {
 	for (size_t i = 0; i < r->nlogs; i++) {
+		if (r->logs[i].fifo >= 0) {
+			loop_unwatch_fd(c->loop, r->logs[i].fifo);
+			close(r->logs[i].fifo);
+		}
+		buf_release(&r->logs[i].partial);
 		podapi_drop_followers(&r->logs[i]);
 		free(r->logs[i].container);
 		podlog_free(r->logs[i].log);
@@ -78,7 +124,7 @@ void lifecycle_forget(struct cluster *c, const char *uid)
 {
 	for (size_t i = 0; i < c->nruns; i++)
 		if (strcmp(c->runs[i]->uid, uid) == 0) {
-			run_free(c->runs[i]);
+			run_free(c, c->runs[i]);
 			c->runs[i] = c->runs[--c->nruns];
 			return;
 		}
@@ -87,7 +133,7 @@ void lifecycle_forget(struct cluster *c, const char *uid)
 void lifecycle_free_all(struct cluster *c)
 {
 	for (size_t i = 0; i < c->nruns; i++)
-		run_free(c->runs[i]);
+		run_free(c, c->runs[i]);
 	free(c->runs);
 	c->runs = NULL;
 	c->nruns = 0;
@@ -124,6 +170,9 @@ static struct podrun *run_new(struct cluster *c, const cJSON *pod, const char *n
 		memset(&r->logs[r->nlogs], 0, sizeof(r->logs[0]));
 		r->logs[r->nlogs].container = xstrdup(json_str(ct, "name", ""));
 		r->logs[r->nlogs].log = podlog_new(0);
+		r->logs[r->nlogs].fifo = -1;
+		buf_init(&r->logs[r->nlogs].partial, 0);
+		r->logs[r->nlogs].c = c;
 		r->nlogs++;
 	}
 	c->runs = xreallocarray(c->runs, c->nruns + 1, sizeof(*c->runs));
