@@ -16,7 +16,7 @@
 
 #include "datalab/sandbox/api.h"
 #include "datalab/sandbox/cluster.h"
-#include "datalab/sandbox/podlog.h"
+#include "datalab/sandbox/kubelog.h"
 #include "datalab/sandbox/store.h"
 
 enum run_stage {
@@ -32,7 +32,7 @@ struct follower;
 /* a container's logs: this run's and the previous one's (previous=true) */
 struct run_log {
 	char *container;
-	struct podlog *log, *prev;
+	struct kubelog *log, *prev;
 	struct follower *followers;
 	int fifo;		/* the main process's stdout for exec'd processes, or -1 */
 	struct buf partial;	/* a line not yet ended */

@@ -57,7 +57,7 @@ struct run_log *lifecycle_log(struct podrun *r, const char *container)
 
 void lifecycle_append(struct cluster *c, struct run_log *l, const char *p, size_t n)
 {
-	podlog_append(l->log, cluster_unix(c) * 1000000000LL, p, n);
+	kubelog_append(l->log, cluster_unix(c) * 1000000000LL, p, n);
 	podapi_notify(l);
 }
 
@@ -109,8 +109,8 @@ static void run_free(struct cluster *c, struct podrun *r)
 		buf_release(&r->logs[i].partial);
 		podapi_drop_followers(&r->logs[i]);
 		free(r->logs[i].container);
-		podlog_free(r->logs[i].log);
-		podlog_free(r->logs[i].prev);
+		kubelog_free(r->logs[i].log);
+		kubelog_free(r->logs[i].prev);
 	}
 	free(r->logs);
 	free(r->uid);
@@ -169,7 +169,7 @@ static struct podrun *run_new(struct cluster *c, const cJSON *pod, const char *n
 		r->logs = xreallocarray(r->logs, r->nlogs + 1, sizeof(*r->logs));
 		memset(&r->logs[r->nlogs], 0, sizeof(r->logs[0]));
 		r->logs[r->nlogs].container = xstrdup(json_str(ct, "name", ""));
-		r->logs[r->nlogs].log = podlog_new(0);
+		r->logs[r->nlogs].log = kubelog_new(0);
 		r->logs[r->nlogs].fifo = -1;
 		buf_init(&r->logs[r->nlogs].partial, 0);
 		r->logs[r->nlogs].c = c;
@@ -422,11 +422,11 @@ static void start_logs(struct cluster *c, struct podrun *r, const cJSON *pod)
 
 		if (!l)
 			continue;
-		podlog_startup(l->log, json_str(ct, "image", ""), r->name, cluster_unix(c) * 1000000000LL);
+		kubelog_startup(l->log, json_str(ct, "image", ""), r->name, cluster_unix(c) * 1000000000LL);
 		if (any_image(pod, "crashloop")) {
 			static const char msg[] = "Error: the configuration could not be loaded: exiting\n";
 
-			podlog_append(l->log, cluster_unix(c) * 1000000000LL + 1500000000LL, msg, sizeof(msg) - 1);
+			kubelog_append(l->log, cluster_unix(c) * 1000000000LL + 1500000000LL, msg, sizeof(msg) - 1);
 		}
 		podapi_notify(l);
 	}
@@ -471,9 +471,9 @@ static void step(struct cluster *c, struct podrun *r)
 			r->stage = RUN_CRASHED;
 			/* the run that ended is what previous=true shows */
 			for (size_t i = 0; i < r->nlogs; i++) {
-				podlog_free(r->logs[i].prev);
+				kubelog_free(r->logs[i].prev);
 				r->logs[i].prev = r->logs[i].log;
-				r->logs[i].log = podlog_new(0);
+				r->logs[i].log = kubelog_new(0);
 				podapi_rewind(&r->logs[i]);
 			}
 			if (write_status(c, r, "crashed", backoff))

@@ -27,7 +27,7 @@ struct follower {
 	struct follower *next;
 	struct run_log *log;
 	struct api_stream *stream;
-	struct podlog_opts opts;
+	struct kubelog_opts opts;
 	uint64_t seq;
 	int64_t sent;		/* bytes, for limitBytes */
 };
@@ -58,12 +58,12 @@ static void on_stream_close(struct api_stream *st, void *arg)
 static void push(struct follower *f)
 {
 	struct buf out = BUF_INIT;
-	struct podlog_opts o = f->opts;
+	struct kubelog_opts o = f->opts;
 
 	o.tail_lines = -1;
 	if (o.limit_bytes)
 		o.limit_bytes -= f->sent;
-	f->seq = podlog_render(f->log->log, &o, f->seq, &out);
+	f->seq = kubelog_render(f->log->log, &o, f->seq, &out);
 	if (out.len) {
 		f->sent += (int64_t)out.len;
 		api_stream_write(f->stream, out.data, out.len);
@@ -115,7 +115,7 @@ static int log_handler(struct api_req *rq, void *arg)
 	const cJSON *pod = o ? o->obj : NULL, *ct;
 	struct podrun *r;
 	struct run_log *l;
-	struct podlog_opts opts = PODLOG_OPTS_INIT;
+	struct kubelog_opts opts = PODLOG_OPTS_INIT;
 	bool previous = str_eq(api_query(rq, "previous"), "true");
 	int n = 0;
 	struct buf names = BUF_INIT;
@@ -170,7 +170,7 @@ static int log_handler(struct api_req *rq, void *arg)
 		}
 		f->log = l;
 		f->opts = opts;
-		f->seq = podlog_render(l->log, &opts, 0, &out);
+		f->seq = kubelog_render(l->log, &opts, 0, &out);
 		f->sent = (int64_t)out.len;
 		if (out.len)
 			api_stream_write(f->stream, out.data, out.len);
@@ -188,7 +188,7 @@ static int log_handler(struct api_req *rq, void *arg)
 		size_t len;
 		char *body;
 
-		podlog_render(previous ? l->prev : l->log, &opts, 0, &out);
+		kubelog_render(previous ? l->prev : l->log, &opts, 0, &out);
 		body = buf_take(&out, &len);
 		return api_reply_take(rq, 200, "text/plain", body, len);
 	}

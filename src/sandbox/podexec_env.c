@@ -1,6 +1,6 @@
 /*
- * exec_env.c: a container's environment as the kubelet builds it
- * (exec.h: exec_pod_env).
+ * podexec_env.c: a container's environment as the kubelet builds it
+ * (podexec.h: podexec_pod_env).
  *
  * Order: the image's defaults (PATH, HOSTNAME, TERM with a tty; HOME is
  * the caller's, the pod's folder),
@@ -19,7 +19,7 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/kube/quantity.h"
-#include "datalab/sandbox/exec.h"
+#include "datalab/sandbox/podexec.h"
 
 struct env {
 	char **k, **v;
@@ -138,7 +138,7 @@ static void resource_ref(const cJSON *c, const cJSON *ref, struct buf *out)
 }
 
 /* key_ref: the value of a secretKeyRef / configMapKeyRef; -1 with err */
-static int key_ref(const cJSON *pod, const cJSON *ref, bool secret, exec_lookup_fn *lookup,
+static int key_ref(const cJSON *pod, const cJSON *ref, bool secret, podexec_lookup_fn *lookup,
 		   void *arg, struct buf *out, bool *skip, struct error *err)
 {
 	const char *ns = json_str(pod, "metadata.namespace", "default");
@@ -167,7 +167,7 @@ static int key_ref(const cJSON *pod, const cJSON *ref, bool secret, exec_lookup_
 			 secret ? "Secret" : "ConfigMap", ns, name);
 }
 
-char **exec_pod_env(const cJSON *pod, const char *container, bool tty, exec_lookup_fn *lookup,
+char **podexec_pod_env(const cJSON *pod, const char *container, bool tty, podexec_lookup_fn *lookup,
 		    void *arg, struct error *err)
 {
 	struct env e = { NULL, NULL, 0 };

@@ -1,5 +1,5 @@
 /*
- * test_sb_exec.c: real processes behind exec: pipes and a pty, exit codes,
+ * test_sb_podexec.c: real processes behind exec: pipes and a pty, exit codes,
  * the channel messages (stdin, resize, close), the Status JSON, 200
  * sessions dropped without a zombie or a descriptor left, and the pod
  * environment with secret and configmap references.
@@ -19,7 +19,7 @@
 #include "datalab/core/loop.h"
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
-#include "datalab/sandbox/exec.h"
+#include "datalab/sandbox/podexec.h"
 #include "testutil.h"
 
 struct run {
@@ -28,15 +28,15 @@ struct run {
 	bool done;
 };
 
-static void on_output(struct exec_session *s, int ch, const void *p, size_t n, void *arg)
+static void on_output(struct podexec_session *s, int ch, const void *p, size_t n, void *arg)
 {
 	struct run *r = arg;
 
 	(void)s;
-	buf_add(ch == EXEC_STDERR ? &r->err : &r->out, p, n);
+	buf_add(ch == PODEXEC_STDERR ? &r->err : &r->out, p, n);
 }
 
-static void on_exit_cb(struct exec_session *s, int status, void *arg)
+static void on_exit_cb(struct podexec_session *s, int status, void *arg)
 {
 	struct run *r = arg;
 
@@ -45,7 +45,7 @@ static void on_exit_cb(struct exec_session *s, int status, void *arg)
 	r->done = true;
 }
 
-static const struct exec_cbs cbs = { on_output, on_exit_cb };
+static const struct podexec_cbs cbs = { on_output, on_exit_cb };
 
 /* pump: runs the loop until cond or 5 s */
 static bool pump(struct loop *l, bool (*cond)(struct run *), struct run *r)
@@ -75,16 +75,16 @@ START_TEST(test_pipes_and_exit_code)
 	struct loop *l = loop_new();
 	struct run r = { BUF_INIT, BUF_INIT, -1, false };
 	const char *argv[] = { "sh", "-c", "echo out $GREETING; echo err >&2; pwd; exit 3", NULL };
-	struct exec_config cfg = { argv, env, "/tmp/dl-exec-test/pod-a", false, false, true, true, 0, 0 };
+	struct podexec_config cfg = { argv, env, "/tmp/dl-exec-test/pod-a", false, false, true, true, 0, 0 };
 	struct error err = { 0 };
-	struct exec_session *s = exec_start(l, &cfg, &cbs, &r, &err);
+	struct podexec_session *s = podexec_start(l, &cfg, &cbs, &r, &err);
 
 	ck_assert_msg(s != NULL, "%s", err.msg);
 	ck_assert(pump(l, is_done, &r));
 	ck_assert_int_eq(r.status, 3);
 	ck_assert_str_eq(r.out.data, "out hello\n/tmp/dl-exec-test/pod-a\n");
 	ck_assert_str_eq(r.err.data, "err\n");
-	exec_free(s);
+	podexec_free(s);
 	buf_release(&r.out);
 	buf_release(&r.err);
 	loop_free(l);
@@ -96,17 +96,17 @@ START_TEST(test_stdin_and_close)
 	struct loop *l = loop_new();
 	struct run r = { BUF_INIT, BUF_INIT, -1, false };
 	const char *argv[] = { "cat", NULL };
-	struct exec_config cfg = { argv, env, NULL, false, true, true, true, 0, 0 };
-	struct exec_session *s = exec_start(l, &cfg, &cbs, &r, NULL);
+	struct podexec_config cfg = { argv, env, NULL, false, true, true, true, 0, 0 };
+	struct podexec_session *s = podexec_start(l, &cfg, &cbs, &r, NULL);
 
 	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(exec_message(s, "\x00hello ", 7, NULL), 0);
-	ck_assert_int_eq(exec_message(s, "\x00world", 6, NULL), 0);
-	ck_assert_int_eq(exec_message(s, "\xff\x00", 2, NULL), 0);	/* v5 close stdin */
+	ck_assert_int_eq(podexec_message(s, "\x00hello ", 7, NULL), 0);
+	ck_assert_int_eq(podexec_message(s, "\x00world", 6, NULL), 0);
+	ck_assert_int_eq(podexec_message(s, "\xff\x00", 2, NULL), 0);	/* v5 close stdin */
 	ck_assert(pump(l, is_done, &r));
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.out.data, "hello world");
-	exec_free(s);
+	podexec_free(s);
 	buf_release(&r.out);
 	buf_release(&r.err);
 	loop_free(l);
@@ -118,23 +118,23 @@ START_TEST(test_tty_resize)
 	struct loop *l = loop_new();
 	struct run r = { BUF_INIT, BUF_INIT, -1, false };
 	const char *argv[] = { "sh", NULL };
-	struct exec_config cfg = { argv, env, NULL, true, true, true, false, 100, 30 };
-	struct exec_session *s = exec_start(l, &cfg, &cbs, &r, NULL);
+	struct podexec_config cfg = { argv, env, NULL, true, true, true, false, 100, 30 };
+	struct podexec_session *s = podexec_start(l, &cfg, &cbs, &r, NULL);
 	static const char resize[] = "\x04{\"Width\":120,\"Height\":40}\n";
 
 	ck_assert_ptr_nonnull(s);
-	ck_assert_int_eq(exec_message(s, "\x00stty size; echo $((6*7))x\n", 27, NULL), 0);
+	ck_assert_int_eq(podexec_message(s, "\x00stty size; echo $((6*7))x\n", 27, NULL), 0);
 	needle = "42x";
 	ck_assert_msg(pump(l, has_needle, &r), "%s", r.out.data);
 	ck_assert(strstr(r.out.data, "30 100") != NULL);
-	ck_assert_int_eq(exec_message(s, resize, sizeof(resize) - 1, NULL), 0);
-	ck_assert_int_eq(exec_message(s, "\x00stty size\n", 11, NULL), 0);
+	ck_assert_int_eq(podexec_message(s, resize, sizeof(resize) - 1, NULL), 0);
+	ck_assert_int_eq(podexec_message(s, "\x00stty size\n", 11, NULL), 0);
 	needle = "40 120";
 	ck_assert_msg(pump(l, has_needle, &r), "%s", r.out.data);
-	ck_assert_int_eq(exec_message(s, "\x00" "exit 5\n", 8, NULL), 0);
+	ck_assert_int_eq(podexec_message(s, "\x00" "exit 5\n", 8, NULL), 0);
 	ck_assert(pump(l, is_done, &r));
 	ck_assert_int_eq(r.status, 5);
-	exec_free(s);
+	podexec_free(s);
 	buf_release(&r.out);
 	buf_release(&r.err);
 	loop_free(l);
@@ -163,19 +163,19 @@ START_TEST(test_drop_200)
 
 	/* a first session so the loop's own descriptors exist before counting */
 	{
-		struct exec_config cfg = { argv, env, NULL, true, true, true, false, 0, 0 };
+		struct podexec_config cfg = { argv, env, NULL, true, true, true, false, 0, 0 };
 
-		exec_free(exec_start(l, &cfg, &cbs, &r, NULL));
+		podexec_free(podexec_start(l, &cfg, &cbs, &r, NULL));
 	}
 	before = count_fds();
 	for (int i = 0; i < 200; i++) {
-		struct exec_config cfg = { argv, env, NULL, i % 2 == 0, true, true, true, 0, 0 };
-		struct exec_session *s = exec_start(l, &cfg, &cbs, &r, NULL);
+		struct podexec_config cfg = { argv, env, NULL, i % 2 == 0, true, true, true, 0, 0 };
+		struct podexec_session *s = podexec_start(l, &cfg, &cbs, &r, NULL);
 
 		ck_assert_ptr_nonnull(s);
-		pids[i] = exec_pid(s);
+		pids[i] = podexec_pid(s);
 		loop_run_once(l, 0);
-		exec_free(s);		/* the client dropped the connection */
+		podexec_free(s);		/* the client dropped the connection */
 	}
 	ck_assert_int_eq(count_fds(), before);
 	for (int i = 0; i < 200; i++)	/* reaped: no zombie left to wait for */
@@ -191,10 +191,10 @@ START_TEST(test_status_json)
 {
 	struct buf b = BUF_INIT;
 
-	exec_status_json(&b, 0);
+	podexec_status_json(&b, 0);
 	ck_assert_str_eq(b.data, "{\"metadata\":{},\"status\":\"Success\"}");
 	buf_reset(&b);
-	exec_status_json(&b, 3);
+	podexec_status_json(&b, 3);
 	ck_assert(strstr(b.data, "\"reason\":\"NonZeroExitCode\"") != NULL);
 	ck_assert(strstr(b.data, "\"causes\":[{\"reason\":\"ExitCode\",\"message\":\"3\"}]") != NULL);
 	{
@@ -249,7 +249,7 @@ START_TEST(test_pod_env)
 		"{\"name\":\"MEM_MI\",\"valueFrom\":{\"resourceFieldRef\":{\"resource\":\"limits.memory\","
 		"\"divisor\":\"1Mi\"}}}]}]}}");
 	struct error err = { 0 };
-	char **e = exec_pod_env(pod, NULL, true, lookup, objs, &err);
+	char **e = podexec_pod_env(pod, NULL, true, lookup, objs, &err);
 
 	ck_assert_msg(e != NULL, "%s", err.msg);
 	ck_assert_str_eq(getenv_list(e, "B"), "1-$(NOPE)-$(A)");
@@ -267,16 +267,16 @@ START_TEST(test_pod_env)
 	str_free_list(e);
 	/* a missing secret is the kubelet's CreateContainerConfigError text */
 	cJSON_ReplaceItemInObject(cJSON_GetArrayItem(objs, 0), "kind", cJSON_CreateString("Nope"));
-	ck_assert_ptr_null(exec_pod_env(pod, "c", false, lookup, objs, &err));
+	ck_assert_ptr_null(podexec_pod_env(pod, "c", false, lookup, objs, &err));
 	ck_assert_str_eq(err.msg, "secret \"s3\" not found");
-	ck_assert_ptr_null(exec_pod_env(pod, "zz", false, lookup, objs, &err));
+	ck_assert_ptr_null(podexec_pod_env(pod, "zz", false, lookup, objs, &err));
 	ck_assert_str_eq(err.msg, "container zz is not valid for pod p");
 	cJSON_Delete(pod);
 	cJSON_Delete(objs);
 }
 END_TEST
 
-static Suite *exec_suite(void)
+static Suite *podexec_suite(void)
 {
 	Suite *s = suite_create("sb_exec");
 	TCase *tc = tcase_create("core");
@@ -292,4 +292,4 @@ static Suite *exec_suite(void)
 	return s;
 }
 
-TEST_MAIN(exec_suite)
+TEST_MAIN(podexec_suite)

@@ -1,6 +1,6 @@
 /*
- * exec.c: local processes for kubectl exec and the channel protocol
- * (exec.h).
+ * podexec.c: local processes for kubectl exec and the channel protocol
+ * (podexec.h).
  *
  * The child is a session leader (forkpty or setsid), so killing its
  * process group reaches what it started.  Its descriptors are non-blocking
@@ -26,19 +26,19 @@
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
-#include "datalab/sandbox/exec.h"
+#include "datalab/sandbox/podexec.h"
 
 #define READ_CHUNK 32768
 #define MAX_PENDING (8u << 20)
 
-struct exec_session {
+struct podexec_session {
 	struct loop *loop;
 	pid_t pid;
 	int in_fd, out_fd, err_fd;	/* with a pty, in_fd == out_fd */
 	bool tty, reaped, reported, in_closed;
 	int status;
 	struct buf pending;		/* stdin not yet written */
-	struct exec_cbs cbs;
+	struct podexec_cbs cbs;
 	void *arg;
 };
 
@@ -48,7 +48,7 @@ static void set_flags(int fd)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-static void close_fd(struct exec_session *s, int *fd)
+static void close_fd(struct podexec_session *s, int *fd)
 {
 	if (*fd < 0)
 		return;
@@ -59,7 +59,7 @@ static void close_fd(struct exec_session *s, int *fd)
 }
 
 /* drain: read what fd holds now; true at EOF (or EIO, a pty's EOF) */
-static bool drain(struct exec_session *s, int fd, int channel)
+static bool drain(struct podexec_session *s, int fd, int channel)
 {
 	char b[READ_CHUNK];
 
@@ -77,14 +77,14 @@ static bool drain(struct exec_session *s, int fd, int channel)
 	}
 }
 
-static void report(struct exec_session *s)
+static void report(struct podexec_session *s)
 {
 	if (s->reported || !s->reaped)
 		return;
 	if (s->out_fd >= 0)
-		drain(s, s->out_fd, EXEC_STDOUT);
+		drain(s, s->out_fd, PODEXEC_STDOUT);
 	if (s->err_fd >= 0)
-		drain(s, s->err_fd, EXEC_STDERR);
+		drain(s, s->err_fd, PODEXEC_STDERR);
 	s->reported = true;
 	if (s->cbs.on_exit)
 		s->cbs.on_exit(s, s->status, s->arg);	/* may free s */
@@ -94,8 +94,8 @@ static void on_writable(struct loop *l, int fd, unsigned events, void *arg);
 
 static void on_readable(struct loop *l, int fd, unsigned events, void *arg)
 {
-	struct exec_session *s = arg;
-	int channel = fd == s->err_fd ? EXEC_STDERR : EXEC_STDOUT;
+	struct podexec_session *s = arg;
+	int channel = fd == s->err_fd ? PODEXEC_STDERR : PODEXEC_STDOUT;
 
 	(void)l;
 	(void)events;
@@ -109,7 +109,7 @@ static void on_readable(struct loop *l, int fd, unsigned events, void *arg)
 	}
 }
 
-static void flush_pending(struct exec_session *s)
+static void flush_pending(struct podexec_session *s)
 {
 	while (s->pending.len && s->in_fd >= 0) {
 		ssize_t w = write(s->in_fd, s->pending.data, s->pending.len);
@@ -129,7 +129,7 @@ static void flush_pending(struct exec_session *s)
 
 static void on_writable(struct loop *l, int fd, unsigned events, void *arg)
 {
-	struct exec_session *s = arg;
+	struct podexec_session *s = arg;
 
 	(void)l;
 	if (events & LOOP_READ) {
@@ -147,7 +147,7 @@ static void on_writable(struct loop *l, int fd, unsigned events, void *arg)
 
 static void on_chld(struct loop *l, int signo, void *arg)
 {
-	struct exec_session *s = arg;
+	struct podexec_session *s = arg;
 	int st;
 	pid_t r;
 
@@ -165,7 +165,7 @@ static void on_chld(struct loop *l, int signo, void *arg)
 	report(s);
 }
 
-static void child(const struct exec_config *cfg, int in, int out, int err)
+static void child(const struct podexec_config *cfg, int in, int out, int err)
 {
 	if (in >= 0)
 		dup2(in, 0);
@@ -188,10 +188,10 @@ static void child(const struct exec_config *cfg, int in, int out, int err)
 	_exit(127);
 }
 
-struct exec_session *exec_start(struct loop *l, const struct exec_config *cfg,
-				const struct exec_cbs *cbs, void *arg, struct error *err)
+struct podexec_session *podexec_start(struct loop *l, const struct podexec_config *cfg,
+				const struct podexec_cbs *cbs, void *arg, struct error *err)
 {
-	struct exec_session *s;
+	struct podexec_session *s;
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
 
 	if (!cfg->argv || !cfg->argv[0]) {
@@ -270,7 +270,7 @@ struct exec_session *exec_start(struct loop *l, const struct exec_config *cfg,
 	return s;
 }
 
-int exec_write(struct exec_session *s, const void *p, size_t n)
+int podexec_write(struct podexec_session *s, const void *p, size_t n)
 {
 	if (s->in_fd < 0 || s->in_closed)
 		return -1;
@@ -282,12 +282,12 @@ int exec_write(struct exec_session *s, const void *p, size_t n)
 	return 0;
 }
 
-void exec_close_stdin(struct exec_session *s)
+void podexec_close_stdin(struct podexec_session *s)
 {
 	if (s->in_closed || s->in_fd < 0)
 		return;
 	if (s->tty) {
-		exec_write(s, "\x04", 1);	/* ^D: the terminal's end of input */
+		podexec_write(s, "\x04", 1);	/* ^D: the terminal's end of input */
 	} else {
 		flush_pending(s);
 		close_fd(s, &s->in_fd);
@@ -295,7 +295,7 @@ void exec_close_stdin(struct exec_session *s)
 	s->in_closed = true;
 }
 
-int exec_resize(struct exec_session *s, int cols, int rows)
+int podexec_resize(struct podexec_session *s, int cols, int rows)
 {
 	struct winsize ws = { (unsigned short)rows, (unsigned short)cols, 0, 0 };
 
@@ -304,38 +304,38 @@ int exec_resize(struct exec_session *s, int cols, int rows)
 	return ioctl(s->out_fd, TIOCSWINSZ, &ws);
 }
 
-int exec_message(struct exec_session *s, const void *p, size_t n, struct error *err)
+int podexec_message(struct podexec_session *s, const void *p, size_t n, struct error *err)
 {
 	const unsigned char *b = p;
 
 	if (n == 0)
 		return 0;
 	switch (b[0]) {
-	case EXEC_STDIN:
-		if (n > 1 && exec_write(s, b + 1, n - 1) != 0)
+	case PODEXEC_STDIN:
+		if (n > 1 && podexec_write(s, b + 1, n - 1) != 0)
 			return error_set(err, ERR_LIMIT, "stdin is not being read");
 		return 0;
-	case EXEC_RESIZE: {
+	case PODEXEC_RESIZE: {
 		cJSON *size = json_parse((const char *)b + 1, n - 1, err);
 		int rc;
 
 		if (!size)
 			return -1;
-		rc = exec_resize(s, (int)json_int(size, "Width", 0), (int)json_int(size, "Height", 0));
+		rc = podexec_resize(s, (int)json_int(size, "Width", 0), (int)json_int(size, "Height", 0));
 		cJSON_Delete(size);
 		(void)rc;	/* a bad size is ignored, as the kubelet does */
 		return 0;
 	}
-	case EXEC_CLOSE:
-		if (n > 1 && b[1] == EXEC_STDIN)
-			exec_close_stdin(s);
+	case PODEXEC_CLOSE:
+		if (n > 1 && b[1] == PODEXEC_STDIN)
+			podexec_close_stdin(s);
 		return 0;
 	default:
 		return error_set(err, ERR_INVALID, "unknown channel %u", b[0]);
 	}
 }
 
-void exec_pause(struct exec_session *s, bool paused)
+void podexec_pause(struct podexec_session *s, bool paused)
 {
 	unsigned ev = paused ? 0 : LOOP_READ;
 
@@ -350,12 +350,12 @@ void exec_pause(struct exec_session *s, bool paused)
 		loop_watch_fd(s->loop, s->err_fd, ev, on_readable, s);
 }
 
-int exec_pid(const struct exec_session *s)
+int podexec_pid(const struct podexec_session *s)
 {
 	return (int)s->pid;
 }
 
-void exec_free(struct exec_session *s)
+void podexec_free(struct podexec_session *s)
 {
 	if (!s)
 		return;
@@ -381,7 +381,7 @@ void exec_free(struct exec_session *s)
 	free(s);
 }
 
-void exec_status_json(struct buf *out, int status)
+void podexec_status_json(struct buf *out, int status)
 {
 	if (status == 0) {
 		buf_adds(out, "{\"metadata\":{},\"status\":\"Success\"}");

@@ -1,5 +1,5 @@
 /*
- * podlog.c: container logs as the kubelet keeps and serves them (podlog.h).
+ * kubelog.c: container logs as the kubelet keeps and serves them (kubelog.h).
  *
  * Lines live in one growable array, oldest first; dropping the oldest moves
  * a start index, and the array is compacted when half of it is dead, so
@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "datalab/core/mem.h"
-#include "datalab/sandbox/podlog.h"
+#include "datalab/sandbox/kubelog.h"
 
 struct line {
 	int64_t t;
@@ -22,22 +22,22 @@ struct line {
 	size_t len;
 };
 
-struct podlog {
+struct kubelog {
 	struct line *v;
 	size_t start, n, cap;	/* live lines are v[start .. n) */
 	uint64_t first_seq;	/* sequence number of v[start] */
 	size_t bytes, max;
 };
 
-struct podlog *podlog_new(size_t max_bytes)
+struct kubelog *kubelog_new(size_t max_bytes)
 {
-	struct podlog *log = xcalloc(1, sizeof(*log));
+	struct kubelog *log = xcalloc(1, sizeof(*log));
 
 	log->max = max_bytes ? max_bytes : (4u << 20);
 	return log;
 }
 
-void podlog_free(struct podlog *log)
+void kubelog_free(struct kubelog *log)
 {
 	if (!log)
 		return;
@@ -47,12 +47,12 @@ void podlog_free(struct podlog *log)
 	free(log);
 }
 
-size_t podlog_lines(const struct podlog *log)
+size_t kubelog_lines(const struct kubelog *log)
 {
 	return log->n - log->start;
 }
 
-static void push(struct podlog *log, int64_t t, const char *p, size_t n)
+static void push(struct kubelog *log, int64_t t, const char *p, size_t n)
 {
 	while (log->bytes + n + 1 > log->max && log->start < log->n) {
 		log->bytes -= log->v[log->start].len + 1;
@@ -76,7 +76,7 @@ static void push(struct podlog *log, int64_t t, const char *p, size_t n)
 	log->bytes += n + 1;
 }
 
-void podlog_append(struct podlog *log, int64_t t_ns, const char *p, size_t n)
+void kubelog_append(struct kubelog *log, int64_t t_ns, const char *p, size_t n)
 {
 	while (n) {
 		const char *nl = memchr(p, '\n', n);
@@ -116,7 +116,7 @@ static void rfc3339nano(char *dst, size_t size, int64_t t_ns)
 	snprintf(dst, size, "%s%sZ", day, frac);
 }
 
-uint64_t podlog_render(const struct podlog *log, const struct podlog_opts *opts, uint64_t from,
+uint64_t kubelog_render(const struct kubelog *log, const struct kubelog_opts *opts, uint64_t from,
 		       struct buf *out)
 {
 	size_t first = log->start, total = 0;
@@ -246,7 +246,7 @@ static const struct script scripts[] = {
 	{ "redis", redis }, { "mlflow", mlflow },
 };
 
-size_t podlog_startup(struct podlog *log, const char *image, const char *pod, int64_t t0_ns)
+size_t kubelog_startup(struct kubelog *log, const char *image, const char *pod, int64_t t0_ns)
 {
 	const char *const *lines = generic;
 	size_t n = 0;
