@@ -7,6 +7,7 @@
  * when the Metrics API answers, usage, through model/services.
  */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,9 @@ static void on_watch_sync(struct informer *inf, void *arg)
 		columns_row_clear(&rows[i]);
 	free(rows);
 	free(acc.v);
+#ifdef __GLIBC__
+	malloc_trim(0);	/* the first table's text and rows are gone */
+#endif
 }
 
 static void on_watch_add(struct informer *inf, const cJSON *obj, void *arg)
