@@ -685,14 +685,30 @@ bool form_field_visible(const struct form *f, const struct form_field *fld)
 	return true;
 }
 
+static bool hidden_now(const struct form_field *c)
+{
+	return c->hidden || (c->hidden_target && c->hidden_target != c &&
+			     cJSON_Compare(c->hidden_target->value, c->hidden_value, true));
+}
+
+/* A section is listed only when something below it can be seen. */
+static bool shows_something(const struct form_field *fld)
+{
+	if (fld->type != FORM_OBJECT)
+		return true;
+	for (size_t i = 0; i < fld->nchildren; i++)
+		if (!hidden_now(fld->children[i]) && shows_something(fld->children[i]))
+			return true;
+	return false;
+}
+
 static void rows_walk(const struct form *f, struct form_field *fld, struct form_field ***rows,
 		      size_t *n, size_t *cap)
 {
 	for (size_t i = 0; i < fld->nchildren; i++) {
 		struct form_field *c = fld->children[i];
 
-		if (c->hidden || (c->hidden_target && c->hidden_target != c &&
-				  cJSON_Compare(c->hidden_target->value, c->hidden_value, true)))
+		if (hidden_now(c) || !shows_something(c))
 			continue;
 		if (*n == *cap) {
 			*cap = *cap ? *cap * 2 : 64;

@@ -7,6 +7,7 @@
  * file holds {"catalogs": [...]}, a bare list, or one catalog object.
  * The shipped folder is read first, then the XDG config folder's
  * "catalogs/": a catalog whose id is already known replaces it in place.
+ * Favourite charts are in catalog/favourites.h.
  *
  * A location "sandbox://PATH" names the local sandbox's chart
  * repository; catalog_location resolves it against the sandbox's base
@@ -100,21 +101,5 @@ bool catalog_chart_highlighted(const struct catalog *c, const char *chart);
 
 /* catalogs_json5_to_json: JSON5 text to strict JSON appended to out. */
 int catalogs_json5_to_json(struct buf *out, const char *p, size_t n, struct error *err);
-
-/* Favourite charts, "catalog/chart" strings kept in a JSON array file. */
-struct favourites {
-	char **items;
-	size_t n;
-};
-/* favourites_path: XDG config + "favourites.json" (xmalloc'd). */
-char *favourites_path(struct error *err);
-/* favourites_load: a missing file gives an empty list. */
-int favourites_load(struct favourites *fav, const char *path, struct error *err);
-bool favourites_has(const struct favourites *fav, const char *catalog, const char *chart);
-/* favourites_toggle: adds or removes; returns 1 if now a favourite. */
-int favourites_toggle(struct favourites *fav, const char *catalog, const char *chart);
-/* favourites_save: atomic write. */
-int favourites_save(const struct favourites *fav, const char *path, struct error *err);
-void favourites_release(struct favourites *fav);
 
 #endif

@@ -69,7 +69,7 @@ int launch_set_release(struct launch *l, const char *release, struct error *err)
 const char *launch_name(const struct launch *l);
 void launch_set_name(struct launch *l, const char *name);
 
-/* launch_values_yaml: the values helm gets (-f), as YAML. */
+/* launch_values_yaml: the values passed to helm with -f, as YAML. */
 int launch_values_yaml(const struct launch *l, struct buf *out);
 /* launch_command: the command bar text. */
 int launch_command(const struct launch *l, struct buf *out);
