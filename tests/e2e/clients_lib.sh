@@ -62,3 +62,25 @@ clients_cleanup() {
 trap clients_cleanup EXIT
 
 kc() { "$ROOT/.tools/bin/kubectl" "$@"; }
+
+# mkpod NAME [IMAGE]: a pod in user-alice with the requests and limits its
+# quota wants (kubectl run would be refused)
+mkpod() {
+	kc apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1, labels: {app: $1}}
+spec:
+  containers:
+  - name: main
+    image: ${2:-busybox}
+    resources:
+      requests: {cpu: 100m, memory: 64Mi}
+      limits: {cpu: 200m, memory: 128Mi}
+YAML
+}
+
+# running NAME: wait until the pod runs
+running() {
+	WAIT=${2:-20} wait_cmd sh -c "$ROOT/.tools/bin/kubectl get pod $1 -o jsonpath='{.status.phase}' | grep -qx Running"
+}

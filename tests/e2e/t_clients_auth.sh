@@ -16,7 +16,7 @@ datalab pods >"$T/o" 2>"$T/e"; rc=$?
 [ $rc -eq 0 ] || fail "pods over TLS: exit $rc: $(cat "$T/e")"
 DATALAB_LOG_FILE=$T/dl.log bg watch datalab pods -w
 wait_file "No resources found" "$T/watch.err" || fail "watch over TLS did not sync"
-kc run tls-pod --image=busybox >/dev/null
+mkpod tls-pod
 wait_file "tls-pod" "$T/watch.out" 5 || fail "watch over TLS missed a pod"
 bg_stop watch
 

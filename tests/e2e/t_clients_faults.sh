@@ -46,15 +46,15 @@ fault '{"match":"watch=true","do":"prepend","bytes":0,"lines":["not json","{}","
 fault '{"match":"watch=true","do":"big_event","mb":50,"name":"big","bytes":0}'
 t0=$(date +%s%N)
 bg watch env DATALAB_LOG_FILE="$T/dl.log" datalab pods -w --kubeconfig "$PROXY_KUBECONFIG"
-wait_file "No resources found" "$T/watch.err" 10 || fail "the watch never synced after a 429"
+wait_file "No resources found" "$T/watch.err" 30 || fail "the watch never synced after a 429"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 [ $ms -ge 1900 ] || fail "Retry-After: 2 not honoured (synced after $ms ms)"
 [ "$(grep -c "busy" "$T/watch.err")" -eq 1 ] || fail "the 429 was not told exactly once"
-wait_file "relisting" "$T/dl.log" 5 || fail "the 410 did not relist"
-wait_file "big " "$T/watch.out" 30 || fail "the 50 MB event was not applied"
+wait_file "relisting" "$T/dl.log" 15 || fail "the 410 did not relist"
+wait_file "big " "$T/watch.out" 60 || fail "the 50 MB event was not applied"
 grep -q "dropped" "$T/watch.err" || fail "the cut streams were not told"
-kc run p1 --image=busybox >/dev/null
-wait_file "p1" "$T/watch.out" 15 || fail "no pod after the faults"
+mkpod p1
+wait_file "p1" "$T/watch.out" 30 || fail "no pod after the faults"
 pid=$(cat "$T/watch.pid")
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 echo "RSS after a 50 MB event: $((rss / 1024)) MiB"

@@ -8,31 +8,21 @@
 
 sb_start
 port=$(sb_port)
-cat >"$T/pod.yaml" <<'YAML'
-apiVersion: v1
-kind: Pod
-metadata:
-  name: demo
-  labels: {app: demo}
-spec:
-  containers:
-  - {name: main, image: busybox}
-YAML
 
 DATALAB_LOG_FILE=$T/dl.log bg watch datalab pods -w
-wait_file "No resources found in user-alice namespace." "$T/watch.err" || fail "the watch did not sync"
+wait_file "No resources found in user-alice namespace." "$T/watch.err" 30 || fail "the watch did not sync"
 
-kc apply -f "$T/pod.yaml" >/dev/null || fail "kubectl apply failed"
+mkpod demo || fail "kubectl apply failed"
 t0=$(date +%s%N)
 wait_file "demo" "$T/watch.out" 1 || fail "the pod did not show within 1 s"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "pod seen ${ms} ms after kubectl returned"
 head -1 "$T/watch.out" | grep -q "^NAME *READY *STATUS *RESTARTS *AGE$" || fail "no header before the first row"
 
-kc label pod demo tier=web >/dev/null
-wait_cmd test "$(grep -c '^demo ' "$T/watch.out")" -ge 2 || fail "the update was not printed"
-kc delete pod demo --wait=false >/dev/null
-wait_cmd test "$(grep -c '^demo ' "$T/watch.out")" -ge 3 || fail "the deletion was not printed"
+kc label pod demo tier=web >/dev/null || fail "kubectl label"
+WAIT=30 wait_cmd test "$(grep -c '^demo ' "$T/watch.out")" -ge 2 || fail "the update was not printed"
+kc delete pod demo --wait=false >/dev/null || fail "kubectl delete"
+WAIT=30 wait_cmd test "$(grep -c '^demo ' "$T/watch.out")" -ge 3 || fail "the deletion was not printed"
 
 # the sandbox goes away and comes back on the same port
 sb_stop
@@ -41,8 +31,8 @@ n_err=$(grep -c "retrying" "$T/watch.err")
 "$ROOT/bin/datalab-sandbox" --dir "$T/sb" --port "$port" --s3-port 0 >>"$T/sb.log" 2>&1 &
 SB_PID=$!
 wait_cmd kc get ns default || fail "the sandbox did not come back"
-kc run again --image=busybox >/dev/null || fail "kubectl run failed"
-wait_file "again" "$T/watch.out" 15 || fail "the watch did not see a pod after the restart"
+mkpod again || fail "kubectl apply failed"
+wait_file "again" "$T/watch.out" 30 || fail "the watch did not see a pod after the restart"
 wait_file "watch resumed" "$T/watch.err" 5 || fail "no 'watch resumed'"
 # told once per change, not on every retry
 [ "$(grep -c "retrying" "$T/watch.err")" -le $((n_err + 2)) ] || { cat "$T/watch.err"; fail "the error was repeated"; }
