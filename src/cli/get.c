@@ -7,9 +7,12 @@
  * when the Metrics API answers, usage, through model/services.
  */
 #include <getopt.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli-internal.h"
 #include "datalab/core/json.h"
@@ -18,16 +21,35 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/core/utf8.h"
 #include "datalab/kube/columns.h"
+#include "datalab/kube/informer.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/model/services.h"
 
 static const char usage_get[] =
-	"usage: datalab %s [-n NAMESPACE | -A] [-o json|wide] [--kubeconfig FILE] [--context NAME]\n";
+	"usage: datalab %s [-n NAMESPACE | -A] [-o json|wide] [-w] [--kubeconfig FILE] [--context NAME]\n";
+
+static bool watch_flag;
+
+static int get_opt(struct cli *c, int opt, const char *arg, void *ctx)
+{
+	(void)arg;
+	(void)ctx;
+	if (opt != 'w')
+		return -1;
+	if (strcmp(c->cmd, "pods") != 0 && strcmp(c->cmd, "events") != 0)
+		return cli_usage_error(c, "only pods and events can be watched"), -1;
+	watch_flag = true;
+	return 0;
+}
 
 /* start: flags, no positional argument, then the session */
 static int start(struct cli *c, int argc, char **argv)
 {
-	int i = cli_parse(c, argc, argv, "", NULL, NULL, NULL);
+	static const struct option longs[] = { { "watch", no_argument, NULL, 'w' }, { NULL, 0, NULL, 0 } };
+	int i;
+
+	watch_flag = false;
+	i = cli_parse(c, argc, argv, "w", longs, get_opt, NULL);
 
 	if (i == -2) {
 		printf(usage_get, c->cmd);
@@ -37,6 +59,10 @@ static int start(struct cli *c, int argc, char **argv)
 		return -1;
 	if (i < argc) {
 		cli_usage_error(c, "unexpected argument '%s'", argv[i]);
+		return -1;
+	}
+	if (watch_flag && c->out == CLI_OUT_JSON) {
+		cli_usage_error(c, "--watch prints columns, not JSON");
 		return -1;
 	}
 	if (cli_connect(c) != 0)
@@ -113,6 +139,176 @@ static int print_json_items(cJSON *list)
 	return CLI_OK;
 }
 
+/* ---- watching (-w): an informer, rows printed as they change ---- */
+
+struct watch_run {
+	struct cli *c;
+	const char *const *header;
+	void (*row)(const struct cli *c, struct columns_row *r, const cJSON *obj);
+	size_t w[COLUMNS_MAX], ncols;
+	bool synced, failed, headed;
+	int signo;
+	struct error err;
+	struct informer *inf;
+};
+
+static void collect(const cJSON *obj, void *arg)
+{
+	struct { const cJSON **v; size_t n; } *acc = arg;
+
+	acc->v[acc->n++] = obj;
+}
+
+static void watch_print(struct watch_run *r, const cJSON *obj)
+{
+	struct columns_row row = { 0 };
+	struct buf out = BUF_INIT;
+
+	r->row(r->c, &row, obj);
+	if (!r->headed) {
+		/* the first row after an empty list brings the header */
+		struct columns_row head = { 0 };
+
+		for (size_t i = 0; i < r->ncols; i++)
+			columns_add(&head, r->header[i]);
+		columns_print_row(&out, &head, r->w, r->ncols);
+		columns_row_clear(&head);
+		r->headed = true;
+	}
+	columns_print_row(&out, &row, r->w, r->ncols);
+	fwrite(out.data, 1, out.len, stdout);
+	fflush(stdout);
+	buf_release(&out);
+	columns_row_clear(&row);
+}
+
+static void on_watch_sync(struct informer *inf, void *arg)
+{
+	struct watch_run *r = arg;
+	struct { const cJSON **v; size_t n; } acc;
+	struct columns_row *rows;
+	struct buf out = BUF_INIT;
+
+	if (r->synced)
+		return;	/* a relist: its changes were printed one by one */
+	r->synced = true;
+	acc.v = xcalloc(informer_count(inf) + 1, sizeof(*acc.v));
+	acc.n = 0;
+	informer_each(inf, collect, &acc);
+	qsort(acc.v, acc.n, sizeof(*acc.v), obj_cmp);
+	rows = xcalloc(acc.n + 1, sizeof(*rows));
+	for (size_t i = 0; i < acc.n; i++)
+		r->row(r->c, &rows[i], acc.v[i]);
+	r->ncols = columns_measure(r->header, rows, acc.n, r->w);
+	if (acc.n == 0) {
+		cli_no_resources(r->c);
+	} else {
+		columns_print(&out, r->header, rows, acc.n);
+		r->headed = true;
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	fflush(stdout);
+	buf_release(&out);
+	for (size_t i = 0; i < acc.n; i++)
+		columns_row_clear(&rows[i]);
+	free(rows);
+	free(acc.v);
+#ifdef __GLIBC__
+	malloc_trim(0);	/* the first table's text and rows are gone */
+#endif
+}
+
+static void on_watch_add(struct informer *inf, const cJSON *obj, void *arg)
+{
+	struct watch_run *r = arg;
+
+	(void)inf;
+	if (r->synced)
+		watch_print(r, obj);
+}
+
+static void on_watch_update(struct informer *inf, const cJSON *obj, const cJSON *old, void *arg)
+{
+	(void)old;
+	on_watch_add(inf, obj, arg);
+}
+
+static void on_watch_error(struct informer *inf, const struct error *err, void *arg)
+{
+	struct watch_run *r = arg;
+	char *msg = utf8_sanitize_dup(err->msg, 0);
+
+	(void)inf;
+	if (!r->synced && (err->code == ERR_AUTH || err->code == ERR_FORBIDDEN || err->code == ERR_NOT_FOUND ||
+			   err->code == ERR_INVALID)) {
+		/* the first list was refused: as kubectl, give up with the reason */
+		r->failed = true;
+		r->err = *err;
+		loop_stop(r->c->loop);
+	} else {
+		/* busy, failing or unreachable: the informer keeps trying */
+		fprintf(stderr, "warning: %s; retrying\n", msg);
+	}
+	free(msg);
+}
+
+static void on_watch_fresh(struct informer *inf, void *arg)
+{
+	struct watch_run *r = arg;
+
+	(void)inf;
+	if (r->synced)
+		fputs("watch resumed\n", stderr);
+}
+
+static void on_watch_signal(struct loop *l, int signo, void *arg)
+{
+	struct watch_run *r = arg;
+
+	r->signo = signo;
+	loop_stop(l);
+}
+
+static int watch(struct cli *c, const char *resource, const char *const *header,
+		 void (*row)(const struct cli *c, struct columns_row *r, const cJSON *obj))
+{
+	struct watch_run r = { .c = c, .header = header, .row = row };
+	const struct informer_cbs cbs = { on_watch_add, on_watch_update, on_watch_add, on_watch_sync, on_watch_error,
+					  on_watch_fresh };
+	char path[512];
+	struct informer_opts o = { .path = path };
+	struct error err;
+
+	informer_resource_path(resource, c->all_ns ? NULL : c->ns, path, sizeof(path));
+	r.inf = informer_new(c->kube, &o, &cbs, &r);
+	if (informer_start(r.inf, &err) != 0) {
+		informer_free(r.inf);
+		cli_disconnect(c);
+		return cli_error(c, "%s", err.msg);
+	}
+	loop_on_signal(c->loop, SIGINT, on_watch_signal, &r);
+	loop_on_signal(c->loop, SIGTERM, on_watch_signal, &r);
+	loop_on_signal(c->loop, SIGHUP, on_watch_signal, &r);
+	loop_run(c->loop);
+	informer_free(r.inf);
+	cli_disconnect(c);
+	if (r.failed)
+		return cli_error(c, "%s", r.err.msg);
+	return CLI_OK;
+}
+
+static void pod_row(const struct cli *c, struct columns_row *r, const cJSON *obj)
+{
+	row_ns(c, r, obj);
+	columns_pod(r, obj, (int64_t)time(NULL), c->out == CLI_OUT_WIDE);
+}
+
+static void event_row(const struct cli *c, struct columns_row *r, const cJSON *obj)
+{
+	row_ns(c, r, obj);
+	columns_event(r, obj, (int64_t)time(NULL), c->out == CLI_OUT_WIDE);
+}
+
 /* ---- pods ---- */
 
 int cli_pods(struct cli *c, int argc, char **argv)
@@ -126,6 +322,9 @@ int cli_pods(struct cli *c, int argc, char **argv)
 
 	if (rc)
 		return start_rc(rc);
+	if (watch_flag)
+		return watch(c, "pods", with_ns(c, c->out == CLI_OUT_WIDE ? columns_pod_wide_header : columns_pod_header,
+						hdr, DL_ARRAY_LEN(hdr)), pod_row);
 	if (cli_fetch_all(c, &f, 1) != 0) {
 		cli_disconnect(c);
 		return CLI_ERROR;
@@ -228,6 +427,9 @@ int cli_events(struct cli *c, int argc, char **argv)
 
 	if (rc)
 		return start_rc(rc);
+	if (watch_flag)
+		return watch(c, "events", with_ns(c, c->out == CLI_OUT_WIDE ? columns_event_wide_header :
+						  columns_event_header, hdr, DL_ARRAY_LEN(hdr)), event_row);
 	if (cli_fetch_all(c, &f, 1) != 0) {
 		cli_disconnect(c);
 		return CLI_ERROR;

@@ -41,7 +41,7 @@ static bool tio_saved;
 static void restore_tty(void)
 {
 	if (tio_saved)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tio);
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved_tio);
 	tio_saved = false;
 }
 
@@ -55,7 +55,8 @@ static int raw_tty(void)
 	mem_set_fatal_hook(restore_tty);
 	t = saved_tio;
 	cfmakeraw(&t);
-	return tcsetattr(STDIN_FILENO, TCSAFLUSH, &t);
+	/* TCSANOW, not TCSAFLUSH: keys typed while connecting are kept */
+	return tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
 
 static void write_all(int fd, const char *p, size_t n)

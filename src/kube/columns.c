@@ -485,3 +485,38 @@ void columns_print(struct buf *out, const char *const *header, const struct colu
 	free(cells);
 	free(cw);
 }
+
+size_t columns_measure(const char *const *header, const struct columns_row *rows, size_t n, size_t *w)
+{
+	size_t ncols = 0;
+
+	while (header[ncols] && ncols < COLUMNS_MAX) {
+		w[ncols] = strlen(header[ncols]);
+		ncols++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t c = 0; c < ncols && c < (size_t)rows[i].n; c++) {
+			size_t cw;
+			char *cell = clean_cell(rows[i].cell[c], &cw);
+
+			w[c] = DL_MAX(w[c], cw);
+			free(cell);
+		}
+	}
+	return ncols;
+}
+
+void columns_print_row(struct buf *out, const struct columns_row *row, const size_t *w, size_t ncols)
+{
+	for (size_t c = 0; c < ncols; c++) {
+		size_t cw;
+		char *cell = clean_cell(c < (size_t)row->n ? row->cell[c] : "", &cw);
+
+		buf_adds(out, cell);
+		if (c + 1 < ncols)
+			for (size_t pad = cw; pad < DL_MAX(w[c], cw) + 3; pad++)
+				buf_addc(out, ' ');
+		free(cell);
+	}
+	buf_addc(out, '\n');
+}

@@ -15,6 +15,7 @@
  * the stream, re-watch after a drop) is started from a timer, which may be
  * 0 ms.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +465,14 @@ static void on_list(struct kube_list *l, cJSON *list, const struct error *err, v
 	set_rv(inf, json_str(list, "metadata.resourceVersion", NULL));
 	apply_list(inf, list);
 	cJSON_Delete(list);
+	log_info("informer '%s': %s %zu objects (%lu lists, ~%zu KiB held)", inf->path,
+		 inf->synced ? "relisted" : "synced", inf->objs.n, inf->st.lists, inf->bytes / 1024);
+#ifdef __GLIBC__
+	/* the pages and the merged list are gone: give their memory back
+	 * rather than keep the peak of a big list for the informer's life */
+	if (inf->objs.n >= 1000)
+		malloc_trim(0);
+#endif
 	inf->synced = true;
 	inf->backoff_ms = 0;
 	fresh(inf);

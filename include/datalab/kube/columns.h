@@ -70,5 +70,11 @@ int64_t columns_event_time(const cJSON *ev);
  * COLUMNS_CELL_MAX columns, padded to its column's width + 3 (the last
  * cell unpadded), lines ending in '\n'. */
 void columns_print(struct buf *out, const char *const *header, const struct columns_row *rows, size_t n);
+/* columns_measure: the width of each column over header and rows (as
+ * columns_print pads them), into w[COLUMNS_MAX]; returns the columns. */
+size_t columns_measure(const char *const *header, const struct columns_row *rows, size_t n, size_t *w);
+/* columns_print_row: one row padded to widths w (kubectl get -w prints
+ * later rows against the first table's widths; a wider cell pushes on). */
+void columns_print_row(struct buf *out, const struct columns_row *row, const size_t *w, size_t ncols);
 
 #endif
