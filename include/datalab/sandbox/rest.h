@@ -31,4 +31,8 @@ cJSON *rest_decode_body(struct api_req *rq, struct status *st);
  * string, or NULL when o->json can be sent as is. */
 char *rest_object_json(const struct kind *k, const struct store_obj *o, size_t *len);
 
+/* rest_delete_opts: DeleteOptions from rq's body and query into d; the
+ * strings in d point into *keep (free it after the deletes). */
+int rest_delete_opts(struct api_req *rq, struct store_delete *d, cJSON **keep, struct status *st);
+
 #endif

@@ -1,0 +1,51 @@
+/*
+ * podlog.h: one container's log: timestamped lines, the startup lines a
+ * simulated container writes, and the /log query options applied to them.
+ *
+ * A log is a capped list of lines, each with its time in nanoseconds and a
+ * sequence number; when the cap is reached the oldest lines go, as a
+ * kubelet rotates.  Rendering applies the query of GET .../pods/P/log:
+ * sinceSeconds/sinceTime, tailLines, timestamps (an RFC 3339 time with
+ * nanoseconds, trailing zeros trimmed as Go's RFC3339Nano, and a space),
+ * and limitBytes; following is rendering again from the sequence number
+ * the last call returned.
+ */
+#ifndef DATALAB_SANDBOX_PODLOG_H
+#define DATALAB_SANDBOX_PODLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "datalab/core/buf.h"
+
+struct podlog;
+
+struct podlog_opts {
+	int64_t tail_lines;	/* -1: all */
+	int64_t since_ns;	/* lines at or after this time; 0: all */
+	bool timestamps;
+	int64_t limit_bytes;	/* 0: no limit */
+};
+
+#define PODLOG_OPTS_INIT { -1, 0, false, 0 }
+
+/* podlog_new: max_bytes caps the text kept (0 = 4 MiB). */
+struct podlog *podlog_new(size_t max_bytes);
+void podlog_free(struct podlog *log);
+/* podlog_append: p[0..n) split on '\n' (a last partial line is kept
+ * whole) with time t_ns. */
+void podlog_append(struct podlog *log, int64_t t_ns, const char *p, size_t n);
+/* podlog_startup: what the image prints when it starts, from t0_ns on, a
+ * few milliseconds apart; images are matched by name (jupyter, rstudio,
+ * code-server/vscode, postgres, nginx, redis, mlflow), others get a
+ * generic line.  Returns the number of lines. */
+size_t podlog_startup(struct podlog *log, const char *image, const char *pod, int64_t t0_ns);
+/* podlog_render: the lines with a sequence number >= from that opts
+ * select, appended to out; returns the sequence number to follow from. */
+uint64_t podlog_render(const struct podlog *log, const struct podlog_opts *opts, uint64_t from,
+		       struct buf *out);
+/* podlog_lines: how many lines are kept. */
+size_t podlog_lines(const struct podlog *log);
+
+#endif
