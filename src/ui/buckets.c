@@ -246,6 +246,16 @@ static void overwrite_done(struct app *a, struct dialog *d, int button, void *ar
 		start_download(arg, button == 0);
 }
 
+static void replace_done(struct app *a, struct dialog *d, int button, void *arg)
+{
+	struct bview *bv = arg;
+	struct error err;
+
+	(void)d;
+	if (button == 0 && !buckets_upload(bv->m, bv->pending_dir, &err))
+		app_toast(a, APP_ERROR, "%s", err.msg);
+}
+
 static void prompt_done(struct bview *bv)
 {
 	char *text = expand(input_text(bv->input));
@@ -256,10 +266,32 @@ static void prompt_done(struct bview *bv)
 
 	prompt_close(bv);
 	switch (p) {
-	case PROMPT_UPLOAD:
-		if (*text && !buckets_upload(bv->m, text, &err))
+	case PROMPT_UPLOAD: {
+		const char *base = strrchr(text, '/');
+		char *key = xasprintf("%s%s", buckets_prefix(bv->m), base ? base + 1 : text);
+
+		if (!*text) {
+			free(key);
+			break;
+		}
+		free(bv->pending_dir);
+		bv->pending_dir = xstrdup(text);	/* the local file */
+		if (buckets_find(bv->m, key)) {
+			/* S3 would replace it without a word: ask, as for downloads */
+			static const char *const buttons[] = { "Replace", "Cancel", NULL };
+			char *msg = xasprintf("s3://%s/%s already exists: the upload replaces it.",
+					      buckets_bucket(bv->m), key);
+			struct dialog_opts o = { .title = "Object exists", .message = msg, .buttons = buttons,
+						 .default_button = 1, .cancel_button = 1, .danger = true };
+
+			app_dialog(bv->v.app, dialog_new(&o), replace_done, bv);
+			free(msg);
+		} else if (!buckets_upload(bv->m, text, &err)) {
 			app_toast(bv->v.app, APP_ERROR, "%s", err.msg);
+		}
+		free(key);
 		break;
+	}
 	case PROMPT_DOWNLOAD: {
 		struct stat st;
 
