@@ -35,6 +35,7 @@ struct catsession {
 	bool own_http;
 	struct kubeconfig *kc;		/* NULL without a kubeconfig */
 	char *sandbox_url;		/* NULL without a sandbox */
+	char *sandbox_ca;		/* its CA as a PEM file for helm, or NULL */
 	struct catalog_list catalogs;
 	struct error catalogs_err;	/* a catalog file that did not load */
 	struct favourites fav;

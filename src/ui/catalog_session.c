@@ -106,6 +106,25 @@ static const char *shipped_dir(const struct catalogview_opts *o)
 	return DATALAB_DATADIR "/catalogs";
 }
 
+/* The sandbox's CA as a file helm can take (--ca-file): the
+ * kubeconfig's own file, or its inline data written to the cache. */
+static char *sandbox_ca_file(const struct kubeconfig *kc)
+{
+	struct error err;
+	char *path;
+
+	if (kc->ca_file && *kc->ca_file)
+		return xstrdup(kc->ca_file);
+	if (!kc->ca_data.len)
+		return NULL;
+	path = xdg_path(XDG_CACHE, "sandbox-ca.pem", &err);
+	if (path && file_write_atomic(path, kc->ca_data.data, kc->ca_data.len, 0600, &err) == 0)
+		return path;
+	log_warn("sandbox CA: %s", err.msg);
+	free(path);
+	return NULL;
+}
+
 /* ---- git config ---- */
 
 static void git_stdout(struct proc *p, const char *data, size_t n, void *arg)
@@ -239,6 +258,7 @@ void catsession_unref(struct catsession *s)
 		http_free(s->http);
 	kubeconfig_free(s->kc);
 	free(s->sandbox_url);
+	free(s->sandbox_ca);
 	catalogs_release(&s->catalogs);
 	favourites_release(&s->fav);
 	free(s->fav_path);
@@ -296,8 +316,10 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 	/* the kubeconfig's CA is the sandbox's only when it is the sandbox's */
 	memset(&tls, 0, sizeof(tls));
 	sandbox_kc = s->kc && str_eq(s->kc->cluster, CATALOG_SANDBOX_CLUSTER);
-	if (sandbox_kc)
+	if (sandbox_kc) {
 		kubeconfig_tls(s->kc, &tls);
+		s->sandbox_ca = sandbox_ca_file(s->kc);
+	}
 	s->browse = browse_new(s->loop, s->http, &s->catalogs, &s->fav, s->sandbox_url,
 			       sandbox_kc ? &tls : NULL);
 	browse_set_listener(s->browse, on_browse, s);

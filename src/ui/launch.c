@@ -271,6 +271,10 @@ static void on_chart(struct repo_fetch *f, struct repo_chart_result *res, void *
 	spec.chart = res->chart;
 	spec.name = lv->name;
 	spec.timeout = bc ? bc->cat->timeout : NULL;
+	if (bc) {
+		spec.ca_file = catalog_is_sandbox(bc->cat) ? lv->s->sandbox_ca : bc->cat->ca_file;
+		spec.insecure_tls = bc->cat->skip_tls_verify;
+	}
 	spec.ctx = ctx;
 	spec.registry = lv->s->registry;
 	spec.namespace = catsession_namespace(lv->s);
