@@ -17,7 +17,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 
 DL_PKGS := ncursesw libcurl libcjson yaml-0.1 vterm expat libarchive libcrypto
-SB_PKGS := libmicrohttpd libcjson yaml-0.1 libcrypto libarchive
+SB_PKGS := libmicrohttpd libcjson yaml-0.1 libcrypto libarchive expat
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(sort $(DL_PKGS) $(SB_PKGS) check) 2>/dev/null)
 DL_LIBS := $(shell $(PKG_CONFIG) --libs $(DL_PKGS) 2>/dev/null)

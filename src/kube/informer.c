@@ -850,38 +850,46 @@ void informer_stats(const struct informer *inf, struct informer_stats *st)
 				     ((const struct lset *)n)->cap * sizeof(void *);
 }
 
-/* the kinds the console watches: resource, group/version, namespaced */
+/* the kinds the console watches: name, group/version, the path's
+ * resource (NULL = name), namespaced */
 static const struct {
-	const char *resource, *gv;
+	const char *name, *gv, *res;
 	bool namespaced;
 } kinds[] = {
-	{ "pods", "v1", true },
-	{ "events", "v1", true },
-	{ "services", "v1", true },
-	{ "secrets", "v1", true },
-	{ "configmaps", "v1", true },
-	{ "resourcequotas", "v1", true },
-	{ "persistentvolumeclaims", "v1", true },
-	{ "nodes", "v1", false },
-	{ "namespaces", "v1", false },
-	{ "deployments", "apps/v1", true },
-	{ "statefulsets", "apps/v1", true },
-	{ "replicasets", "apps/v1", true },
-	{ "jobs", "batch/v1", true },
-	{ "ingresses", "networking.k8s.io/v1", true },
+	{ "pods", "v1", NULL, true },
+	{ "events", "v1", NULL, true },
+	{ "services", "v1", NULL, true },
+	{ "secrets", "v1", NULL, true },
+	{ "configmaps", "v1", NULL, true },
+	{ "resourcequotas", "v1", NULL, true },
+	{ "persistentvolumeclaims", "v1", NULL, true },
+	{ "nodes", "v1", NULL, false },
+	{ "namespaces", "v1", NULL, false },
+	{ "deployments", "apps/v1", NULL, true },
+	{ "statefulsets", "apps/v1", NULL, true },
+	{ "replicasets", "apps/v1", NULL, true },
+	{ "jobs", "batch/v1", NULL, true },
+	{ "ingresses", "networking.k8s.io/v1", NULL, true },
+	{ "podmetrics", "metrics.k8s.io/v1beta1", "pods", true },	/* lists only: no watch */
+	{ "nodemetrics", "metrics.k8s.io/v1beta1", "nodes", false },
 };
 
 int informer_resource_path(const char *resource, const char *ns, char *dst, size_t size)
 {
 	for (size_t i = 0; i < DL_ARRAY_LEN(kinds); i++) {
 		const char *root = strchr(kinds[i].gv, '/') ? "/apis/" : "/api/";
+		const char *res = kinds[i].res ? kinds[i].res : kinds[i].name;
 
-		if (strcmp(kinds[i].resource, resource) != 0)
+		if (strcmp(kinds[i].name, resource) != 0)
 			continue;
-		if (kinds[i].namespaced && ns && *ns)
-			snprintf(dst, size, "%s%s/namespaces/%s/%s", root, kinds[i].gv, ns, resource);
-		else
-			snprintf(dst, size, "%s%s/%s", root, kinds[i].gv, resource);
+		if (kinds[i].namespaced && ns && *ns) {
+			struct buf enc = BUF_INIT;
+
+			str_url_encode(&enc, ns, strlen(ns), false);
+			snprintf(dst, size, "%s%s/namespaces/%s/%s", root, kinds[i].gv, enc.data, res);
+			buf_release(&enc);
+		} else
+			snprintf(dst, size, "%s%s/%s", root, kinds[i].gv, res);
 		return 0;
 	}
 	if (size)

@@ -36,6 +36,7 @@ struct s3d_store {
 	char *tmp;
 	pthread_mutex_t ns;
 	atomic_uint_fast64_t gen;
+	atomic_bool nosync;
 };
 
 /* ---- metadata ---- */
@@ -458,6 +459,7 @@ struct s3d_store *s3d_store_open(const char *dir, struct error *err)
 	st->tmp = tmp;
 	pthread_mutex_init(&st->ns, NULL);
 	atomic_init(&st->gen, 1);
+	atomic_init(&st->nosync, false);
 	return st;
 }
 
@@ -479,6 +481,19 @@ const char *s3d_store_dir(const struct s3d_store *st)
 uint64_t s3d_store_generation(const struct s3d_store *st)
 {
 	return atomic_load(&((struct s3d_store *)st)->gen);
+}
+
+void s3d_store_set_sync(struct s3d_store *st, bool on)
+{
+	atomic_store(&st->nosync, !on);
+	if (on) {
+		int fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			syncfs(fd);
+			close(fd);
+		}
+	}
 }
 
 static void bump(struct s3d_store *st)
@@ -588,7 +603,9 @@ static int rename_into(struct s3d_store *st, const char *root, const char *tmp, 
 	else
 		bump(st);
 	pthread_mutex_unlock(&st->ns);
-	if (rc == 0) {
+	if (rc == 0 && atomic_load(&st->nosync)) {
+		free(top);
+	} else if (rc == 0) {
 		parent = parent_of(path);
 		fsync_path(parent);
 		free(parent);
@@ -623,7 +640,7 @@ int s3d_store_commit(struct s3d_store *st, const char *bucket, const char *key, 
 
 	if (s3d_store_meta_write(fd, m, key, err) < 0)
 		goto fail;
-	if (fsync(fd) < 0) {
+	if (!atomic_load(&st->nosync) && fsync(fd) < 0) {
 		error_sys(err, "cannot sync '%s'", tmp_path);
 		goto fail;
 	}

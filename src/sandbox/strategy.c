@@ -16,6 +16,7 @@
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/sandbox/selector.h"
 #include "datalab/sandbox/store.h"
 #include "datalab/sandbox/strategy.h"
 
@@ -210,28 +211,11 @@ static int pods(struct store *s, cJSON *obj, const cJSON *old, struct status *st
 
 static bool selector_matches_labels(const cJSON *sel, const cJSON *labels)
 {
-	const cJSON *c;
+	struct selector *ls = selector_from_json(sel, NULL);
+	bool ok = ls && selector_match_labels(ls, labels);
 
-	cJSON_ArrayForEach(c, json_get(sel, "matchLabels")) {
-		const char *v = json_str(labels, c->string, NULL);
-
-		if (!v || !cJSON_IsString(c) || strcmp(v, c->valuestring) != 0)
-			return false;
-	}
-	cJSON_ArrayForEach(c, json_get(sel, "matchExpressions")) {
-		const char *key = json_str(c, "key", ""), *op = json_str(c, "operator", "");
-		const char *v = json_str(labels, key, NULL);
-		const cJSON *vals = json_get(c, "values"), *x;
-		bool in = false;
-
-		cJSON_ArrayForEach(x, vals)
-			if (v && cJSON_IsString(x) && strcmp(x->valuestring, v) == 0)
-				in = true;
-		if ((strcmp(op, "In") == 0 && !in) || (strcmp(op, "NotIn") == 0 && in) ||
-		    (strcmp(op, "Exists") == 0 && !v) || (strcmp(op, "DoesNotExist") == 0 && v))
-			return false;
-	}
-	return true;
+	selector_free(ls);
+	return ok;
 }
 
 /* Deployments, ReplicaSets, StatefulSets, DaemonSets: selector required and
@@ -530,10 +514,11 @@ static int services(struct store *s, cJSON *obj, const cJSON *old, struct status
 	if (old && (!ip || !*ip))
 		ip = json_str(old, "spec.clusterIP", NULL);
 	if (strcmp(type, "ExternalName") != 0) {
-		if (!ip || !*ip) {
+		if (!ip || !*ip)
 			pick_ip(s, buf, sizeof(buf));
-			ip = buf;
-		}
+		else
+			str_copy(buf, ip, sizeof(buf));	/* the item is replaced below */
+		ip = buf;
 		cJSON_DeleteItemFromObjectCaseSensitive(spec, "clusterIP");
 		cJSON_AddStringToObject(spec, "clusterIP", ip);
 		ips = cJSON_CreateArray();

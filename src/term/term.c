@@ -424,17 +424,17 @@ static void on_output(const char *s, size_t len, void *arg)
 
 /* --- life cycle --- */
 
-static int clamp(int v, int max)
+static int clamp(int v, int min, int max)
 {
-	return v < 1 ? 1 : v > max ? max : v;
+	return v < min ? min : v > max ? max : v;
 }
 
 struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
 {
 	struct term *t = xcalloc(1, sizeof(*t));
 
-	t->rows = clamp(rows, TERM_MAX_ROWS);
-	t->cols = clamp(cols, TERM_MAX_COLS);
+	t->rows = clamp(rows, 1, TERM_MAX_ROWS);
+	t->cols = clamp(cols, TERM_MIN_COLS, TERM_MAX_COLS);
 	if (cbs)
 		t->cbs = *cbs;
 	t->arg = arg;
@@ -452,6 +452,11 @@ struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
 	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_ROW);
 	vterm_screen_enable_altscreen(t->screen, 1);
 	vterm_screen_reset(t->screen, 1);
+	/* libvterm 0.1.4 loops forever on REP (CSI b) before any character
+	 * was printed (its repeat width is still 0; vim backported the guard
+	 * from later libvterm): print a blank first, so every REP has one */
+	vterm_input_write(t->vt, " \r", 2);
+	vterm_screen_flush_damage(t->screen);
 	t->dirty_top = 0;
 	t->dirty_end = t->rows;
 	t->pending = 0;
@@ -482,8 +487,8 @@ void term_feed(struct term *t, const char *p, size_t n)
 
 void term_resize(struct term *t, int rows, int cols)
 {
-	rows = clamp(rows, TERM_MAX_ROWS);
-	cols = clamp(cols, TERM_MAX_COLS);
+	rows = clamp(rows, 1, TERM_MAX_ROWS);
+	cols = clamp(cols, TERM_MIN_COLS, TERM_MAX_COLS);
 	if (rows == t->rows && cols == t->cols)
 		return;
 	t->in_feed++;

@@ -208,6 +208,8 @@ void app_show_index(struct app *a, int i)
 	a->previous = a->current;
 	a->current = i;
 	a->cursor_y = -1;
+	if (a->previous >= 0 && a->views[a->previous]->ops->leave)
+		a->views[a->previous]->ops->leave(a->views[a->previous]);
 	if (a->views[i]->ops->enter)
 		a->views[i]->ops->enter(a->views[i]);
 	mark(a, DIRTY_ALL | DIRTY_CLEAR);

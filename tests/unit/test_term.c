@@ -249,6 +249,20 @@ START_TEST(hostile_bytes_stay_inert)
 }
 END_TEST
 
+START_TEST(rep_first_does_not_hang)
+{
+	/* libvterm 0.1.4 spun forever on a REP before any text (fuzz input
+	 * tests/fuzz/corpus/term/rep_first) */
+	struct term *t2 = term_new(5, 10, NULL, NULL);
+
+	term_feed(t2, "\x1b[5b", 4);
+	term_feed(t2, "x\x1b[3b", 5);
+	term_draw(t2, win, true);
+	ck_assert_str_eq(row(0), "     xxxx");	/* the first REP repeats a blank */
+	term_free(t2);
+}
+END_TEST
+
 START_TEST(draws_only_dirty_rows)
 {
 	term_draw(t, win, true);
@@ -334,6 +348,11 @@ START_TEST(resize_pops_scrollback)
 	term_resize(t, 0, 100000);
 	ck_assert_int_eq(resized_rows, 1);
 	ck_assert_int_eq(resized_cols, TERM_MAX_COLS);
+	/* libvterm 0.1.4 crashed on a wide character in one column (fuzz
+	 * input tests/fuzz/corpus/term/wide_in_one_column) */
+	term_resize(t, 1, 1);
+	ck_assert_int_eq(resized_cols, TERM_MIN_COLS);
+	feed("a\xe3\x82\xa2\xe3\x82\xa2");
 }
 END_TEST
 
@@ -466,6 +485,7 @@ static Suite *term_suite(void)
 	tcase_add_test(tc, scroll_region);
 	tcase_add_test(tc, title_is_sanitized);
 	tcase_add_test(tc, hostile_bytes_stay_inert);
+	tcase_add_test(tc, rep_first_does_not_hang);
 	tcase_add_test(tc, draws_only_dirty_rows);
 	tcase_add_test(tc, scrollback);
 	tcase_add_test(tc, resize_pops_scrollback);

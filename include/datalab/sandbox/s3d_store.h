@@ -74,6 +74,9 @@ struct s3d_store;
 struct s3d_store *s3d_store_open(const char *dir, struct error *err);
 void s3d_store_close(struct s3d_store *st);
 const char *s3d_store_dir(const struct s3d_store *st);
+/* s3d_store_set_sync: off, commits skip their fsyncs (bulk seeding);
+ * turning it back on syncs the whole filesystem once. */
+void s3d_store_set_sync(struct s3d_store *st, bool on);
 /* s3d_store_generation: bumped by every change of any bucket's contents
  * (listing caches compare it). */
 uint64_t s3d_store_generation(const struct s3d_store *st);
