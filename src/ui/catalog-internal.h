@@ -34,6 +34,7 @@ struct catsession {
 	struct http *http;
 	bool own_http;
 	struct kubeconfig *kc;		/* NULL without a kubeconfig */
+	char *kubeconfig;		/* --kubeconfig, passed on to helm; or NULL */
 	char *sandbox_url;		/* NULL without a sandbox */
 	char *sandbox_ca;		/* its CA as a PEM file for helm, or NULL */
 	struct catalog_list catalogs;

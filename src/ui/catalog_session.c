@@ -257,6 +257,7 @@ void catsession_unref(struct catsession *s)
 	if (s->own_http)
 		http_free(s->http);
 	kubeconfig_free(s->kc);
+	free(s->kubeconfig);
 	free(s->sandbox_url);
 	free(s->sandbox_ca);
 	catalogs_release(&s->catalogs);
@@ -289,7 +290,9 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 		s->http = http_new(s->loop);
 		s->own_http = true;
 	}
+	ko.kubeconfig = o ? o->kubeconfig : NULL;
 	ko.context = app_context(a);
+	s->kubeconfig = ko.kubeconfig ? xstrdup(ko.kubeconfig) : NULL;
 	s->kc = kubeconfig_load(&ko, &err);
 	if (!s->kc)
 		log_info("catalog: no kubeconfig: %s", err.msg);

@@ -279,6 +279,7 @@ static void on_chart(struct repo_fetch *f, struct repo_chart_result *res, void *
 	spec.registry = lv->s->registry;
 	spec.namespace = catsession_namespace(lv->s);
 	spec.kube_context = app_context(lv->v.app);
+	spec.kubeconfig = lv->s->kubeconfig;
 	launch_free(lv->launch);
 	lv->launch = launch_new(&spec, &err);
 	cJSON_Delete(ctx);

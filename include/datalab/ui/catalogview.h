@@ -24,6 +24,7 @@ struct catalogview_opts {
 					 * exists, else DATALAB_DATADIR/catalogs */
 	const char *launch_link;	/* a launcher link to open at start, or NULL */
 	struct http *http;		/* NULL: the views make their own */
+	const char *kubeconfig;		/* --kubeconfig, or NULL ($KUBECONFIG, ~/.kube/config) */
 };
 
 /* catalogview_add: adds the views; with a launch link, shows its form.
