@@ -26,10 +26,6 @@
 #include "datalab/core/yaml.h"
 #include "catalog-internal.h"
 
-#ifndef DATALAB_DATADIR
-#define DATALAB_DATADIR "/usr/local/share/datalab"
-#endif
-
 /* Without a region file, ingress hosts still need a domain. */
 #define DEFAULT_DOMAIN "datalab.localhost"
 
@@ -91,19 +87,6 @@ static cJSON *load_region(void)
 		free(p);
 	}
 	return cJSON_Parse("{\"services\":{\"expose\":{\"domain\":\"" DEFAULT_DOMAIN "\"}}}");
-}
-
-static const char *shipped_dir(const struct catalogview_opts *o)
-{
-	const char *env = getenv("DATALAB_CATALOGS");
-
-	if (o && o->shipped_dir)
-		return o->shipped_dir;
-	if (env && *env)
-		return env;
-	if (file_exists("catalogs/demo.yaml"))
-		return "catalogs";
-	return DATALAB_DATADIR "/catalogs";
 }
 
 /* The sandbox's CA as a file helm can take (--ca-file): the
@@ -281,7 +264,7 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 	struct error err;
 	struct http_tls tls;
 	bool sandbox_kc;
-	char *reg;
+	char *reg, *shipped;
 
 	s->app = a;
 	s->loop = app_loop(a);
@@ -299,8 +282,10 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 	s->sandbox_url = catalog_sandbox_url(s->kc);
 
 	catalogs_init(&s->catalogs);
-	if (catalogs_load_default(&s->catalogs, shipped_dir(o), &s->catalogs_err) < 0)
+	shipped = o && o->shipped_dir ? xstrdup(o->shipped_dir) : catalogs_shipped_dir();
+	if (catalogs_load_default(&s->catalogs, shipped, &s->catalogs_err) < 0)
 		log_warn("catalogs: %s", s->catalogs_err.msg);
+	free(shipped);
 	if ((s->fav_path = favourites_path(&err)) && favourites_load(&s->fav, s->fav_path, &err) < 0)
 		log_warn("favourites: %s", err.msg);
 	saved_init(&s->saved);

@@ -37,7 +37,7 @@ catalogs:
     name: Nowhere
     location: http://127.0.0.1:1/charts
 EOF
-export DATALAB_CATALOGS=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
+export DATALAB_CATALOGS_DIR=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
 
 dl_start
 wait_for "? help" || fail "console did not start"

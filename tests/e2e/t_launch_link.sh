@@ -32,7 +32,7 @@ trap 'kill $SRV 2>/dev/null; cleanup' EXIT
 WAIT=10 wait_cmd test -s "$T/port" || fail "no HTTP server"
 PORT=$(cat "$T/port")
 cp "$ROOT/catalogs/demo.yaml" "$T/cat/"
-export DATALAB_CATALOGS=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
+export DATALAB_CATALOGS_DIR=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
 
 # 1. an invalid value with autoLaunch: refused before helm, with the rule
 dl_start launch "https://datalab.example.test/launcher/demo/postgres-demo?autoLaunch=true&auth.database=%C2%ABBad-Name%C2%BB"
