@@ -632,6 +632,58 @@ static void on_rename(struct view *v, const char *text, enum app_prompt_event ev
 		app_toast(v->app, APP_ERROR, "%s", err.msg);
 }
 
+/* Another version of the same chart, keeping what the user edited. */
+static void on_version(struct view *v, const char *text, enum app_prompt_event ev)
+{
+	struct launchview *lv = (struct launchview *)v;
+	struct launch_request rq = { 0 };
+	cJSON *edited;
+	char *cat, *chart, *name;
+
+	if (ev != APP_PROMPT_DONE || !lv->launch || !*text || str_eq(text, launch_version(lv->launch)))
+		return;
+	{
+		struct browse_catalog *bc = browse_find(lv->s->browse, launch_catalog_id(lv->launch), NULL);
+		const struct index_chart *ic = bc && bc->idx ? index_find(bc->idx, launch_chart_name(lv->launch)) : NULL;
+
+		if (ic && !index_find_version(ic, text)) {
+			app_toast(v->app, APP_ERROR, "'%s' has no version '%s'", launch_chart_name(lv->launch), text);
+			return;
+		}
+	}
+	edited = form_values(launch_form(lv->launch), FORM_VALUES_EDITED);
+	cat = xstrdup(launch_catalog_id(lv->launch));
+	chart = xstrdup(launch_chart_name(lv->launch));
+	name = xstrdup(launch_name(lv->launch));
+	rq.catalog_id = cat;
+	rq.chart = chart;
+	rq.version = text;
+	rq.name = name;
+	rq.values = edited;
+	launchview_open(v, &rq);
+	cJSON_Delete(edited);
+	free(cat);
+	free(chart);
+	free(name);
+}
+
+/* "Version (newest: a, b, c): ", from the catalog's index. */
+static char *versions_prompt(struct launchview *lv)
+{
+	struct browse_catalog *bc = browse_find(lv->s->browse, launch_catalog_id(lv->launch), NULL);
+	const struct index_chart *ic = bc && bc->idx ? index_find(bc->idx, launch_chart_name(lv->launch)) : NULL;
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "Version");
+	for (size_t i = 0; ic && i < ic->nversions && i < 6; i++)
+		buf_addf(&b, "%s%s", i ? ", " : " (newest first: ", ic->versions[i].version);
+	if (ic && ic->nversions > 6)
+		buf_adds(&b, ", ...");
+	buf_adds(&b, ic && ic->nversions ? "): " : ": ");
+	return buf_take(&b, NULL);
+}
+
 static unsigned form_keys(struct launchview *lv, int key)
 {
 	struct error err;
@@ -675,6 +727,13 @@ static unsigned form_keys(struct launchview *lv, int key)
 	case 'n':
 		app_prompt(lv->v.app, &lv->v, "Release name: ", launch_release(lv->launch), on_rename);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
+	case 'V': {
+		char *prompt = versions_prompt(lv);
+
+		app_prompt(lv->v.app, &lv->v, prompt, launch_version(lv->launch), on_version);
+		free(prompt);
+		return WIDGET_HANDLED | WIDGET_DIRTY;
+	}
 	case 'y': {
 		struct buf b;
 
@@ -785,6 +844,7 @@ static const struct app_keyhelp launchview_help[] = {
 	{ "r", "the chart's README" },
 	{ "s", "save this launch (see :saved)" },
 	{ "n", "rename the release" },
+	{ "V", "another version of the chart (the values you edited are kept)" },
 	{ "y", "copy the equivalent commands (or the link shown) to the clipboard" },
 	{ "u U", "reset this field / every field" },
 	{ "p", "show or hide passwords" },
