@@ -406,6 +406,116 @@ static int quota_admission(struct store *s, enum store_op op, const struct kind 
 	return rc;
 }
 
+/* ---- LimitRange ---- */
+
+/* fill: missing keys of res[which] from defaults; notes them in *set */
+static void fill(cJSON *c, const char *which, const cJSON *defaults, struct buf *set)
+{
+	cJSON *res = cJSON_GetObjectItemCaseSensitive(c, "resources"), *list;
+	const cJSON *d;
+	bool any = false;
+
+	if (!res)
+		res = cJSON_AddObjectToObject(c, "resources");
+	list = cJSON_GetObjectItemCaseSensitive(res, which);
+	cJSON_ArrayForEach(d, defaults) {
+		if (list && cJSON_GetObjectItemCaseSensitive(list, d->string))
+			continue;
+		if (!list)
+			list = cJSON_AddObjectToObject(res, which);
+		cJSON_AddItemToObject(list, d->string, cJSON_Duplicate(d, true));
+		buf_addf(set, "%s%s", any ? ", " : (set->len ? "; " : ""), d->string);
+		any = true;
+	}
+	if (any)
+		buf_addf(set, " %s for container %s", strcmp(which, "limits") == 0 ? "limit" : "request",
+			 json_str(c, "name", ""));
+}
+
+/* limitrange_admission: the LimitRanger plugin: a Container limit's
+ * default and defaultRequest fill what a new pod's containers leave out */
+static int limitrange_admission(struct store *s, enum store_op op, const struct kind *k, cJSON *obj,
+				const struct store_obj *old, const struct store_write *w,
+				struct status *st, void *arg)
+{
+	struct sim *c = arg;
+	const struct kind *klr = kinds_find_storage(c->ks, "", "limitranges");
+	size_t n;
+	const struct store_obj **lrs;
+	struct buf set = BUF_INIT;
+
+	(void)s;
+	(void)old;
+	(void)w;
+	(void)st;
+	if (op != STORE_ADDED || !obj || k != c->k_pods || !klr)
+		return 0;
+	lrs = sim_list(c, klr, json_str(obj, "metadata.namespace", "default"), &n);
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *item;
+
+		cJSON_ArrayForEach(item, json_get(lrs[i]->obj, "spec.limits")) {
+			const cJSON *def = json_get(item, "default"), *req = json_get(item, "defaultRequest");
+			cJSON *ct;
+
+			if (!str_eq(json_str(item, "type", ""), "Container"))
+				continue;
+			cJSON_ArrayForEach(ct, cJSON_GetObjectItemCaseSensitive(
+						   cJSON_GetObjectItemCaseSensitive(obj, "spec"), "containers")) {
+				fill(ct, "requests", req ? req : def, &set);
+				fill(ct, "limits", def, &set);
+			}
+		}
+	}
+	store_snapshot_free(lrs);
+	if (set.len) {
+		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *ann;
+		char *v = xasprintf("LimitRanger plugin set: %s", set.data);
+
+		ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+		if (!ann)
+			ann = cJSON_AddObjectToObject(md, "annotations");
+		cJSON_DeleteItemFromObjectCaseSensitive(ann, "kubernetes.io/limit-ranger");
+		cJSON_AddStringToObject(ann, "kubernetes.io/limit-ranger", v);
+		free(v);
+	}
+	buf_release(&set);
+	return 0;
+}
+
+/* seed_limits: a namespace with Onyxia's quota gets container defaults, so
+ * a bare pod (kubectl run) is admitted as it is where the quota tracks
+ * limits; an existing LimitRange is left alone */
+static void seed_limits(struct sim *c)
+{
+	const struct kind *klr = kinds_find_storage(c->ks, "", "limitranges");
+	size_t n;
+	const struct store_obj **qs;
+
+	if (!klr)
+		return;
+	qs = sim_list(c, c->k_quota, NULL, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t m;
+		const struct store_obj **lrs = sim_list(c, klr, qs[i]->ns, &m);
+		struct status st;
+		struct store_write w = { .manager = "datalab-sandbox" };
+
+		if (m == 0 && str_eq(qs[i]->name, "onyxia-quota")) {
+			cJSON *lr = cJSON_Parse("{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":"
+				"{\"name\":\"onyxia-limits\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+				"\"default\":{\"cpu\":\"1\",\"memory\":\"1Gi\"},\"defaultRequest\":"
+				"{\"cpu\":\"100m\",\"memory\":\"128Mi\"}}]}}");
+
+			status_init(&st);
+			store_create(c->store, klr, qs[i]->ns, lr, &w, NULL, &st);
+			status_release(&st);
+		}
+		store_snapshot_free(lrs);
+	}
+	store_snapshot_free(qs);
+}
+
 /* ---- claims ---- */
 
 /* bind_claims: the sandbox's storage is the local disk, so every claim is
@@ -527,6 +637,9 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 		free(c);
 		return NULL;
 	}
+	seed_limits(c);
+	/* LimitRanger before ResourceQuota, as the apiserver orders them */
+	store_add_admission(c->store, limitrange_admission, c);
 	store_add_admission(c->store, quota_admission, c);
 	c->sub = store_subscribe(c->store, on_change, c);
 	podapi_register(c);
