@@ -28,7 +28,7 @@
 #include "datalab/core/xdg.h"
 #include "datalab/sandbox/api.h"
 #include "datalab/sandbox/bootstrap.h"
-#include "datalab/sandbox/cluster.h"
+#include "datalab/sandbox/sim.h"
 #include "datalab/sandbox/charts.h"
 #include "datalab/sandbox/gc.h"
 #include "datalab/sandbox/kinds.h"
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 	struct gc *gc = NULL;
 	struct api *api = NULL;
 	struct charts *charts = NULL;
-	struct cluster *cluster = NULL;
+	struct sim *cluster = NULL;
 	char *dir = NULL, *s3dir = NULL, *s3_url = NULL, *ready;
 	char *token = NULL, *cert = NULL, *key = NULL, *ca = NULL, *charts_src = NULL, *charts_out = NULL;
 	int c, rc = 0;
@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 		if (!charts)
 			log_warn("charts not served: %s", err.msg);
 	}
-	cluster = cluster_start(api, dir, &err);
+	cluster = sim_start(api, dir, &err);
 	if (!cluster) {
 		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
 		rc = 1;
@@ -296,7 +296,7 @@ int main(int argc, char **argv)
 out:
 	unlink(ready);
 	s3d_stop(s3);
-	cluster_stop(cluster);	/* first: exec sockets belong to the server */
+	sim_stop(cluster);	/* first: exec sockets belong to the server */
 	api_stop(api);
 	charts_free(charts);
 	gc_stop(gc);
