@@ -237,7 +237,7 @@ START_TEST(test_watch)
 		 "&timeoutSeconds=1&allowWatchBookmarks=true", (unsigned long long)store_rv(st));
 	c.path = path;
 	loop_add_timer(loop, 200, write_later, NULL);
-	call(&c);
+	cJSON_Delete(call(&c));
 	ck_assert_int_eq(c.code, 200);
 	nl = strchr(c.out.data, '\n');
 	ck_assert_ptr_nonnull(nl);
