@@ -31,7 +31,9 @@ tail -n +2 "$T/dl" | awk '{print $1}' | sort >"$T/d.nodes"
 diff "$T/k.nodes" "$T/d.nodes" >/dev/null || fail "nodes differ from kubectl"
 
 # services: a real helm release
-helm install jp "$ROOT/../shared/testdata/charts/jupyter-python" -n user-alice >/dev/null 2>"$T/helm.err" ||
+helm install jp "$ROOT/../shared/testdata/charts/jupyter-python" -n user-alice \
+	--set-string resources.requests.cpu=100m,resources.requests.memory=128Mi \
+	--set-string resources.limits.cpu=500m,resources.limits.memory=512Mi >/dev/null 2>"$T/helm.err" ||
 	fail "helm install: $(cat "$T/helm.err")"
 datalab services >"$T/dl" 2>"$T/e" || fail "datalab services: $(cat "$T/e")"
 grep -q "^jp  *jupyter-python-2.5.2  " "$T/dl" || fail "services: $(cat "$T/dl")"
