@@ -108,3 +108,8 @@ dl_pid() {
 	sh=$(tmux -L "$SOCK" list-panes -t dl -F '#{pane_pid}' | head -n 1)
 	pgrep -P "$sh" -x datalab | head -n 1
 }
+
+# sb_server: the sandbox API server's URL (its /charts/ is a Helm repository).
+sb_server() { kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}'; }
+# sb_ns: the namespace of the sandbox kubeconfig's context (user-alice).
+sb_ns() { kubectl config view --minify -o jsonpath='{.contexts[0].context.namespace}'; }
