@@ -70,7 +70,7 @@ dl_start() {
 		"env TERM=${DL_TERM:-xterm-256color} $cmd; echo \"[exited \$?]\"; sleep 30"
 }
 
-pane() { tmux -L "$SOCK" capture-pane -p -t dl; }
+pane() { tmux -L "$SOCK" capture-pane -p -t dl "$@"; }
 keys() { tmux -L "$SOCK" send-keys -t dl "$@"; }
 
 wait_for() {
