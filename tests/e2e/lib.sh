@@ -70,7 +70,7 @@ dl_start() {
 		"env TERM=${DL_TERM:-xterm-256color} $cmd; echo \"[exited \$?]\"; sleep 30"
 }
 
-pane() { tmux -L "$SOCK" capture-pane -p -t dl; }
+pane() { tmux -L "$SOCK" capture-pane -p -t dl "$@"; }
 keys() { tmux -L "$SOCK" send-keys -t dl "$@"; }
 
 wait_for() {
@@ -108,3 +108,8 @@ dl_pid() {
 	sh=$(tmux -L "$SOCK" list-panes -t dl -F '#{pane_pid}' | head -n 1)
 	pgrep -P "$sh" -x datalab | head -n 1
 }
+
+# sb_server: the sandbox API server's URL (its /charts/ is a Helm repository).
+sb_server() { kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}'; }
+# sb_ns: the namespace of the sandbox kubeconfig's context (user-alice).
+sb_ns() { kubectl config view --minify -o jsonpath='{.contexts[0].context.namespace}'; }
