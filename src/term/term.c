@@ -61,7 +61,6 @@ struct term {
 	int dirty_top, dirty_end;	/* rows [top, end) to paint */
 	unsigned pending;		/* events to report after a feed */
 	int in_feed;
-	VTermPos cursor;
 	bool cursor_visible, altscreen, reverse;
 	enum term_mouse_mode mouse;
 	char title[TERM_TITLE_MAX];
@@ -240,7 +239,18 @@ static int sb_popline(int cols, VTermScreenCell *cells, void *arg)
 		memset(vc, 0, sizeof(*vc));
 		if (i < line->cols) {
 			const struct term_cell *c = &line->cells[i];
+			/* a wide character needs its right half inside the new
+			 * width, and a right half its character: libvterm trusts
+			 * both, so anything else becomes a blank */
+			bool whole = c->width == 2 ? i + 1 < cols && i + 1 < line->cols && line->cells[i + 1].width == 0
+				   : c->width == 1 || (i > 0 && line->cells[i - 1].width == 2);
 
+			if (!whole) {
+				vc->width = 1;
+				color_unpack(t, c->fg, true, &vc->fg);
+				color_unpack(t, c->bg, false, &vc->bg);
+				continue;
+			}
 			vc->chars[0] = c->width == 0 ? (uint32_t)-1 : c->ch[0];
 			vc->chars[1] = c->width == 0 || c->ch[0] == 0 ? 0 : c->ch[1];
 			/* libvterm steps over cells by width: never 0 */
@@ -329,9 +339,9 @@ static int on_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *arg)
 {
 	struct term *t = arg;
 
+	(void)pos;
 	(void)oldpos;
-	(void)visible;	/* settermprop reports visibility */
-	t->cursor = pos;
+	(void)visible;	/* settermprop reports visibility; term_cursor asks */
 	t->pending |= PENDING_DAMAGE;
 	return 1;
 }
@@ -792,10 +802,15 @@ bool term_dirty(const struct term *t)
 
 bool term_cursor(const struct term *t, int *row, int *col)
 {
+	VTermPos pos;
+
+	/* asked from libvterm: a resize may move it without a callback; the
+	 * pending-wrap position (one past the last column) shows on it */
+	vterm_state_get_cursorpos(t->state, &pos);
 	if (row)
-		*row = t->cursor.row;
+		*row = DL_MAX(DL_MIN(pos.row, t->rows - 1), 0);
 	if (col)
-		*col = t->cursor.col;
+		*col = DL_MAX(DL_MIN(pos.col, t->cols - 1), 0);
 	return t->cursor_visible && t->offset == 0;
 }
 

@@ -356,6 +356,24 @@ START_TEST(resize_pops_scrollback)
 }
 END_TEST
 
+START_TEST(scrollback_wide_at_the_new_edge)
+{
+	/* lines ending in a wide character come back from the scrollback
+	 * into a narrower screen: its half at the edge becomes a blank
+	 * (libvterm 0.1.4 crashed on it; fuzz input popline_wide_edge) */
+	struct term *t2 = term_new(3, 10, NULL, NULL);
+
+	for (int i = 0; i < 8; i++)
+		term_feed(t2, "abcdefgh\xe6\x97\xa5\r\n", 13);
+	term_resize(t2, 3, 9);
+	term_resize(t2, 8, 9);
+	term_draw(t2, win, true);
+	ck_assert_str_eq(row(0), "abcdefgh");
+	term_resize(t2, 8, 10);
+	term_free(t2);
+}
+END_TEST
+
 START_TEST(keys_encode_as_xterm)
 {
 	static const struct {
@@ -489,6 +507,7 @@ static Suite *term_suite(void)
 	tcase_add_test(tc, draws_only_dirty_rows);
 	tcase_add_test(tc, scrollback);
 	tcase_add_test(tc, resize_pops_scrollback);
+	tcase_add_test(tc, scrollback_wide_at_the_new_edge);
 	tcase_add_test(tc, keys_encode_as_xterm);
 	tcase_add_test(tc, answers_queries);
 	tcase_add_test(tc, paste_is_bracketed_when_asked);
