@@ -154,7 +154,16 @@ static void endpoint_split(const char *url, char *host, size_t hsize, int *port)
 		const char *colon = memchr(p, ':', n);
 
 		if (colon && p[0] != '[') {
-			*port = atoi(colon + 1);
+			char digits[8];
+			size_t dn = (size_t)(end - colon - 1);
+			int64_t v;
+
+			if (dn > 0 && dn < sizeof(digits)) {
+				memcpy(digits, colon + 1, dn);
+				digits[dn] = '\0';
+				if (str_parse_i64(digits, &v) == 0 && v > 0 && v < 65536)
+					*port = (int)v;
+			}
 			n = (size_t)(colon - p);
 		}
 	}
@@ -345,6 +354,14 @@ cJSON *context_build(const struct context_input *in, struct error *err)
 	build_region(ctx, region, acc);
 	build_k8s(ctx, region, in->random_subdomain >= 0 ? in->random_subdomain % 1000000 :
 		  context_random_subdomain());
+	/* the account may name the ingress domain and class a region would */
+	{
+		const cJSON *ak = get(acc, "k8s");
+
+		for (const cJSON *c = cJSON_IsObject(ak) ? ak->child : NULL; c; c = c->next)
+			if (strcmp(c->string, "randomSubdomain") != 0 && !(cJSON_IsString(c) && !*c->valuestring))
+				put_copy(section(ctx, "k8s"), c->string, c);
+	}
 	put(ctx, "proxyInjection", dup_or_empty(get(region, "proxyInjection")));
 	put(ctx, "packageRepositoryInjection",
 	    dup_or_empty(get(region, "packageRepositoryInjection")));

@@ -61,6 +61,11 @@ struct loop {
 	uint64_t now, wakeups;
 	struct pollfd *pfds;
 	size_t pcap;
+	struct at_free {
+		loop_hook_fn *fn;
+		void *arg;
+	} *at_free;
+	size_t nat_free;
 };
 
 /* The self-pipe: the one file-level variable (async-signal-safe writes). */
@@ -94,6 +99,12 @@ void loop_free(struct loop *l)
 {
 	if (!l)
 		return;
+	while (l->nat_free > 0) {
+		struct at_free a = l->at_free[--l->nat_free];
+
+		a.fn(l, a.arg);
+	}
+	free(l->at_free);
 	for (int s = 1; s < LOOP_NSIG; s++)
 		if (l->installed[s])
 			sigaction(s, &l->old[s], NULL);
@@ -102,6 +113,25 @@ void loop_free(struct loop *l)
 	free(l->sigs);
 	free(l->pfds);
 	free(l);
+}
+
+void loop_at_free(struct loop *l, loop_hook_fn *fn, void *arg)
+{
+	l->at_free = xreallocarray(l->at_free, l->nat_free + 1, sizeof(*l->at_free));
+	l->at_free[l->nat_free].fn = fn;
+	l->at_free[l->nat_free].arg = arg;
+	l->nat_free++;
+}
+
+void loop_off_free(struct loop *l, loop_hook_fn *fn, void *arg)
+{
+	for (size_t i = 0; i < l->nat_free; i++) {
+		if (l->at_free[i].fn == fn && l->at_free[i].arg == arg) {
+			memmove(&l->at_free[i], &l->at_free[i + 1], (l->nat_free - i - 1) * sizeof(*l->at_free));
+			l->nat_free--;
+			return;
+		}
+	}
 }
 
 static struct watch *watch_find(struct loop *l, int fd)

@@ -54,6 +54,29 @@ static void close_fd(struct proc *p, int *fd)
 	}
 }
 
+static void on_chld(struct loop *l, int signo, void *arg);
+
+/* on_loop_free: the loop goes while a freed proc's child still runs: kill
+ * it and reap it now (it was sent SIGTERM already), so nothing leaks and
+ * no zombie stays behind. */
+static void on_loop_free(struct loop *l, void *arg)
+{
+	struct proc *p = arg;
+	int st;
+
+	(void)l;
+	if (!p->reaped) {
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	loop_off_signal(p->loop, SIGCHLD, on_chld, p);
+	close_fd(p, &p->out_fd);
+	close_fd(p, &p->err_fd);
+	close_fd(p, &p->in_fd);
+	proc_destroy(p);
+}
+
 /* maybe_finish: report the exit once everything is in, free if asked. */
 static void maybe_finish(struct proc *p)
 {
@@ -72,6 +95,7 @@ static void maybe_finish(struct proc *p)
 		close_fd(p, &p->out_fd);
 		close_fd(p, &p->err_fd);
 		close_fd(p, &p->in_fd);
+		loop_off_free(p->loop, on_loop_free, p);
 		proc_destroy(p);
 	}
 }
@@ -280,5 +304,7 @@ void proc_free(struct proc *p)
 	close_fd(p, &p->out_fd);
 	close_fd(p, &p->err_fd);
 	close_fd(p, &p->in_fd);
+	if (!p->reaped)
+		loop_at_free(p->loop, on_loop_free, p);
 	maybe_finish(p);
 }

@@ -321,7 +321,8 @@ static int build(struct members *m, const char *prefix, const char *dir, struct 
 	}
 	if (index_parse_metadata(c->chart_yaml.data, c->chart_yaml.len, &c->meta, err) != 0)
 		goto fail;
-	qsort(c->deps, c->ndeps, sizeof(*c->deps), cmp_dep);
+	if (c->ndeps > 1)
+		qsort(c->deps, c->ndeps, sizeof(*c->deps), cmp_dep);
 	*out = c;
 	return 0;
 fail:

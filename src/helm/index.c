@@ -575,7 +575,8 @@ static void finish(struct index *idx)
 {
 	size_t out = 0;
 
-	qsort(idx->charts, idx->ncharts, sizeof(*idx->charts), cmp_chart);
+	if (idx->ncharts > 1)
+		qsort(idx->charts, idx->ncharts, sizeof(*idx->charts), cmp_chart);
 	for (size_t i = 0; i < idx->ncharts; i++) {
 		if (i + 1 < idx->ncharts && !strcmp(idx->charts[i].name, idx->charts[i + 1].name)) {
 			idx->nversions -= idx->charts[i].nversions;
@@ -588,7 +589,8 @@ static void finish(struct index *idx)
 	for (size_t i = 0; i < idx->ncharts; i++) {
 		struct index_chart *c = &idx->charts[i];
 
-		qsort(c->versions, c->nversions, sizeof(*c->versions), cmp_version_desc);
+		if (c->nversions > 1)
+			qsort(c->versions, c->nversions, sizeof(*c->versions), cmp_version_desc);
 		c->latest = 0;
 		for (size_t j = 0; j < c->nversions; j++) {
 			if (!c->versions[j].prerelease) {

@@ -57,8 +57,15 @@ void kube_path_parse(const char *path, char ns[64], char resource[64], char name
 	snprintf(buf, sizeof(buf), "%s", path);
 	if ((q = strchr(buf, '?')))
 		*q = '\0';
-	for (p = strtok(buf, "/"); p && n < 16; p = strtok(NULL, "/"))
+	/* split on '/', skipping empty segments */
+	for (p = buf; *p && n < 16; p = q) {
+		while (*p == '/')
+			*p++ = '\0';
+		if (!*p)
+			break;
 		seg[n++] = p;
+		q = p + strcspn(p, "/");
+	}
 	if (n > 0 && strcmp(seg[0], "api") == 0)
 		i = 2;
 	else if (n > 0 && strcmp(seg[0], "apis") == 0)
@@ -466,6 +473,7 @@ struct kube_list {
 	char *cont;
 	int pages;
 	bool restarted;
+	long retry_after;
 };
 
 static int list_next(struct kube_list *l, struct error *err);
@@ -495,6 +503,7 @@ static void on_page(struct kube_call *c, cJSON *body, const struct error *err, v
 	struct error e2;
 
 	l->call = NULL;
+	l->retry_after = kube_call_retry_after(c);
 	if (err->code != ERR_NONE || !cJSON_IsObject(body)) {
 		if (err->code == ERR_GONE && l->cont && !l->restarted) {
 			/* the continue token expired: start over, once */
@@ -609,4 +618,9 @@ static void list_free(struct kube_list *l)
 int kube_list_pages(const struct kube_list *l)
 {
 	return l->pages;
+}
+
+long kube_list_retry_after(const struct kube_list *l)
+{
+	return l->retry_after;
 }

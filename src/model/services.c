@@ -2,11 +2,13 @@
  * services.c: Helm releases joined with pods, ingresses, events and
  * metrics (see services.h).
  *
- * Inputs land in three small tables (release revisions by Secret name,
- * pods, ingresses); the service rows are rebuilt from them lazily, on the
- * first read after a change, so a burst of watch events costs one join.
- * Metric histories live in the rows and survive rebuilds.
+ * Inputs land in small tables (release revisions by Secret name, Onyxia
+ * names, pods, ingresses, workloads, pod warnings); the service rows are
+ * rebuilt from them lazily, on the first read after a change, so a burst
+ * of watch events costs one join.  Metric histories live in the rows and
+ * survive rebuilds.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
 #include "datalab/helm/release.h"
+#include "datalab/kube/metrics.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/model/services.h"
 
@@ -32,8 +35,24 @@ struct revision {
 struct pod_entry {
 	char *ns, *instance;
 	struct service_pod pod;
-	char *event_reason;	/* from a Warning event */
 	int64_t cpu_m, mem;	/* usage, -1 unknown */
+};
+
+struct warning {
+	char *ns, *pod;		/* the pod the event is about */
+	char *uid;		/* the Event's uid, for deletes */
+	char *reason, *message;
+	int64_t when;
+};
+
+struct onyxia_entry {
+	char *ns, *release;
+	char *friendly, *catalog;
+};
+
+struct wl_entry {
+	char *ns, *instance;
+	struct service_workload wl;
 };
 
 struct ing_entry {
@@ -49,6 +68,12 @@ struct services {
 	size_t npods, pods_cap;
 	struct ing_entry *ings;
 	size_t nings, ings_cap;
+	struct warning *warns;
+	size_t nwarns;
+	struct onyxia_entry *onyx;
+	size_t nonyx;
+	struct wl_entry *wls;
+	size_t nwls;
 	struct service *rows;
 	size_t nrows;
 	bool dirty;
@@ -76,10 +101,38 @@ static void pod_clear(struct service_pod *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static void warning_clear(struct warning *w)
+{
+	free(w->ns);
+	free(w->pod);
+	free(w->uid);
+	free(w->reason);
+	free(w->message);
+}
+
+static void onyxia_clear(struct onyxia_entry *o)
+{
+	free(o->ns);
+	free(o->release);
+	free(o->friendly);
+	free(o->catalog);
+}
+
+static void workload_clear(struct service_workload *w)
+{
+	free(w->kind);
+	free(w->name);
+}
+
 static void row_clear(struct service *r)
 {
 	free(r->name);
 	free(r->namespace);
+	free(r->friendly_name);
+	free(r->catalog);
+	for (size_t i = 0; i < r->nworkloads; i++)
+		workload_clear(&r->workloads[i]);
+	free(r->workloads);
 	free(r->chart_name);
 	free(r->chart_version);
 	free(r->app_version);
@@ -108,10 +161,21 @@ void services_free(struct services *s)
 	for (size_t i = 0; i < s->npods; i++) {
 		free(s->pods[i].ns);
 		free(s->pods[i].instance);
-		free(s->pods[i].event_reason);
 		pod_clear(&s->pods[i].pod);
 	}
 	free(s->pods);
+	for (size_t i = 0; i < s->nwarns; i++)
+		warning_clear(&s->warns[i]);
+	free(s->warns);
+	for (size_t i = 0; i < s->nonyx; i++)
+		onyxia_clear(&s->onyx[i]);
+	free(s->onyx);
+	for (size_t i = 0; i < s->nwls; i++) {
+		free(s->wls[i].ns);
+		free(s->wls[i].instance);
+		workload_clear(&s->wls[i].wl);
+	}
+	free(s->wls);
 	for (size_t i = 0; i < s->nings; i++) {
 		free(s->ings[i].ns);
 		free(s->ings[i].name);
@@ -148,6 +212,14 @@ static int64_t parse_time(const char *v)
 	return v && time_parse_rfc3339(v, &t) == 0 ? (int64_t)t : 0;
 }
 
+/* key_str: a label or annotation value (keys hold dots: no path lookup). */
+static const char *key_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = json_get_key(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 /* --- releases --- */
 
 static struct revision *rev_find(struct services *s, const char *ns, const char *secret)
@@ -157,6 +229,8 @@ static struct revision *rev_find(struct services *s, const char *ns, const char 
 			return &s->revs[i];
 	return NULL;
 }
+
+static int helm_secret(struct services *s, const cJSON *secret, bool deleted, struct error *err);
 
 static void rev_remove(struct services *s, struct revision *r)
 {
@@ -168,14 +242,72 @@ static void rev_remove(struct services *s, struct revision *r)
 	*r = s->revs[--s->nrevs];
 }
 
+/* Onyxia's Secret sh.onyxia.release.v1.NAME: data.friendlyName and
+ * data.catalog, base64 as the API shows Secret data. */
+static char *secret_field(const cJSON *secret, const char *key)
+{
+	const char *v = key_str(json_get(secret, "data"), key);
+	struct buf b;
+
+	if (!v)
+		return NULL;
+	buf_init(&b, 4096);
+	if (str_base64_decode(&b, v, strlen(v)) < 0 || b.len == 0 || memchr(b.data, '\0', b.len)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_take(&b, NULL);
+}
+
+static void onyxia_secret(struct services *s, const cJSON *secret, bool deleted)
+{
+	const char *ns = json_str(secret, "metadata.namespace", "");
+	const char *sname = json_str(secret, "metadata.name", "");
+	const char *release = sname + strlen("sh.onyxia.release.v1.");
+	struct onyxia_entry *e = NULL;
+
+	if (!str_has_prefix(sname, "sh.onyxia.release.v1.") || !*release)
+		return;
+	for (size_t i = 0; i < s->nonyx; i++)
+		if (str_eq(s->onyx[i].ns, ns) && str_eq(s->onyx[i].release, release))
+			e = &s->onyx[i];
+	if (e) {
+		onyxia_clear(e);
+		*e = s->onyx[--s->nonyx];
+	}
+	changed(s);
+	if (deleted)
+		return;
+	s->onyx = xreallocarray(s->onyx, s->nonyx + 1, sizeof(*s->onyx));
+	e = &s->onyx[s->nonyx++];
+	e->ns = xstrdup(ns);
+	e->release = xstrdup(release);
+	e->friendly = secret_field(secret, "friendlyName");
+	e->catalog = secret_field(secret, "catalog");
+}
+
 int services_secret(struct services *s, const cJSON *secret, bool deleted, struct error *err)
+{
+	const char *type = json_str(secret, "type", "");
+
+	if (str_eq(type, "onyxia.sh/release.v1")) {
+		onyxia_secret(s, secret, deleted);
+		return 0;
+	}
+	if (!str_eq(type, "helm.sh/release.v1") &&
+	    !str_eq(json_str(json_get(secret, "metadata.labels"), "owner", ""), "helm"))
+		return 0;
+	return helm_secret(s, secret, deleted, err);
+}
+
+static int helm_secret(struct services *s, const cJSON *secret, bool deleted, struct error *err)
 {
 	const char *ns = json_str(secret, "metadata.namespace", "");
 	const char *sname = json_str(secret, "metadata.name", NULL);
 	const cJSON *labels = json_get(secret, "metadata.labels");
 	const char *name = json_str(labels, "name", NULL);
 	const char *status = json_str(labels, "status", "unknown");
-	const char *data = json_str(secret, "data.release", NULL);
+	const char *data = key_str(json_get(secret, "data"), "release");
 	struct revision *r;
 	struct release rel;
 	struct buf js;
@@ -232,12 +364,12 @@ int services_secret(struct services *s, const cJSON *secret, bool deleted, struc
 static const char *instance_of(const cJSON *obj)
 {
 	const cJSON *labels = json_get(obj, "metadata.labels");
-	const char *v = json_str(labels, "app.kubernetes.io/instance", NULL);
+	const char *v = key_str(labels, "app.kubernetes.io/instance");
 
 	if (!v)
-		v = json_str(labels, "release", NULL);
+		v = key_str(labels, "release");
 	if (!v)
-		v = json_str(json_get(obj, "metadata.annotations"), "meta.helm.sh/release-name", NULL);
+		v = key_str(json_get(obj, "metadata.annotations"), "meta.helm.sh/release-name");
 	return v;
 }
 
@@ -318,7 +450,6 @@ void services_pod(struct services *s, const cJSON *pod, bool deleted)
 		if (e) {
 			free(e->ns);
 			free(e->instance);
-			free(e->event_reason);
 			pod_clear(&e->pod);
 			*e = s->pods[--s->npods];
 			changed(s);
@@ -340,25 +471,112 @@ void services_pod(struct services *s, const cJSON *pod, bool deleted)
 	}
 	e->instance = xstrdup(inst);
 	pod_fill(&e->pod, pod);
-	if (e->pod.node) {	/* scheduled: an old FailedScheduling no longer applies */
-		free(e->event_reason);
-		e->event_reason = NULL;
-	}
 	changed(s);
 }
 
-void services_event(struct services *s, const cJSON *ev)
-{
-	struct pod_entry *e;
+/* --- events --- */
 
+/* event_time: the newest of an Event's timestamps, old-style
+ * (lastTimestamp, firstTimestamp) or new-style (series, eventTime). */
+static int64_t event_time(const cJSON *ev)
+{
+	static const char *const keys[] = {
+		"series.lastObservedTime", "lastTimestamp", "eventTime", "firstTimestamp", "metadata.creationTimestamp",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int64_t t = parse_time(json_str(ev, keys[i], NULL));
+
+		if (t > 0)
+			return t;
+	}
+	return 0;
+}
+
+void services_event(struct services *s, const cJSON *ev, bool deleted)
+{
+	const char *uid = json_str(ev, "metadata.uid", json_str(ev, "metadata.name", ""));
+	const char *ns = json_str(ev, "involvedObject.namespace", json_str(ev, "metadata.namespace", ""));
+	const char *pod = json_str(ev, "involvedObject.name", "");
+	int64_t when = event_time(ev);
+	struct warning *w = NULL;
+
+	for (size_t i = 0; i < s->nwarns; i++)
+		if (str_eq(s->warns[i].uid, uid))
+			w = &s->warns[i];
+	if (deleted) {
+		if (w) {
+			warning_clear(w);
+			*w = s->warns[--s->nwarns];
+			changed(s);
+		}
+		return;
+	}
 	if (!str_eq(json_str(ev, "involvedObject.kind", ""), "Pod") || !str_eq(json_str(ev, "type", ""), "Warning"))
 		return;
-	e = pod_find(s, json_str(ev, "involvedObject.namespace", json_str(ev, "metadata.namespace", "")),
-		     json_str(ev, "involvedObject.name", ""));
-	if (!e || (e->pod.node && str_eq(json_str(ev, "reason", ""), "FailedScheduling")))
+	/* one warning per pod: the newest */
+	for (size_t i = 0; !w && i < s->nwarns; i++)
+		if (str_eq(s->warns[i].ns, ns) && str_eq(s->warns[i].pod, pod)) {
+			if (s->warns[i].when > when)
+				return;
+			w = &s->warns[i];
+		}
+	if (w) {
+		warning_clear(w);
+	} else {
+		s->warns = xreallocarray(s->warns, s->nwarns + 1, sizeof(*s->warns));
+		w = &s->warns[s->nwarns++];
+	}
+	w->ns = xstrdup(ns);
+	w->pod = xstrdup(pod);
+	w->uid = xstrdup(uid);
+	w->reason = xstrdup(json_str(ev, "reason", ""));
+	w->message = xstrdup(json_str(ev, "message", w->reason));
+	w->when = when;
+	changed(s);
+}
+
+static const struct warning *warning_for(const struct services *s, const char *ns, const char *pod)
+{
+	for (size_t i = 0; i < s->nwarns; i++)
+		if (str_eq(s->warns[i].ns, ns) && str_eq(s->warns[i].pod, pod))
+			return &s->warns[i];
+	return NULL;
+}
+
+/* --- workloads --- */
+
+void services_workload(struct services *s, const char *res, const cJSON *obj, bool deleted)
+{
+	const char *ns = json_str(obj, "metadata.namespace", "");
+	const char *name = json_str(obj, "metadata.name", NULL);
+	const char *inst = instance_of(obj);
+	const char *paused = key_str(json_get(obj, "metadata.annotations"), SERVICE_PAUSED_ANNOTATION);
+	struct wl_entry *e = NULL;
+	int64_t v;
+
+	if (!name)
 		return;
-	free(e->event_reason);
-	e->event_reason = xstrdup(json_str(ev, "message", json_str(ev, "reason", "")));
+	for (size_t i = 0; i < s->nwls; i++)
+		if (str_eq(s->wls[i].ns, ns) && str_eq(s->wls[i].wl.name, name) && str_eq(s->wls[i].wl.kind, res))
+			e = &s->wls[i];
+	if (e) {
+		free(e->ns);
+		free(e->instance);
+		workload_clear(&e->wl);
+		*e = s->wls[--s->nwls];
+		changed(s);
+	}
+	if (deleted || !inst)
+		return;
+	s->wls = xreallocarray(s->wls, s->nwls + 1, sizeof(*s->wls));
+	e = &s->wls[s->nwls++];
+	e->ns = xstrdup(ns);
+	e->instance = xstrdup(inst);
+	e->wl.kind = xstrdup(res);
+	e->wl.name = xstrdup(name);
+	e->wl.replicas = (int)json_int(obj, "spec.replicas", 1);
+	e->wl.paused_replicas = paused && str_parse_i64(paused, &v) == 0 && v >= 0 && v < 10000 ? (int)v : -1;
 	changed(s);
 }
 
@@ -425,37 +643,50 @@ static void add_sample(struct service *r, int64_t cpu, int64_t mem)
 
 static void rebuild(struct services *s);
 
-void services_metrics(struct services *s, const cJSON *list)
+void services_usage_begin(struct services *s)
 {
-	const cJSON *items = json_get(list, "items");	/* NULL: one PodMetrics */
-	const cJSON *it;
-
 	for (size_t i = 0; i < s->npods; i++)
 		s->pods[i].cpu_m = s->pods[i].mem = -1;
-	for (it = items ? items->child : list; it; it = items ? it->next : NULL) {
-		struct pod_entry *e = pod_find(s, json_str(it, "metadata.namespace", ""),
-					       json_str(it, "metadata.name", ""));
-		const cJSON *c;
+}
 
-		if (e) {
-			e->cpu_m = e->mem = 0;
-			cJSON_ArrayForEach(c, json_get(it, "containers")) {
-				struct quantity q;
+void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem)
+{
+	struct pod_entry *e = pod_find(s, ns, pod);
 
-				if (quantity_parse_str(json_str(c, "usage.cpu", "0"), &q, NULL) == 0)
-					e->cpu_m += quantity_milli(&q);
-				if (quantity_parse_str(json_str(c, "usage.memory", "0"), &q, NULL) == 0)
-					e->mem += quantity_value(&q);
-			}
-		}
-		if (!items)
-			break;
+	if (e) {
+		e->cpu_m = cpu_m;
+		e->mem = mem;
 	}
+}
+
+void services_usage_end(struct services *s)
+{
+	s->dirty = true;	/* the usage changed even if nothing else did */
 	rebuild(s);
 	for (size_t i = 0; i < s->nrows; i++)
 		if (s->rows[i].cpu_m >= 0)
 			add_sample(&s->rows[i], s->rows[i].cpu_m, s->rows[i].mem);
 	s->generation++;
+}
+
+void services_metrics(struct services *s, const cJSON *list)
+{
+	const cJSON *items = json_get(list, "items");	/* NULL: one PodMetrics */
+	const cJSON *it;
+
+	services_usage_begin(s);
+	for (it = items ? items->child : list; it; it = items ? it->next : NULL) {
+		struct metrics_series m;
+
+		if (metrics_parse_item(it, &m, NULL) == 0) {
+			/* nanocores to millicores, rounded up as kubectl does */
+			services_usage(s, m.ns, m.name, (m.now.cpu_nano + 999999) / 1000000, m.now.mem_bytes);
+			metrics_series_clear(&m);
+		}
+		if (!items)
+			break;
+	}
+	services_usage_end(s);
 }
 
 /* --- the join --- */
@@ -514,10 +745,13 @@ static void derive(struct service *r)
 		r->state = SERVICE_DELETING;
 	} else if (str_eq(r->helm_status, "failed")) {
 		r->state = SERVICE_FAILED;
+	} else if (r->suspended || (r->scaled_down && ready == 0)) {
+		r->state = SERVICE_PAUSED;
+		if (r->npods > 0)
+			r->state_text = xstrdup("pausing");
 	} else if (r->npods == 0) {
-		r->state = r->suspended ? SERVICE_PAUSED : age < 120 ? SERVICE_STARTING : SERVICE_RUNNING;
-		if (!r->suspended)
-			r->state_text = xstrdup(age < 120 ? "starting" : "running (no pods)");
+		r->state = age < 120 ? SERVICE_STARTING : SERVICE_RUNNING;
+		r->state_text = xstrdup(age < 120 ? "starting" : "running (no pods)");
 	} else if (crash) {
 		r->state = SERVICE_CRASHLOOP;
 		r->state_text = xasprintf("crash-looping (%d restarts)", restarts);
@@ -594,7 +828,15 @@ static void rebuild(struct services *s)
 			p->name = xstrdup(e->pod.name);
 			p->phase = xstrdup(e->pod.phase);
 			p->node = dup_or_null(e->pod.node);
-			p->reason = dup_or_null(e->pod.reason ? e->pod.reason : e->event_reason);
+			if (e->pod.reason) {
+				p->reason = xstrdup(e->pod.reason);
+			} else {
+				const struct warning *w = warning_for(s, e->ns, e->pod.name);
+
+				/* once scheduled, an old FailedScheduling no longer applies */
+				if (w && !(e->pod.node && str_eq(w->reason, "FailedScheduling")))
+					p->reason = xstrdup(w->message);
+			}
 			r->gpus += p->gpus;
 			if (e->cpu_m >= 0) {
 				r->cpu_m = (r->cpu_m < 0 ? 0 : r->cpu_m) + e->cpu_m;
@@ -611,6 +853,31 @@ static void rebuild(struct services *s)
 				r->urls[r->nurls++] = xstrdup(e->urls[u]);
 			}
 		}
+		r->scaled_down = false;
+		for (size_t k = 0; k < s->nwls; k++) {
+			struct wl_entry *e = &s->wls[k];
+			struct service_workload *w;
+
+			if (strcmp(e->ns, r->namespace) != 0 || strcmp(e->instance, r->name) != 0)
+				continue;
+			r->workloads = xreallocarray(r->workloads, r->nworkloads + 1, sizeof(*r->workloads));
+			w = &r->workloads[r->nworkloads++];
+			*w = e->wl;
+			w->kind = xstrdup(e->wl.kind);
+			w->name = xstrdup(e->wl.name);
+		}
+		if (r->nworkloads > 0) {
+			r->scaled_down = true;
+			for (size_t k = 0; k < r->nworkloads; k++)
+				if (r->workloads[k].replicas > 0)
+					r->scaled_down = false;
+		}
+		for (size_t k = 0; k < s->nonyx; k++) {
+			if (str_eq(s->onyx[k].ns, r->namespace) && str_eq(s->onyx[k].release, r->name)) {
+				r->friendly_name = dup_or_null(s->onyx[k].friendly);
+				r->catalog = dup_or_null(s->onyx[k].catalog);
+			}
+		}
 		if (old) {
 			memcpy(r->cpu_hist, old->cpu_hist, sizeof(r->cpu_hist));
 			memcpy(r->mem_hist, old->mem_hist, sizeof(r->mem_hist));
@@ -618,7 +885,8 @@ static void rebuild(struct services *s)
 		}
 		derive(r);
 	}
-	qsort(rows, n, sizeof(*rows), row_cmp);
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), row_cmp);
 	for (size_t i = 0; i < s->nrows; i++)
 		row_clear(&s->rows[i]);
 	free(s->rows);
@@ -656,4 +924,84 @@ const char *service_state_name(enum service_state st)
 	};
 
 	return (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
+}
+
+const char *service_display_name(const struct service *svc)
+{
+	return svc->friendly_name && *svc->friendly_name ? svc->friendly_name : svc->name;
+}
+
+bool service_owns_object(const struct service *svc, const char *ns, const char *name)
+{
+	size_t n = strlen(svc->name);
+
+	if (!str_eq(ns, svc->namespace))
+		return false;
+	for (size_t i = 0; i < svc->npods; i++)
+		if (str_eq(svc->pods[i].name, name))
+			return true;
+	for (size_t i = 0; i < svc->nworkloads; i++)
+		if (str_eq(svc->workloads[i].name, name))
+			return true;
+	/* objects a chart names after its release: NAME, NAME-x */
+	return strncmp(name, svc->name, n) == 0 && (name[n] == '\0' || name[n] == '-');
+}
+
+static bool word_at(const char *p, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+
+	if (n < k)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (tolower((unsigned char)p[i]) != w[i])
+			return false;
+	return true;
+}
+
+static const char *const secret_words[] = {
+	"password", "passwd", "mot de passe", "token", "secret", "api key", "apikey", "access key",
+};
+
+bool service_secret_in_line(const char *line, size_t n, size_t *start, size_t *end)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t w = 0; w < sizeof(secret_words) / sizeof(secret_words[0]); w++) {
+			size_t j, a, b;
+
+			if (!word_at(line + i, n - i, secret_words[w]))
+				continue;
+			/* the value follows the next ':' or '=' within a few columns */
+			for (j = i + strlen(secret_words[w]); j < n && j < i + strlen(secret_words[w]) + 12; j++)
+				if (line[j] == ':' || line[j] == '=')
+					break;
+			if (j >= n || (line[j] != ':' && line[j] != '='))
+				continue;
+			a = j + 1;
+			b = n;
+			while (a < b && (line[a] == ' ' || line[a] == '*' || line[a] == '`' || line[a] == '"' || line[a] == '\''))
+				a++;
+			while (b > a && (line[b - 1] == ' ' || line[b - 1] == '*' || line[b - 1] == '`' ||
+					 line[b - 1] == '"' || line[b - 1] == '\'' || line[b - 1] == '\r'))
+				b--;
+			if (b <= a)
+				continue;
+			*start = a;
+			*end = b;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool service_key_is_secret(const char *key)
+{
+	static const char *const words[] = { "password", "passwd", "token", "secret", "apikey", "api_key", "credential" };
+	size_t n = key ? strlen(key) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
+			if (word_at(key + i, n - i, words[w]))
+				return true;
+	return false;
 }

@@ -44,6 +44,8 @@ struct http_request {
 	size_t body_len;
 	FILE *body_file;
 	long long body_file_size;
+	http_read_fn *body_fn;
+	void *body_fn_arg;
 	long timeout_ms, connect_timeout_ms;
 	struct http_tls tls;
 	bool has_tls;
@@ -114,6 +116,13 @@ int http_request_body_file(struct http_request *r, const char *path, struct erro
 		fclose(r->body_file);
 	r->body_file = f;
 	return 0;
+}
+
+void http_request_body_cb(struct http_request *r, long long size, http_read_fn *fn, void *arg)
+{
+	r->body_fn = fn;
+	r->body_fn_arg = arg;
+	r->body_file_size = size;
 }
 
 void http_request_timeout(struct http_request *r, long ms)
@@ -301,7 +310,14 @@ static size_t on_write(char *p, size_t size, size_t n, void *arg)
 static size_t on_read(char *p, size_t size, size_t n, void *arg)
 {
 	struct http_request *r = arg;
-	size_t got = fread(p, size, n, r->body_file);
+	size_t got;
+
+	if (r->body_fn) {
+		long k = r->cancelled ? -1 : r->body_fn(r, p, size * n, r->body_fn_arg);
+
+		return k < 0 || r->cancelled ? CURL_READFUNC_ABORT : (size_t)k;
+	}
+	got = fread(p, size, n, r->body_file);
 
 	if (got == 0 && ferror(r->body_file))
 		return CURL_READFUNC_ABORT;
@@ -613,7 +629,7 @@ int http_start(struct http *h, struct http_request *r, struct error *err)
 		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
 	else if (strcmp(r->method, "GET") != 0)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
-	if (r->body_file) {
+	if (r->body_file || r->body_fn) {
 		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(e, CURLOPT_READDATA, r);

@@ -119,7 +119,8 @@ static struct canon_hdr *canon_headers(const struct sigv4_request *rq, size_t *c
 		h[n].value = value;
 		n++;
 	}
-	qsort(h, n, sizeof(*h), cmp_hdr);
+	if (n > 1)
+		qsort(h, n, sizeof(*h), cmp_hdr);
 	/* merge duplicates */
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -183,7 +184,8 @@ static int add_query(struct buf *out, const struct sigv4_param *q, size_t nq)
 		c[n].value = encode(q[i].value, false);
 		n++;
 	}
-	qsort(c, n, sizeof(*c), cmp_q);
+	if (n > 1)
+		qsort(c, n, sizeof(*c), cmp_q);
 	for (size_t i = 0; i < n; i++) {
 		if (buf_addf(out, "%s%s=%s", i ? "&" : "", c[i].name, c[i].value) < 0)
 			rc = -1;

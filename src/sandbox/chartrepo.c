@@ -135,7 +135,8 @@ static int walk(const char *root, const char *rel, const struct rules *r, int de
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char *sub = *rel ? xasprintf("%s/%s", rel, names[i]) : xstrdup(names[i]);
 		char *full = file_join(root, sub);
@@ -215,7 +216,8 @@ static int package(const char *dir, const char *name, struct files *f, struct bu
 		error_set(err, ERR_IO, "cannot start the archive of '%s': %s", name, archive_error_string(a));
 		goto out;
 	}
-	qsort(f->rel, f->n, sizeof(*f->rel), cmp_member);
+	if (f->n > 1)
+		qsort(f->rel, f->n, sizeof(*f->rel), cmp_member);
 	for (size_t i = 0; i < f->n; i++) {
 		char *full = file_join(dir, f->rel[i]);
 		char *member = xasprintf("%s/%s", name, f->rel[i]);
@@ -382,7 +384,8 @@ static void emit_index(struct buf *out, struct built *v, size_t n, const char *b
 	char ts[32];
 	size_t bl = strlen(base_url);
 
-	qsort(v, n, sizeof(*v), cmp_built);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_built);
 	buf_adds(out, "apiVersion: v1\nentries:\n");
 	if (n == 0)
 		buf_adds(out, "  {}\n");
@@ -446,7 +449,8 @@ int chartrepo_build(const char *charts_dir, const char *out_dir, const char *bas
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	v = xcalloc(n ? n : 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		char *dir = file_join(charts_dir, names[i]);

@@ -33,7 +33,7 @@ struct session {
 	void *impl;
 	enum session_state state;
 	int exit_code;
-	char message[256];
+	char message[sizeof(((struct error *)0)->msg)];
 	struct buf queue;
 	session_change_fn *fn;
 	void *arg;

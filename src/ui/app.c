@@ -6,7 +6,8 @@
  * line); before the next poll, app_before_poll draws the stale parts into
  * ncurses' virtual screen and calls doupdate() once.  A frame less than
  * 33 ms after the previous one is deferred to a timer, as tmux defers while
- * the tty is busy, so a burst of watch events costs one frame.
+ * the tty is busy, so a burst of watch events costs one frame.  Keys,
+ * the command line, prompts, dialogs and the mouse live in app_input.c.
  */
 #include <signal.h>
 #include <stdarg.h>
@@ -22,49 +23,9 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/core/utf8.h"
 #include "datalab/ui/app.h"
+#include "app-internal.h"
 #include "datalab/ui/theme.h"
 #include "datalab/ui/widget.h"
-
-#define APP_MAX_VIEWS 16
-#define APP_FRAME_MS 33
-#define APP_MIN_COLS 40
-#define APP_MIN_ROWS 10
-
-enum app_dirty {
-	DIRTY_TITLE = 1 << 0,
-	DIRTY_BODY = 1 << 1,
-	DIRTY_BOTTOM = 1 << 2,
-	DIRTY_ALL = DIRTY_TITLE | DIRTY_BODY | DIRTY_BOTTOM,
-	DIRTY_CLEAR = 1 << 3,	/* erase everything first (resize, overlay closed) */
-};
-
-enum app_mode { MODE_NORMAL, MODE_COMMAND, MODE_HELP, MODE_ASK };
-
-struct app {
-	struct loop *loop;
-	SCREEN *screen;
-	WINDOW *body;
-	int rows, cols;
-	struct view *views[APP_MAX_VIEWS];
-	int nviews, current, previous;
-	unsigned dirty;
-	enum app_mode mode;
-	char cmd[128];
-	size_t cmd_len;
-	char *context, *namespace, *freshness, *quota;
-	bool stale;
-	char toast[256];
-	enum app_toast_level toast_level;
-	uint64_t toast_timer;
-	char *question;
-	void (*on_yes)(struct app *a, void *arg);
-	void *yes_arg;
-	int busy;
-	uint64_t last_frame, frame_timer;
-	unsigned long frames;
-	int cursor_y, cursor_x;	/* app_set_cursor; y < 0: hidden */
-	char hints[256];	/* the view's hints last drawn */
-};
 
 static struct app *the_app;	/* for the fatal hook only */
 
@@ -76,10 +37,12 @@ void app_restore_terminal(void)
 		endwin();
 }
 
-static void mark(struct app *a, unsigned what)
+void app_mark(struct app *a, unsigned what)
 {
 	a->dirty |= what;
 }
+
+#define mark app_mark
 
 struct view *app_current(const struct app *a)
 {
@@ -219,6 +182,17 @@ void app_add_view(struct app *a, struct view *v)
 	a->views[a->nviews++] = v;
 }
 
+int app_visible_view(const struct app *a, int n)
+{
+	for (int i = 0; i < a->nviews; i++) {
+		if (a->views[i]->ops->hidden)
+			continue;
+		if (n-- == 0)
+			return i;
+	}
+	return -1;
+}
+
 static int view_index(const struct app *a, const char *name)
 {
 	for (int i = 0; i < a->nviews; i++)
@@ -227,13 +201,15 @@ static int view_index(const struct app *a, const char *name)
 	return -1;
 }
 
-static void show_index(struct app *a, int i)
+void app_show_index(struct app *a, int i)
 {
 	if (i == a->current)
 		return;
 	a->previous = a->current;
 	a->current = i;
 	a->cursor_y = -1;
+	if (a->previous >= 0 && a->views[a->previous]->ops->leave)
+		a->views[a->previous]->ops->leave(a->views[a->previous]);
 	if (a->views[i]->ops->enter)
 		a->views[i]->ops->enter(a->views[i]);
 	mark(a, DIRTY_ALL | DIRTY_CLEAR);
@@ -245,19 +221,19 @@ int app_show(struct app *a, const char *name)
 
 	if (i < 0)
 		return -1;
-	show_index(a, i);
+	app_show_index(a, i);
 	return 0;
 }
 
 void app_back(struct app *a)
 {
 	if (a->previous >= 0 && a->previous != a->current)
-		show_index(a, a->previous);
+		app_show_index(a, a->previous);
 }
 
 /* --- drawing --- */
 
-static bool too_small(const struct app *a)
+bool app_too_small(const struct app *a)
 {
 	return a->cols < APP_MIN_COLS || a->rows < APP_MIN_ROWS;
 }
@@ -305,7 +281,8 @@ static void draw_help(struct app *a)
 	static const struct app_keyhelp global[] = {
 		{ "?", "this help (any key closes it)" },
 		{ ":", "command: :services :pods :nodes :events :catalog :buckets :terminals, :q quits" },
-		{ "1-9", "switch to the n-th view" },
+		{ "Tab", "in the command line: complete a view, a command or its argument" },
+		{ "1-9 F2-F10", "switch to the n-th view" },
 		{ "Esc", "back to the previous view" },
 		{ "q", "quit (asks first while transfers or terminals run)" },
 		{ "Ctrl-L", "redraw the screen" },
@@ -329,6 +306,17 @@ static void draw_help(struct app *a)
 			widget_draw_text(a->body, y, 16, w - 17, h->what, theme_attr(THEME_DEFAULT), 0);
 		}
 	}
+	if (a->ncmds > 0 && y + 2 < getmaxy(a->body)) {
+		y++;
+		widget_draw_text(a->body, y++, 1, w - 2, "Commands", theme_attr(THEME_DIM), 0);
+		for (int i = 0; i < a->ncmds && y < getmaxy(a->body); i++, y++) {
+			char name[64];
+
+			snprintf(name, sizeof(name), ":%s", a->cmds[i].name);
+			widget_draw_text(a->body, y, 3, 12, name, theme_attr(THEME_HINT_KEY), 0);
+			widget_draw_text(a->body, y, 16, w - 17, a->cmds[i].help, theme_attr(THEME_DEFAULT), 0);
+		}
+	}
 	wnoutrefresh(a->body);
 }
 
@@ -345,6 +333,7 @@ static void draw_body(struct app *a)
 		v->ops->draw(v, a->body, getmaxy(a->body), getmaxx(a->body));
 		v->dirty = false;
 	}
+	app_draw_dialog(a);
 	wnoutrefresh(a->body);
 }
 
@@ -355,14 +344,10 @@ static void draw_bottom(struct app *a)
 
 	widget_fill(stdscr, y, 0, a->cols, theme_attr(THEME_HINT));
 	switch (a->mode) {
-	case MODE_COMMAND: {
-		char line[160];
-
-		snprintf(line, sizeof(line), ":%.*s", (int)a->cmd_len, a->cmd);
-		widget_draw_text(stdscr, y, 0, a->cols, line, theme_attr(THEME_INPUT), 0);
-		wmove(stdscr, y, (int)utf8_width(line, strlen(line)) < a->cols ? (int)utf8_width(line, strlen(line)) : a->cols - 1);
+	case MODE_COMMAND:
+	case MODE_PROMPT:
+		app_draw_line(a, y);
 		break;
-	}
 	case MODE_ASK: {
 		char line[400];
 
@@ -404,7 +389,7 @@ static void draw(struct app *a)
 	unsigned what = a->dirty;
 
 	a->dirty = 0;
-	if (too_small(a)) {
+	if (app_too_small(a)) {
 		draw_too_small(a);
 	} else {
 		if (what & DIRTY_CLEAR) {
@@ -421,11 +406,16 @@ static void draw(struct app *a)
 		if (what & DIRTY_BOTTOM)
 			draw_bottom(a);
 	}
-	if (a->mode == MODE_NORMAL && a->cursor_y >= 0 && !too_small(a)) {
-		curs_set(1);
-		setsyx(a->cursor_y, a->cursor_x);
-	} else {
-		curs_set(a->mode == MODE_COMMAND ? 1 : 0);
+	{
+		int cy, cx;
+		bool on = !app_too_small(a) && app_cursor(a, &cy, &cx);
+
+		/* the cursor goes last: the window refreshed last places it */
+		if (on) {
+			wmove(stdscr, cy, cx);
+			wnoutrefresh(stdscr);
+		}
+		curs_set(on ? 1 : 0);
 	}
 	doupdate();
 	a->frames++;
@@ -457,201 +447,6 @@ static void app_before_poll(struct loop *l, void *arg)
 		return;
 	}
 	draw(a);
-}
-
-/* --- input --- */
-
-static void run_command(struct app *a)
-{
-	char cmd[sizeof(a->cmd) + 1];
-
-	memcpy(cmd, a->cmd, a->cmd_len);
-	cmd[a->cmd_len] = '\0';
-	str_trim(cmd);
-	a->mode = MODE_NORMAL;
-	mark(a, DIRTY_BOTTOM);
-	if (!cmd[0])
-		return;
-	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0 || strcmp(cmd, "q!") == 0) {
-		app_quit(a);
-		return;
-	}
-	if (app_show(a, cmd) < 0)
-		app_toast(a, APP_WARN, "no view named '%s' (Tab completes)", cmd);
-}
-
-static void complete_command(struct app *a)
-{
-	int match = -1, count = 0;
-
-	for (int i = 0; i < a->nviews; i++) {
-		const char *n = a->views[i]->ops->name;
-
-		if (strlen(n) >= a->cmd_len && strncmp(n, a->cmd, a->cmd_len) == 0) {
-			match = i;
-			count++;
-		}
-	}
-	if (count == 1) {
-		a->cmd_len = str_copy(a->cmd, a->views[match]->ops->name, sizeof(a->cmd));
-	} else if (count > 1) {
-		char list[256] = "";
-
-		for (int i = 0; i < a->nviews; i++) {
-			const char *n = a->views[i]->ops->name;
-
-			if (strncmp(n, a->cmd, a->cmd_len) == 0) {
-				strncat(list, " :", sizeof(list) - strlen(list) - 1);
-				strncat(list, n, sizeof(list) - strlen(list) - 1);
-			}
-		}
-		app_toast(a, APP_INFO, "%s", list);
-		a->mode = MODE_COMMAND;
-	}
-}
-
-static void command_key(struct app *a, int key)
-{
-	int32_t ch = widget_key_char(key);
-
-	switch (key) {
-	case 27:
-		a->mode = MODE_NORMAL;
-		break;
-	case '\n':
-	case '\r':
-	case KEY_ENTER:
-		run_command(a);
-		return;
-	case '\t':
-		complete_command(a);
-		break;
-	case KEY_BACKSPACE:
-	case 127:
-	case 8:
-		if (a->cmd_len == 0)
-			a->mode = MODE_NORMAL;
-		else
-			a->cmd_len--;
-		break;
-	default:
-		if (ch >= 0x20 && ch < 0x7F && a->cmd_len + 1 < sizeof(a->cmd))
-			a->cmd[a->cmd_len++] = (char)ch;
-		else if (key >= 0x20 && key < 0x7F && a->cmd_len + 1 < sizeof(a->cmd))
-			a->cmd[a->cmd_len++] = (char)key;
-	}
-	mark(a, DIRTY_BOTTOM);
-}
-
-static void ask_key(struct app *a, int key)
-{
-	void (*on_yes)(struct app *, void *) = a->on_yes;
-
-	a->mode = MODE_NORMAL;
-	a->on_yes = NULL;
-	mark(a, DIRTY_BOTTOM);
-	if ((key == 'y' || key == 'Y' || widget_key_char(key) == 'y') && on_yes)
-		on_yes(a, a->yes_arg);
-}
-
-static void quit_yes(struct app *a, void *arg)
-{
-	(void)arg;
-	app_quit(a);
-}
-
-static void global_key(struct app *a, int key)
-{
-	int32_t ch = widget_key_char(key);
-	int c = ch >= 0 ? ch : key;
-
-	switch (c) {
-	case '?':
-	case KEY_F(1):
-		a->mode = MODE_HELP;
-		mark(a, DIRTY_BODY);
-		break;
-	case ':':
-		a->mode = MODE_COMMAND;
-		a->cmd_len = 0;
-		mark(a, DIRTY_BOTTOM);
-		break;
-	case 'q':
-		if (a->busy > 0) {
-			char q[128];
-
-			snprintf(q, sizeof(q), "%d transfer(s) or terminal(s) still running: quit anyway?", a->busy);
-			app_ask(a, q, quit_yes, NULL);
-		} else {
-			app_quit(a);
-		}
-		break;
-	case 27:
-		app_back(a);
-		break;
-	case 12:	/* Ctrl-L */
-		clearok(curscr, TRUE);
-		mark(a, DIRTY_ALL | DIRTY_CLEAR);
-		break;
-	default:
-		if (c >= '1' && c <= '9' && c - '1' < a->nviews)
-			show_index(a, c - '1');
-	}
-}
-
-static void dispatch_key(struct app *a, int key)
-{
-	struct view *v = app_current(a);
-
-	if (a->toast[0] && a->toast_level == APP_ERROR) {
-		a->toast[0] = '\0';
-		mark(a, DIRTY_BOTTOM);
-	}
-	if (too_small(a))
-		return;
-	switch (a->mode) {
-	case MODE_COMMAND:
-		command_key(a, key);
-		return;
-	case MODE_ASK:
-		ask_key(a, key);
-		return;
-	case MODE_HELP:
-		a->mode = MODE_NORMAL;
-		mark(a, DIRTY_BODY);
-		return;
-	default:
-		break;
-	}
-	if (v && v->ops->key) {
-		unsigned r = v->ops->key(v, key);
-
-		if (r & WIDGET_DIRTY)
-			app_view_dirty(v);
-		if (r & WIDGET_HANDLED)
-			return;
-	}
-	global_key(a, key);
-}
-
-static void on_stdin(struct loop *l, int fd, unsigned events, void *arg)
-{
-	struct app *a = arg;
-	wint_t wch;
-	int rc;
-
-	(void)l;
-	(void)fd;
-	(void)events;
-	while ((rc = wget_wch(stdscr, &wch)) != ERR) {
-		int key = widget_key_from_wch(rc, wch);
-
-		/* SIGWINCH comes through the loop (on_winch); ncurses' own
-		 * KEY_RESIZE would only repeat it */
-		if (rc == KEY_CODE_YES && wch == KEY_RESIZE)
-			break;
-		dispatch_key(a, key);
-	}
 }
 
 static void app_resize(struct app *a)
@@ -728,7 +523,8 @@ struct app *app_new(struct loop *l, const struct app_opts *o, struct error *err)
 	wbkgdset(stdscr, ' ' | theme_attr(THEME_DEFAULT));
 	app_resize(a);
 	wbkgdset(a->body, ' ' | theme_attr(THEME_DEFAULT));
-	loop_watch_fd(l, STDIN_FILENO, LOOP_READ, on_stdin, a);
+	app_input_init(a);
+	loop_watch_fd(l, STDIN_FILENO, LOOP_READ, app_on_stdin, a);
 	loop_on_signal(l, SIGWINCH, on_winch, a);
 	loop_on_signal(l, SIGTERM, on_term, a);
 	loop_on_signal(l, SIGINT, on_term, a);
@@ -751,6 +547,7 @@ void app_free(struct app *a)
 		loop_del_timer(a->loop, a->toast_timer);
 	if (a->frame_timer)
 		loop_del_timer(a->loop, a->frame_timer);
+	app_input_free(a);
 	for (int i = 0; i < a->nviews; i++)
 		if (a->views[i]->ops->free)
 			a->views[i]->ops->free(a->views[i]);

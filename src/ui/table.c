@@ -237,7 +237,8 @@ static void sort_view(struct table *t)
 {
 	if (t->sort_col < 0 || (size_t)t->sort_col >= t->ncols || t->nview < 2)
 		return;
-	qsort_r(t->view, t->nview, sizeof(*t->view), view_cmp, t);
+	if (t->nview > 1)
+		qsort_r(t->view, t->nview, sizeof(*t->view), view_cmp, t);
 }
 
 /* Filtering. */

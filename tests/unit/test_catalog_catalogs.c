@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
+#include "datalab/catalog/favourites.h"
 #include "datalab/core/file.h"
 #include "datalab/core/mem.h"
 #include "testutil.h"
@@ -202,6 +203,60 @@ START_TEST(favourites)
 }
 END_TEST
 
+/* The sandbox's URL: the environment first, else the kubeconfig's
+ * current cluster when it is the sandbox's. */
+START_TEST(sandbox_url)
+{
+	char *kc_path = file_join(home, "kubeconfig"), *url;
+	const char *sb =
+		"apiVersion: v1\nkind: Config\ncurrent-context: sb\n"
+		"clusters:\n- name: datalab-sandbox\n  cluster: {server: 'http://127.0.0.1:6443/'}\n"
+		"- name: prod\n  cluster: {server: 'https://k8s.example.test'}\n"
+		"contexts:\n- name: sb\n  context: {cluster: datalab-sandbox, user: u}\n"
+		"- name: prod\n  context: {cluster: prod, user: u}\n"
+		"users:\n- name: u\n  user: {token: t}\n";
+	struct kubeconfig_opts o = { 0 };
+	struct kubeconfig *kc;
+	struct error err;
+	struct catalog_list l;
+	const struct catalog *demo;
+	char *loc;
+
+	ck_assert_int_eq(file_write_atomic(kc_path, sb, strlen(sb), 0600, &err), 0);
+	o.kubeconfig = kc_path;
+	kc = kubeconfig_load(&o, &err);
+	ck_assert_msg(kc != NULL, "%s", err.msg);
+	unsetenv(CATALOG_SANDBOX_ENV);
+	url = catalog_sandbox_url(kc);
+	ck_assert_str_eq(url, "http://127.0.0.1:6443");
+	catalogs_init(&l);
+	ck_assert_int_eq(catalogs_load_dir(&l, "catalogs", &err), 0);
+	demo = catalogs_find(&l, "demo");
+	ck_assert(catalog_is_sandbox(demo));
+	ck_assert(!catalog_is_sandbox(catalogs_find(&l, "ide")));
+	loc = catalog_location(demo, url, &err);
+	ck_assert_str_eq(loc, "http://127.0.0.1:6443/charts");
+	free(loc);
+	free(url);
+	kubeconfig_free(kc);
+
+	/* another cluster: no sandbox, unless the environment names one */
+	o.context = "prod";
+	kc = kubeconfig_load(&o, &err);
+	ck_assert_msg(kc != NULL, "%s", err.msg);
+	ck_assert_ptr_null(catalog_sandbox_url(kc));
+	ck_assert_ptr_null(catalog_sandbox_url(NULL));
+	setenv(CATALOG_SANDBOX_ENV, "http://127.0.0.1:9999//", 1);
+	url = catalog_sandbox_url(kc);
+	ck_assert_str_eq(url, "http://127.0.0.1:9999");
+	free(url);
+	unsetenv(CATALOG_SANDBOX_ENV);
+	kubeconfig_free(kc);
+	catalogs_release(&l);
+	free(kc_path);
+}
+END_TEST
+
 static Suite *catalogs_suite(void)
 {
 	Suite *s = suite_create("catalogs");
@@ -214,6 +269,7 @@ static Suite *catalogs_suite(void)
 	tcase_add_test(tc, bad_files);
 	tcase_add_test(tc, user_override_and_filters);
 	tcase_add_test(tc, favourites);
+	tcase_add_test(tc, sandbox_url);
 	suite_add_tcase(s, tc);
 	return s;
 }

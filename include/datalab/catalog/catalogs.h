@@ -7,10 +7,14 @@
  * file holds {"catalogs": [...]}, a bare list, or one catalog object.
  * The shipped folder is read first, then the XDG config folder's
  * "catalogs/": a catalog whose id is already known replaces it in place.
+ * Favourite charts are in catalog/favourites.h.
  *
  * A location "sandbox://PATH" names the local sandbox's chart
  * repository; catalog_location resolves it against the sandbox's base
- * URL, which only the console knows.
+ * URL, which catalog_sandbox_url finds: $DATALAB_SANDBOX_URL, else the
+ * server of the current kubeconfig cluster when that cluster is named
+ * "datalab-sandbox" (the sandbox serves its charts, unauthenticated, at
+ * <API server URL>/charts/).
  */
 #ifndef DATALAB_CATALOG_CATALOGS_H
 #define DATALAB_CATALOG_CATALOGS_H
@@ -22,10 +26,13 @@
 
 #include "datalab/core/buf.h"
 #include "datalab/core/error.h"
+#include "datalab/kube/kubeconfig.h"
 
 #define CATALOGS_MAX 256
 #define CATALOGS_MAX_FILE (4u << 20)
 #define CATALOG_SANDBOX_SCHEME "sandbox://"
+#define CATALOG_SANDBOX_CLUSTER "datalab-sandbox"
+#define CATALOG_SANDBOX_ENV "DATALAB_SANDBOX_URL"
 
 struct catalog {
 	char *id;
@@ -69,6 +76,10 @@ int catalogs_load_file(struct catalog_list *list, const char *path, struct error
 /* catalogs_load_dir: every *.yaml, *.yml, *.json, *.json5 in name order;
  * a missing folder adds nothing. */
 int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *err);
+/* catalogs_shipped_dir: the catalogs folder of this install or checkout
+ * (xmalloc'd): $DATALAB_CATALOGS_DIR, else <binary's folder>/../catalogs
+ * when it exists (a checkout's bin/), else DATALAB_DATADIR/catalogs. */
+char *catalogs_shipped_dir(void);
 /* catalogs_load_default: shipped_dir (may be NULL), then the XDG config
  * folder's "catalogs/". */
 int catalogs_load_default(struct catalog_list *list, const char *shipped_dir, struct error *err);
@@ -80,6 +91,12 @@ const char *catalog_name_for(const struct catalog *c, const char *lang);
  * sandbox_base (xmalloc'd); NULL with err when it names the sandbox and
  * no sandbox_base is given. */
 char *catalog_location(const struct catalog *c, const char *sandbox_base, struct error *err);
+/* catalog_sandbox_url: the sandbox's base URL (xmalloc'd, no trailing
+ * '/'): $DATALAB_SANDBOX_URL, else kc's server when kc (may be NULL) is
+ * the sandbox's cluster; NULL when neither. */
+char *catalog_sandbox_url(const struct kubeconfig *kc);
+/* catalog_is_sandbox: the catalog's location names the sandbox. */
+bool catalog_is_sandbox(const struct catalog *c);
 /* catalog_chart_allowed: excludedCharts, includeKeywords (any must be
  * among the chart's keywords when set) and excludeKeywords. */
 bool catalog_chart_allowed(const struct catalog *c, const char *chart, const char *const *keywords);
@@ -88,21 +105,5 @@ bool catalog_chart_highlighted(const struct catalog *c, const char *chart);
 
 /* catalogs_json5_to_json: JSON5 text to strict JSON appended to out. */
 int catalogs_json5_to_json(struct buf *out, const char *p, size_t n, struct error *err);
-
-/* Favourite charts, "catalog/chart" strings kept in a JSON array file. */
-struct favourites {
-	char **items;
-	size_t n;
-};
-/* favourites_path: XDG config + "favourites.json" (xmalloc'd). */
-char *favourites_path(struct error *err);
-/* favourites_load: a missing file gives an empty list. */
-int favourites_load(struct favourites *fav, const char *path, struct error *err);
-bool favourites_has(const struct favourites *fav, const char *catalog, const char *chart);
-/* favourites_toggle: adds or removes; returns 1 if now a favourite. */
-int favourites_toggle(struct favourites *fav, const char *catalog, const char *chart);
-/* favourites_save: atomic write. */
-int favourites_save(const struct favourites *fav, const char *path, struct error *err);
-void favourites_release(struct favourites *fav);
 
 #endif

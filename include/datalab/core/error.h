@@ -33,7 +33,7 @@ enum error_code {
 struct error {
 	int code;
 	int status;		/* HTTP status or exit code when relevant, else 0 */
-	char msg[256];
+	char msg[512];		/* fits the apiserver's longest validation sentences */
 };
 
 /* error_set: fill err (if not NULL) and return -1. */

@@ -49,6 +49,12 @@ void loop_off_signal(struct loop *l, int signo, loop_signal_fn *fn, void *arg);
 
 void loop_set_before_poll(struct loop *l, loop_hook_fn *fn, void *arg);
 
+/* loop_at_free: fn runs in loop_free, before the loop goes (objects that
+ * outlive their owner, such as a freed proc whose child is not reaped yet,
+ * release themselves there).  loop_off_free removes the same fn and arg. */
+void loop_at_free(struct loop *l, loop_hook_fn *fn, void *arg);
+void loop_off_free(struct loop *l, loop_hook_fn *fn, void *arg);
+
 /* loop_run: dispatch until loop_stop.  Returns 0. */
 int loop_run(struct loop *l);
 /* loop_run_once: one wait (at most max_ms, -1 = until something happens)

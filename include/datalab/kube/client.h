@@ -77,6 +77,8 @@ struct kube_list *kube_list_start(struct kube *k, const char *path, const char *
 void kube_list_cancel(struct kube_list *l);
 /* kube_list_pages: pages fetched so far (tests). */
 int kube_list_pages(const struct kube_list *l);
+/* kube_list_retry_after: seconds from the failing page's Retry-After, else 0. */
+long kube_list_retry_after(const struct kube_list *l);
 
 /* kube_status_error: the error for an HTTP status and its body (a Status
  * or anything else), naming verb, resource and namespace from method and

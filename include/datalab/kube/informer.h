@@ -44,6 +44,9 @@ struct informer_cbs {
 	 * users: "not allowed to list 'nodes'", "connection refused to ...").
 	 * Called once per change of state, not on every retry. */
 	void (*on_error)(struct informer *inf, const struct error *err, void *arg);
+	/* on_fresh: after an error, the informer is current again (a list
+	 * finished, an event arrived, or a re-watch stayed open). */
+	void (*on_fresh)(struct informer *inf, void *arg);
 };
 
 struct informer_opts {
@@ -52,6 +55,9 @@ struct informer_opts {
 	const char *path;
 	const char *label_selector;	/* NULL: all; not yet URL-encoded */
 	const char *field_selector;	/* NULL: all; not yet URL-encoded */
+	/* metadata.managedFields is dropped from stored objects (as
+	 * client-go's TransformStripManagedFields) unless this is set */
+	bool keep_managed_fields;
 };
 
 /* informer_new: copies opts; does nothing until informer_start. */
@@ -78,6 +84,14 @@ int64_t informer_stale_since(const struct informer *inf);	/* unix ms, 0 when fre
 /* informer_last_error: the error being retried, or NULL when fresh. */
 const struct error *informer_last_error(const struct informer *inf);
 const char *informer_path(const struct informer *inf);
+
+/* informer_resource_path: the collection path of a resource the console
+ * watches (pods, events, services, secrets, configmaps, resourcequotas,
+ * persistentvolumeclaims, nodes, namespaces, deployments, statefulsets,
+ * replicasets, jobs, ingresses; podmetrics and nodemetrics for lists of
+ * metrics.k8s.io, which cannot be watched) in namespace ns (NULL or "": all
+ * namespaces; ignored for cluster-scoped kinds) into dst.  -1 if unknown. */
+int informer_resource_path(const char *resource, const char *ns, char *dst, size_t size);
 
 /* Counters for tests and benchmarks. */
 struct informer_stats {

@@ -3,12 +3,16 @@
  * and metrics, with the status a person reads (running, starting 1/2,
  * pending: why, crash-looping, paused, failed).
  *
- * The model is fed objects as the informers see them (helm's release
- * Secrets, pods, ingresses) and metrics as they are polled; it keeps only
- * what the views need, and it never draws nor fetches.  A release is the
- * newest revision of its Secrets (owner=helm); pods belong to a release by
- * the label app.kubernetes.io/instance (or release=), as Onyxia's charts
- * label them.  All strings stored are as received: views sanitize.
+ * The model is fed objects as the informers see them (Secrets: helm's
+ * release storage and Onyxia's sh.onyxia.release.v1.NAME; pods;
+ * ingresses; statefulsets and deployments; events) and metrics as they
+ * are polled; it keeps only what the views need, and it never draws nor
+ * fetches.  A release is the newest revision of its Secrets (owner=helm);
+ * pods and workloads belong to a release by the label
+ * app.kubernetes.io/instance (or release=), as Onyxia's charts label them.
+ * Warning events about a pod are kept apart and joined when the rows are
+ * built, so an event seen before its pod still explains it.
+ * All strings stored are as received: views sanitize.
  */
 #ifndef DATALAB_MODEL_SERVICES_H
 #define DATALAB_MODEL_SERVICES_H
@@ -35,6 +39,10 @@ enum service_state {
 
 #define SERVICE_HISTORY 32	/* metric samples kept for sparklines */
 
+/* The annotation a scale-to-0 pause leaves on a workload: the replicas
+ * to give back on resume. */
+#define SERVICE_PAUSED_ANNOTATION "datalab.io/paused-replicas"
+
 struct service_pod {
 	char *name;
 	char *phase;		/* Pending, Running, Succeeded, Failed */
@@ -47,9 +55,18 @@ struct service_pod {
 	bool deleting;
 };
 
+struct service_workload {
+	char *kind;		/* "statefulsets" or "deployments" (the API resource) */
+	char *name;
+	int replicas;		/* spec.replicas */
+	int paused_replicas;	/* from SERVICE_PAUSED_ANNOTATION, -1 when absent */
+};
+
 struct service {
 	char *name;		/* the release */
 	char *namespace;
+	char *friendly_name;	/* Onyxia's friendlyName, NULL when none */
+	char *catalog;		/* Onyxia's catalog id, NULL when none */
 	char *chart_name, *chart_version, *app_version;
 	char *helm_status;
 	long revision;
@@ -57,7 +74,10 @@ struct service {
 	char *notes;		/* rendered NOTES.txt */
 	cJSON *values;		/* the user-supplied values */
 	bool suspendable;	/* the values have global.suspend */
-	bool suspended;
+	bool suspended;		/* global.suspend is true */
+	bool scaled_down;	/* every workload at 0 replicas */
+	struct service_workload *workloads;
+	size_t nworkloads;
 	char **urls;		/* https://host/path, from ingresses */
 	size_t nurls;
 	struct service_pod *pods;
@@ -77,16 +97,28 @@ struct services;
 struct services *services_new(void);
 void services_free(struct services *s);
 
-/* services_secret: a helm storage Secret (type helm.sh/release.v1) was
- * added or changed (deleted = false) or removed.  Decoding errors are
- * reported in err and the secret is ignored. */
+/* services_secret: a Secret was added or changed (deleted = false) or
+ * removed: helm's storage (type helm.sh/release.v1, or labels owner=helm)
+ * or Onyxia's (type onyxia.sh/release.v1: friendlyName, catalog); other
+ * Secrets are ignored (0).  Decoding errors are reported in err and the
+ * secret is ignored. */
 int services_secret(struct services *s, const cJSON *secret, bool deleted, struct error *err);
 void services_pod(struct services *s, const cJSON *pod, bool deleted);
 void services_ingress(struct services *s, const cJSON *ing, bool deleted);
-/* services_pod_event: a Warning event about a pod (FailedScheduling, BackOff)
- * becomes that pod's reason. */
-void services_event(struct services *s, const cJSON *event);
-/* services_metrics: a PodMetricsList (or a single PodMetrics). */
+/* services_workload: a StatefulSet or Deployment, resource "statefulsets"
+ * or "deployments" (list items carry no kind); its replicas tell a
+ * scaled-down service apart. */
+void services_workload(struct services *s, const char *resource, const cJSON *obj, bool deleted);
+/* services_event: the newest Warning event about a pod (FailedScheduling,
+ * BackOff) becomes that pod's reason until the pod is scheduled. */
+void services_event(struct services *s, const cJSON *event, bool deleted);
+/* One poll of usage (kube/metrics): begin forgets the previous usage,
+ * services_usage sets one pod's (millicores, bytes), end adds a history
+ * sample to every service with a measured pod. */
+void services_usage_begin(struct services *s);
+void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem);
+void services_usage_end(struct services *s);
+/* services_metrics: the same from a PodMetricsList (or one PodMetrics). */
 void services_metrics(struct services *s, const cJSON *list);
 
 /* services_count / services_at: sorted by namespace, then name.  The
@@ -98,5 +130,19 @@ const struct service *services_find(struct services *s, const char *ns, const ch
 uint64_t services_generation(const struct services *s);
 
 const char *service_state_name(enum service_state st);
+/* service_display_name: the friendly name, else the release name. */
+const char *service_display_name(const struct service *svc);
+/* service_owns_object: whether the object ns/name is one of svc's (a pod
+ * or workload of it, or an object named after the release): what an
+ * Event's involvedObject must name to be about the service. */
+bool service_owns_object(const struct service *svc, const char *ns, const char *name);
+
+/* service_secret_in_line: finds a secret value in a line of NOTES
+ * ("- Your password: abc", "token=abc", "**`abc`**" marks stripped):
+ * true with its byte range [*start, *end). */
+bool service_secret_in_line(const char *line, size_t n, size_t *start, size_t *end);
+/* service_key_is_secret: a values key that holds a secret ("password",
+ * "token", "AWS_SECRET_ACCESS_KEY", "secretKey"...). */
+bool service_key_is_secret(const char *key);
 
 #endif

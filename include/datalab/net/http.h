@@ -72,6 +72,12 @@ void http_request_header(struct http_request *r, const char *fmt, ...) DL_PRINTF
 void http_request_body(struct http_request *r, const void *p, size_t n);
 /* http_request_body_file: the file is streamed, not loaded. */
 int http_request_body_file(struct http_request *r, const char *path, struct error *err);
+/* http_read_fn: copies up to max bytes of the request body into p and
+ * returns how many (0 at its end), or -1 to abort the request. */
+typedef long http_read_fn(struct http_request *r, char *p, size_t max, void *arg);
+/* http_request_body_cb: the body is pulled from fn as curl sends it, size
+ * bytes in all (a file range, with a digest or progress kept on the way). */
+void http_request_body_cb(struct http_request *r, long long size, http_read_fn *fn, void *arg);
 /* http_request_timeout: whole-exchange limit in ms (0 = none, the default). */
 void http_request_timeout(struct http_request *r, long ms);
 void http_request_connect_timeout(struct http_request *r, long ms);

@@ -3,10 +3,12 @@
  *
  * The app owns ncurses.  Its layout is a title bar (context, namespace,
  * freshness, quota), the current view's body, and a bottom line that shows
- * key hints, a toast, the `:` command line or a yes/no question.  Views are
- * const tables of functions (struct view_ops); keys go first to the command
- * line or question when open, then to the view, then to the global keys
- * (`?` help, `:` command, `q` quit, Esc back, 1-9 views).
+ * key hints, a toast, the `:` command line, a view's prompt (`/` filter)
+ * or a yes/no question.  A dialog may sit over the body.  Views are const
+ * tables of functions (struct view_ops); keys go first to the command
+ * line, prompt, question or dialog when open, then to the view, then to
+ * the global keys (`?` help, `:` command, `q` quit, Esc back, 1-9 and
+ * F2-F10 views).  Mouse clicks go to the dialog, else to the view.
  *
  * Nothing draws from a handler: handlers mark what changed, and the loop's
  * before_poll hook draws once per wake-up, at most every 33 ms (a timer
@@ -25,6 +27,7 @@
 
 struct app;
 struct view;
+struct dialog;
 
 struct app_keyhelp {
 	const char *key, *what;
@@ -42,6 +45,17 @@ struct view_ops {
 	const struct app_keyhelp *help;	/* NULL-key terminated */
 	void (*enter)(struct view *v);	/* became current (may be NULL) */
 	void (*free)(struct view *v);	/* may be NULL */
+	/* mouse: a click or wheel in the body; ev's y/x relative to the
+	 * body window.  May be NULL. */
+	unsigned (*mouse)(struct view *v, const MEVENT *ev);
+	/* args: the view was opened with `:name ARGS` (":pods all").  May
+	 * be NULL (the arguments are then refused). */
+	void (*args)(struct view *v, const char *args);
+	/* hidden: not numbered nor offered by `:` (a detail view that
+	 * another view opens with app_show). */
+	bool hidden;
+	/* leave: another view became current (stop streams).  May be NULL. */
+	void (*leave)(struct view *v);
 };
 
 struct view {
@@ -99,6 +113,37 @@ void app_busy(struct app *a, int delta);
 
 /* app_ask: a yes/no question on the bottom line; on_yes runs on `y`. */
 void app_ask(struct app *a, const char *question, void (*on_yes)(struct app *a, void *arg), void *arg);
+
+/* app_command_fn: a `:name ARGS` command; args is "" when none. */
+typedef void app_command_fn(struct app *a, const char *args, void *arg);
+/* app_complete_fn: the nth completion of an argument prefix, or NULL. */
+typedef const char *app_complete_fn(struct app *a, const char *prefix, size_t nth, void *arg);
+/* app_add_command: `:name` runs fn (":ns user-bob"); help is shown by `?`.
+ * complete may be NULL.  Names are copied. */
+void app_add_command(struct app *a, const char *name, const char *help, app_command_fn *fn,
+		     app_complete_fn *complete, void *arg);
+
+enum app_prompt_event { APP_PROMPT_EDIT, APP_PROMPT_DONE, APP_PROMPT_CANCEL };
+/* app_prompt_fn: the prompt's text changed (each key: incremental
+ * filters), was accepted with Enter, or cancelled with Esc. */
+typedef void app_prompt_fn(struct view *v, const char *text, enum app_prompt_event ev);
+/* app_prompt: a one-line editor on the bottom line for view v ("/"),
+ * starting with text. */
+void app_prompt(struct app *a, struct view *v, const char *prompt, const char *text, app_prompt_fn *fn);
+
+/* app_dialog_fn: the dialog closed with button (dialog_result); d is
+ * freed after it returns. */
+typedef void app_dialog_fn(struct app *a, struct dialog *d, int button, void *arg);
+/* app_dialog: shows d over the body, modal, taking ownership of it.  fn
+ * may be NULL; it is not called when the app is freed first. */
+void app_dialog(struct app *a, struct dialog *d, app_dialog_fn *fn, void *arg);
+bool app_dialog_open(const struct app *a);
+
+/* app_copy: text to the terminal's clipboard with OSC 52 when the
+ * terminal takes it (xterm-like, or tmux; DATALAB_OSC52=1|0 overrides),
+ * with a toast naming what; otherwise a dialog showing the text to
+ * select by hand, and false. */
+bool app_copy(struct app *a, const char *what, const char *text);
 
 void app_quit(struct app *a);
 /* app_frames: frames drawn so far (tests and benchmarks read it). */

@@ -1,0 +1,828 @@
+/*
+ * cluster.c: nodes, pods, events, quotas and namespaces for the monitor
+ * views (see cluster.h).
+ *
+ * Data flow: each feed function upserts one compact row (pods in a
+ * sorted array, found by binary search; the rest in small arrays) and
+ * marks the joins stale.  The joins (per-node sums and GPU users, pod
+ * reasons from warning events, events newest first, namespaces in
+ * Onyxia order) run once, on the first read after a change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "datalab/core/json.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
+#include "datalab/kube/metrics.h"
+#include "datalab/kube/quantity.h"
+#include "datalab/model/cluster.h"
+
+struct pod_row {
+	struct cluster_pod p;
+	char *sched_msg;	/* PodScheduled=False message */
+	char *waiting;		/* a container's waiting reason, for warnings */
+};
+
+struct cluster {
+	struct pod_row *pods;
+	size_t npods, pods_cap;
+	struct cluster_node *nodes;
+	size_t nnodes;
+	struct cluster_event *events;
+	size_t nevents;
+	struct cluster_event **by_time;	/* newest first */
+	struct cluster_quota *quotas;
+	size_t nquotas;
+	char **namespaces;
+	size_t nnamespaces;
+	bool stale;		/* the joins need a rerun */
+	uint64_t generation;
+};
+
+struct cluster *cluster_new(void)
+{
+	return xcalloc(1, sizeof(struct cluster));
+}
+
+static void changed(struct cluster *c)
+{
+	c->stale = true;
+	c->generation++;
+}
+
+uint64_t cluster_generation(const struct cluster *c)
+{
+	return c->generation;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static int64_t parse_time(const char *v)
+{
+	time_t t;
+
+	return v && time_parse_rfc3339(v, &t) == 0 ? (int64_t)t : 0;
+}
+
+/* key_str: a label or annotation value (keys hold dots). */
+static const char *key_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = json_get_key(obj, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t quantity_of(const cJSON *v, bool milli)
+{
+	struct quantity q;
+
+	if (!cJSON_IsString(v) || quantity_parse_str(v->valuestring, &q, NULL) < 0)
+		return 0;
+	return milli ? quantity_milli(&q) : quantity_value(&q);
+}
+
+/* --- pods --- */
+
+static void pod_clear(struct pod_row *r)
+{
+	struct cluster_pod *p = &r->p;
+
+	free(p->ns);
+	free(p->name);
+	free(p->node);
+	free(p->phase);
+	free(p->status);
+	free(p->reason);
+	free(p->instance);
+	free(r->sched_msg);
+	free(r->waiting);
+	memset(r, 0, sizeof(*r));
+}
+
+static int pod_cmp(const char *ns, const char *name, const struct cluster_pod *p)
+{
+	int d = strcmp(ns, p->ns);
+
+	return d ? d : strcmp(name, p->name);
+}
+
+/* pod_search: the index of (ns, name), or where it would go (*found false). */
+static size_t pod_search(const struct cluster *c, const char *ns, const char *name, bool *found)
+{
+	size_t lo = 0, hi = c->npods;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = pod_cmp(ns, name, &c->pods[mid].p);
+
+		if (d == 0) {
+			*found = true;
+			return mid;
+		}
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*found = false;
+	return lo;
+}
+
+static const cJSON *resource_of(const cJSON *container, const char *name)
+{
+	const cJSON *v = json_get_key(json_get(container, "resources.requests"), name);
+
+	return v ? v : json_get_key(json_get(container, "resources.limits"), name);
+}
+
+/* status_of: kubectl's STATUS column (printers.go printPod, simplified). */
+static char *status_of(const cJSON *pod, const char *phase, bool deleting, char **waiting)
+{
+	const cJSON *cs;
+	int i = 0, ninit = cJSON_GetArraySize(json_get(pod, "spec.initContainers"));
+	const char *reason = json_str(pod, "status.reason", NULL);
+
+	*waiting = NULL;
+	if (deleting)
+		return xstrdup("Terminating");
+	cJSON_ArrayForEach(cs, json_get(pod, "status.initContainerStatuses")) {
+		const char *w = json_str(cs, "state.waiting.reason", NULL);
+		const char *t = json_str(cs, "state.terminated.reason", NULL);
+
+		if (t && str_eq(t, "Completed")) {
+			i++;
+			continue;
+		}
+		if (w && !str_eq(w, "PodInitializing")) {
+			*waiting = xstrdup(w);
+			return xasprintf("Init:%s", w);
+		}
+		return xasprintf("Init:%d/%d", i, ninit);
+	}
+	if (str_eq(phase, "Succeeded"))
+		return xstrdup("Completed");
+	cJSON_ArrayForEach(cs, json_get(pod, "status.containerStatuses")) {
+		const char *w = json_str(cs, "state.waiting.reason", NULL);
+		const char *t = json_str(cs, "state.terminated.reason", NULL);
+
+		if (w) {
+			*waiting = xstrdup(w);
+			return xstrdup(w);
+		}
+		if (t && !str_eq(phase, "Running"))
+			return xstrdup(t);
+	}
+	return xstrdup(reason ? reason : phase);
+}
+
+static char *sched_message(const cJSON *pod)
+{
+	const cJSON *cond;
+
+	cJSON_ArrayForEach(cond, json_get(pod, "status.conditions")) {
+		if (str_eq(json_str(cond, "type", ""), "PodScheduled") && str_eq(json_str(cond, "status", ""), "False"))
+			return xstrdup(json_str(cond, "message", json_str(cond, "reason", "Unschedulable")));
+	}
+	return NULL;
+}
+
+static void pod_fill(struct pod_row *r, const cJSON *pod)
+{
+	struct cluster_pod *p = &r->p;
+	const cJSON *labels = json_get(pod, "metadata.labels");
+	const cJSON *ct;
+	const char *inst = key_str(labels, "app.kubernetes.io/instance");
+
+	if (!inst)
+		inst = key_str(labels, "release");
+	p->ns = xstrdup(json_str(pod, "metadata.namespace", ""));
+	p->name = xstrdup(json_str(pod, "metadata.name", ""));
+	p->node = dup_or_null(json_str(pod, "spec.nodeName", NULL));
+	p->phase = xstrdup(json_str(pod, "status.phase", "Pending"));
+	p->deleting = json_get(pod, "metadata.deletionTimestamp") != NULL;
+	p->status = status_of(pod, p->phase, p->deleting, &r->waiting);
+	p->instance = dup_or_null(inst);
+	p->created = parse_time(json_str(pod, "metadata.creationTimestamp", NULL));
+	p->done = str_eq(p->phase, "Succeeded") || str_eq(p->phase, "Failed");
+	cJSON_ArrayForEach(ct, json_get(pod, "spec.containers")) {
+		p->containers++;
+		p->gpus += (int)quantity_of(resource_of(ct, CLUSTER_GPU_RESOURCE), false);
+		p->cpu_req_m += quantity_of(resource_of(ct, "cpu"), true);
+		p->mem_req += quantity_of(resource_of(ct, "memory"), false);
+	}
+	cJSON_ArrayForEach(ct, json_get(pod, "status.containerStatuses")) {
+		p->ready += cJSON_IsTrue(json_get(ct, "ready"));
+		p->restarts += (int)json_int(ct, "restartCount", 0);
+	}
+	r->sched_msg = p->node ? NULL : sched_message(pod);
+}
+
+void cluster_pod(struct cluster *c, const cJSON *pod, bool deleted)
+{
+	const char *ns = json_str(pod, "metadata.namespace", "");
+	const char *name = json_str(pod, "metadata.name", NULL);
+	bool found;
+	size_t i;
+	int64_t cpu = -1, mem = -1;
+
+	if (!name)
+		return;
+	i = pod_search(c, ns, name, &found);
+	if (found) {
+		cpu = c->pods[i].p.cpu_m;
+		mem = c->pods[i].p.mem;
+		pod_clear(&c->pods[i]);
+		if (deleted) {
+			memmove(&c->pods[i], &c->pods[i + 1], (c->npods - i - 1) * sizeof(*c->pods));
+			c->npods--;
+			changed(c);
+			return;
+		}
+	} else {
+		if (deleted)
+			return;
+		if (c->npods == c->pods_cap) {
+			c->pods_cap = c->pods_cap ? c->pods_cap * 2 : 64;
+			c->pods = xreallocarray(c->pods, c->pods_cap, sizeof(*c->pods));
+		}
+		memmove(&c->pods[i + 1], &c->pods[i], (c->npods - i) * sizeof(*c->pods));
+		memset(&c->pods[i], 0, sizeof(c->pods[i]));
+		c->npods++;
+	}
+	pod_fill(&c->pods[i], pod);
+	c->pods[i].p.cpu_m = cpu;
+	c->pods[i].p.mem = mem;
+	changed(c);
+}
+
+/* --- nodes --- */
+
+static void node_clear(struct cluster_node *n)
+{
+	free(n->name);
+	free(n->gpu_model);
+	free(n->roles);
+	free(n->gpu_users);
+	memset(n, 0, sizeof(*n));
+}
+
+static struct cluster_node *node_get(struct cluster *c, const char *name)
+{
+	for (size_t i = 0; i < c->nnodes; i++)
+		if (str_eq(c->nodes[i].name, name))
+			return &c->nodes[i];
+	return NULL;
+}
+
+static int node_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct cluster_node *)a)->name, ((const struct cluster_node *)b)->name);
+}
+
+void cluster_node(struct cluster *c, const cJSON *node, bool deleted)
+{
+	const char *name = json_str(node, "metadata.name", NULL);
+	struct cluster_node *n;
+	const cJSON *labels = json_get(node, "metadata.labels"), *l, *cond;
+	int64_t cpu = -1, mem = -1;
+	char roles[256] = "";
+
+	if (!name)
+		return;
+	n = node_get(c, name);
+	if (n) {
+		cpu = n->cpu_m;
+		mem = n->mem;
+		node_clear(n);
+		*n = c->nodes[--c->nnodes];
+	}
+	changed(c);
+	if (deleted)
+		return;
+	c->nodes = xreallocarray(c->nodes, c->nnodes + 1, sizeof(*c->nodes));
+	n = &c->nodes[c->nnodes++];
+	memset(n, 0, sizeof(*n));
+	n->name = xstrdup(name);
+	n->gpu_model = dup_or_null(key_str(labels, CLUSTER_GPU_PRODUCT_LABEL));
+	cJSON_ArrayForEach(l, labels) {
+		if (l->string && str_has_prefix(l->string, "node-role.kubernetes.io/") && l->string[24]) {
+			if (roles[0])
+				strncat(roles, ",", sizeof(roles) - strlen(roles) - 1);
+			strncat(roles, l->string + 24, sizeof(roles) - strlen(roles) - 1);
+		}
+	}
+	n->roles = xstrdup(roles);
+	n->unschedulable = json_bool(node, "spec.unschedulable", false);
+	cJSON_ArrayForEach(cond, json_get(node, "status.conditions"))
+		if (str_eq(json_str(cond, "type", ""), "Ready"))
+			n->ready = str_eq(json_str(cond, "status", ""), "True");
+	n->cpu_alloc_m = quantity_of(json_get_key(json_get(node, "status.allocatable"), "cpu"), true);
+	n->mem_alloc = quantity_of(json_get_key(json_get(node, "status.allocatable"), "memory"), false);
+	n->gpu_alloc = (int)quantity_of(json_get_key(json_get(node, "status.allocatable"), CLUSTER_GPU_RESOURCE), false);
+	n->gpu_capacity = (int)quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
+	n->cpu_m = cpu;
+	n->mem = mem;
+	qsort(c->nodes, c->nnodes, sizeof(*c->nodes), node_cmp);
+}
+
+/* --- events --- */
+
+static void event_clear(struct cluster_event *e)
+{
+	free(e->ns);
+	free(e->uid);
+	free(e->type);
+	free(e->reason);
+	free(e->message);
+	free(e->object);
+	free(e->object_kind);
+	free(e->object_name);
+	free(e->source);
+	memset(e, 0, sizeof(*e));
+}
+
+static int64_t event_time(const cJSON *ev)
+{
+	static const char *const keys[] = {
+		"series.lastObservedTime", "lastTimestamp", "eventTime", "firstTimestamp", "metadata.creationTimestamp",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int64_t t = parse_time(json_str(ev, keys[i], NULL));
+
+		if (t > 0)
+			return t;
+	}
+	return 0;
+}
+
+void cluster_event(struct cluster *c, const cJSON *ev, bool deleted)
+{
+	const char *uid = json_str(ev, "metadata.uid", json_str(ev, "metadata.name", NULL));
+	const char *ns = json_str(ev, "metadata.namespace", json_str(ev, "involvedObject.namespace", ""));
+	struct cluster_event *e = NULL;
+	int64_t count;
+
+	if (!uid)
+		return;
+	for (size_t i = 0; i < c->nevents; i++)
+		if (str_eq(c->events[i].uid, uid) && str_eq(c->events[i].ns, ns))
+			e = &c->events[i];
+	if (e) {
+		event_clear(e);
+		*e = c->events[--c->nevents];
+	}
+	changed(c);
+	if (deleted)
+		return;
+	c->events = xreallocarray(c->events, c->nevents + 1, sizeof(*c->events));
+	e = &c->events[c->nevents++];
+	e->ns = xstrdup(ns);
+	e->uid = xstrdup(uid);
+	e->type = xstrdup(json_str(ev, "type", "Normal"));
+	e->warning = str_eq(e->type, "Warning");
+	e->reason = xstrdup(json_str(ev, "reason", ""));
+	e->message = xstrdup(json_str(ev, "message", ""));
+	e->object_kind = xstrdup(json_str(ev, "involvedObject.kind", json_str(ev, "regarding.kind", "")));
+	e->object_name = xstrdup(json_str(ev, "involvedObject.name", json_str(ev, "regarding.name", "")));
+	e->object = xasprintf("%s/%s", e->object_kind, e->object_name);
+	e->source = xstrdup(json_str(ev, "source.component", json_str(ev, "reportingComponent", "")));
+	count = json_int(ev, "series.count", json_int(ev, "count", 1));
+	e->count = count > 0 && count < 1000000000 ? (int)count : 1;
+	e->when = event_time(ev);
+}
+
+static int by_time_cmp(const void *a, const void *b)
+{
+	const struct cluster_event *x = *(struct cluster_event *const *)a, *y = *(struct cluster_event *const *)b;
+
+	if (x->when != y->when)
+		return x->when > y->when ? -1 : 1;
+	return strcmp(x->uid, y->uid);
+}
+
+/* --- quotas --- */
+
+static void quota_clear(struct cluster_quota *q)
+{
+	free(q->ns);
+	free(q->name);
+	for (size_t i = 0; i < q->nitems; i++)
+		free(q->items[i].resource);
+	free(q->items);
+	memset(q, 0, sizeof(*q));
+}
+
+void cluster_quota(struct cluster *c, const cJSON *obj, bool deleted)
+{
+	const char *ns = json_str(obj, "metadata.namespace", "");
+	const char *name = json_str(obj, "metadata.name", NULL);
+	const cJSON *hard = json_get(obj, "status.hard"), *h;
+	struct cluster_quota *q = NULL;
+
+	if (!name)
+		return;
+	for (size_t i = 0; i < c->nquotas; i++)
+		if (str_eq(c->quotas[i].ns, ns) && str_eq(c->quotas[i].name, name))
+			q = &c->quotas[i];
+	if (q) {
+		quota_clear(q);
+		*q = c->quotas[--c->nquotas];
+	}
+	changed(c);
+	if (deleted)
+		return;
+	if (!hard)		/* the quota controller has not filled status yet */
+		hard = json_get(obj, "spec.hard");
+	c->quotas = xreallocarray(c->quotas, c->nquotas + 1, sizeof(*c->quotas));
+	q = &c->quotas[c->nquotas++];
+	memset(q, 0, sizeof(*q));
+	q->ns = xstrdup(ns);
+	q->name = xstrdup(name);
+	cJSON_ArrayForEach(h, hard) {
+		struct cluster_quota_item *it;
+
+		if (!h->string)
+			continue;
+		q->items = xreallocarray(q->items, q->nitems + 1, sizeof(*q->items));
+		it = &q->items[q->nitems++];
+		it->resource = xstrdup(h->string);
+		it->hard_milli = quantity_of(h, true);
+		it->used_milli = quantity_of(json_get_key(json_get(obj, "status.used"), h->string), true);
+	}
+}
+
+const struct cluster_quota *cluster_quota_for(struct cluster *c, const char *ns)
+{
+	const struct cluster_quota *best = NULL;
+
+	/* Onyxia's is named onyxia-quota; otherwise the first by name */
+	for (size_t i = 0; i < c->nquotas; i++) {
+		const struct cluster_quota *q = &c->quotas[i];
+
+		if (!str_eq(q->ns, ns))
+			continue;
+		if (str_eq(q->name, "onyxia-quota"))
+			return q;
+		if (!best || strcmp(q->name, best->name) < 0)
+			best = q;
+	}
+	return best;
+}
+
+const struct cluster_quota_item *cluster_quota_item(const struct cluster_quota *q, const char *resource)
+{
+	const char *bare = str_has_prefix(resource, "requests.") ? resource + strlen("requests.") : resource;
+
+	if (!q)
+		return NULL;
+	for (size_t i = 0; i < q->nitems; i++)
+		if (str_eq(q->items[i].resource, resource))
+			return &q->items[i];
+	/* "cpu" and "requests.cpu" mean the same in a quota */
+	for (size_t i = 0; i < q->nitems; i++) {
+		const char *r = q->items[i].resource;
+
+		if (str_has_prefix(r, "requests."))
+			r += strlen("requests.");
+		if (str_eq(r, bare))
+			return &q->items[i];
+	}
+	return NULL;
+}
+
+void cluster_format_cpu(char *dst, size_t size, int64_t m)
+{
+	if (m < 0)
+		snprintf(dst, size, "-");
+	else if (m % 1000 == 0)
+		snprintf(dst, size, "%lld", (long long)(m / 1000));
+	else if (m < 1000)
+		snprintf(dst, size, "%lldm", (long long)m);
+	else
+		snprintf(dst, size, "%.1f", (double)m / 1000.0);
+}
+
+void cluster_format_mem(char *dst, size_t size, int64_t b)
+{
+	static const char *const units[] = { "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
+	double v = (double)b;
+	int u = -1;
+
+	if (b < 0) {
+		snprintf(dst, size, "-");
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(dst, size, "%lld", (long long)b);
+	else if (v == (double)(int64_t)v || v >= 100)
+		snprintf(dst, size, "%.0f%s", v, units[u]);
+	else
+		snprintf(dst, size, "%.1f%s", v, units[u]);
+}
+
+void cluster_quota_summary(struct cluster *c, const char *ns, char *dst, size_t size)
+{
+	const struct cluster_quota *q = cluster_quota_for(c, ns);
+	const struct cluster_quota_item *cpu, *mem, *gpu;
+	size_t k = 0;
+
+	if (size)
+		dst[0] = '\0';
+	if (!q)
+		return;
+	cpu = cluster_quota_item(q, "requests.cpu");
+	mem = cluster_quota_item(q, "requests.memory");
+	gpu = cluster_quota_item(q, "requests." CLUSTER_GPU_RESOURCE);
+	if (cpu && k < size) {
+		char u[32], h[32];
+
+		cluster_format_cpu(u, sizeof(u), cpu->used_milli);
+		cluster_format_cpu(h, sizeof(h), cpu->hard_milli);
+		k += (size_t)snprintf(dst + k, size - k, "cpu %s/%s", u, h);
+	}
+	if (mem && k < size) {
+		char u[32], h[32];
+
+		cluster_format_mem(u, sizeof(u), mem->used_milli / 1000);
+		cluster_format_mem(h, sizeof(h), mem->hard_milli / 1000);
+		k += (size_t)snprintf(dst + k, size - k, "%smem %s/%s", k ? "  " : "", u, h);
+	}
+	if (gpu && k < size)
+		snprintf(dst + k, size - k, "%sgpu %lld/%lld", k ? "  " : "", (long long)(gpu->used_milli / 1000),
+			 (long long)(gpu->hard_milli / 1000));
+}
+
+/* --- namespaces --- */
+
+void cluster_namespace(struct cluster *c, const cJSON *obj, bool deleted)
+{
+	const char *name = json_str(obj, "metadata.name", NULL);
+
+	if (!name)
+		return;
+	for (size_t i = 0; i < c->nnamespaces; i++) {
+		if (str_eq(c->namespaces[i], name)) {
+			if (!deleted)
+				return;
+			free(c->namespaces[i]);
+			c->namespaces[i] = c->namespaces[--c->nnamespaces];
+			changed(c);
+			return;
+		}
+	}
+	if (deleted)
+		return;
+	c->namespaces = xreallocarray(c->namespaces, c->nnamespaces + 1, sizeof(char *));
+	c->namespaces[c->nnamespaces++] = xstrdup(name);
+	changed(c);
+}
+
+static int ns_rank(const char *n)
+{
+	return str_has_prefix(n, "user-") ? 0 : str_has_prefix(n, "projet-") ? 1 : 2;
+}
+
+static int ns_cmp(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int d = ns_rank(x) - ns_rank(y);
+
+	return d ? d : strcmp(x, y);
+}
+
+/* --- metrics --- */
+
+void cluster_usage_reset(struct cluster *c, bool pods, bool nodes)
+{
+	for (size_t i = 0; pods && i < c->npods; i++)
+		c->pods[i].p.cpu_m = c->pods[i].p.mem = -1;
+	for (size_t i = 0; nodes && i < c->nnodes; i++)
+		c->nodes[i].cpu_m = c->nodes[i].mem = -1;
+	changed(c);
+}
+
+void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem)
+{
+	bool found;
+	size_t i = pod_search(c, ns, name, &found);
+
+	if (!found)
+		return;
+	c->pods[i].p.cpu_m = cpu_m;
+	c->pods[i].p.mem = mem;
+	changed(c);
+}
+
+void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem)
+{
+	struct cluster_node *n = node_get(c, name);
+
+	if (!n)
+		return;
+	n->cpu_m = cpu_m;
+	n->mem = mem;
+	changed(c);
+}
+
+static void usage_list(struct cluster *c, const cJSON *list, bool nodes)
+{
+	const cJSON *it;
+
+	cluster_usage_reset(c, !nodes, nodes);
+	cJSON_ArrayForEach(it, json_get(list, "items")) {
+		struct metrics_series m;
+		int64_t cpu_m;
+
+		if (metrics_parse_item(it, &m, NULL) < 0)
+			continue;
+		cpu_m = (m.now.cpu_nano + 999999) / 1000000;	/* rounded up, as kubectl */
+		if (nodes)
+			cluster_node_usage(c, m.name, cpu_m, m.now.mem_bytes);
+		else
+			cluster_pod_usage(c, m.ns, m.name, cpu_m, m.now.mem_bytes);
+		metrics_series_clear(&m);
+	}
+}
+
+void cluster_pod_metrics(struct cluster *c, const cJSON *list)
+{
+	usage_list(c, list, false);
+}
+
+void cluster_node_metrics(struct cluster *c, const cJSON *list)
+{
+	usage_list(c, list, true);
+}
+
+/* --- the joins --- */
+
+static void join(struct cluster *c)
+{
+	if (!c->stale)
+		return;
+	c->stale = false;
+	for (size_t i = 0; i < c->nnodes; i++) {
+		struct cluster_node *n = &c->nodes[i];
+
+		n->cpu_req_m = n->mem_req = 0;
+		n->gpu_used = n->npods = 0;
+		free(n->gpu_users);
+		n->gpu_users = NULL;
+		n->ngpu_users = 0;
+	}
+	for (size_t i = 0; i < c->npods; i++) {
+		struct pod_row *r = &c->pods[i];
+		struct cluster_node *n;
+
+		free(r->p.reason);
+		r->p.reason = dup_or_null(r->sched_msg);
+		if (!r->p.node || r->p.done || !(n = node_get(c, r->p.node)))
+			continue;
+		n->npods++;
+		n->cpu_req_m += r->p.cpu_req_m;
+		n->mem_req += r->p.mem_req;
+		if (r->p.gpus > 0) {
+			n->gpu_used += r->p.gpus;
+			n->gpu_users = xreallocarray(n->gpu_users, n->ngpu_users + 1, sizeof(*n->gpu_users));
+			n->gpu_users[n->ngpu_users].ns = r->p.ns;
+			n->gpu_users[n->ngpu_users].pod = r->p.name;
+			n->gpu_users[n->ngpu_users].gpus = r->p.gpus;
+			n->ngpu_users++;
+		}
+	}
+	c->by_time = xreallocarray(c->by_time, c->nevents ? c->nevents : 1, sizeof(*c->by_time));
+	for (size_t i = 0; i < c->nevents; i++)
+		c->by_time[i] = &c->events[i];
+	qsort(c->by_time, c->nevents, sizeof(*c->by_time), by_time_cmp);
+	/* why a pod waits: its newest warning, unless it is scheduled and
+	 * the warning is an old FailedScheduling, or nothing waits */
+	for (size_t k = c->nevents; k-- > 0;) {
+		const struct cluster_event *e = c->by_time[k];	/* oldest first: newer overwrite */
+		struct pod_row *r;
+		bool found;
+		size_t i;
+
+		if (!e->warning || !str_eq(e->object_kind, "Pod"))
+			continue;
+		i = pod_search(c, e->ns, e->object_name, &found);
+		if (!found)
+			continue;
+		r = &c->pods[i];
+		if (r->p.node && str_eq(e->reason, "FailedScheduling"))
+			continue;
+		if (r->p.node && !r->waiting)
+			continue;
+		if (r->sched_msg && !str_eq(e->reason, "FailedScheduling"))
+			continue;
+		free(r->p.reason);
+		r->p.reason = xstrdup(e->message);
+	}
+	if (c->nnamespaces > 1)
+		qsort(c->namespaces, c->nnamespaces, sizeof(char *), ns_cmp);
+}
+
+size_t cluster_pod_count(struct cluster *c)
+{
+	return c->npods;
+}
+
+const struct cluster_pod *cluster_pod_at(struct cluster *c, size_t i)
+{
+	join(c);
+	return i < c->npods ? &c->pods[i].p : NULL;
+}
+
+const struct cluster_pod *cluster_pod_find(struct cluster *c, const char *ns, const char *name)
+{
+	bool found;
+	size_t i;
+
+	join(c);
+	i = pod_search(c, ns, name, &found);
+	return found ? &c->pods[i].p : NULL;
+}
+
+size_t cluster_node_count(struct cluster *c)
+{
+	return c->nnodes;
+}
+
+const struct cluster_node *cluster_node_at(struct cluster *c, size_t i)
+{
+	join(c);
+	return i < c->nnodes ? &c->nodes[i] : NULL;
+}
+
+const struct cluster_node *cluster_node_find(struct cluster *c, const char *name)
+{
+	join(c);
+	return node_get(c, name);
+}
+
+size_t cluster_event_count(struct cluster *c)
+{
+	return c->nevents;
+}
+
+const struct cluster_event *cluster_event_at(struct cluster *c, size_t i)
+{
+	join(c);
+	return i < c->nevents ? c->by_time[i] : NULL;
+}
+
+size_t cluster_namespace_count(struct cluster *c)
+{
+	return c->nnamespaces;
+}
+
+const char *cluster_namespace_at(struct cluster *c, size_t i)
+{
+	join(c);
+	return i < c->nnamespaces ? c->namespaces[i] : NULL;
+}
+
+void cluster_clear(struct cluster *c)
+{
+	for (size_t i = 0; i < c->npods; i++)
+		pod_clear(&c->pods[i]);
+	c->npods = 0;
+	for (size_t i = 0; i < c->nnodes; i++)
+		node_clear(&c->nodes[i]);
+	c->nnodes = 0;
+	for (size_t i = 0; i < c->nevents; i++)
+		event_clear(&c->events[i]);
+	c->nevents = 0;
+	for (size_t i = 0; i < c->nquotas; i++)
+		quota_clear(&c->quotas[i]);
+	c->nquotas = 0;
+	for (size_t i = 0; i < c->nnamespaces; i++)
+		free(c->namespaces[i]);
+	c->nnamespaces = 0;
+	changed(c);
+}
+
+void cluster_free(struct cluster *c)
+{
+	if (!c)
+		return;
+	cluster_clear(c);
+	free(c->pods);
+	free(c->nodes);
+	free(c->events);
+	free(c->by_time);
+	free(c->quotas);
+	free(c->namespaces);
+	free(c);
+}

@@ -1,0 +1,941 @@
+/*
+ * s3d_store.c: buckets as folders, objects as files with a metadata
+ * trailer, keys encoded to paths (see s3d_store.h for the layout and why
+ * it is crash-safe).  Everything here is called from libmicrohttpd's
+ * connection threads; the mutex covers only namespace changes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "datalab/core/file.h"
+#include "datalab/core/json.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
+#include "datalab/core/utf8.h"
+#include "datalab/sandbox/s3d_store.h"
+
+#define FOOTER_LEN 32
+#define FOOTER_MAGIC "S3DMETA1 "
+#define META_MAX (64u << 10)
+#define DIR_SUFFIX "%2F"
+
+struct s3d_store {
+	char *dir;
+	char *tmp;
+	pthread_mutex_t ns;
+	atomic_uint_fast64_t gen;
+	atomic_bool nosync;
+};
+
+/* ---- metadata ---- */
+
+void s3d_meta_add_user(struct s3d_meta *m, const char *name, const char *value)
+{
+	char *n = xstrdup(name);
+
+	for (char *p = n; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	m->user = xreallocarray(m->user, m->nuser + 1, sizeof(*m->user));
+	m->user[m->nuser].name = n;
+	m->user[m->nuser].value = xstrdup(value ? value : "");
+	m->nuser++;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void release_headers(struct s3d_meta *m)
+{
+	free(m->content_type);
+	free(m->content_encoding);
+	free(m->content_disposition);
+	free(m->cache_control);
+	free(m->content_language);
+	free(m->expires);
+	for (size_t i = 0; i < m->nuser; i++) {
+		free(m->user[i].name);
+		free(m->user[i].value);
+	}
+	free(m->user);
+	m->content_type = m->content_encoding = m->content_disposition = NULL;
+	m->cache_control = m->content_language = m->expires = NULL;
+	m->user = NULL;
+	m->nuser = 0;
+}
+
+void s3d_meta_copy_headers(struct s3d_meta *dst, const struct s3d_meta *src)
+{
+	release_headers(dst);
+	dst->content_type = dup_or_null(src->content_type);
+	dst->content_encoding = dup_or_null(src->content_encoding);
+	dst->content_disposition = dup_or_null(src->content_disposition);
+	dst->cache_control = dup_or_null(src->cache_control);
+	dst->content_language = dup_or_null(src->content_language);
+	dst->expires = dup_or_null(src->expires);
+	for (size_t i = 0; i < src->nuser; i++)
+		s3d_meta_add_user(dst, src->user[i].name, src->user[i].value);
+}
+
+void s3d_meta_release(struct s3d_meta *m)
+{
+	release_headers(m);
+	memset(m, 0, sizeof(*m));
+}
+
+static void add_str(cJSON *o, const char *name, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, name, v);
+}
+
+int s3d_meta_to_json(const struct s3d_meta *m, const char *key, struct buf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddNumberToObject(o, "v", 1);
+	add_str(o, "key", key);
+	cJSON_AddNumberToObject(o, "size", (double)m->size);
+	cJSON_AddStringToObject(o, "etag", m->etag);
+	cJSON_AddNumberToObject(o, "mtime", (double)m->mtime_ms);
+	add_str(o, "type", m->content_type);
+	add_str(o, "encoding", m->content_encoding);
+	add_str(o, "disposition", m->content_disposition);
+	add_str(o, "cache", m->cache_control);
+	add_str(o, "language", m->content_language);
+	add_str(o, "expires", m->expires);
+	if (m->nuser) {
+		cJSON *u = cJSON_AddObjectToObject(o, "meta");
+
+		for (size_t i = 0; i < m->nuser; i++)
+			cJSON_AddStringToObject(u, m->user[i].name, m->user[i].value);
+	}
+	if (m->sum_algo != S3D_SUM_NONE) {
+		cJSON_AddStringToObject(o, "sumalgo", s3d_sum_algo_name(m->sum_algo));
+		cJSON_AddStringToObject(o, "sum", m->sum);
+	}
+	if (m->parts)
+		cJSON_AddNumberToObject(o, "parts", m->parts);
+	rc = json_print(out, o, false);
+	cJSON_Delete(o);
+	return rc;
+}
+
+static char *json_dup(const cJSON *o, const char *name)
+{
+	const char *s = json_str(o, name, NULL);
+
+	return s ? xstrdup(s) : NULL;
+}
+
+int s3d_meta_from_json(const char *p, size_t n, struct s3d_meta *m, char **key)
+{
+	cJSON *o = json_parse(p, n, NULL);
+	const cJSON *u, *it;
+
+	memset(m, 0, sizeof(*m));
+	if (!o || !cJSON_IsObject(o) || !cJSON_IsNumber(json_get(o, "size"))) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	m->size = (uint64_t)json_int(o, "size", 0);
+	str_copy(m->etag, json_str(o, "etag", ""), sizeof(m->etag));
+	m->mtime_ms = json_int(o, "mtime", 0);
+	m->content_type = json_dup(o, "type");
+	m->content_encoding = json_dup(o, "encoding");
+	m->content_disposition = json_dup(o, "disposition");
+	m->cache_control = json_dup(o, "cache");
+	m->content_language = json_dup(o, "language");
+	m->expires = json_dup(o, "expires");
+	u = json_get(o, "meta");
+	cJSON_ArrayForEach(it, u)
+		if (cJSON_IsString(it))
+			s3d_meta_add_user(m, it->string, it->valuestring);
+	m->sum_algo = s3d_sum_algo_parse(json_str(o, "sumalgo", NULL));
+	str_copy(m->sum, json_str(o, "sum", ""), sizeof(m->sum));
+	m->parts = (unsigned)json_int(o, "parts", 0);
+	if (key)
+		*key = json_dup(o, "key");
+	cJSON_Delete(o);
+	return 0;
+}
+
+static int pwrite_all(int fd, const void *p, size_t n, off_t off)
+{
+	const char *b = p;
+
+	while (n) {
+		ssize_t w = pwrite(fd, b, n, off);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+static ssize_t pread_all(int fd, void *p, size_t n, off_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)p + got, n - got, off + (off_t)got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int s3d_store_meta_write(int fd, const struct s3d_meta *m, const char *key, struct error *err)
+{
+	struct buf b;
+	char footer[FOOTER_LEN + 1];
+	size_t jlen;
+	int rc = 0;
+
+	buf_init(&b, META_MAX);
+	if (s3d_meta_to_json(m, key, &b) < 0) {
+		buf_release(&b);
+		return error_set(err, ERR_LIMIT, "object metadata is larger than %u bytes", META_MAX);
+	}
+	jlen = b.len;
+	snprintf(footer, sizeof(footer), "\n" FOOTER_MAGIC "%021zu\n", jlen);
+	buf_add(&b, footer, FOOTER_LEN);
+	if (pwrite_all(fd, b.data, b.len, (off_t)m->size) < 0 ||
+	    ftruncate(fd, (off_t)(m->size + b.len)) < 0)
+		rc = error_sys(err, "cannot write object metadata");
+	buf_release(&b);
+	return rc;
+}
+
+int s3d_store_meta_read(int fd, struct s3d_meta *m, struct error *err)
+{
+	struct stat st;
+	char tail[4096];
+	size_t want;
+	ssize_t got;
+	uint64_t jlen = 0;
+	const char *json;
+	char *big = NULL;
+	int rc;
+
+	if (fstat(fd, &st) < 0)
+		return error_sys(err, "cannot stat an object");
+	if (st.st_size < FOOTER_LEN)
+		return error_set(err, ERR_PARSE, "an object file has no metadata");
+	want = (size_t)DL_MIN((off_t)sizeof(tail), st.st_size);
+	got = pread_all(fd, tail, want, st.st_size - (off_t)want);
+	if (got != (ssize_t)want)
+		return error_sys(err, "cannot read object metadata");
+	if (memcmp(tail + want - FOOTER_LEN, "\n" FOOTER_MAGIC, 1 + strlen(FOOTER_MAGIC)) != 0)
+		return error_set(err, ERR_PARSE, "an object file has no metadata footer");
+	for (size_t i = want - FOOTER_LEN + 1 + strlen(FOOTER_MAGIC); i < want - 1; i++) {
+		if (tail[i] < '0' || tail[i] > '9')
+			return error_set(err, ERR_PARSE, "an object file has a bad metadata footer");
+		jlen = jlen * 10 + (uint64_t)(tail[i] - '0');
+	}
+	if (jlen > META_MAX || jlen + FOOTER_LEN > (uint64_t)st.st_size)
+		return error_set(err, ERR_PARSE, "an object file has a bad metadata length");
+	if (jlen + FOOTER_LEN <= want) {
+		json = tail + want - FOOTER_LEN - jlen;
+	} else {
+		big = xmalloc(jlen);
+		if (pread_all(fd, big, jlen, st.st_size - FOOTER_LEN - (off_t)jlen) != (ssize_t)jlen) {
+			free(big);
+			return error_sys(err, "cannot read object metadata");
+		}
+		json = big;
+	}
+	rc = s3d_meta_from_json(json, jlen, m, NULL);
+	free(big);
+	if (rc < 0)
+		return error_set(err, ERR_PARSE, "an object file has unreadable metadata");
+	if (m->size + jlen + FOOTER_LEN != (uint64_t)st.st_size) {
+		s3d_meta_release(m);
+		return error_set(err, ERR_PARSE, "an object file's size does not match its metadata");
+	}
+	return 0;
+}
+
+/* ---- names ---- */
+
+bool s3d_bucket_name_valid(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	int dots = 0, digits_only = 1;
+
+	if (n < 3 || n > 63)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && c != '.' && c != '-')
+			return false;
+		if ((i == 0 || i == n - 1) && !alnum)
+			return false;
+		if (c == '.') {
+			dots++;
+			if (name[i + 1] == '.')
+				return false;
+		} else if (!(c >= '0' && c <= '9')) {
+			digits_only = 0;
+		}
+	}
+	if (dots == 3 && digits_only)
+		return false;	/* looks like 192.168.5.4 */
+	return !str_has_prefix(name, "xn--") && !str_has_suffix(name, "-s3alias");
+}
+
+static void seg_encode(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	if (n == 0) {
+		buf_addc(out, '%');
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%' || c < 0x20 || c == 0x7f || (i == 0 && c == '.')) {
+			buf_addc(out, '%');
+			buf_addc(out, hex[c >> 4]);
+			buf_addc(out, hex[c & 15]);
+		} else {
+			buf_addc(out, (char)c);
+		}
+	}
+}
+
+int s3d_key_check(const char *key, size_t len, const char **code, struct error *err)
+{
+	const char *seg = key, *end = key + len;
+
+	*code = "InvalidArgument";
+	if (len == 0)
+		return error_set(err, ERR_INVALID, "the object key is empty");
+	if (len > S3D_KEY_MAX) {
+		*code = "KeyTooLongError";
+		return error_set(err, ERR_INVALID, "Your key is too long");
+	}
+	if (memchr(key, '\0', len))
+		return error_set(err, ERR_INVALID, "the object key holds a NUL byte");
+	if (!utf8_valid(key, len))
+		return error_set(err, ERR_INVALID, "the object key is not valid UTF-8");
+	if (key[0] == '/')
+		return error_set(err, ERR_INVALID, "the object key starts with '/'");
+	while (seg <= end) {
+		const char *slash = memchr(seg, '/', (size_t)(end - seg));
+		size_t n = slash ? (size_t)(slash - seg) : (size_t)(end - seg);
+		struct buf enc;
+
+		if (n == 2 && seg[0] == '.' && seg[1] == '.')
+			return error_set(err, ERR_INVALID, "the object key holds a '..' segment");
+		buf_init(&enc, 0);
+		seg_encode(&enc, seg, n);
+		if (enc.len > S3D_SEGMENT_MAX) {
+			buf_release(&enc);
+			*code = "KeyTooLongError";
+			return error_set(err, ERR_INVALID,
+					 "a part of the key between slashes is longer than %d bytes, which this sandbox "
+					 "cannot store", S3D_SEGMENT_MAX);
+		}
+		buf_release(&enc);
+		if (!slash)
+			break;
+		seg = slash + 1;
+	}
+	return 0;
+}
+
+char *s3d_key_path(const char *key)
+{
+	struct buf b;
+	const char *seg = key;
+
+	buf_init(&b, 0);
+	for (;;) {
+		const char *slash = strchr(seg, '/');
+
+		if (!slash) {
+			seg_encode(&b, seg, strlen(seg));
+			break;
+		}
+		seg_encode(&b, seg, (size_t)(slash - seg));
+		buf_adds(&b, DIR_SUFFIX "/");
+		seg = slash + 1;
+	}
+	return buf_take(&b, NULL);
+}
+
+static int unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int s3d_name_decode(const char *name, struct buf *seg, bool *is_dir)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || name[0] == '.')
+		return -1;
+	*is_dir = n >= 3 && strcmp(name + n - 3, DIR_SUFFIX) == 0;
+	if (*is_dir)
+		n -= 3;
+	if (n == 1 && name[0] == '%')
+		return 0;	/* the empty segment */
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return -1;
+			hi = unhex(name[i + 1]);
+			lo = unhex(name[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			buf_addc(seg, (char)(hi * 16 + lo));
+			i += 2;
+		} else {
+			buf_addc(seg, name[i]);
+		}
+	}
+	return 0;
+}
+
+/* ---- the store ---- */
+
+struct s3d_store *s3d_store_open(const char *dir, struct error *err)
+{
+	struct s3d_store *st;
+	char *tmp = xasprintf("%s/.s3d/tmp", dir);
+
+	if (file_mkdirs(tmp, 0700, err) < 0) {
+		free(tmp);
+		return NULL;
+	}
+	/* what a crash left half-written: never acknowledged, so dropped */
+	file_remove_tree(tmp, NULL);
+	if (file_mkdirs(tmp, 0700, err) < 0) {
+		free(tmp);
+		return NULL;
+	}
+	st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(dir);
+	st->tmp = tmp;
+	pthread_mutex_init(&st->ns, NULL);
+	atomic_init(&st->gen, 1);
+	atomic_init(&st->nosync, false);
+	return st;
+}
+
+void s3d_store_close(struct s3d_store *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_destroy(&st->ns);
+	free(st->dir);
+	free(st->tmp);
+	free(st);
+}
+
+const char *s3d_store_dir(const struct s3d_store *st)
+{
+	return st->dir;
+}
+
+uint64_t s3d_store_generation(const struct s3d_store *st)
+{
+	return atomic_load(&((struct s3d_store *)st)->gen);
+}
+
+void s3d_store_set_sync(struct s3d_store *st, bool on)
+{
+	atomic_store(&st->nosync, !on);
+	if (on) {
+		int fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			syncfs(fd);
+			close(fd);
+		}
+	}
+}
+
+static void bump(struct s3d_store *st)
+{
+	atomic_fetch_add(&st->gen, 1);
+}
+
+char *s3d_store_bucket_path(const struct s3d_store *st, const char *bucket)
+{
+	return xasprintf("%s/%s", st->dir, bucket);
+}
+
+static char *object_path(const struct s3d_store *st, const char *bucket, const char *key)
+{
+	char *rel = s3d_key_path(key);
+	char *p = xasprintf("%s/%s/%s", st->dir, bucket, rel);
+
+	free(rel);
+	return p;
+}
+
+static int fsync_path(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int s3d_store_tmp_open(struct s3d_store *st, char **path, struct error *err)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		char rnd[17];
+		char *p;
+		int fd;
+
+		str_random_alnum(rnd, 16);
+		p = xasprintf("%s/%s", st->tmp, rnd);
+		fd = open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			*path = p;
+			return fd;
+		}
+		free(p);
+		if (errno != EEXIST)
+			return error_sys(err, "cannot create a temp file in '%s'", st->tmp);
+	}
+	return error_set(err, ERR_IO, "cannot create a temp file in '%s'", st->tmp);
+}
+
+/* mkdirs_under: creates the folders of path below root (which exists);
+ * *top gets the parent of the topmost folder created (for fsync). */
+static int mkdirs_under(const char *root, const char *path, char **top)
+{
+	size_t rl = strlen(root);
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	*top = NULL;
+	for (char *s = p + rl + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == 0) {
+			if (!*top) {
+				char *slash = strrchr(p, '/');
+
+				*top = xstrndup(p, (size_t)(slash - p));
+			}
+		} else if (errno != EEXIST) {
+			rc = -1;
+			*s = '/';
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+static char *parent_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return xstrndup(path, slash ? (size_t)(slash - path) : 0);
+}
+
+/* rename_into: mkdirs + rename under the mutex, then the fsyncs. */
+static int rename_into(struct s3d_store *st, const char *root, const char *tmp, const char *path,
+		       struct error *err)
+{
+	char *top = NULL, *parent;
+	struct stat sb;
+	int rc = 0;
+
+	pthread_mutex_lock(&st->ns);
+	if (stat(root, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		pthread_mutex_unlock(&st->ns);
+		return error_set(err, ERR_NOT_FOUND, "The specified bucket does not exist");
+	}
+	if (mkdirs_under(root, path, &top) < 0 || rename(tmp, path) < 0)
+		rc = error_sys(err, "cannot store '%s'", path);
+	else
+		bump(st);
+	pthread_mutex_unlock(&st->ns);
+	if (rc == 0 && atomic_load(&st->nosync)) {
+		free(top);
+	} else if (rc == 0) {
+		parent = parent_of(path);
+		fsync_path(parent);
+		free(parent);
+		if (top) {
+			fsync_path(top);
+			free(top);
+		}
+	} else {
+		free(top);
+	}
+	return rc;
+}
+
+int s3d_store_rename_in(struct s3d_store *st, const char *tmp_path, const char *path, struct error *err)
+{
+	/* the folder that must already exist is the bucket's: the first
+	 * component below the store's folder */
+	const char *rel = path + strlen(st->dir) + 1;
+	const char *slash = strchr(rel, '/');
+	char *root = xstrndup(path, (size_t)((slash ? slash : rel + strlen(rel)) - path));
+	int rc = rename_into(st, root, tmp_path, path, err);
+
+	free(root);
+	return rc;
+}
+
+int s3d_store_commit(struct s3d_store *st, const char *bucket, const char *key, int fd, const char *tmp_path,
+		     const struct s3d_meta *m, struct error *err)
+{
+	char *root, *path;
+	int rc;
+
+	if (s3d_store_meta_write(fd, m, key, err) < 0)
+		goto fail;
+	if (!atomic_load(&st->nosync) && fsync(fd) < 0) {
+		error_sys(err, "cannot sync '%s'", tmp_path);
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		error_sys(err, "cannot write '%s'", tmp_path);
+		goto fail;
+	}
+	fd = -1;
+	root = s3d_store_bucket_path(st, bucket);
+	path = object_path(st, bucket, key);
+	rc = rename_into(st, root, tmp_path, path, err);
+	free(root);
+	free(path);
+	if (rc == 0)
+		return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp_path);
+	return -1;
+}
+
+int s3d_store_object_open(const struct s3d_store *st, const char *bucket, const char *key, struct s3d_meta *m,
+			  struct error *err)
+{
+	char *path = object_path(st, bucket, key);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	free(path);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ENOTDIR || errno == EISDIR || errno == ENAMETOOLONG)
+			return error_set(err, ERR_NOT_FOUND, "The specified key does not exist.");
+		return error_sys(err, "cannot open an object");
+	}
+	if (s3d_store_meta_read(fd, m, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* prune: removes now-empty folders from dir up to (not including) root. */
+static void prune(const char *root, char *dir)
+{
+	size_t rl = strlen(root);
+
+	while (strlen(dir) > rl && rmdir(dir) == 0) {
+		char *slash = strrchr(dir, '/');
+
+		if (!slash)
+			break;
+		*slash = '\0';
+	}
+}
+
+int s3d_store_object_delete(struct s3d_store *st, const char *bucket, const char *key, struct error *err)
+{
+	char *root = s3d_store_bucket_path(st, bucket);
+	char *path = object_path(st, bucket, key);
+	char *parent = parent_of(path);
+	int rc = 0;
+
+	pthread_mutex_lock(&st->ns);
+	if (unlink(path) == 0) {
+		prune(root, parent);
+		bump(st);
+	} else if (errno != ENOENT && errno != ENOTDIR && errno != EISDIR) {
+		rc = error_sys(err, "cannot delete '%s'", key);
+	}
+	pthread_mutex_unlock(&st->ns);
+	if (rc == 0) {
+		char *p2 = parent_of(path);
+
+		fsync_path(p2);
+		free(p2);
+	}
+	free(root);
+	free(path);
+	free(parent);
+	return rc;
+}
+
+/* ---- buckets ---- */
+
+bool s3d_store_bucket_exists(const struct s3d_store *st, const char *name)
+{
+	char *p = s3d_store_bucket_path(st, name);
+	struct stat sb;
+	bool ok = stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+
+	free(p);
+	return ok;
+}
+
+int64_t s3d_store_bucket_created(const struct s3d_store *st, const char *name)
+{
+	char *p = xasprintf("%s/%s/.s3d-bucket.json", st->dir, name);
+	struct buf b;
+	int64_t t = 0;
+	cJSON *o;
+
+	buf_init(&b, 4096);
+	if (file_read(p, &b, NULL) == 0 && (o = json_parse(b.data, b.len, NULL))) {
+		t = json_int(o, "created", 0);
+		cJSON_Delete(o);
+	}
+	if (!t) {
+		struct stat sb;
+		char *d = s3d_store_bucket_path(st, name);
+
+		if (stat(d, &sb) == 0)
+			t = (int64_t)sb.st_mtime * 1000;
+		free(d);
+	}
+	buf_release(&b);
+	free(p);
+	return t;
+}
+
+int s3d_store_bucket_create(struct s3d_store *st, const char *name, struct error *err)
+{
+	char rnd[17];
+	char *tmp, *info, *path, *text;
+	int rc = 0;
+
+	str_random_alnum(rnd, 16);
+	tmp = xasprintf("%s/b-%s", st->tmp, rnd);
+	info = xasprintf("%s/.s3d-bucket.json", tmp);
+	path = s3d_store_bucket_path(st, name);
+	text = xasprintf("{\"name\":\"%s\",\"created\":%lld}\n", name, (long long)time_wall_ms());
+	if (mkdir(tmp, 0755) < 0 || file_write_atomic(info, text, strlen(text), 0644, err) < 0) {
+		rc = error_sys(err, "cannot create bucket '%s'", name);
+		goto out;
+	}
+	pthread_mutex_lock(&st->ns);
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY)
+			rc = error_set(err, ERR_CONFLICT, "Your previous request to create the named bucket succeeded and you already own it.");
+		else
+			rc = error_sys(err, "cannot create bucket '%s'", name);
+	} else {
+		bump(st);
+	}
+	pthread_mutex_unlock(&st->ns);
+	if (rc == 0)
+		fsync_path(st->dir);
+	else
+		file_remove_tree(tmp, NULL);
+out:
+	free(tmp);
+	free(info);
+	free(path);
+	free(text);
+	return rc;
+}
+
+/* has_objects: any object file below dir (depth-first, stops at the first). */
+static bool has_objects(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		struct buf seg;
+		bool is_dir;
+
+		if (e->d_name[0] == '.')
+			continue;
+		buf_init(&seg, 0);
+		if (s3d_name_decode(e->d_name, &seg, &is_dir) == 0) {
+			if (!is_dir) {
+				found = true;
+			} else if (depth < 1100) {
+				char *sub = xasprintf("%s/%s", dir, e->d_name);
+
+				found = has_objects(sub, depth + 1);
+				free(sub);
+			}
+		}
+		buf_release(&seg);
+	}
+	closedir(d);
+	return found;
+}
+
+int s3d_store_bucket_delete(struct s3d_store *st, const char *name, struct error *err)
+{
+	char rnd[17];
+	char *path = s3d_store_bucket_path(st, name), *trash;
+	int rc = 0;
+
+	str_random_alnum(rnd, 16);
+	trash = xasprintf("%s/trash-%s", st->tmp, rnd);
+	pthread_mutex_lock(&st->ns);
+	if (!s3d_store_bucket_exists(st, name))
+		rc = error_set(err, ERR_NOT_FOUND, "The specified bucket does not exist");
+	else if (has_objects(path, 0))
+		rc = error_set(err, ERR_CONFLICT, "The bucket you tried to delete is not empty");
+	else if (rename(path, trash) < 0)
+		rc = error_sys(err, "cannot delete bucket '%s'", name);
+	else
+		bump(st);
+	pthread_mutex_unlock(&st->ns);
+	if (rc == 0) {
+		fsync_path(st->dir);
+		file_remove_tree(trash, NULL);
+	}
+	free(path);
+	free(trash);
+	return rc;
+}
+
+static int cmp_bucket(const void *a, const void *b)
+{
+	return strcmp(((const struct s3d_bucket_info *)a)->name, ((const struct s3d_bucket_info *)b)->name);
+}
+
+int s3d_store_bucket_list(const struct s3d_store *st, struct s3d_bucket_info **out, size_t *n)
+{
+	DIR *d = opendir(st->dir);
+	struct dirent *e;
+	struct s3d_bucket_info *v = NULL;
+	size_t count = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (!s3d_bucket_name_valid(e->d_name) || !s3d_store_bucket_exists(st, e->d_name))
+			continue;
+		v = xreallocarray(v, count + 1, sizeof(*v));
+		v[count].name = xstrdup(e->d_name);
+		v[count].created_ms = s3d_store_bucket_created(st, e->d_name);
+		count++;
+	}
+	closedir(d);
+	if (count)
+		qsort(v, count, sizeof(*v), cmp_bucket);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+void s3d_store_bucket_list_free(struct s3d_bucket_info *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(b[i].name);
+	free(b);
+}
+
+static char *policy_path(const struct s3d_store *st, const char *bucket)
+{
+	return xasprintf("%s/%s/.s3d-policy.json", st->dir, bucket);
+}
+
+int s3d_store_policy_get(const struct s3d_store *st, const char *bucket, struct buf *out, struct error *err)
+{
+	char *p = policy_path(st, bucket);
+	int rc = 0;
+
+	if (file_read(p, out, NULL) < 0)
+		rc = error_set(err, ERR_NOT_FOUND, "The bucket policy does not exist");
+	free(p);
+	return rc;
+}
+
+int s3d_store_policy_put(struct s3d_store *st, const char *bucket, const char *text, size_t n, struct error *err)
+{
+	char *p = policy_path(st, bucket);
+	int rc;
+
+	pthread_mutex_lock(&st->ns);
+	if (!s3d_store_bucket_exists(st, bucket))
+		rc = error_set(err, ERR_NOT_FOUND, "The specified bucket does not exist");
+	else
+		rc = file_write_atomic(p, text, n, 0644, err);
+	pthread_mutex_unlock(&st->ns);
+	free(p);
+	return rc;
+}
+
+int s3d_store_policy_delete(struct s3d_store *st, const char *bucket, struct error *err)
+{
+	char *p = policy_path(st, bucket);
+	int rc = 0;
+
+	if (unlink(p) < 0 && errno != ENOENT)
+		rc = error_sys(err, "cannot delete the policy of '%s'", bucket);
+	else
+		file_fsync_dir(p);
+	free(p);
+	return rc;
+}
