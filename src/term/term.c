@@ -11,6 +11,7 @@
  * dirty rows back (vterm_screen_get_cell), turns each cell into a
  * cchar_t with checked characters and a colour pair, and paints them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -497,14 +498,29 @@ void term_feed(struct term *t, const char *p, size_t n)
 
 void term_resize(struct term *t, int rows, int cols)
 {
+	bool shrink;
+
 	rows = clamp(rows, 1, TERM_MAX_ROWS);
 	cols = clamp(cols, TERM_MIN_COLS, TERM_MAX_COLS);
 	if (rows == t->rows && cols == t->cols)
 		return;
 	t->in_feed++;
+	shrink = rows < t->rows;
 	t->rows = rows;
 	t->cols = cols;
 	vterm_set_size(t->vt, rows, cols);
+	if (shrink) {
+		/* libvterm 0.1.4 keeps a scroll region past the new bottom and
+		 * then memmoves a negative size: reset it (the program redraws
+		 * on SIGWINCH anyway), the cursor staying where it is */
+		char seq[48];
+		VTermPos pos;
+		int n;
+
+		vterm_state_get_cursorpos(t->state, &pos);
+		n = snprintf(seq, sizeof(seq), "\x1b[r\x1b[%d;%dH", pos.row + 1, pos.col + 1);
+		vterm_input_write(t->vt, seq, (size_t)n);
+	}
 	vterm_screen_flush_damage(t->screen);
 	t->in_feed--;
 	t->dirty_top = 0;

@@ -309,6 +309,23 @@ int terminals_open_local(struct app *a, const char *label, const char *const *ar
 	return terminals_open(a, &o, err);
 }
 
+int terminals_open_exec(struct app *a, struct kube *k, const char *ns, const char *pod, const char *container,
+			const char *const *command, struct error *err)
+{
+	struct session_opts o = { 0 };
+	char label[320];
+
+	if (!pod || !*pod)
+		return error_set(err, ERR_INVALID, "no pod to open a terminal in");
+	snprintf(label, sizeof(label), "%s%s%s", pod, container && *container ? "/" : "",
+		 container ? container : "");
+	o.label = label;
+	o.start = session_start_exec;
+	o.spec = session_exec_spec_new(k, ns, pod, container, command);
+	o.spec_free = session_exec_spec_free;
+	return terminals_open(a, &o, err);
+}
+
 int terminals_count(const struct app *a)
 {
 	struct view *v = app_find_view(a, "terminals");
