@@ -547,6 +547,36 @@ static unsigned console_key(struct terminals *T, int key)
 	return WIDGET_HANDLED | WIDGET_DIRTY;
 }
 
+/* ended_key: a key on a session that exited or lost its connection.
+ * Someone typing when it ended goes on typing: only the keys its banner
+ * names act (r, Enter, x, n, p, w), the app's :, ?, q and Esc pass, and
+ * the rest is swallowed, so "ls -c" cannot open a shell or switch views. */
+static unsigned ended_key(struct terminals *T, int key)
+{
+	int32_t ch = widget_key_char(key);
+	int c = ch >= 0 ? ch : key;
+
+	switch (c) {
+	case 'r':
+	case '\r':
+	case 'x':
+	case 'n':
+	case 'p':
+	case 'w':
+	case KEY_LEFT:
+	case KEY_RIGHT:
+		return console_key(T, c);
+	case ':':
+	case '?':
+	case 'q':
+	case 27:
+	case KEY_F(1):
+		return 0;
+	default:
+		return WIDGET_HANDLED;
+	}
+}
+
 static unsigned list_key(struct terminals *T, int key)
 {
 	unsigned r;
@@ -645,7 +675,7 @@ static unsigned terminals_key(struct view *v, int key)
 		term_key(session_term(tab->s), key);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	}
-	return console_key(T, key);
+	return tab ? ended_key(T, key) : console_key(T, key);
 }
 
 static const char *terminals_hints(struct view *v)
@@ -661,7 +691,7 @@ static const char *terminals_hints(struct view *v)
 		return "Enter switch  x close  w/Esc back";
 	if (is_live(tab))
 		return "C-] console keys  C-PgUp/PgDn tab  S-PgUp/PgDn scroll";
-	return "r restart  x close  n/p tab  c shell  w list";
+	return "r restart  x close  n/p tab  w list  C-] c shell";
 }
 
 static void terminals_enter(struct view *v)

@@ -51,8 +51,10 @@ resize 120 40 || fail "console did not redraw at 120x40"
 
 # a second pod's shell beside the first
 keys C-] Escape
-wait_for "beta" || fail "Ctrl-] Esc did not go back to the pods"
-keys Escape '/' 'beta' Enter
+wait_for "pods in user-alice" || fail "Ctrl-] Esc did not go back to the pods"
+keys Escape
+wait_for "beta" || fail "Esc did not clear the filter"
+keys '/' 'beta' Enter
 keys t
 wait_for "2 beta" || fail "no second tab"
 keys 'echo second-$((2+1)) $(pwd)' Enter
@@ -70,10 +72,17 @@ wait_for "[exit 3]" || fail "tab does not show the exit"
 # the sandbox goes away under alpha's shell: connection lost, then r
 keys p
 wait_for "1 alpha" || fail "p did not go to alpha"
+port=$(sb_port)
 sb_stop
 wait_for "connection lost" 15 || fail "a dropped connection not shown"
 wait_for "[lost]" || fail "tab does not show the loss"
-sb_start
+# typing into the lost session does nothing (c would open a shell)
+keys 'ls -c' w
+wait_for "SESSION" || fail "w did not list the sessions"
+pane | grep -q "local" && fail "typing into a lost session ran console keys"
+keys Escape
+wait_gone "SESSION" || fail "Esc did not close the list"
+sb_start --port "$port"
 running alpha 30 || fail "alpha does not run after the sandbox restart"
 keys r
 wait_for "[reconnecting]" || fail "r did not reconnect"

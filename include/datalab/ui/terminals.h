@@ -9,8 +9,9 @@
  *	        literal Ctrl-]; any other key (: q ? Esc 1-9) is the app's
  *	Ctrl-PgUp / Ctrl-PgDn  previous / next tab
  *	Shift-PgUp / Shift-PgDn  scroll back / forward (the wheel too)
- * Once a session exited or lost its connection, plain keys drive the view
- * (r restart, x close, n/p, c, w, and the app's keys).
+ * Once a session exited or lost its connection, the keys its banner names
+ * act without the prefix (r restart, x close, n/p, w), the app's : ? q Esc
+ * pass, and other typing is swallowed.
  *
  * Opening a terminal from another view (the services, detail and pods
  * views' `t`):
