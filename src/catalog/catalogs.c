@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
 #include "datalab/core/file.h"
@@ -430,6 +431,31 @@ int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *
 	}
 	free(names);
 	return rc;
+}
+
+#ifndef DATALAB_DATADIR
+#define DATALAB_DATADIR "/usr/local/share/datalab"
+#endif
+
+char *catalogs_shipped_dir(void)
+{
+	const char *env = getenv("DATALAB_CATALOGS_DIR");
+	char exe[4096], *dir, *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		dir = xasprintf("%s/../catalogs", exe);
+		if (file_exists(dir))
+			return dir;
+		free(dir);
+	}
+	return xstrdup(DATALAB_DATADIR "/catalogs");
 }
 
 int catalogs_load_default(struct catalog_list *list, const char *shipped_dir, struct error *err)

@@ -729,7 +729,8 @@ static void join(struct cluster *c)
 		free(r->p.reason);
 		r->p.reason = xstrdup(e->message);
 	}
-	qsort(c->namespaces, c->nnamespaces, sizeof(char *), ns_cmp);
+	if (c->nnamespaces > 1)
+		qsort(c->namespaces, c->nnamespaces, sizeof(char *), ns_cmp);
 }
 
 size_t cluster_pod_count(struct cluster *c)

@@ -335,6 +335,21 @@ int podexec_message(struct podexec_session *s, const void *p, size_t n, struct e
 	}
 }
 
+void podexec_pause(struct podexec_session *s, bool paused)
+{
+	unsigned ev = paused ? 0 : LOOP_READ;
+
+	if (s->tty) {
+		if (s->out_fd >= 0)
+			loop_watch_fd(s->loop, s->out_fd, ev | (s->pending.len ? LOOP_WRITE : 0), on_writable, s);
+		return;
+	}
+	if (s->out_fd >= 0)
+		loop_watch_fd(s->loop, s->out_fd, ev, on_readable, s);
+	if (s->err_fd >= 0)
+		loop_watch_fd(s->loop, s->err_fd, ev, on_readable, s);
+}
+
 int podexec_pid(const struct podexec_session *s)
 {
 	return (int)s->pid;

@@ -589,10 +589,39 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	*con_cls = NULL;
 }
 
+/* seeded_wait: requests arriving while the sample buckets are being
+ * written wait for them, so nobody sees a half-seeded store. */
+static void seeded_wait(struct s3d *s)
+{
+	pthread_mutex_lock(&s->seed_mu);
+	while (!s->seeded)
+		pthread_cond_wait(&s->seed_cv, &s->seed_mu);
+	pthread_mutex_unlock(&s->seed_mu);
+}
+
+static void *seed_main(void *arg)
+{
+	struct s3d *s = arg;
+	struct error err;
+	uint64_t t0 = time_mono_ms();
+
+	if (s3d_seed_buckets(s->st, s->user, &err) < 0)
+		log_warn("S3: the sample buckets are incomplete: %s", err.msg);
+	else
+		log_debug("S3: sample buckets checked in %llu ms", (unsigned long long)(time_mono_ms() - t0));
+	pthread_mutex_lock(&s->seed_mu);
+	s->seeded = true;
+	pthread_cond_broadcast(&s->seed_cv);
+	pthread_mutex_unlock(&s->seed_mu);
+	return NULL;
+}
+
 static enum MHD_Result begin(struct s3d_req *r)
 {
 	enum s3d_auth_kind kind;
 	struct s3d_auth_req arq;
+
+	seeded_wait(r->s);
 
 	if (parse_uri(r) < 0)
 		return s3d_reply_error(r, 400, "InvalidURI", "Couldn't parse the specified URI.");
@@ -702,9 +731,11 @@ struct s3d *s3d_start(const struct s3d_config *cfg, struct error *err)
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
+	pthread_mutex_init(&s->seed_mu, NULL);
+	pthread_cond_init(&s->seed_cv, NULL);
 	s->st = s3d_store_open(cfg->data_dir, err);
 	if (!s->st) {
-		free(s);
+		s3d_stop(s);
 		return NULL;
 	}
 	if (s3d_seed_keys(cfg->data_dir, cfg->access_key, cfg->secret_key, &keys, err) < 0)
@@ -717,8 +748,14 @@ struct s3d *s3d_start(const struct s3d_config *cfg, struct error *err)
 	s->ca_path = cfg->tls_ca_path ? xstrdup(cfg->tls_ca_path) : NULL;
 	s->lister = s3d_lister_new(s->st);
 	s->idbase = (uint32_t)(time_mono_ms() * 2654435761u) ^ (uint32_t)getpid();
-	if (cfg->seed && s3d_seed_buckets(s->st, s->user, err) < 0)
+	if (!cfg->seed) {
+		s->seeded = true;
+	} else if (pthread_create(&s->seeder, NULL, seed_main, s) != 0) {
+		error_set(err, ERR_SYS, "cannot start the seeding thread");
 		goto fail;
+	} else {
+		s->seeder_started = true;
+	}
 	if (cfg->tls_cert_pem) {
 		s->tls = true;
 		s->d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, access_handler, s,
@@ -762,8 +799,12 @@ void s3d_stop(struct s3d *s)
 {
 	if (!s)
 		return;
+	if (s->seeder_started)
+		pthread_join(s->seeder, NULL);
 	if (s->d)
 		MHD_stop_daemon(s->d);
+	pthread_mutex_destroy(&s->seed_mu);
+	pthread_cond_destroy(&s->seed_cv);
 	s3d_lister_free(s->lister);
 	s3d_store_close(s->st);
 	free(s->access_key);

@@ -16,6 +16,7 @@
 #ifndef DATALAB_SANDBOX_S3D_INTERNAL_H
 #define DATALAB_SANDBOX_S3D_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,6 +46,11 @@ struct s3d {
 	char *access_key, *secret_key, *region, *user;
 	atomic_uint_fast64_t reqno;
 	uint32_t idbase;
+	/* seeding runs beside the daemon; requests wait for it */
+	pthread_t seeder;
+	bool seeder_started, seeded;
+	pthread_mutex_t seed_mu;
+	pthread_cond_t seed_cv;
 };
 
 enum s3d_body {

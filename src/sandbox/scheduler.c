@@ -192,7 +192,8 @@ static double score(const struct scheduler_node *sn, const struct scheduler_req 
 		s += 50.0 * (double)(cpu - sn->used.cpu_milli - req->cpu_milli) / (double)cpu;
 	if (mem > 0)
 		s += 50.0 * (double)(mem - sn->used.memory - req->memory) / (double)mem;
-	return s;
+	/* spread pods that request nothing, as the default topology spread does */
+	return s - 0.01 * (double)sn->pods;
 }
 
 int scheduler_pick(const cJSON *pod, const struct scheduler_node *nodes, size_t n, struct buf *msg)

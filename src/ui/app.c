@@ -282,7 +282,7 @@ static void draw_help(struct app *a)
 		{ "?", "this help (any key closes it)" },
 		{ ":", "command: :services :pods :nodes :events :catalog :buckets :terminals, :q quits" },
 		{ "Tab", "in the command line: complete a view, a command or its argument" },
-		{ "1-9 F2-F10", "switch to the n-th view" },
+		{ "1-9 F2-F10", "switch to the n-th view (Fn is view n; F1 is this help)" },
 		{ "Esc", "back to the previous view" },
 		{ "q", "quit (asks first while transfers or terminals run)" },
 		{ "Ctrl-L", "redraw the screen" },

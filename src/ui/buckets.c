@@ -246,6 +246,16 @@ static void overwrite_done(struct app *a, struct dialog *d, int button, void *ar
 		start_download(arg, button == 0);
 }
 
+static void replace_done(struct app *a, struct dialog *d, int button, void *arg)
+{
+	struct bview *bv = arg;
+	struct error err;
+
+	(void)d;
+	if (button == 0 && !buckets_upload(bv->m, bv->pending_dir, &err))
+		app_toast(a, APP_ERROR, "%s", err.msg);
+}
+
 static void prompt_done(struct bview *bv)
 {
 	char *text = expand(input_text(bv->input));
@@ -256,10 +266,32 @@ static void prompt_done(struct bview *bv)
 
 	prompt_close(bv);
 	switch (p) {
-	case PROMPT_UPLOAD:
-		if (*text && !buckets_upload(bv->m, text, &err))
+	case PROMPT_UPLOAD: {
+		const char *base = strrchr(text, '/');
+		char *key = xasprintf("%s%s", buckets_prefix(bv->m), base ? base + 1 : text);
+
+		if (!*text) {
+			free(key);
+			break;
+		}
+		free(bv->pending_dir);
+		bv->pending_dir = xstrdup(text);	/* the local file */
+		if (buckets_find(bv->m, key)) {
+			/* S3 would replace it without a word: ask, as for downloads */
+			static const char *const buttons[] = { "Replace", "Cancel", NULL };
+			char *msg = xasprintf("s3://%s/%s already exists: the upload replaces it.",
+					      buckets_bucket(bv->m), key);
+			struct dialog_opts o = { .title = "Object exists", .message = msg, .buttons = buttons,
+						 .default_button = 1, .cancel_button = 1, .danger = true };
+
+			app_dialog(bv->v.app, dialog_new(&o), replace_done, bv);
+			free(msg);
+		} else if (!buckets_upload(bv->m, text, &err)) {
 			app_toast(bv->v.app, APP_ERROR, "%s", err.msg);
+		}
+		free(key);
 		break;
+	}
 	case PROMPT_DOWNLOAD: {
 		struct stat st;
 
@@ -471,6 +503,7 @@ static unsigned go_up(struct bview *bv)
 			       buckets_prefix(bv->m));
 
 	close_panes(bv);
+	table_set_filter(bv->table, NULL);
 	if (!buckets_up(bv->m)) {
 		free(from);
 		return 0;
@@ -519,6 +552,14 @@ static unsigned transfers_key(struct bview *bv, int key)
 	return WIDGET_HANDLED | WIDGET_DIRTY;
 }
 
+static void on_filter(struct view *v, const char *text, enum app_prompt_event ev)
+{
+	struct bview *bv = (struct bview *)v;
+
+	table_set_filter(bv->table, ev == APP_PROMPT_CANCEL ? NULL : text);
+	app_view_dirty(v);
+}
+
 static unsigned bview_key(struct view *v, int key)
 {
 	struct bview *bv = (struct bview *)v;
@@ -552,14 +593,20 @@ static unsigned bview_key(struct view *v, int key)
 	}
 	if ((r = action_key(bv, key)))
 		return r;
+	if (key == '/') {
+		app_prompt(v->app, v, "/", table_filter(bv->table), on_filter);
+		return WIDGET_HANDLED;
+	}
 	r = widget_key(table_widget(bv->table), key == KEY_RIGHT || key == 'l' ? '\n' : key);
 	if (r & WIDGET_ACTIVATE) {
 		const struct buckets_entry *e = bview_selected(bv);
 		struct error err;
 
 		close_panes(bv);
-		if (e && e->kind != BUCKETS_OBJECT)
+		if (e && e->kind != BUCKETS_OBJECT) {
+			table_set_filter(bv->table, NULL);
 			buckets_enter(bv->m, e);
+		}
 		else if (e && key != KEY_RIGHT && key != 'l' && buckets_preview(bv->m, e, &err) < 0)
 			app_toast(bv->v.app, APP_ERROR, "%s", err.msg);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
@@ -567,6 +614,33 @@ static unsigned bview_key(struct view *v, int key)
 	if (r & WIDGET_HANDLED)
 		near_end(bv);
 	return r;
+}
+
+/* `:buckets s3://bucket/prefix` (or bucket/prefix) opens that place. */
+static void bview_args(struct view *v, const char *args)
+{
+	struct bview *bv = (struct bview *)v;
+	const char *p = args, *slash;
+	char *bucket, *prefix;
+
+	if (!bv->m || !*args)
+		return;
+	if (str_has_prefix(p, "s3://"))
+		p += 5;
+	slash = strchr(p, '/');
+	bucket = slash ? xstrndup(p, (size_t)(slash - p)) : xstrdup(p);
+	prefix = xstrdup(slash ? slash + 1 : "");
+	if (*prefix && !str_has_suffix(prefix, "/")) {
+		char *with = xasprintf("%s/", prefix);
+
+		free(prefix);
+		prefix = with;
+	}
+	close_panes(bv);
+	table_set_filter(bv->table, NULL);
+	buckets_open(bv->m, *bucket ? bucket : NULL, prefix);
+	free(bucket);
+	free(prefix);
 }
 
 static const char *bview_hints(struct view *v)
@@ -639,7 +713,9 @@ static const struct app_keyhelp bview_help[] = {
 	{ "c", "copy the shared link to the clipboard (OSC 52)" },
 	{ "p", "make a folder public or private (bucket policy, as Onyxia)" },
 	{ "t / Tab", "go to the transfers: x cancels one, c clears the finished" },
+	{ "/", "show only the names holding a text (Esc clears)" },
 	{ "r", "list again" },
+	{ ":buckets B/P", "open bucket B at folder P (s3://B/P works too)" },
 	{ NULL, NULL },
 };
 
@@ -652,6 +728,7 @@ static const struct view_ops bview_ops = {
 	.help = bview_help,
 	.enter = bview_enter,
 	.free = bview_free,
+	.args = bview_args,
 };
 
 struct view *buckets_view_new(void)

@@ -34,7 +34,9 @@ struct catsession {
 	struct http *http;
 	bool own_http;
 	struct kubeconfig *kc;		/* NULL without a kubeconfig */
+	char *kubeconfig;		/* --kubeconfig, passed on to helm; or NULL */
 	char *sandbox_url;		/* NULL without a sandbox */
+	char *sandbox_ca;		/* its CA as a PEM file for helm, or NULL */
 	struct catalog_list catalogs;
 	struct error catalogs_err;	/* a catalog file that did not load */
 	struct favourites fav;

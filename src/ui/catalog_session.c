@@ -26,10 +26,6 @@
 #include "datalab/core/yaml.h"
 #include "catalog-internal.h"
 
-#ifndef DATALAB_DATADIR
-#define DATALAB_DATADIR "/usr/local/share/datalab"
-#endif
-
 /* Without a region file, ingress hosts still need a domain. */
 #define DEFAULT_DOMAIN "datalab.localhost"
 
@@ -93,17 +89,23 @@ static cJSON *load_region(void)
 	return cJSON_Parse("{\"services\":{\"expose\":{\"domain\":\"" DEFAULT_DOMAIN "\"}}}");
 }
 
-static const char *shipped_dir(const struct catalogview_opts *o)
+/* The sandbox's CA as a file helm can take (--ca-file): the
+ * kubeconfig's own file, or its inline data written to the cache. */
+static char *sandbox_ca_file(const struct kubeconfig *kc)
 {
-	const char *env = getenv("DATALAB_CATALOGS");
+	struct error err;
+	char *path;
 
-	if (o && o->shipped_dir)
-		return o->shipped_dir;
-	if (env && *env)
-		return env;
-	if (file_exists("catalogs/demo.yaml"))
-		return "catalogs";
-	return DATALAB_DATADIR "/catalogs";
+	if (kc->ca_file && *kc->ca_file)
+		return xstrdup(kc->ca_file);
+	if (!kc->ca_data.len)
+		return NULL;
+	path = xdg_path(XDG_CACHE, "sandbox-ca.pem", &err);
+	if (path && file_write_atomic(path, kc->ca_data.data, kc->ca_data.len, 0600, &err) == 0)
+		return path;
+	log_warn("sandbox CA: %s", err.msg);
+	free(path);
+	return NULL;
 }
 
 /* ---- git config ---- */
@@ -238,7 +240,9 @@ void catsession_unref(struct catsession *s)
 	if (s->own_http)
 		http_free(s->http);
 	kubeconfig_free(s->kc);
+	free(s->kubeconfig);
 	free(s->sandbox_url);
+	free(s->sandbox_ca);
 	catalogs_release(&s->catalogs);
 	favourites_release(&s->fav);
 	free(s->fav_path);
@@ -260,7 +264,7 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 	struct error err;
 	struct http_tls tls;
 	bool sandbox_kc;
-	char *reg;
+	char *reg, *shipped;
 
 	s->app = a;
 	s->loop = app_loop(a);
@@ -269,15 +273,19 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 		s->http = http_new(s->loop);
 		s->own_http = true;
 	}
+	ko.kubeconfig = o ? o->kubeconfig : NULL;
 	ko.context = app_context(a);
+	s->kubeconfig = ko.kubeconfig ? xstrdup(ko.kubeconfig) : NULL;
 	s->kc = kubeconfig_load(&ko, &err);
 	if (!s->kc)
 		log_info("catalog: no kubeconfig: %s", err.msg);
 	s->sandbox_url = catalog_sandbox_url(s->kc);
 
 	catalogs_init(&s->catalogs);
-	if (catalogs_load_default(&s->catalogs, shipped_dir(o), &s->catalogs_err) < 0)
+	shipped = o && o->shipped_dir ? xstrdup(o->shipped_dir) : catalogs_shipped_dir();
+	if (catalogs_load_default(&s->catalogs, shipped, &s->catalogs_err) < 0)
 		log_warn("catalogs: %s", s->catalogs_err.msg);
+	free(shipped);
 	if ((s->fav_path = favourites_path(&err)) && favourites_load(&s->fav, s->fav_path, &err) < 0)
 		log_warn("favourites: %s", err.msg);
 	saved_init(&s->saved);
@@ -296,8 +304,10 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 	/* the kubeconfig's CA is the sandbox's only when it is the sandbox's */
 	memset(&tls, 0, sizeof(tls));
 	sandbox_kc = s->kc && str_eq(s->kc->cluster, CATALOG_SANDBOX_CLUSTER);
-	if (sandbox_kc)
+	if (sandbox_kc) {
 		kubeconfig_tls(s->kc, &tls);
+		s->sandbox_ca = sandbox_ca_file(s->kc);
+	}
 	s->browse = browse_new(s->loop, s->http, &s->catalogs, &s->fav, s->sandbox_url,
 			       sandbox_kc ? &tls : NULL);
 	browse_set_listener(s->browse, on_browse, s);

@@ -19,7 +19,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/yaml.h"
 #include "datalab/model/cluster.h"
-#include "datalab/model/podlog.h"
+#include "datalab/model/logstream.h"
 #include "datalab/ui/detail.h"
 #include "datalab/ui/dialog.h"
 #include "datalab/ui/table.h"
@@ -70,7 +70,7 @@ struct detail {
 	char *overview_text;	/* what the overview shows, to skip equal rebuilds */
 	char *first_secret;	/* for Y */
 	char *log_pod;		/* the pod whose log is (to be) shown */
-	struct podlog *log;
+	struct logstream *log;
 	bool log_live;
 	char log_state[200];
 	char *saved_search;
@@ -326,7 +326,7 @@ static void log_end(void *arg, const struct error *err)
 
 static void log_stop(struct detail *d)
 {
-	podlog_free(d->log);
+	logstream_free(d->log);
 	d->log = NULL;
 	d->log_live = false;
 }
@@ -334,7 +334,7 @@ static void log_stop(struct detail *d)
 static void log_start(struct detail *d)
 {
 	struct live *s = shell_live(d->sh);
-	struct podlog_opts o = { 0 };
+	struct logstream_opts o = { 0 };
 	struct error err;
 
 	log_stop(d);
@@ -349,7 +349,7 @@ static void log_start(struct detail *d)
 	o.tail_lines = 5000;
 	textview_set_empty_text(d->logs, "waiting for the first line...");
 	textview_set_follow(d->logs, true);
-	d->log = podlog_start(live_kube(s), &o, log_data, log_end, d, &err);
+	d->log = logstream_start(live_kube(s), &o, log_data, log_end, d, &err);
 	if (!d->log) {
 		char line[800];
 

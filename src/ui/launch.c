@@ -11,7 +11,8 @@
  * field), spawns `helm upgrade --install` through helm/runner with the
  * values in a private 0600 file, and streams helm's output into a pane;
  * on success the launch is saved and the services view is shown.  The
- * pane shows helm's words as it wrote them, sanitized.
+ * pane shows helm's words as it wrote them, sanitized.  The text panes
+ * (command, diff, link, README) are in launch_panes.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,34 +26,9 @@
 #include "datalab/core/utf8.h"
 #include "datalab/helm/runner.h"
 #include "datalab/ui/formview.h"
-#include "datalab/ui/input.h"
 #include "datalab/ui/textview.h"
 #include "datalab/ui/theme.h"
-#include "catalog-internal.h"
-
-enum lv_state { LV_EMPTY, LV_WAIT_INDEX, LV_FETCHING, LV_FORM, LV_ERROR };
-enum lv_pane { PANE_NONE, PANE_TEXT, PANE_OUTPUT };
-
-struct launchview {
-	struct view v;
-	struct catsession *s;
-	enum lv_state state;
-	char *catalog_id, *chart, *version, *name, *link;
-	cJSON *values;
-	bool auto_launch;
-	char err[512];
-	struct repo_fetch *fetch;
-	struct launch *launch;
-	struct formview *fv;
-	enum lv_pane pane;
-	struct textview *text;	/* command, diff, README, link */
-	char *text_title;
-	char *text_copy;	/* what y copies from the text pane */
-	struct textview *out;	/* helm's output, kept after it exits */
-	char *out_title;
-	struct runner *runner;
-	int body_rows;
-};
+#include "launch-internal.h"
 
 static void request_clear(struct launchview *lv)
 {
@@ -83,53 +59,6 @@ static void set_error(struct launchview *lv, const char *fmt, ...)
 	lv->state = LV_ERROR;
 	lv->auto_launch = false;
 	app_view_dirty(&lv->v);
-}
-
-/* The password values of the form, to mask where a text repeats them. */
-static void collect_secrets(const struct form_field *f, const char **out, size_t *n, size_t max)
-{
-	if (f->render == FORM_RENDER_PASSWORD && cJSON_IsString(f->value) && strlen(f->value->valuestring) >= 4 &&
-	    *n < max)
-		out[(*n)++] = f->value->valuestring;
-	for (size_t i = 0; i < f->nchildren; i++)
-		collect_secrets(f->children[i], out, n, max);
-}
-
-/* add_masked: text line by line into tv, the form's passwords masked
- * until revealed (p toggles). */
-static void add_masked(struct launchview *lv, struct textview *tv, const char *text)
-{
-	const char *sec[32];
-	size_t nsec = 0;
-	const char *p = text ? text : "";
-
-	if (lv->launch)
-		collect_secrets(form_root(launch_form(lv->launch)), sec, &nsec, DL_ARRAY_LEN(sec));
-
-	while (*p) {
-		size_t len = strcspn(p, "\n");
-		char *line = xstrndup(p, len);
-		const char *hit = NULL, *which = NULL;
-
-		for (size_t i = 0; i < nsec && !hit; i++)
-			if ((hit = strstr(line, sec[i])) != NULL)
-				which = sec[i];
-		if (hit) {
-			char *before = xstrndup(line, (size_t)(hit - line));
-
-			textview_add_secret(tv, before, which, hit + strlen(which));
-			free(before);
-		} else {
-			textview_add_line(tv, line, len);
-		}
-		free(line);
-		p += len + (p[len] == '\n');
-	}
-}
-
-static void add_notes(struct launchview *lv, const char *notes)
-{
-	add_masked(lv, lv->out, notes);
 }
 
 /* ---- launching ---- */
@@ -166,7 +95,7 @@ static void out_done(struct runner *r, const struct runner_result *res, void *ar
 		if (res->release.notes && *res->release.notes) {
 			textview_add_line(lv->out, "", 0);
 			textview_add_line(lv->out, "NOTES:", 6);
-			add_notes(lv, res->release.notes);
+			lvpane_add_masked(lv, lv->out, res->release.notes);
 		}
 		if (lv->launch && launch_save(lv->launch, &lv->s->saved, &err) == 0)
 			catsession_store_saved(lv->s);
@@ -228,7 +157,7 @@ static void start_launch(struct launchview *lv)
 	textview_set_follow(lv->out, true);
 	buf_init(&b, 0);
 	launch_command(lv->launch, &b);
-	add_masked(lv, lv->out, b.data);
+	lvpane_add_masked(lv, lv->out, b.data);
 	buf_release(&b);
 	textview_add_line(lv->out, "", 0);
 	{
@@ -271,10 +200,15 @@ static void on_chart(struct repo_fetch *f, struct repo_chart_result *res, void *
 	spec.chart = res->chart;
 	spec.name = lv->name;
 	spec.timeout = bc ? bc->cat->timeout : NULL;
+	if (bc) {
+		spec.ca_file = catalog_is_sandbox(bc->cat) ? lv->s->sandbox_ca : bc->cat->ca_file;
+		spec.insecure_tls = bc->cat->skip_tls_verify;
+	}
 	spec.ctx = ctx;
 	spec.registry = lv->s->registry;
 	spec.namespace = catsession_namespace(lv->s);
 	spec.kube_context = app_context(lv->v.app);
+	spec.kubeconfig = lv->s->kubeconfig;
 	launch_free(lv->launch);
 	lv->launch = launch_new(&spec, &err);
 	cJSON_Delete(ctx);
@@ -403,110 +337,6 @@ void launchview_open(struct view *v, const struct launch_request *rq)
 	app_view_dirty(v);
 }
 
-/* ---- panes ---- */
-
-/* show_text: text in the pane; copy (may be NULL) is what y copies. */
-static void show_text(struct launchview *lv, const char *title, const char *text, const char *copy)
-{
-	textview_clear(lv->text);
-	add_masked(lv, lv->text, text);
-	textview_set_follow(lv->text, false);
-	free(lv->text_title);
-	lv->text_title = xstrdup(title);
-	free(lv->text_copy);
-	lv->text_copy = copy ? xstrdup(copy) : NULL;
-	lv->pane = PANE_TEXT;
-}
-
-static void show_command(struct launchview *lv)
-{
-	struct buf b;
-
-	buf_init(&b, 0);
-	launch_command(lv->launch, &b);
-	show_text(lv, "The equivalent commands (y copies, Esc closes)", b.data, b.data);
-	buf_release(&b);
-}
-
-static void diff_value(struct buf *b, const struct form_field *fld, const cJSON *v, bool reveal)
-{
-	char *t;
-
-	if (!v) {
-		buf_adds(b, "(unset)");
-		return;
-	}
-	if (fld && fld->render == FORM_RENDER_PASSWORD && !reveal) {
-		buf_adds(b, "(hidden)");
-		return;
-	}
-	t = cJSON_PrintUnformatted(v);
-	buf_adds(b, t ? t : "?");
-	cJSON_free(t);
-}
-
-static void show_diff(struct launchview *lv)
-{
-	struct form *f = launch_form(lv->launch);
-	struct form_diff *d;
-	size_t n = form_diff(f, &d);
-	struct buf b;
-
-	buf_init(&b, 0);
-	if (n == 0)
-		buf_adds(&b, "Every value is the chart's default.\n");
-	for (size_t i = 0; i < n; i++) {
-		const struct form_field *fld = form_find(f, d[i].path);
-
-		buf_addf(&b, "%s\n    chart: ", d[i].path);
-		diff_value(&b, fld, d[i].chart, formview_reveal(lv->fv));
-		buf_adds(&b, "\n    now:   ");
-		diff_value(&b, fld, d[i].value, formview_reveal(lv->fv));
-		buf_adds(&b, fld && fld->value && fld->initial && !cJSON_Compare(fld->value, fld->initial, true) ?
-			 "   (edited)\n" : "\n");
-	}
-	free(d);
-	{
-		char *title = xasprintf("%zu value%s differ from the chart's values.yaml (Esc closes)", n,
-					n == 1 ? "" : "s");
-
-		show_text(lv, title, b.data, NULL);
-		free(title);
-	}
-	buf_release(&b);
-}
-
-static void show_link(struct launchview *lv)
-{
-	const char *base = getenv("DATALAB_LAUNCHER_BASE");
-	struct buf b, t;
-
-	buf_init(&b, 0);
-	launch_link(lv->launch, base, false, &b);
-	buf_init(&t, 0);
-	buf_addf(&t, "%s\n\nOpen it with:\n    datalab launch '%s'\n\nLaunching at once (autoLaunch):\n    ", b.data,
-		 b.data);
-	buf_reset(&b);
-	launch_link(lv->launch, base, true, &b);
-	buf_addf(&t, "datalab launch '%s'\n\nThe link keeps the values you edited; the ones your account fills "
-		 "(keys, passwords, hosts) are filled again from the account of whoever opens it.\n", b.data);
-	buf_reset(&b);
-	launch_link(lv->launch, base, false, &b);
-	show_text(lv, "Launcher link for this form (y copies it, Esc closes)", t.data, b.data);
-	buf_release(&b);
-	buf_release(&t);
-}
-
-static void show_readme(struct launchview *lv)
-{
-	const char *r = launch_readme(lv->launch);
-	char *title = xasprintf("README of %s %s (Esc closes)", launch_chart_name(lv->launch),
-				launch_version(lv->launch));
-
-	show_text(lv, title, r ? r : "This chart has no README.", NULL);
-	free(title);
-}
-
 /* ---- drawing ---- */
 
 static void draw_header(struct launchview *lv, WINDOW *win, int cols)
@@ -627,6 +457,58 @@ static void on_rename(struct view *v, const char *text, enum app_prompt_event ev
 		app_toast(v->app, APP_ERROR, "%s", err.msg);
 }
 
+/* Another version of the same chart, keeping what the user edited. */
+static void on_version(struct view *v, const char *text, enum app_prompt_event ev)
+{
+	struct launchview *lv = (struct launchview *)v;
+	struct launch_request rq = { 0 };
+	cJSON *edited;
+	char *cat, *chart, *name;
+
+	if (ev != APP_PROMPT_DONE || !lv->launch || !*text || str_eq(text, launch_version(lv->launch)))
+		return;
+	{
+		struct browse_catalog *bc = browse_find(lv->s->browse, launch_catalog_id(lv->launch), NULL);
+		const struct index_chart *ic = bc && bc->idx ? index_find(bc->idx, launch_chart_name(lv->launch)) : NULL;
+
+		if (ic && !index_find_version(ic, text)) {
+			app_toast(v->app, APP_ERROR, "'%s' has no version '%s'", launch_chart_name(lv->launch), text);
+			return;
+		}
+	}
+	edited = form_values(launch_form(lv->launch), FORM_VALUES_EDITED);
+	cat = xstrdup(launch_catalog_id(lv->launch));
+	chart = xstrdup(launch_chart_name(lv->launch));
+	name = xstrdup(launch_name(lv->launch));
+	rq.catalog_id = cat;
+	rq.chart = chart;
+	rq.version = text;
+	rq.name = name;
+	rq.values = edited;
+	launchview_open(v, &rq);
+	cJSON_Delete(edited);
+	free(cat);
+	free(chart);
+	free(name);
+}
+
+/* "Version (newest: a, b, c): ", from the catalog's index. */
+static char *versions_prompt(struct launchview *lv)
+{
+	struct browse_catalog *bc = browse_find(lv->s->browse, launch_catalog_id(lv->launch), NULL);
+	const struct index_chart *ic = bc && bc->idx ? index_find(bc->idx, launch_chart_name(lv->launch)) : NULL;
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "Version");
+	for (size_t i = 0; ic && i < ic->nversions && i < 6; i++)
+		buf_addf(&b, "%s%s", i ? ", " : " (newest first: ", ic->versions[i].version);
+	if (ic && ic->nversions > 6)
+		buf_adds(&b, ", ...");
+	buf_adds(&b, ic && ic->nversions ? "): " : ": ");
+	return buf_take(&b, NULL);
+}
+
 static unsigned form_keys(struct launchview *lv, int key)
 {
 	struct error err;
@@ -638,16 +520,16 @@ static unsigned form_keys(struct launchview *lv, int key)
 		start_launch(lv);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'c':
-		show_command(lv);
+		lvpane_show_command(lv);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'd':
-		show_diff(lv);
+		lvpane_show_diff(lv);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'r':
-		show_readme(lv);
+		lvpane_show_readme(lv);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'x':
-		show_link(lv);
+		lvpane_show_link(lv);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'o':
 		if (textview_line_count(lv->out) == 0)
@@ -670,6 +552,13 @@ static unsigned form_keys(struct launchview *lv, int key)
 	case 'n':
 		app_prompt(lv->v.app, &lv->v, "Release name: ", launch_release(lv->launch), on_rename);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
+	case 'V': {
+		char *prompt = versions_prompt(lv);
+
+		app_prompt(lv->v.app, &lv->v, prompt, launch_version(lv->launch), on_version);
+		free(prompt);
+		return WIDGET_HANDLED | WIDGET_DIRTY;
+	}
 	case 'y': {
 		struct buf b;
 
@@ -780,6 +669,7 @@ static const struct app_keyhelp launchview_help[] = {
 	{ "r", "the chart's README" },
 	{ "s", "save this launch (see :saved)" },
 	{ "n", "rename the release" },
+	{ "V", "another version of the chart (the values you edited are kept)" },
 	{ "y", "copy the equivalent commands (or the link shown) to the clipboard" },
 	{ "u U", "reset this field / every field" },
 	{ "p", "show or hide passwords" },

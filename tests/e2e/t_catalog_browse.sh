@@ -13,6 +13,8 @@ for c in "$ROOT"/catalogs/charts/*/; do
 	helm package -d "$T/srv/charts" "$c" >/dev/null || fail "helm package $c"
 done
 helm repo index "$T/srv/charts" || fail "helm repo index"
+mkdir -p "$T/srv/hostile"
+cp "$ROOT/../shared/testdata/hostile/yaml/index-hostile.yaml" "$T/srv/hostile/index.yaml"
 python3 - "$T/srv" "$T/port" >"$T/http.log" 2>&1 <<'EOF' &
 import functools, http.server, sys
 h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
@@ -36,8 +38,11 @@ catalogs:
   - id: nowhere
     name: Nowhere
     location: http://127.0.0.1:1/charts
+  - id: hostile
+    name: Hostile
+    location: http://127.0.0.1:$PORT/hostile
 EOF
-export DATALAB_CATALOGS=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
+export DATALAB_CATALOGS_DIR=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
 
 dl_start
 wait_for "? help" || fail "console did not start"
@@ -48,7 +53,13 @@ wait_for "jupyter-demo" || fail "no jupyter-demo row"
 pane | grep -A1 "NAME" | tail -1 | grep -q "postgres-demo" || fail "highlighted chart not first"
 keys Right
 wait_for "127.0.0.1:1" || fail "unreachable catalog has no error"
-keys Left
+# a hostile index: escape sequences in names and descriptions stay inert
+tmux -L "$SOCK" select-pane -t dl -T e2e-title
+keys Right
+wait_for "traversal" || fail "hostile catalog's usable charts not listed"
+wait_for "datalab │ Catalog" || fail "the screen was cleared by remote text"
+[ "$(tmux -L "$SOCK" display -p -t dl '#{pane_title}')" = e2e-title ] || fail "remote text set the terminal title"
+keys Left Left
 wait_for "4 charts" || fail "back to demo"
 
 # search by keyword (pytorch is only a keyword of gpu-demo)

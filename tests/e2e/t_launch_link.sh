@@ -8,6 +8,12 @@
 # same link back.
 . "$(dirname "$0")/lib.sh"
 
+# dl_stop: the console's tmux server gone, before the next dl_start
+dl_stop() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	WAIT=5 wait_cmd sh -c "! tmux -L '$SOCK' has-session 2>/dev/null" || fail "tmux server did not stop"
+}
+
 mkdir -p "$T/srv/charts" "$T/cat"
 for c in "$ROOT"/catalogs/charts/*/; do
 	helm package -d "$T/srv/charts" "$c" >/dev/null || fail "helm package $c"
@@ -26,7 +32,7 @@ trap 'kill $SRV 2>/dev/null; cleanup' EXIT
 WAIT=10 wait_cmd test -s "$T/port" || fail "no HTTP server"
 PORT=$(cat "$T/port")
 cp "$ROOT/catalogs/demo.yaml" "$T/cat/"
-export DATALAB_CATALOGS=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
+export DATALAB_CATALOGS_DIR=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
 
 # 1. an invalid value with autoLaunch: refused before helm, with the rule
 dl_start launch "https://datalab.example.test/launcher/demo/postgres-demo?autoLaunch=true&auth.database=%C2%ABBad-Name%C2%BB"
@@ -35,7 +41,7 @@ wait_for "not launched: 'auth/database' does not match the pattern" || fail "inv
 pane | grep -q "helm upgrade" && fail "helm ran on an invalid form"
 keys q
 wait_for "[exited 0]" || fail "did not quit"
-tmux -L "$SOCK" kill-server
+dl_stop
 
 # 2. a valid link, without autoLaunch: the values are in the form
 LINK="/launcher/demo/jupyter-demo?name=course-1&version=0.1.0&resources.limits.cpu=%C2%AB1000m%C2%BB&security.password=%C2%ABclassroom42%C2%BB&git.enabled=false"
@@ -56,7 +62,7 @@ wait_for "resources/limits/cpu" || fail "diff lacks the edited slider"
 keys Escape
 keys q
 wait_for "[exited 0]" || fail "did not quit"
-tmux -L "$SOCK" kill-server
+dl_stop
 
 # 3. autoLaunch: the commands show, helm runs, its error is shown as written
 dl_start launch "$LINK&autoLaunch=true"

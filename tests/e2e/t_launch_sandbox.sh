@@ -7,6 +7,12 @@
 # :saved lists the launches.
 . "$(dirname "$0")/lib.sh"
 
+# dl_stop: the console's tmux server gone, before the next dl_start
+dl_stop() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	WAIT=5 wait_cmd sh -c "! tmux -L '$SOCK' has-session 2>/dev/null" || fail "tmux server did not stop"
+}
+
 sb_start
 if [ ! -f "$T/sb/kubeconfig" ]; then
 	echo "skip $TEST_NAME: this datalab-sandbox serves no Kubernetes API yet"
@@ -33,8 +39,11 @@ wait_for "1 match" || fail "search"
 keys Enter
 wait_for "jupyter-demo 0.1.0" || fail "form did not open"
 keys l
-wait_for "launched jupyter-demo-" 60 || fail "jupyter-demo not launched"
-WAIT=20 wait_cmd sh -c "helm list -n '$NS' -o json | grep -q '\"jupyter-demo-'" || fail "helm list lacks jupyter-demo"
+WAIT=60 wait_cmd sh -c "helm list -n '$NS' -o json | grep -q '\"jupyter-demo-'" || fail "helm list lacks jupyter-demo"
+REL=$(releases | grep -o '"jupyter-demo-[0-9]*"' | head -1 | tr -d '"')
+# then My services, with the new release in it
+wait_for "My services" 20 || fail "not switched to My services"
+wait_for "$REL" || fail "$REL not in My services"
 
 # 2. an edited field reaches the cluster
 keys ':catalog' Enter
@@ -45,7 +54,7 @@ keys Tab Tab Tab Tab
 wait_for "auth/database" || fail "database field not selected"
 keys Enter C-u s a l e s Enter
 keys l
-wait_for "launched postgres-demo-" 60 || fail "postgres-demo not launched"
+WAIT=60 wait_cmd sh -c "helm list -n '$NS' -o json | grep -q '\"postgres-demo-'" || fail "postgres-demo not launched"
 REL=$(releases | grep -o '"postgres-demo-[0-9]*"' | head -1 | tr -d '"')
 [ -n "$REL" ] || fail "helm list lacks postgres-demo"
 helm get values "$REL" -n "$NS" | grep -q "database: sales" || fail "the edited value is not in the release"
@@ -65,11 +74,11 @@ after=$(releases | grep -o '"name"' | wc -l)
 [ "$before" = "$after" ] || fail "a release appeared for an invalid form"
 keys q
 wait_for "[exited 0]" 15 || fail "did not quit"
-tmux -L "$SOCK" kill-server
+dl_stop
 
 # 4. a launcher link with autoLaunch
 dl_start launch "/launcher/demo/job-demo?autoLaunch=true&name=nightly&job.parallelism=2"
-wait_for "launched job-demo-" 60 || fail "job-demo not launched from the link"
+WAIT=60 wait_cmd sh -c "helm list -n '$NS' -o json | grep -q '\"job-demo-'" || fail "job-demo not launched from the link"
 REL=$(releases | grep -o '"job-demo-[0-9]*"' | head -1 | tr -d '"')
 [ -n "$REL" ] || fail "helm list lacks job-demo"
 helm get values "$REL" -n "$NS" | grep -q "parallelism: 2" || fail "the link's value is not in the release"

@@ -72,13 +72,16 @@ static void check_cells(const struct term *t)
 			if (mvwin_wch(win, y, x, &cc) == ERR)
 				continue;
 			getcchar(&cc, wc, &a, &pair, NULL);
-			for (int i = 0; wc[i]; i++)
-				if (bad_cp((uint32_t)wc[i]))
+			for (int i = 0; wc[i]; i++) {
+				if (bad_cp((uint32_t)wc[i])) {
+					fprintf(stderr, "U+%04X drawn at %d,%d\n", (unsigned)wc[i], y, x);
 					abort();
+				}
+			}
 		}
 	}
 	term_cursor(t, &r, &c);
-	if (r < 0 || c < 0 || r >= rows || c > cols)
+	if (r < 0 || c < 0 || r >= rows || c >= cols)
 		abort();
 }
 

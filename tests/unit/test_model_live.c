@@ -250,19 +250,19 @@ START_TEST(models_fill_and_stay_live)
 	bool stale;
 
 	WAIT(services_find(s, "user-alice", "jupyter-pytorch-gpu") &&
-	     services_find(s, "user-alice", "jupyter-pytorch-gpu")->npods == 1, 5000);
+	     services_find(s, "user-alice", "jupyter-pytorch-gpu")->npods == 1, 15000);
 	svc = services_find(s, "user-alice", "jupyter-pytorch-gpu");
 	ck_assert_int_eq(svc->state, SERVICE_RUNNING);
 	ck_assert_int_eq(svc->gpus, 1);
 	/* metrics from kube/metrics */
-	WAIT(services_find(s, "user-alice", "jupyter-pytorch-gpu")->cpu_m == 1504, 5000);
+	WAIT(services_find(s, "user-alice", "jupyter-pytorch-gpu")->cpu_m == 1504, 15000);
 	/* pods and events of the namespace only, in model/cluster */
 	ck_assert_ptr_nonnull(cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0"));
 	ck_assert_ptr_null(cluster_pod_find(live_cluster(live), "default", "nginx"));
 	ck_assert(!live_cluster_wide(live));
 	cluster_quota_summary(live_cluster(live), "user-alice", quota, sizeof(quota));
 	ck_assert_str_eq(quota, "cpu 300m/10  mem 4Gi/10Gi  gpu 1/2");
-	WAIT((live_freshness(live, fresh, sizeof(fresh), &stale), str_eq(fresh, "live")), 5000);
+	WAIT((live_freshness(live, fresh, sizeof(fresh), &stale), str_eq(fresh, "live")), 15000);
 	ck_assert(!stale);
 	ck_assert_uint_gt(changes, 0);
 	/* the helm and kubectl lines of the equivalent commands */
@@ -286,18 +286,18 @@ START_TEST(forbidden_cluster_lists_stop_quietly)
 	int n;
 
 	/* the namespaces list is refused once and not asked again */
-	WAIT(atomic_load(&ns_lists) >= 1, 5000);
+	WAIT(atomic_load(&ns_lists) >= 1, 15000);
 	settle(2500);
 	n = atomic_load(&ns_lists);
 	ck_assert_int_eq(n, 1);
 	ck_assert_uint_eq(cluster_namespace_count(live_cluster(live)), 0);
 	/* the admin views' informers: nodes, all pods, all events */
 	live_want_cluster(live);
-	WAIT(cluster_node_count(live_cluster(live)) == 2, 5000);
-	WAIT(cluster_pod_find(live_cluster(live), "default", "nginx") != NULL, 5000);
+	WAIT(cluster_node_count(live_cluster(live)) == 2, 15000);
+	WAIT(cluster_pod_find(live_cluster(live), "default", "nginx") != NULL, 15000);
 	ck_assert(live_cluster_wide(live));
 	ck_assert_ptr_null(live_cluster_error(live));
-	WAIT(cluster_node_find(live_cluster(live), "minikube")->cpu_m == 488, 5000);
+	WAIT(cluster_node_find(live_cluster(live), "minikube")->cpu_m == 488, 15000);
 	ck_assert_int_eq(cluster_node_find(live_cluster(live), "gpu-node-1")->gpu_used, 1);
 }
 END_TEST
@@ -306,7 +306,7 @@ START_TEST(namespace_switch_moves_every_watch)
 {
 	struct error err;
 
-	WAIT(services_count(live_services(live)) == 1, 5000);
+	WAIT(services_count(live_services(live)) == 1, 15000);
 	ck_assert_int_eq(live_set_namespace(live, "User Bob", &err), -1);
 	ck_assert_int_eq(live_set_namespace(live, "user-bob", &err), 0);
 	ck_assert_str_eq(live_namespace(live), "user-bob");
@@ -314,7 +314,7 @@ START_TEST(namespace_switch_moves_every_watch)
 	WAIT(logged("GET /api/v1/namespaces/user-bob/secrets") && logged("GET /api/v1/namespaces/user-bob/pods") &&
 	     logged("GET /apis/apps/v1/namespaces/user-bob/statefulsets") &&
 	     logged("GET /api/v1/namespaces/user-bob/resourcequotas") &&
-	     logged("GET /apis/metrics.k8s.io/v1beta1/namespaces/user-bob/pods"), 5000);
+	     logged("GET /apis/metrics.k8s.io/v1beta1/namespaces/user-bob/pods"), 15000);
 	settle(300);
 	ck_assert_uint_eq(services_count(live_services(live)), 0);
 	ck_assert_str_eq(live_recent_namespace(live, 0), "user-bob");
@@ -339,16 +339,16 @@ START_TEST(actions_send_what_the_api_expects)
 	struct error err;
 	cJSON *sts;
 
-	WAIT(services_count(live_services(live)) == 1, 5000);
+	WAIT(services_count(live_services(live)) == 1, 15000);
 	done_calls = 0;
 	/* restart a pod */
 	ck_assert_int_eq(live_delete_pod(live, "jupyter-pytorch-gpu-0", done, NULL, &err), 0);
-	WAIT(done_calls == 1, 5000);
+	WAIT(done_calls == 1, 15000);
 	ck_assert_int_eq(done_err.code, ERR_NONE);
 	ck_assert(logged("DELETE /api/v1/namespaces/user-alice/pods/jupyter-pytorch-gpu-0"));
 	/* rename: Onyxia's Secret, owned by the release's first Secret */
 	ck_assert_int_eq(live_rename_service(live, "jupyter-pytorch-gpu", "my notebook", done, NULL, &err), 0);
-	WAIT(done_calls == 2, 5000);
+	WAIT(done_calls == 2, 15000);
 	ck_assert(logged("POST /api/v1/namespaces/user-alice/secrets {"));
 	ck_assert(logged("\"name\":\"sh.onyxia.release.v1.jupyter-pytorch-gpu\""));
 	ck_assert(logged("\"type\":\"onyxia.sh/release.v1\""));
@@ -361,7 +361,7 @@ START_TEST(actions_send_what_the_api_expects)
 			  "\"labels\":{\"app.kubernetes.io/instance\":\"jupyter-pytorch-gpu\"}},\"spec\":{\"replicas\":1}}");
 	services_workload(live_services(live), "statefulsets", sts, false);
 	ck_assert_int_eq(live_pause_service(live, "jupyter-pytorch-gpu", true, done, NULL, &err), 0);
-	WAIT(done_calls == 3, 5000);
+	WAIT(done_calls == 3, 15000);
 	ck_assert_int_eq(done_err.code, ERR_NONE);
 	ck_assert(logged("PATCH /apis/apps/v1/namespaces/user-alice/statefulsets/jupyter-pytorch-gpu "
 			 "{\"metadata\":{\"annotations\":{\"datalab.io/paused-replicas\":\"1\"}},\"spec\":{\"replicas\":0}}"));

@@ -76,6 +76,10 @@ int catalogs_load_file(struct catalog_list *list, const char *path, struct error
 /* catalogs_load_dir: every *.yaml, *.yml, *.json, *.json5 in name order;
  * a missing folder adds nothing. */
 int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *err);
+/* catalogs_shipped_dir: the catalogs folder of this install or checkout
+ * (xmalloc'd): $DATALAB_CATALOGS_DIR, else <binary's folder>/../catalogs
+ * when it exists (a checkout's bin/), else DATALAB_DATADIR/catalogs. */
+char *catalogs_shipped_dir(void);
 /* catalogs_load_default: shipped_dir (may be NULL), then the XDG config
  * folder's "catalogs/". */
 int catalogs_load_default(struct catalog_list *list, const char *shipped_dir, struct error *err);

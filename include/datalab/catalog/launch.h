@@ -37,6 +37,8 @@ struct launch_spec {
 	const struct chart *chart;	/* borrowed during launch_new only */
 	const char *name;		/* friendly name (link, saved launch); NULL: the chart's */
 	const char *timeout;		/* the catalog's helm timeout ("10m"), or NULL */
+	const char *ca_file;		/* the repository's CA for helm (caFile), or NULL */
+	bool insecure_tls;		/* the catalog's skipTlsVerify */
 	const cJSON *ctx;		/* the user context (context.h); may be NULL */
 	const char *registry;		/* overwriteSchemaWith folder, or NULL */
 	const char *namespace;		/* NULL: helm's */

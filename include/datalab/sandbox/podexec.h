@@ -60,6 +60,9 @@ int podexec_write(struct podexec_session *s, const void *p, size_t n);
 void podexec_close_stdin(struct podexec_session *s);
 int podexec_resize(struct podexec_session *s, int cols, int rows);
 int podexec_pid(const struct podexec_session *s);
+/* podexec_pause: stop (or resume) reading the process's output, while the
+ * client is slower than it (back-pressure). */
+void podexec_pause(struct podexec_session *s, bool paused);
 void podexec_free(struct podexec_session *s);
 
 /* podexec_status_json: the Status sent on channel 3 for an exit status. */

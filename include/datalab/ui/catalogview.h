@@ -20,10 +20,10 @@
 #include "datalab/ui/app.h"
 
 struct catalogview_opts {
-	const char *shipped_dir;	/* NULL: $DATALAB_CATALOGS, else ./catalogs when it
-					 * exists, else DATALAB_DATADIR/catalogs */
+	const char *shipped_dir;	/* NULL: catalogs_shipped_dir() */
 	const char *launch_link;	/* a launcher link to open at start, or NULL */
 	struct http *http;		/* NULL: the views make their own */
+	const char *kubeconfig;		/* --kubeconfig, or NULL ($KUBECONFIG, ~/.kube/config) */
 };
 
 /* catalogview_add: adds the views; with a launch link, shows its form.

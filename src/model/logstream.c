@@ -1,5 +1,5 @@
 /*
- * podlog.c: a pod's log stream (see podlog.h).
+ * logstream.c: a pod's log stream (see logstream.h).
  *
  * One kube_call with on_data; its done callback is the end of the
  * stream.  The path is built with each part URL-encoded.
@@ -10,19 +10,19 @@
 #include "datalab/core/buf.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
-#include "datalab/model/podlog.h"
+#include "datalab/model/logstream.h"
 
-struct podlog {
+struct logstream {
 	struct kube_call *call;
-	podlog_data_fn *on_data;
-	podlog_end_fn *on_end;
+	logstream_data_fn *on_data;
+	logstream_end_fn *on_end;
 	void *arg;
 	size_t bytes;
 };
 
 static void on_chunk(struct kube_call *c, const char *p, size_t n, void *arg)
 {
-	struct podlog *l = arg;
+	struct logstream *l = arg;
 
 	(void)c;
 	l->bytes += n;
@@ -32,7 +32,7 @@ static void on_chunk(struct kube_call *c, const char *p, size_t n, void *arg)
 
 static void on_done(struct kube_call *c, cJSON *body, const struct error *err, void *arg)
 {
-	struct podlog *l = arg;
+	struct logstream *l = arg;
 
 	(void)c;
 	(void)body;
@@ -41,10 +41,10 @@ static void on_done(struct kube_call *c, cJSON *body, const struct error *err, v
 		l->on_end(l->arg, err);
 }
 
-struct podlog *podlog_start(struct kube *k, const struct podlog_opts *o, podlog_data_fn *on_data,
-			    podlog_end_fn *on_end, void *arg, struct error *err)
+struct logstream *logstream_start(struct kube *k, const struct logstream_opts *o, logstream_data_fn *on_data,
+			    logstream_end_fn *on_end, void *arg, struct error *err)
 {
-	struct podlog *l = xcalloc(1, sizeof(*l));
+	struct logstream *l = xcalloc(1, sizeof(*l));
 	struct kube_req rq = { 0 };
 	struct buf path;
 
@@ -77,7 +77,7 @@ struct podlog *podlog_start(struct kube *k, const struct podlog_opts *o, podlog_
 	return l;
 }
 
-void podlog_free(struct podlog *l)
+void logstream_free(struct logstream *l)
 {
 	if (!l)
 		return;
@@ -85,12 +85,12 @@ void podlog_free(struct podlog *l)
 	free(l);
 }
 
-size_t podlog_bytes(const struct podlog *l)
+size_t logstream_bytes(const struct logstream *l)
 {
 	return l->bytes;
 }
 
-bool podlog_running(const struct podlog *l)
+bool logstream_running(const struct logstream *l)
 {
 	return l->call != NULL;
 }
