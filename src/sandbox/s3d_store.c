@@ -283,6 +283,69 @@ int s3d_store_meta_read(int fd, struct s3d_meta *m, struct error *err)
 	return 0;
 }
 
+/* scan_field: the text after ,"name": in json (never inside a string:
+ * a quote there is escaped), or NULL. */
+static const char *scan_field(const char *json, size_t n, const char *pat)
+{
+	const char *p = memmem(json, n, pat, strlen(pat));
+
+	return p ? p + strlen(pat) : NULL;
+}
+
+static int scan_number(const char *p, const char *end, uint64_t *v)
+{
+	*v = 0;
+	if (!p || p >= end || *p < '0' || *p > '9')
+		return -1;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		*v = *v * 10 + (uint64_t)(*p - '0');
+	return 0;
+}
+
+int s3d_store_meta_peek(int fd, uint64_t *size, char etag[48], int64_t *mtime_ms)
+{
+	struct stat st;
+	char tail[4096];
+	size_t want;
+	uint64_t jlen = 0, v;
+	const char *json, *end, *e, *q;
+	struct s3d_meta m;
+	int rc;
+
+	if (fstat(fd, &st) < 0 || st.st_size < FOOTER_LEN)
+		return -1;
+	want = (size_t)DL_MIN((off_t)sizeof(tail), st.st_size);
+	if (pread_all(fd, tail, want, st.st_size - (off_t)want) != (ssize_t)want ||
+	    memcmp(tail + want - FOOTER_LEN, "\n" FOOTER_MAGIC, 1 + strlen(FOOTER_MAGIC)) != 0)
+		return -1;
+	for (size_t i = want - FOOTER_LEN + 1 + strlen(FOOTER_MAGIC); i < want - 1; i++)
+		jlen = jlen * 10 + (uint64_t)(tail[i] - '0');
+	if (jlen + FOOTER_LEN > want) {
+		/* a large document: the slow path */
+		rc = s3d_store_meta_read(fd, &m, NULL);
+		if (rc == 0) {
+			*size = m.size;
+			str_copy(etag, m.etag, 48);
+			*mtime_ms = m.mtime_ms;
+			s3d_meta_release(&m);
+		}
+		return rc;
+	}
+	json = tail + want - FOOTER_LEN - jlen;
+	end = json + jlen;
+	if (scan_number(scan_field(json, jlen, ",\"size\":"), end, size) < 0 ||
+	    scan_number(scan_field(json, jlen, ",\"mtime\":"), end, &v) < 0)
+		return -1;
+	*mtime_ms = (int64_t)v;
+	e = scan_field(json, jlen, ",\"etag\":\"");
+	q = e ? memchr(e, '"', (size_t)(end - e)) : NULL;
+	if (!q || q - e >= 48)
+		return -1;
+	memcpy(etag, e, (size_t)(q - e));
+	etag[q - e] = '\0';
+	return *size + jlen + FOOTER_LEN == (uint64_t)st.st_size ? 0 : -1;
+}
+
 /* ---- names ---- */
 
 bool s3d_bucket_name_valid(const char *name)

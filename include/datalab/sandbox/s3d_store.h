@@ -122,6 +122,9 @@ int s3d_store_tmp_open(struct s3d_store *st, char **path, struct error *err);
 int s3d_store_meta_write(int fd, const struct s3d_meta *m, const char *key, struct error *err);
 /* s3d_store_meta_read: the metadata of an open object file. */
 int s3d_store_meta_read(int fd, struct s3d_meta *m, struct error *err);
+/* s3d_store_meta_peek: only the size, ETag and time of an open object
+ * file, without building the whole metadata (listings). */
+int s3d_store_meta_peek(int fd, uint64_t *size, char etag[48], int64_t *mtime_ms);
 /* s3d_store_commit: fd holds m->size bytes of data: add the metadata,
  * fsync, close fd, and rename tmp_path over the object.  fd is closed and
  * tmp_path removed in every case.  ERR_NOT_FOUND: the bucket is gone. */
