@@ -746,7 +746,7 @@ struct s3d *s3d_start(const struct s3d_config *cfg, struct error *err)
 	s->user = xstrdup(cfg->user ? cfg->user : "alice");
 	s->bind = xstrdup(cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	s->ca_path = cfg->tls_ca_path ? xstrdup(cfg->tls_ca_path) : NULL;
-	s->lister = s3d_lister_new(s->st);
+	s->lister = s3d_list_new(s->st);
 	s->idbase = (uint32_t)(time_mono_ms() * 2654435761u) ^ (uint32_t)getpid();
 	if (!cfg->seed) {
 		s->seeded = true;
@@ -805,7 +805,7 @@ void s3d_stop(struct s3d *s)
 		MHD_stop_daemon(s->d);
 	pthread_mutex_destroy(&s->seed_mu);
 	pthread_cond_destroy(&s->seed_cv);
-	s3d_lister_free(s->lister);
+	s3d_list_free(s->lister);
 	s3d_store_close(s->st);
 	free(s->access_key);
 	free(s->secret_key);

@@ -99,7 +99,7 @@ static struct dlist *dlist_read(const char *path, uint64_t gen)
 		if (de->d_name[0] == '.')
 			continue;
 		buf_init(&seg, 0);
-		if (s3d_name_decode(de->d_name, &seg, &is_dir) < 0 || memchr(seg.data, '\0', seg.len)) {
+		if (s3d_key_name_decode(de->d_name, &seg, &is_dir) < 0 || memchr(seg.data, '\0', seg.len)) {
 			buf_release(&seg);
 			continue;
 		}
@@ -180,7 +180,7 @@ static bool emit(struct walk *w, const char *key, bool is_prefix, int dirfd, con
 
 		if (fd < 0)
 			return true;	/* deleted meanwhile */
-		if (s3d_store_meta_peek(fd, &it->size, it->etag, &it->mtime_ms) < 0) {
+		if (s3d_meta_peek(fd, &it->size, it->etag, &it->mtime_ms) < 0) {
 			close(fd);
 			return true;	/* not one of ours */
 		}
@@ -310,7 +310,7 @@ static void walk_dir(struct walk *w, const char *path, const char *kp, int depth
 	pthread_mutex_unlock(&w->l->mu);
 }
 
-struct s3d_lister *s3d_lister_new(struct s3d_store *st)
+struct s3d_lister *s3d_list_new(struct s3d_store *st)
 {
 	struct s3d_lister *l = xcalloc(1, sizeof(*l));
 
@@ -319,7 +319,7 @@ struct s3d_lister *s3d_lister_new(struct s3d_store *st)
 	return l;
 }
 
-void s3d_lister_free(struct s3d_lister *l)
+void s3d_list_free(struct s3d_lister *l)
 {
 	if (!l)
 		return;
@@ -329,7 +329,7 @@ void s3d_lister_free(struct s3d_lister *l)
 	free(l);
 }
 
-int s3d_list(struct s3d_lister *l, const char *bucket, const struct s3d_list_opts *o, struct s3d_list_result *out,
+int s3d_list_page(struct s3d_lister *l, const char *bucket, const struct s3d_list_opts *o, struct s3d_list_result *out,
 	     struct error *err)
 {
 	struct walk w = { 0 };

@@ -82,11 +82,11 @@ static unsigned conditions(struct s3d_req *r, const struct s3d_meta *m, const ch
 	ius = s3d_req_header(r, name);
 	if (im && !etag_listed(im, m->etag))
 		return 412;
-	if (!im && ius && s3d_http_date_parse(ius, &t) == 0 && mtime > t)
+	if (!im && ius && s3d_xml_http_date_parse(ius, &t) == 0 && mtime > t)
 		return 412;
 	if (inm && etag_listed(inm, m->etag))
 		return *pfx ? 412 : 304;
-	if (!inm && ims && s3d_http_date_parse(ims, &t) == 0 && mtime <= t)
+	if (!inm && ims && s3d_xml_http_date_parse(ims, &t) == 0 && mtime <= t)
 		return *pfx ? 412 : 304;
 	return 0;
 }
@@ -157,7 +157,7 @@ static void object_headers(struct s3d_req *r, struct MHD_Response *resp, const s
 	bool overrides = !r->anonymous;
 
 	snprintf(etag, sizeof(etag), "\"%s\"", m->etag);
-	s3d_http_date(m->mtime_ms / 1000, date);
+	s3d_xml_http_date(m->mtime_ms / 1000, date);
 	MHD_add_response_header(resp, "ETag", etag);
 	MHD_add_response_header(resp, "Last-Modified", date);
 	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
@@ -396,7 +396,7 @@ static int open_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_
 		s3d_reply_error(r, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
 		return -1;
 	}
-	if (!s3d_bucket_name_valid(*sb) || !s3d_store_bucket_exists(r->s->st, *sb)) {
+	if (!s3d_key_bucket_valid(*sb) || !s3d_store_bucket_exists(r->s->st, *sb)) {
 		s3d_reply_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
 		return -1;
 	}
@@ -818,7 +818,7 @@ enum MHD_Result s3d_object_route(struct s3d_req *r)
 	const char *m = r->method, *code;
 	struct error err;
 
-	if (!s3d_bucket_name_valid(r->bucket) || !s3d_store_bucket_exists(r->s->st, r->bucket))
+	if (!s3d_key_bucket_valid(r->bucket) || !s3d_store_bucket_exists(r->s->st, r->bucket))
 		return s3d_reply_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
 	if (s3d_key_check(r->key, strlen(r->key), &code, &err) < 0)
 		return s3d_reply_error(r, 400, code, err.msg);
