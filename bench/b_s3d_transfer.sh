@@ -77,6 +77,8 @@ t0=$(now); curl -s -o "$W/big.get" "$get_url"; t1=$(now)
 cget=$((t1 - t0))
 [ "$(sha256sum <"$W/big.get" | cut -d' ' -f1)" = "$sha" ] || echo "   (curl GET bytes differ)"
 rm -f "$W/big.get"
+t0=$(now); curl -s -o /dev/null "$get_url"; t1=$(now)
+cnull=$((t1 - t0))
 
 if command -v aws >/dev/null; then
 	t0=$(now); aws --endpoint-url "$DATALAB_S3_ENDPOINT" s3 cp --quiet "$W/big" s3://user-alice/bench/aws; t1=$(now)
@@ -98,8 +100,8 @@ after=$(rss "$PID")
 rm -f "$W/big"
 
 echo "put 1 object of $SIZE_MB MiB, curl presigned: $(rate "$SIZE_MB" "$cput") MiB/s (cp on the same disk: $(rate "$SIZE_MB" "$cp_ms") MiB/s, cp + sync: $(rate "$SIZE_MB" "$cps_ms") MiB/s; aws s3 cp: ${aput:+$(rate "$SIZE_MB" "$aput")} MiB/s; rclone: ${rput:+$(rate "$SIZE_MB" "$rput")} MiB/s)"
-echo "get 1 object of $SIZE_MB MiB, curl presigned: $(rate "$SIZE_MB" "$cget") MiB/s (cp on the same disk: $(rate "$SIZE_MB" "$cp_ms") MiB/s; aws s3 cp: ${aget:+$(rate "$SIZE_MB" "$aget")} MiB/s; rclone: ${rget:+$(rate "$SIZE_MB" "$rget")} MiB/s)"
-echo "sandbox rss while moving $((SIZE_MB * 6)) MiB: before $((before / 1024)) MiB, peak $((peak / 1024)) MiB, after $((after / 1024)) MiB"
+echo "get 1 object of $SIZE_MB MiB, curl presigned: $(rate "$SIZE_MB" "$cget") MiB/s, to /dev/null: $(rate "$SIZE_MB" "$cnull") MiB/s (cp on the same disk: $(rate "$SIZE_MB" "$cp_ms") MiB/s; aws s3 cp: ${aget:+$(rate "$SIZE_MB" "$aget")} MiB/s; rclone: ${rget:+$(rate "$SIZE_MB" "$rget")} MiB/s)"
+echo "sandbox rss while moving $((SIZE_MB * 7)) MiB: before $((before / 1024)) MiB, peak $((peak / 1024)) MiB, after $((after / 1024)) MiB"
 
 # ---- LIST of a 100,000-object prefix, data in RAM ----
 start "$SHM/sb"
