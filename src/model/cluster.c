@@ -17,6 +17,7 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
+#include "datalab/kube/metrics.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/model/cluster.h"
 
@@ -603,48 +604,66 @@ static int ns_cmp(const void *a, const void *b)
 
 /* --- metrics --- */
 
-static int64_t usage(const cJSON *u, const char *key, bool milli)
+void cluster_usage_reset(struct cluster *c, bool pods, bool nodes)
 {
-	return quantity_of(json_get_key(u, key), milli);
+	for (size_t i = 0; pods && i < c->npods; i++)
+		c->pods[i].p.cpu_m = c->pods[i].p.mem = -1;
+	for (size_t i = 0; nodes && i < c->nnodes; i++)
+		c->nodes[i].cpu_m = c->nodes[i].mem = -1;
+	changed(c);
+}
+
+void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem)
+{
+	bool found;
+	size_t i = pod_search(c, ns, name, &found);
+
+	if (!found)
+		return;
+	c->pods[i].p.cpu_m = cpu_m;
+	c->pods[i].p.mem = mem;
+	changed(c);
+}
+
+void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem)
+{
+	struct cluster_node *n = node_get(c, name);
+
+	if (!n)
+		return;
+	n->cpu_m = cpu_m;
+	n->mem = mem;
+	changed(c);
+}
+
+static void usage_list(struct cluster *c, const cJSON *list, bool nodes)
+{
+	const cJSON *it;
+
+	cluster_usage_reset(c, !nodes, nodes);
+	cJSON_ArrayForEach(it, json_get(list, "items")) {
+		struct metrics_series m;
+		int64_t cpu_m;
+
+		if (metrics_parse_item(it, &m, NULL) < 0)
+			continue;
+		cpu_m = (m.now.cpu_nano + 999999) / 1000000;	/* rounded up, as kubectl */
+		if (nodes)
+			cluster_node_usage(c, m.name, cpu_m, m.now.mem_bytes);
+		else
+			cluster_pod_usage(c, m.ns, m.name, cpu_m, m.now.mem_bytes);
+		metrics_series_clear(&m);
+	}
 }
 
 void cluster_pod_metrics(struct cluster *c, const cJSON *list)
 {
-	const cJSON *it;
-
-	for (size_t i = 0; i < c->npods; i++)
-		c->pods[i].p.cpu_m = c->pods[i].p.mem = -1;
-	cJSON_ArrayForEach(it, json_get(list, "items")) {
-		bool found;
-		size_t i = pod_search(c, json_str(it, "metadata.namespace", ""), json_str(it, "metadata.name", ""), &found);
-		const cJSON *ct;
-
-		if (!found)
-			continue;
-		c->pods[i].p.cpu_m = c->pods[i].p.mem = 0;
-		cJSON_ArrayForEach(ct, json_get(it, "containers")) {
-			c->pods[i].p.cpu_m += usage(json_get(ct, "usage"), "cpu", true);
-			c->pods[i].p.mem += usage(json_get(ct, "usage"), "memory", false);
-		}
-	}
-	changed(c);
+	usage_list(c, list, false);
 }
 
 void cluster_node_metrics(struct cluster *c, const cJSON *list)
 {
-	const cJSON *it;
-
-	for (size_t i = 0; i < c->nnodes; i++)
-		c->nodes[i].cpu_m = c->nodes[i].mem = -1;
-	cJSON_ArrayForEach(it, json_get(list, "items")) {
-		struct cluster_node *n = node_get(c, json_str(it, "metadata.name", ""));
-
-		if (!n)
-			continue;
-		n->cpu_m = usage(json_get(it, "usage"), "cpu", true);
-		n->mem = usage(json_get(it, "usage"), "memory", false);
-	}
-	changed(c);
+	usage_list(c, list, true);
 }
 
 /* --- the joins --- */
@@ -710,7 +729,8 @@ static void join(struct cluster *c)
 		free(r->p.reason);
 		r->p.reason = xstrdup(e->message);
 	}
-	qsort(c->namespaces, c->nnamespaces, sizeof(char *), ns_cmp);
+	if (c->nnamespaces > 1)
+		qsort(c->namespaces, c->nnamespaces, sizeof(char *), ns_cmp);
 }
 
 size_t cluster_pod_count(struct cluster *c)

@@ -6,9 +6,14 @@
  * (kubeconfig, s3.env) and finally the "ready" file, whose presence is
  * what scripts and tests wait for.  Then it runs the core event loop until
  * SIGTERM or SIGINT, stops the services and removes "ready".
+ *
+ * The API side: the kind registry, the store (loaded from DIR/store), the
+ * seed objects, the garbage collector, the HTTP server, the kubeconfig,
+ * the /charts/ repository; all on the one loop.
  */
 #include <getopt.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +26,14 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/xdg.h"
+#include "datalab/sandbox/api.h"
+#include "datalab/sandbox/bootstrap.h"
+#include "datalab/sandbox/sim.h"
+#include "datalab/sandbox/charts.h"
+#include "datalab/sandbox/gc.h"
+#include "datalab/sandbox/kinds.h"
 #include "datalab/sandbox/s3d.h"
+#include "datalab/sandbox/store.h"
 
 #ifndef DATALAB_VERSION
 #define DATALAB_VERSION "0.1"
@@ -36,12 +48,15 @@ struct sandbox_opts {
 	const char *nodes;
 	const char *user;
 	int no_s3;
+	const char *charts;
+	int no_fsync;
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: datalab-sandbox [--dir DIR] [--port N] [--s3-port N] [--tls]\n"
 	      "                       [--nodes SPEC] [--user NAME] [--no-s3]\n"
+	      "                       [--bind ADDR] [--charts DIR] [--no-fsync]\n"
 	      "\n"
 	      "A one-machine datalab: a Kubernetes API and an S3 service on loopback\n"
 	      "that kubectl, helm, aws, s3cmd, rclone and datalab use as they are.\n"
@@ -85,6 +100,61 @@ static int write_ready(const char *dir, const char *api_url, const char *s3_url,
 	return rc;
 }
 
+/* raise_fd_limit: watches and keep-alive clients need more than 1024 fds. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* start_api: registry, store, seed, garbage collector, server, kubeconfig. */
+static int start_api(const struct sandbox_opts *o, const char *dir, struct loop *loop, struct kinds **ks,
+		     struct store **store, struct gc **gc, struct api **api, struct error *err)
+{
+	struct store_opts so = { .no_fsync = o->no_fsync };
+	const char *ring = getenv("DATALAB_SANDBOX_RING");
+	int64_t n;
+	struct api_config cfg = { .bind = o->bind, .port = o->port, .nodes_spec = o->nodes };
+	char *token, *cert = NULL, *key = NULL, *ca = NULL;
+	int rc = -1;
+
+	if (ring && str_parse_i64(ring, &n) == 0 && n > 0)
+		so.ring = (size_t)n;	/* tests: make "too old" reachable */
+	*ks = kinds_new();
+	*store = store_open(dir, *ks, loop, &so, err);
+	if (!*store)
+		return -1;
+	if (bootstrap_seed(*store, o->user, err) < 0)
+		return -1;
+	*gc = gc_start(*store);
+	token = bootstrap_token(dir, err);
+	if (!token)
+		return -1;
+	if (o->tls && bootstrap_tls(dir, o->bind, &cert, &key, &ca, err) < 0)
+		goto out;
+	cfg.token = token;
+	cfg.tls_cert_pem = cert;
+	cfg.tls_key_pem = key;
+	*api = api_start(loop, *store, *ks, &cfg, err);
+	if (!*api)
+		goto out;
+	if (bootstrap_kubeconfig(dir, api_url(*api), token, ca, o->user, err) < 0)
+		goto out;
+	log_info("Kubernetes API on %s (resourceVersion %llu)", api_url(*api),
+		 (unsigned long long)store_rv(*store));
+	rc = 0;
+out:
+	free(token);
+	free(cert);
+	free(key);
+	free(ca);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -96,6 +166,8 @@ int main(int argc, char **argv)
 		{ "nodes", required_argument, NULL, 'N' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "no-s3", no_argument, NULL, 'S' },
+		{ "charts", required_argument, NULL, 'C' },
+		{ "no-fsync", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -105,7 +177,14 @@ int main(int argc, char **argv)
 	struct s3d *s3 = NULL;
 	struct error err;
 	struct loop *loop;
+	struct kinds *ks = NULL;
+	struct store *store = NULL;
+	struct gc *gc = NULL;
+	struct api *api = NULL;
+	struct charts *charts = NULL;
+	struct sim *cluster = NULL;
 	char *dir = NULL, *s3dir = NULL, *s3_url = NULL, *ready;
+	char *token = NULL, *cert = NULL, *key = NULL, *ca = NULL, *charts_src = NULL, *charts_out = NULL;
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -135,6 +214,12 @@ int main(int argc, char **argv)
 		case 'S':
 			o.no_s3 = 1;
 			break;
+		case 'C':
+			o.charts = optarg;
+			break;
+		case 'F':
+			o.no_fsync = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -159,6 +244,26 @@ int main(int argc, char **argv)
 	loop_on_signal(loop, SIGTERM, on_stop_signal, NULL);
 	loop_on_signal(loop, SIGINT, on_stop_signal, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	raise_fd_limit();
+
+	if (start_api(&o, dir, loop, &ks, &store, &gc, &api, &err) < 0) {
+		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
+	charts_src = o.charts ? xstrdup(o.charts) : charts_find_source();
+	if (charts_src) {
+		charts_out = file_join(dir, "charts");
+		charts = charts_serve(api, charts_src, charts_out, &err);
+		if (!charts)
+			log_warn("charts not served: %s", err.msg);
+	}
+	cluster = sim_start(api, dir, &err);
+	if (!cluster) {
+		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
 
 	if (!o.no_s3) {
 		s3dir = file_join(dir, "s3");
@@ -169,11 +274,15 @@ int main(int argc, char **argv)
 		s3cfg.user = o.user;
 		s3cfg.seed = 1;
 		s3cfg.state_dir = dir;
+		if (o.tls && bootstrap_tls(dir, o.bind, &cert, &key, &ca, &err) == 0) {
+			s3cfg.tls_cert_pem = cert;
+			s3cfg.tls_key_pem = key;
+		}
 		s3 = s3d_start(&s3cfg, &err);
 		if (!s3) {
 			log_warn("S3 service not started: %s", err.msg);
 		} else {
-			s3_url = xasprintf("http://%s:%d", o.bind, s3d_port(s3));
+			s3_url = xasprintf("%s://%s:%d", cert ? "https" : "http", o.bind, s3d_port(s3));
 			if (s3d_write_env(s3, dir, &err) < 0) {
 				fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
 				rc = 1;
@@ -181,7 +290,7 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (write_ready(dir, NULL, s3_url, &err) < 0) {
+	if (write_ready(dir, api_url(api), s3_url, &err) < 0) {
 		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
 		rc = 1;
 		goto out;
@@ -191,7 +300,19 @@ int main(int argc, char **argv)
 out:
 	unlink(ready);
 	s3d_stop(s3);
+	sim_stop(cluster);	/* first: exec sockets belong to the server */
+	api_stop(api);
+	charts_free(charts);
+	gc_stop(gc);
+	store_close(store);
+	kinds_free(ks);
 	loop_free(loop);
+	free(token);
+	free(cert);
+	free(key);
+	free(ca);
+	free(charts_src);
+	free(charts_out);
 	free(ready);
 	free(s3_url);
 	free(s3dir);

@@ -30,7 +30,7 @@
 #include "datalab/sandbox/store.h"
 #include "datalab/sandbox/strategy.h"
 #include "datalab/sandbox/validate.h"
-#include "pending.h"
+#include "datalab/sandbox/patch.h"
 
 #define DEFAULT_MANAGER "datalab-sandbox"
 
@@ -1080,8 +1080,7 @@ static void record_update(cJSON *obj, const cJSON *old, const struct store_write
 {
 	if (w && w->apply)
 		return;
-	if (patch_record_update)
-		patch_record_update(obj, old, w && w->manager ? w->manager : DEFAULT_MANAGER, now);
+	patch_record_update(obj, old, w && w->manager ? w->manager : DEFAULT_MANAGER, now);
 }
 
 /* prepare_ns: applies the namespace rules; returns the namespace to use. */

@@ -12,6 +12,7 @@
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/sandbox/schema.h"
 #include "datalab/sandbox/validate.h"
 
 #define MSG_SUBDOMAIN "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric " \
@@ -315,4 +316,175 @@ bool validate_meta(const struct kind *k, const cJSON *meta, struct status *st)
 		}
 	}
 	return ok;
+}
+
+/* ---- unknown fields ---- */
+
+#define MAX_FIELD_ERRORS 100
+
+static void field_error(cJSON *out, const char *what, const struct buf *path, const char *key)
+{
+	char *msg;
+
+	if (cJSON_GetArraySize(out) >= MAX_FIELD_ERRORS)
+		return;
+	msg = path->len ? xasprintf("%s field \"%s.%s\"", what, path->data, key) :
+			  xasprintf("%s field \"%s\"", what, key);
+	cJSON_AddItemToArray(out, cJSON_CreateString(msg));
+	free(msg);
+}
+
+static void check_dups(const cJSON *o, const struct buf *path, cJSON *out)
+{
+	const cJSON *a, *b;
+
+	for (a = o->child; a; a = a->next)
+		for (b = a->next; b; b = b->next)
+			if (a->string && b->string && strcmp(a->string, b->string) == 0) {
+				field_error(out, "duplicate", path, a->string);
+				break;
+			}
+}
+
+static void walk_msg(const struct schema_msg *m, const cJSON *o, struct buf *path, cJSON *out, int depth);
+
+static void walk_value(const struct schema_field *f, const cJSON *v, struct buf *path, cJSON *out,
+		       int depth)
+{
+	const struct schema_msg *m = schema_field_msg(f);
+	const cJSON *c;
+	size_t len = path->len;
+	int i = 0;
+
+	if (!m || (m->flags & SCHEMA_ATOMIC))
+		return;
+	if (f->flags & SCHEMA_MAP) {
+		cJSON_ArrayForEach(c, v) {
+			buf_truncate(path, len);
+			buf_addf(path, "[%s]", c->string);
+			walk_msg(m, c, path, out, depth + 1);
+		}
+	} else if (f->flags & SCHEMA_REPEATED) {
+		cJSON_ArrayForEach(c, v) {
+			buf_truncate(path, len);
+			buf_addf(path, "[%d]", i++);
+			walk_msg(m, c, path, out, depth + 1);
+		}
+	} else {
+		walk_msg(m, v, path, out, depth + 1);
+	}
+	buf_truncate(path, len);
+}
+
+/* is_kind_msg: m is a kind's message, whose Go struct inlines TypeMeta
+ * (a StatefulSet's volumeClaimTemplates carry apiVersion and kind). */
+static bool is_kind_msg(const struct schema_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < schema_nkinds; i++)
+		if (&schema_msgs[schema_kinds[i].msg] == m)
+			return true;
+	return false;
+}
+
+static void walk_msg(const struct schema_msg *m, const cJSON *o, struct buf *path, cJSON *out, int depth)
+{
+	const cJSON *c;
+	size_t len = path->len;
+	bool typed = depth == 0 || is_kind_msg(m);
+
+	if (!cJSON_IsObject(o) || depth > 64)
+		return;
+	check_dups(o, path, out);
+	cJSON_ArrayForEach(c, o) {
+		const struct schema_field *f = schema_field_by_name(m, c->string);
+
+		if (!f) {
+			if (typed && (strcmp(c->string, "apiVersion") == 0 || strcmp(c->string, "kind") == 0))
+				continue;
+			field_error(out, "unknown", path, c->string);
+			continue;
+		}
+		if (f->type != SCHEMA_MESSAGE || cJSON_IsNull(c))
+			continue;
+		if (len)
+			buf_addc(path, '.');
+		buf_adds(path, c->string);
+		walk_value(f, c, path, out, depth);
+		buf_truncate(path, len);
+	}
+}
+
+/* CRDs: a structural openAPIV3Schema */
+static void walk_schema(const cJSON *sch, const cJSON *o, struct buf *path, cJSON *out, int depth)
+{
+	const cJSON *props = json_get(sch, "properties"), *add = json_get(sch, "additionalProperties");
+	const cJSON *c;
+	size_t len = path->len;
+	int i = 0;
+
+	if (!sch || depth > 64 || json_bool(sch, "x-kubernetes-preserve-unknown-fields", false))
+		return;
+	if (cJSON_IsArray(o)) {
+		cJSON_ArrayForEach(c, o) {
+			buf_truncate(path, len);
+			buf_addf(path, "[%d]", i++);
+			walk_schema(json_get(sch, "items"), c, path, out, depth + 1);
+		}
+		buf_truncate(path, len);
+		return;
+	}
+	if (!cJSON_IsObject(o))
+		return;
+	check_dups(o, path, out);
+	cJSON_ArrayForEach(c, o) {
+		const cJSON *sub = json_get_key(props, c->string);
+
+		if (depth == 0 && (strcmp(c->string, "apiVersion") == 0 || strcmp(c->string, "kind") == 0 ||
+				   strcmp(c->string, "metadata") == 0))
+			continue;
+		if (!sub && cJSON_IsObject(add))
+			sub = add;
+		if (!sub) {
+			if (props || cJSON_IsFalse(add))
+				field_error(out, "unknown", path, c->string);
+			continue;
+		}
+		if (len)
+			buf_addc(path, '.');
+		buf_adds(path, c->string);
+		walk_schema(sub, c, path, out, depth + 1);
+		buf_truncate(path, len);
+	}
+}
+
+size_t validate_fields(const struct kind *k, const cJSON *obj, cJSON *out)
+{
+	const struct schema_msg *m;
+	struct buf path;
+
+	buf_init(&path, 0);
+	if (k->builtin) {
+		m = schema_kind_msg(k->api_version, k->kind);
+		if (m)
+			walk_msg(m, obj, &path, out, 0);
+		else if (cJSON_IsObject(obj))
+			check_dups(obj, &path, out);
+	} else if (k->schema) {
+		const struct schema_msg *meta = NULL;
+		size_t i;
+
+		for (i = 0; i < schema_nmsgs && !meta; i++)
+			if (strcmp(schema_msgs[i].name, "ObjectMeta") == 0)
+				meta = &schema_msgs[i];
+
+		walk_schema(k->schema, obj, &path, out, 0);
+		if (meta) {
+			buf_adds(&path, "metadata");
+			walk_msg(meta, json_get(obj, "metadata"), &path, out, 1);
+		}
+	}
+	buf_release(&path);
+	return (size_t)cJSON_GetArraySize(out);
 }

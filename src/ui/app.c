@@ -208,6 +208,8 @@ void app_show_index(struct app *a, int i)
 	a->previous = a->current;
 	a->current = i;
 	a->cursor_y = -1;
+	if (a->previous >= 0 && a->views[a->previous]->ops->leave)
+		a->views[a->previous]->ops->leave(a->views[a->previous]);
 	if (a->views[i]->ops->enter)
 		a->views[i]->ops->enter(a->views[i]);
 	mark(a, DIRTY_ALL | DIRTY_CLEAR);
@@ -280,7 +282,7 @@ static void draw_help(struct app *a)
 		{ "?", "this help (any key closes it)" },
 		{ ":", "command: :services :pods :nodes :events :catalog :buckets :terminals, :q quits" },
 		{ "Tab", "in the command line: complete a view, a command or its argument" },
-		{ "1-9 F2-F10", "switch to the n-th view" },
+		{ "1-9 F2-F10", "switch to the n-th view (Fn is view n; F1 is this help)" },
 		{ "Esc", "back to the previous view" },
 		{ "q", "quit (asks first while transfers or terminals run)" },
 		{ "Ctrl-L", "redraw the screen" },

@@ -8,8 +8,9 @@
  * exec ptys) run on one thread with no locks.  A handler must never block:
  * long answers are streams (api_stream_*) fed from events, or upgrades.
  *
- * A request goes: bearer token check (401 Status without it, except on
- * public routes such as /charts/) → body read (capped, 413 past it) →
+ * A request goes: bearer token check (with TLS, 401 Status without it,
+ * except on public routes such as /charts/; over plain HTTP client-go
+ * sends no credentials, so only a wrong token is refused) → body read (capped, 413 past it) →
  * routing: the first route whose prefix matches; then API groups added
  * with api_add_group; then subresources added with api_add_subresource;
  * then the generic resource handlers (rest.c: discovery, CRUD, list,
@@ -72,6 +73,8 @@ struct loop *api_loop(struct api *a);
 struct store *api_store(struct api *a);
 struct kinds *api_kinds(struct api *a);
 const char *api_nodes_spec(const struct api *a);
+/* api_watchers: the watch streams of this server (watchers.h). */
+struct watchers *api_watchers(struct api *a);
 
 /* ---- requests ---- */
 
@@ -140,6 +143,9 @@ typedef void api_upgrade_fn(void *arg, int sock, const char *extra, size_t extra
 /* api_reply_upgrade: headers is a NULL-terminated list of name, value
  * pairs added to the 101 (Upgrade, Connection, Sec-WebSocket-*). */
 int api_reply_upgrade(struct api_req *rq, const char *const *headers, api_upgrade_fn *fn, void *arg);
+/* api_upgrade_close: closes an upgraded connection and lets MHD release
+ * its socket at once (not at the next request). */
+void api_upgrade_close(struct api *a, struct MHD_UpgradeResponseHandle *urh);
 
 /* ---- routes ---- */
 
@@ -172,8 +178,16 @@ void api_add_group(struct api *a, const char *group, const char *version, cJSON 
 		   api_handler_fn *fn, void *arg);
 
 /* api_groups_json / api_resources_json: what discovery serves (used by
- * discovery.c and tests).  Caller frees. */
+ * discovery.c and tests): the APIGroupList of /apis, and the
+ * APIResourceList of /api/v1 or /apis/G/V (NULL for an unknown group
+ * version).  Caller frees. */
 cJSON *api_groups_json(struct api *a);
 cJSON *api_resources_json(struct api *a, const char *group, const char *version);
+
+/* api_call_group / api_call_subresource: rest.c's routing into what was
+ * registered.  Return the handler's result, or -2 when nothing matches
+ * (rq->kind and rq->sub must be set for subresources). */
+int api_call_group(struct api_req *rq, const char *group, const char *version);
+int api_call_subresource(struct api_req *rq);
 
 #endif

@@ -35,4 +35,15 @@ bool validate_label_value(const char *v);
 /* validate_qualified_name: a label or annotation key's rule. */
 bool validate_qualified_name(const char *key, char *why, size_t whylen);
 
+/*
+ * validate_fields: the fields of obj that the kind's schema does not know
+ * ("unknown field \"spec.replica\"") and keys given twice ("duplicate
+ * field \"metadata.name\""), as the apiserver's strict decoding words
+ * them, appended to out (one message per entry, in order).  Built-ins use
+ * the type table (schema.h); custom resources their CRD's openAPIV3Schema
+ * (x-kubernetes-preserve-unknown-fields honoured); kinds without either
+ * are not checked.  Returns how many were found.
+ */
+size_t validate_fields(const struct kind *k, const cJSON *obj, cJSON *out);
+
 #endif

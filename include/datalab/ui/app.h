@@ -54,6 +54,8 @@ struct view_ops {
 	/* hidden: not numbered nor offered by `:` (a detail view that
 	 * another view opens with app_show). */
 	bool hidden;
+	/* leave: another view became current (stop streams).  May be NULL. */
+	void (*leave)(struct view *v);
 };
 
 struct view {
