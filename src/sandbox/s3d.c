@@ -293,6 +293,8 @@ enum MHD_Result s3d_req_expect_body(struct s3d_req *r, enum s3d_body kind, uint6
 				       "Your proposed upload exceeds the maximum allowed object size.");
 	}
 	if (streaming) {
+		log_debug("s3 %s %s: aws-chunked body, %s, trailer %s", r->method, r->uri, hash,
+			  trailer ? trailer : "none");
 		if (strcmp(hash, SIGV4_STREAMING) == 0 ||
 		    strcmp(hash, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") == 0) {
 			struct s3d_chunked_sign sign;
@@ -746,7 +748,16 @@ struct s3d *s3d_start(const struct s3d_config *cfg, struct error *err)
 	s->user = xstrdup(cfg->user ? cfg->user : "alice");
 	s->bind = xstrdup(cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	s->ca_path = cfg->tls_ca_path ? xstrdup(cfg->tls_ca_path) : NULL;
-	s->lister = s3d_lister_new(s->st);
+	if (!s->ca_path && cfg->tls_cert_pem && cfg->state_dir) {
+		/* the CA the sandbox's bootstrap keeps for both APIs */
+		char *ca = xasprintf("%s/tls/ca.crt", cfg->state_dir);
+
+		if (file_exists(ca))
+			s->ca_path = ca;
+		else
+			free(ca);
+	}
+	s->lister = s3d_list_new(s->st);
 	s->idbase = (uint32_t)(time_mono_ms() * 2654435761u) ^ (uint32_t)getpid();
 	if (!cfg->seed) {
 		s->seeded = true;
@@ -805,7 +816,7 @@ void s3d_stop(struct s3d *s)
 		MHD_stop_daemon(s->d);
 	pthread_mutex_destroy(&s->seed_mu);
 	pthread_cond_destroy(&s->seed_cv);
-	s3d_lister_free(s->lister);
+	s3d_list_free(s->lister);
 	s3d_store_close(s->st);
 	free(s->access_key);
 	free(s->secret_key);
