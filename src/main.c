@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
+#include "datalab/cli/cli.h"
+#include "datalab/cli/s3cli.h"
 #include "datalab/core/file.h"
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
@@ -27,6 +29,7 @@
 #include "datalab/model/live.h"
 #include "datalab/net/http.h"
 #include "datalab/ui/app.h"
+#include "datalab/ui/buckets.h"
 #include "datalab/ui/detail.h"
 #include "datalab/ui/events.h"
 #include "datalab/ui/namespaces.h"
@@ -34,6 +37,7 @@
 #include "datalab/ui/pods.h"
 #include "datalab/ui/services_view.h"
 #include "datalab/ui/shell.h"
+#include "datalab/ui/catalogview.h"
 #include "datalab/ui/terminals.h"
 #include "datalab/ui/welcome.h"
 
@@ -44,6 +48,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: datalab [--kubeconfig FILE] [--context NAME] [-n NAMESPACE] [--theme NAME]\n"
+	      "       datalab [OPTIONS] launch 'https://HOST/launcher/CATALOG/CHART?...'\n"
 	      "       datalab version\n"
 	      "\n"
 	      "A terminal console for cloud-native datalabs: launch services from Helm\n"
@@ -100,7 +105,7 @@ static int resolve_chart(void *arg, const struct service *svc, char **chart, cha
  * run_console: the console, from the loop to the views; returns the exit
  * status.  Views of other parts register with app_add_view below.
  */
-static int run_console(const struct app_opts *o, const char *kubeconfig)
+static int run_console(const struct app_opts *o, const char *kubeconfig, struct catalogview_opts *cat)
 {
 	struct kubeconfig_opts ko = { .kubeconfig = kubeconfig, .context = o->context, .namespace = o->namespace };
 	struct app_opts ao = *o;
@@ -114,6 +119,7 @@ static int run_console(const struct app_opts *o, const char *kubeconfig)
 	struct shell *sh = NULL;
 	struct app *app;
 	char *dir;
+	int rc = 0;
 
 	catalogs_init(&charts.list);
 	charts.sandbox_url = NULL;
@@ -154,6 +160,7 @@ static int run_console(const struct app_opts *o, const char *kubeconfig)
 		app_add_view(app, welcome_new());
 	}
 	app_add_view(app, terminals_new());
+	app_add_view(app, buckets_view_new());
 	if (live && live_start(live, &err) < 0)
 		app_toast(app, APP_ERROR, "%s", err.msg);
 	if (live)
@@ -162,7 +169,15 @@ static int run_console(const struct app_opts *o, const char *kubeconfig)
 		app_show(app, "welcome");
 	if (!kc)
 		app_toast(app, APP_WARN, "no cluster: %s", kerr.msg);
+	cat->http = http;
+	cat->kubeconfig = kubeconfig;
+	if (catalogview_add(app, cat, &err) < 0) {
+		fprintf(stderr, "datalab: %s\n", err.msg);
+		rc = 2;
+		goto out;
+	}
 	loop_run(loop);
+out:
 	/* views first (they stop their streams), then what they used */
 	app_free(app);
 	shell_free(sh);
@@ -172,7 +187,7 @@ static int run_console(const struct app_opts *o, const char *kubeconfig)
 	loop_free(loop);
 	catalogs_release(&charts.list);
 	free(charts.sandbox_url);
-	return 0;
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -189,11 +204,27 @@ int main(int argc, char **argv)
 	struct app_opts opts = { 0 };
 	const char *kubeconfig = NULL;
 	int c, rc;
+	struct catalogview_opts cat = { 0 };
 
 	setlocale(LC_ALL, "");
+	if (argc > 1 && strcmp(argv[1], "s3") == 0)
+		return s3cli_main(argc - 1, argv + 1);
+	if (argc > 1 && cli_is_command(argv[1]))
+		return cli_run(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "version") == 0) {
 		printf("datalab %s\n", DATALAB_VERSION);
 		return 0;
+	}
+	if (argc > 1 && strcmp(argv[1], "launch") == 0) {
+		/* datalab launch LINK [OPTIONS]: the form of an Onyxia launcher link */
+		if (argc < 3) {
+			usage(stderr);
+			return 2;
+		}
+		cat.launch_link = argv[2];
+		argv[2] = argv[0];
+		argv += 2;
+		argc -= 2;
 	}
 	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -222,7 +253,7 @@ int main(int argc, char **argv)
 	}
 	log_open(NULL);
 	log_info("datalab %s starting", DATALAB_VERSION);
-	rc = run_console(&opts, kubeconfig);
+	rc = run_console(&opts, kubeconfig, &cat);
 	log_info("datalab exits");
 	log_close();
 	return rc;

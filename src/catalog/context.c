@@ -354,6 +354,14 @@ cJSON *context_build(const struct context_input *in, struct error *err)
 	build_region(ctx, region, acc);
 	build_k8s(ctx, region, in->random_subdomain >= 0 ? in->random_subdomain % 1000000 :
 		  context_random_subdomain());
+	/* the account may name the ingress domain and class a region would */
+	{
+		const cJSON *ak = get(acc, "k8s");
+
+		for (const cJSON *c = cJSON_IsObject(ak) ? ak->child : NULL; c; c = c->next)
+			if (strcmp(c->string, "randomSubdomain") != 0 && !(cJSON_IsString(c) && !*c->valuestring))
+				put_copy(section(ctx, "k8s"), c->string, c);
+	}
 	put(ctx, "proxyInjection", dup_or_empty(get(region, "proxyInjection")));
 	put(ctx, "packageRepositoryInjection",
 	    dup_or_empty(get(region, "packageRepositoryInjection")));

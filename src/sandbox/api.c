@@ -144,6 +144,17 @@ static void api_run(struct api *a)
 		a->timer = loop_add_timer(a->loop, (long)DL_MIN(t, 60000ull), on_timer, a);
 }
 
+/* api_kick: run MHD soon.  A connection resumed outside MHD_run (from a
+ * timer, or another module's event) is only picked up by the next
+ * MHD_run; in external epoll mode MHD's own wake-up does not reliably
+ * make its epoll fd readable, so a 0 ms timer makes sure. */
+static void api_kick(struct api *a)
+{
+	if (a->timer)
+		loop_del_timer(a->loop, a->timer);
+	a->timer = loop_add_timer(a->loop, 0, on_timer, a);
+}
+
 /* ---- streams ---- */
 
 static void stream_unref(struct api_stream *st)
@@ -171,6 +182,7 @@ static void stream_wake(struct api_stream *st)
 	if (st->suspended) {
 		st->suspended = false;
 		MHD_resume_connection(st->conn);
+		api_kick(st->api);
 	}
 }
 

@@ -1,14 +1,14 @@
 /*
  * execws.c: POST/GET .../pods/P/exec and .../attach over WebSocket with
- * v5.channel.k8s.io or v4.channel.k8s.io (cluster.h, PROTOCOLS.md 2).
+ * v5.channel.k8s.io or v4.channel.k8s.io (sim.h, PROTOCOLS.md 2).
  *
  * The handler checks the pod and container, answers 101 with the chosen
  * subprotocol, and on the upgraded socket: client frames (masked) go
  * through the wsframe decoder; each binary message is a channel byte and
- * data for exec_message; pings get pongs; output comes back as unmasked
+ * data for podexec_message; pings get pongs; output comes back as unmasked
  * binary frames [channel][data]; the exit is a Status on channel 3, a
  * close frame 1000, and the socket closed.  A client that drops the
- * connection gets its process group killed and reaped (exec_free).  When
+ * connection gets its process group killed and reaped (podexec_free).  When
  * more than 1 MiB waits for a slow client, the process's output is not
  * read until it drains.  A simulated container has no main process to
  * attach to: attach opens $SHELL (or /bin/sh) in the pod's folder.
@@ -29,18 +29,18 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/net/wsframe.h"
-#include "datalab/sandbox/exec.h"
-#include "cluster-internal.h"
+#include "datalab/sandbox/podexec.h"
+#include "sim-internal.h"
 
 #define OUT_HIGH (1u << 20)
 
 struct execws {
 	struct execws *next;
-	struct cluster *c;
+	struct sim *c;
 	int sock;
 	struct MHD_UpgradeResponseHandle *urh;
 	struct wsframe_decoder dec;
-	struct exec_session *sess;
+	struct podexec_session *sess;
 	struct buf out;		/* frames not yet written */
 	bool paused, closing, dead;
 	/* set by the handler, used at the upgrade */
@@ -63,7 +63,7 @@ static void ws_free(struct execws *w)
 		}
 	if (w->sock >= 0)
 		loop_unwatch_fd(w->c->loop, w->sock);
-	exec_free(w->sess);
+	podexec_free(w->sess);
 	if (w->urh)
 		api_upgrade_close(w->c->api, w->urh);
 	wsframe_decoder_release(&w->dec);
@@ -97,7 +97,7 @@ static void flush(struct execws *w)
 	loop_watch_fd(w->c->loop, w->sock, LOOP_READ | (w->out.len ? LOOP_WRITE : 0), on_sock, w);
 	if (w->sess && w->paused != (w->out.len > OUT_HIGH)) {
 		w->paused = w->out.len > OUT_HIGH;
-		exec_pause(w->sess, w->paused);
+		podexec_pause(w->sess, w->paused);
 	}
 }
 
@@ -123,8 +123,8 @@ static void finish(struct execws *w, int status)
 {
 	struct buf st = BUF_INIT, f = BUF_INIT;
 
-	exec_status_json(&st, status);
-	send_frame(w, WSFRAME_BINARY, EXEC_ERROR, st.data, st.len);
+	podexec_status_json(&st, status);
+	send_frame(w, WSFRAME_BINARY, PODEXEC_ERROR, st.data, st.len);
 	wsframe_encode_close(&f, WSFRAME_CLOSE_NORMAL, "", NULL);
 	buf_add(&w->out, f.data, f.len);
 	buf_release(&f);
@@ -133,7 +133,7 @@ static void finish(struct execws *w, int status)
 	flush(w);
 }
 
-static void on_output(struct exec_session *s, int channel, const void *p, size_t n, void *arg)
+static void on_output(struct podexec_session *s, int channel, const void *p, size_t n, void *arg)
 {
 	struct execws *w = arg;
 
@@ -142,7 +142,7 @@ static void on_output(struct exec_session *s, int channel, const void *p, size_t
 	flush(w);
 }
 
-static void on_exit_cb(struct exec_session *s, int status, void *arg)
+static void on_exit_cb(struct podexec_session *s, int status, void *arg)
 {
 	struct execws *w = arg;
 
@@ -157,7 +157,7 @@ static void on_message(unsigned opcode, const uint8_t *data, size_t n, void *arg
 
 	switch (opcode) {
 	case WSFRAME_BINARY:
-		if (w->sess && !w->closing && exec_message(w->sess, data, n, &err) != 0)
+		if (w->sess && !w->closing && podexec_message(w->sess, data, n, &err) != 0)
 			log_warn("exec: %s", err.msg);
 		break;
 	case WSFRAME_PING:
@@ -206,8 +206,8 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 		       struct MHD_UpgradeResponseHandle *urh)
 {
 	struct execws *w = arg;
-	struct exec_cbs cbs = { on_output, on_exit_cb };
-	struct exec_config cfg = { (const char *const *)w->argv, (const char *const *)w->env, w->cwd,
+	struct podexec_cbs cbs = { on_output, on_exit_cb };
+	struct podexec_config cfg = { (const char *const *)w->argv, (const char *const *)w->env, w->cwd,
 				   w->tty, w->in, true, w->want_err, 0, 0 };
 	struct error err = { 0 };
 
@@ -216,12 +216,12 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 	fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
 	w->next = w->c->execs;
 	w->c->execs = w;
-	w->sess = exec_start(w->c->loop, &cfg, &cbs, w, &err);
+	w->sess = podexec_start(w->c->loop, &cfg, &cbs, w, &err);
 	if (!w->sess) {
 		struct buf msg = BUF_INIT;
 
 		buf_addf(&msg, "%s\r\n", err.msg);
-		send_frame(w, WSFRAME_BINARY, EXEC_STDERR, msg.data, msg.len);
+		send_frame(w, WSFRAME_BINARY, PODEXEC_STDERR, msg.data, msg.len);
 		buf_release(&msg);
 		finish(w, 127);
 		return;
@@ -237,10 +237,10 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 		ws_free(w);
 }
 
-/* lookup for exec_pod_env: Secrets and ConfigMaps of the store */
+/* lookup for podexec_pod_env: Secrets and ConfigMaps of the store */
 static const cJSON *lookup(const char *kind, const char *ns, const char *name, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	const struct kind *k = str_eq(kind, "Secret") ? c->k_secrets : c->k_cm;
 	const struct store_obj *o = k ? store_get(c->store, k, ns, name) : NULL;
 
@@ -249,7 +249,7 @@ static const cJSON *lookup(const char *kind, const char *ns, const char *name, v
 
 static int exec_handler(struct api_req *rq, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	const struct store_obj *o = store_get(c->store, c->k_pods, rq->ns, rq->name);
 	const char *container = api_query(rq, "container"), *protos = api_header(rq, "Sec-WebSocket-Protocol");
 	const char *key = api_header(rq, "Sec-WebSocket-Key"), *upgrade = api_header(rq, "Upgrade");
@@ -297,7 +297,7 @@ static int exec_handler(struct api_req *rq, void *arg)
 	w->want_err = str_eq(api_query(rq, "stderr"), "true");
 	buf_init(&w->out, 0);
 	wsframe_decoder_init(&w->dec, WSFRAME_ROLE_SERVER, 0, on_message, w);
-	w->env = exec_pod_env(pod, container, w->tty, lookup, c, &err);
+	w->env = podexec_pod_env(pod, container, w->tty, lookup, c, &err);
 	if (!w->env) {
 		wsframe_decoder_release(&w->dec);
 		free(w);
@@ -351,13 +351,13 @@ static int exec_handler(struct api_req *rq, void *arg)
 	}
 }
 
-void execws_register(struct cluster *c)
+void execws_register(struct sim *c)
 {
 	api_add_subresource(c->api, "", "pods", "exec", "create,get", NULL, exec_handler, c);
 	api_add_subresource(c->api, "", "pods", "attach", "create,get", NULL, exec_handler, c);
 }
 
-void execws_close_all(struct cluster *c)
+void execws_close_all(struct sim *c)
 {
 	while (c->execs)
 		ws_free(c->execs);

@@ -236,6 +236,7 @@ size_t gc_run(struct gc *g)
 {
 	struct store *s = g->s;
 	struct objs a = { NULL, 0, 0 };
+	uint64_t rv0 = store_rv(s);
 	size_t i, n = 0;
 
 	g->running = true;
@@ -264,16 +265,23 @@ size_t gc_run(struct gc *g)
 	}
 	objs_release(&a);
 	g->running = false;
-	return n;
+	(void)n;
+	/* count commits, not calls: a write that changed nothing is no progress */
+	return (size_t)(store_rv(s) - rv0);
 }
 
+static void schedule(struct gc *g);
+
+/* A pass that wrote may have unblocked more work (an orphaned dependent
+ * frees its owner's finalizer): run again until a pass writes nothing. */
 static long on_timer(struct loop *l, void *arg)
 {
 	struct gc *g = arg;
 
 	(void)l;
 	g->timer = 0;
-	gc_run(g);
+	if (gc_run(g) > 0)
+		schedule(g);
 	return LOOP_NOMORE;
 }
 

@@ -744,23 +744,75 @@ int64_t s3d_store_bucket_created(const struct s3d_store *st, const char *name)
 	return t;
 }
 
-int s3d_store_bucket_create(struct s3d_store *st, const char *name, struct error *err)
+int s3d_store_bucket_build(struct s3d_store *st, char **dir, struct error *err)
 {
 	char rnd[17];
-	char *tmp, *info, *path, *text;
+	char *tmp, *info, *text;
 	int rc = 0;
 
 	str_random_alnum(rnd, 16);
 	tmp = xasprintf("%s/b-%s", st->tmp, rnd);
 	info = xasprintf("%s/.s3d-bucket.json", tmp);
-	path = s3d_store_bucket_path(st, name);
-	text = xasprintf("{\"name\":\"%s\",\"created\":%lld}\n", name, (long long)time_wall_ms());
-	if (mkdir(tmp, 0755) < 0 || file_write_atomic(info, text, strlen(text), 0644, err) < 0) {
-		rc = error_sys(err, "cannot create bucket '%s'", name);
-		goto out;
+	text = xasprintf("{\"created\":%lld}\n", (long long)time_wall_ms());
+	if (mkdir(tmp, 0755) < 0)
+		rc = error_sys(err, "cannot create '%s'", tmp);
+	else if (file_write_atomic(info, text, strlen(text), 0644, err) < 0)
+		rc = -1;
+	free(info);
+	free(text);
+	if (rc < 0) {
+		file_remove_tree(tmp, NULL);
+		free(tmp);
+		return -1;
 	}
+	*dir = tmp;
+	return 0;
+}
+
+int s3d_store_put_into(const char *dir, const char *key, const void *data, const struct s3d_meta *m,
+		       struct error *err)
+{
+	char *rel = s3d_key_path(key);
+	char *path = xasprintf("%s/%s", dir, rel);
+	char *top = NULL;
+	char footer[FOOTER_LEN + 1];
+	struct buf b;
+	size_t jlen;
+	int fd, rc = -1;
+
+	free(rel);
+	/* one write of data, metadata and footer; folders only when missing */
+	buf_init(&b, 0);
+	buf_add(&b, data, m->size);
+	s3d_meta_to_json(m, key, &b);
+	jlen = b.len - m->size;
+	snprintf(footer, sizeof(footer), "\n" FOOTER_MAGIC "%021zu\n", jlen);
+	buf_add(&b, footer, FOOTER_LEN);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && mkdirs_under(dir, path, &top) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error_sys(err, "cannot create '%s'", path);
+	} else {
+		if (pwrite_all(fd, b.data, b.len, 0) < 0)
+			error_sys(err, "cannot write '%s'", path);
+		else
+			rc = 0;
+		close(fd);
+	}
+	buf_release(&b);
+	free(top);
+	free(path);
+	return rc;
+}
+
+int s3d_store_bucket_publish(struct s3d_store *st, const char *dir, const char *name, struct error *err)
+{
+	char *path = s3d_store_bucket_path(st, name);
+	int rc = 0;
+
 	pthread_mutex_lock(&st->ns);
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
+	if (renameat2(AT_FDCWD, dir, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY)
 			rc = error_set(err, ERR_CONFLICT, "Your previous request to create the named bucket succeeded and you already own it.");
 		else
@@ -772,12 +824,20 @@ int s3d_store_bucket_create(struct s3d_store *st, const char *name, struct error
 	if (rc == 0)
 		fsync_path(st->dir);
 	else
-		file_remove_tree(tmp, NULL);
-out:
-	free(tmp);
-	free(info);
+		file_remove_tree(dir, NULL);
 	free(path);
-	free(text);
+	return rc;
+}
+
+int s3d_store_bucket_create(struct s3d_store *st, const char *name, struct error *err)
+{
+	char *dir;
+	int rc;
+
+	if (s3d_store_bucket_build(st, &dir, err) < 0)
+		return -1;
+	rc = s3d_store_bucket_publish(st, dir, name, err);
+	free(dir);
 	return rc;
 }
 

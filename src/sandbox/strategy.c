@@ -693,11 +693,30 @@ static int namespaces(struct store *s, cJSON *obj, const cJSON *old, struct stat
 	return 0;
 }
 
+/* default_class: the StorageClass annotated as the default, or NULL. */
+static bool default_class_fn(const struct store_obj *o, void *arg)
+{
+	const char **name = arg;
+	const char *v = cJSON_GetStringValue(json_get_key(json_get(o->obj, "metadata.annotations"),
+							  "storageclass.kubernetes.io/is-default-class"));
+
+	if (v && strcmp(v, "true") == 0) {
+		*name = o->name;
+		return false;
+	}
+	return true;
+}
+
+/* PVCs: the DefaultStorageClass admission plugin, then an immediate bind,
+ * as a dynamic provisioner with volumeBindingMode Immediate would do (the
+ * sandbox has no PersistentVolume objects: volumeName is made up). */
 static int pvcs(struct store *s, cJSON *obj, const cJSON *old, struct status *st)
 {
-	cJSON *spec = child_obj(obj, "spec");
+	cJSON *spec = child_obj(obj, "spec"), *status;
+	const struct kind *sc = kinds_find_storage(store_kinds(s), "storage.k8s.io", "storageclasses");
+	const char *def = NULL;
+	char *vol;
 
-	(void)s;
 	if (!json_get(spec, "resources.requests.storage") && !old)
 		status_add_cause(st, "FieldValueRequired", "spec.resources[storage]", "Required value");
 	if (!cJSON_IsArray(json_get(spec, "accessModes")) && !old)
@@ -706,9 +725,25 @@ static int pvcs(struct store *s, cJSON *obj, const cJSON *old, struct status *st
 	if (st->causes)
 		return -1;
 	def_str(spec, "volumeMode", "Filesystem");
-	if (!old) {
-		cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
-		cJSON_AddStringToObject(child_obj(obj, "status"), "phase", "Pending");
+	if (old)
+		return 0;
+	if (!json_get(spec, "storageClassName") && sc)
+		store_each(s, sc, NULL, NULL, NULL, default_class_fn, &def);
+	if (def)
+		cJSON_AddStringToObject(spec, "storageClassName", def);
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
+	status = child_obj(obj, "status");
+	if (json_str(spec, "storageClassName", NULL) && *json_str(spec, "storageClassName", "")) {
+		vol = xasprintf("pvc-%s", json_str(obj, "metadata.uid", ""));
+		cJSON_DeleteItemFromObjectCaseSensitive(spec, "volumeName");
+		cJSON_AddStringToObject(spec, "volumeName", vol);
+		free(vol);
+		cJSON_AddStringToObject(status, "phase", "Bound");
+		cJSON_AddItemToObject(status, "accessModes", cJSON_Duplicate(json_get(spec, "accessModes"), 1));
+		cJSON_AddItemToObject(child_obj(status, "capacity"), "storage",
+				      cJSON_Duplicate(json_get(spec, "resources.requests.storage"), 1));
+	} else {
+		cJSON_AddStringToObject(status, "phase", "Pending");
 	}
 	return 0;
 }

@@ -376,10 +376,23 @@ static void walk_value(const struct schema_field *f, const cJSON *v, struct buf 
 	buf_truncate(path, len);
 }
 
+/* is_kind_msg: m is a kind's message, whose Go struct inlines TypeMeta
+ * (a StatefulSet's volumeClaimTemplates carry apiVersion and kind). */
+static bool is_kind_msg(const struct schema_msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < schema_nkinds; i++)
+		if (&schema_msgs[schema_kinds[i].msg] == m)
+			return true;
+	return false;
+}
+
 static void walk_msg(const struct schema_msg *m, const cJSON *o, struct buf *path, cJSON *out, int depth)
 {
 	const cJSON *c;
 	size_t len = path->len;
+	bool typed = depth == 0 || is_kind_msg(m);
 
 	if (!cJSON_IsObject(o) || depth > 64)
 		return;
@@ -388,7 +401,7 @@ static void walk_msg(const struct schema_msg *m, const cJSON *o, struct buf *pat
 		const struct schema_field *f = schema_field_by_name(m, c->string);
 
 		if (!f) {
-			if (depth == 0 && (strcmp(c->string, "apiVersion") == 0 || strcmp(c->string, "kind") == 0))
+			if (typed && (strcmp(c->string, "apiVersion") == 0 || strcmp(c->string, "kind") == 0))
 				continue;
 			field_error(out, "unknown", path, c->string);
 			continue;

@@ -11,6 +11,7 @@
  * dirty rows back (vterm_screen_get_cell), turns each cell into a
  * cchar_t with checked characters and a colour pair, and paints them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -61,7 +62,6 @@ struct term {
 	int dirty_top, dirty_end;	/* rows [top, end) to paint */
 	unsigned pending;		/* events to report after a feed */
 	int in_feed;
-	VTermPos cursor;
 	bool cursor_visible, altscreen, reverse;
 	enum term_mouse_mode mouse;
 	char title[TERM_TITLE_MAX];
@@ -240,7 +240,18 @@ static int sb_popline(int cols, VTermScreenCell *cells, void *arg)
 		memset(vc, 0, sizeof(*vc));
 		if (i < line->cols) {
 			const struct term_cell *c = &line->cells[i];
+			/* a wide character needs its right half inside the new
+			 * width, and a right half its character: libvterm trusts
+			 * both, so anything else becomes a blank */
+			bool whole = c->width == 2 ? i + 1 < cols && i + 1 < line->cols && line->cells[i + 1].width == 0
+				   : c->width == 1 || (i > 0 && line->cells[i - 1].width == 2);
 
+			if (!whole) {
+				vc->width = 1;
+				color_unpack(t, c->fg, true, &vc->fg);
+				color_unpack(t, c->bg, false, &vc->bg);
+				continue;
+			}
 			vc->chars[0] = c->width == 0 ? (uint32_t)-1 : c->ch[0];
 			vc->chars[1] = c->width == 0 || c->ch[0] == 0 ? 0 : c->ch[1];
 			/* libvterm steps over cells by width: never 0 */
@@ -329,9 +340,9 @@ static int on_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *arg)
 {
 	struct term *t = arg;
 
+	(void)pos;
 	(void)oldpos;
-	(void)visible;	/* settermprop reports visibility */
-	t->cursor = pos;
+	(void)visible;	/* settermprop reports visibility; term_cursor asks */
 	t->pending |= PENDING_DAMAGE;
 	return 1;
 }
@@ -424,17 +435,17 @@ static void on_output(const char *s, size_t len, void *arg)
 
 /* --- life cycle --- */
 
-static int clamp(int v, int max)
+static int clamp(int v, int min, int max)
 {
-	return v < 1 ? 1 : v > max ? max : v;
+	return v < min ? min : v > max ? max : v;
 }
 
 struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
 {
 	struct term *t = xcalloc(1, sizeof(*t));
 
-	t->rows = clamp(rows, TERM_MAX_ROWS);
-	t->cols = clamp(cols, TERM_MAX_COLS);
+	t->rows = clamp(rows, 1, TERM_MAX_ROWS);
+	t->cols = clamp(cols, TERM_MIN_COLS, TERM_MAX_COLS);
 	if (cbs)
 		t->cbs = *cbs;
 	t->arg = arg;
@@ -452,6 +463,11 @@ struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
 	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_ROW);
 	vterm_screen_enable_altscreen(t->screen, 1);
 	vterm_screen_reset(t->screen, 1);
+	/* libvterm 0.1.4 loops forever on REP (CSI b) before any character
+	 * was printed (its repeat width is still 0; vim backported the guard
+	 * from later libvterm): print a blank first, so every REP has one */
+	vterm_input_write(t->vt, " \r", 2);
+	vterm_screen_flush_damage(t->screen);
 	t->dirty_top = 0;
 	t->dirty_end = t->rows;
 	t->pending = 0;
@@ -482,14 +498,29 @@ void term_feed(struct term *t, const char *p, size_t n)
 
 void term_resize(struct term *t, int rows, int cols)
 {
-	rows = clamp(rows, TERM_MAX_ROWS);
-	cols = clamp(cols, TERM_MAX_COLS);
+	bool shrink;
+
+	rows = clamp(rows, 1, TERM_MAX_ROWS);
+	cols = clamp(cols, TERM_MIN_COLS, TERM_MAX_COLS);
 	if (rows == t->rows && cols == t->cols)
 		return;
 	t->in_feed++;
+	shrink = rows < t->rows;
 	t->rows = rows;
 	t->cols = cols;
 	vterm_set_size(t->vt, rows, cols);
+	if (shrink) {
+		/* libvterm 0.1.4 keeps a scroll region past the new bottom and
+		 * then memmoves a negative size: reset it (the program redraws
+		 * on SIGWINCH anyway), the cursor staying where it is */
+		char seq[48];
+		VTermPos pos;
+		int n;
+
+		vterm_state_get_cursorpos(t->state, &pos);
+		n = snprintf(seq, sizeof(seq), "\x1b[r\x1b[%d;%dH", pos.row + 1, pos.col + 1);
+		vterm_input_write(t->vt, seq, (size_t)n);
+	}
 	vterm_screen_flush_damage(t->screen);
 	t->in_feed--;
 	t->dirty_top = 0;
@@ -787,10 +818,15 @@ bool term_dirty(const struct term *t)
 
 bool term_cursor(const struct term *t, int *row, int *col)
 {
+	VTermPos pos;
+
+	/* asked from libvterm: a resize may move it without a callback; the
+	 * pending-wrap position (one past the last column) shows on it */
+	vterm_state_get_cursorpos(t->state, &pos);
 	if (row)
-		*row = t->cursor.row;
+		*row = DL_MAX(DL_MIN(pos.row, t->rows - 1), 0);
 	if (col)
-		*col = t->cursor.col;
+		*col = DL_MAX(DL_MIN(pos.col, t->cols - 1), 0);
 	return t->cursor_visible && t->offset == 0;
 }
 

@@ -18,6 +18,7 @@
 #include "datalab/ui/detail.h"
 #include "datalab/ui/listview.h"
 #include "datalab/ui/pods.h"
+#include "datalab/ui/terminals.h"
 #include "datalab/ui/theme.h"
 
 enum { C_NS, C_NAME, C_STATUS, C_READY, C_RESTARTS, C_NODE, C_GPU, C_CPU, C_MEM, C_AGE, C_WHY, C_COUNT };
@@ -182,6 +183,15 @@ static unsigned pv_key(struct view *v, int key)
 		else if (p)
 			app_toast(v->app, APP_WARN, "switch to '%s' to restart its pods", p->ns);
 		return WIDGET_HANDLED;
+	case 't':
+		if (p) {
+			struct error err;
+
+			if (terminals_open_exec(v->app, live_kube(shell_live(pv->lv.sh)), p->ns, p->name, NULL, NULL,
+						&err) < 0)
+				app_toast(v->app, APP_ERROR, "%s", err.msg);
+		}
+		return WIDGET_HANDLED;
 	default:
 		break;
 	}
@@ -217,8 +227,8 @@ static const char *pv_hints(struct view *v)
 {
 	struct pods_view *pv = (struct pods_view *)v;
 
-	return listview_hints(&pv->lv, pv->all ? "a this namespace  Enter logs  x restart  / filter"
-					       : "a all namespaces  Enter logs  x restart  / filter");
+	return listview_hints(&pv->lv, pv->all ? "a this namespace  Enter logs  t terminal  x restart  / filter"
+					       : "a all namespaces  Enter logs  t terminal  x restart  / filter");
 }
 
 static void pv_free(struct view *v)
@@ -234,6 +244,7 @@ static const struct app_keyhelp pv_help[] = {
 	{ "a", "all namespaces or only this one (:pods all)" },
 	{ "Enter", "follow the logs of a service's pod" },
 	{ "x", "restart the pod (delete it; its controller starts a new one)" },
+	{ "t", "a terminal in the pod (a shell, in the :terminals view)" },
 	{ "/", "filter (as you type); a header click sorts" },
 	{ NULL, NULL },
 };

@@ -22,6 +22,7 @@
 #include "datalab/model/cluster.h"
 #include "datalab/ui/dialog.h"
 #include "datalab/ui/shell.h"
+#include "datalab/ui/terminals.h"
 #include "datalab/ui/theme.h"
 
 #define SHELL_MAX_WATCH 16
@@ -363,7 +364,9 @@ static void terminal_answer(struct app *a, struct dialog *d, int button, void *a
 		app_copy(a, "command", sh->pending_text);
 }
 
-void shell_terminal(struct shell *sh, const char *release, const char *pod)
+/* terminal_dialog: the kubectl line to copy, when no terminal can open
+ * here. */
+static void terminal_dialog(struct shell *sh, const char *release, const char *pod)
 {
 	static const char *const buttons[] = { "Copy", "Close", NULL };
 	char *line = live_action_line(sh->s, "exec", release, pod);
@@ -375,6 +378,25 @@ void shell_terminal(struct shell *sh, const char *release, const char *pod)
 	set_pending(sh, release, line);
 	app_dialog(sh->app, dialog_new(&o), terminal_answer, sh);
 	free(msg);
+}
+
+void shell_terminal(struct shell *sh, const char *release, const char *pod)
+{
+	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
+	struct error err;
+
+	/* the service's first running pod, else its first one */
+	for (size_t i = 0; !pod && svc && i < svc->npods; i++)
+		if (str_eq(svc->pods[i].phase, "Running"))
+			pod = svc->pods[i].name;
+	if (!pod && svc && svc->npods > 0)
+		pod = svc->pods[0].name;
+	if (!pod) {
+		app_toast(sh->app, APP_WARN, "'%s' has no pod to open a terminal in", release);
+		return;
+	}
+	if (terminals_open_exec(sh->app, live_kube(sh->s), live_namespace(sh->s), pod, NULL, NULL, &err) < 0)
+		terminal_dialog(sh, release, pod);
 }
 
 static void restart_answer(struct app *a, struct dialog *d, int button, void *arg)

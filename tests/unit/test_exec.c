@@ -473,6 +473,30 @@ START_TEST(test_stdin_resize_and_close)
 }
 END_TEST
 
+START_TEST(test_stdin_1mib)
+{
+	const char *const argv[] = { "cat", NULL };
+	struct rec r;
+	struct error err;
+	size_t big = 1024 * 1024;
+	char *blob = xmalloc(big);
+
+	for (size_t i = 0; i < big; i++)
+		blob[i] = (char)(i * 31 + (i >> 9));
+	start(&r, "p", argv, false, NULL);
+	WAIT(r.opened == 1, 5000);
+	ck_assert_int_eq(exec_write(r.x, blob, big, &err), 0);
+	ck_assert_int_eq(exec_close_stdin(r.x, &err), 0);
+	WAIT(r.exited == 1, 10000);
+	ck_assert_int_eq(r.code, 0);
+	ck_assert_uint_eq(r.out.len, big);
+	ck_assert(memcmp(r.out.data, blob, big) == 0);
+	ck_assert(saw_stdin_close);
+	free(blob);
+	finish(&r);
+}
+END_TEST
+
 START_TEST(test_v4_fallback)
 {
 	const char *const argv[] = { "v4only", NULL };
@@ -587,6 +611,7 @@ static Suite *exec_suite(void)
 	tcase_add_test(tc, test_output_and_success);
 	tcase_add_test(tc, test_exit_code);
 	tcase_add_test(tc, test_stdin_resize_and_close);
+	tcase_add_test(tc, test_stdin_1mib);
 	tcase_add_test(tc, test_v4_fallback);
 	tcase_add_test(tc, test_refused_and_missing);
 	tcase_add_test(tc, test_drop_and_garbage);

@@ -6,7 +6,8 @@
  * Built as one cJSON tree from, lowest priority first: the region
  * configuration (a regions.json document or one region of it), the
  * account file (XDG config "account.json", mode 0600: user, project,
- * git, vault, s3 keys, region overrides), the environment (AWS_*), and
+ * git, vault, s3 keys, region overrides, k8s domain and ingress class),
+ * the environment (AWS_*), and
  * `git config user.name/email` output the caller ran.  No process is
  * spawned and nothing is fetched here.
  */

@@ -29,7 +29,7 @@ struct gc;
  * through gc_run when the store has no loop, as in unit tests). */
 struct gc *gc_start(struct store *s);
 void gc_stop(struct gc *g);
-/* gc_run: one full pass now; returns how many writes it made. */
+/* gc_run: one full pass now; returns how many writes it committed. */
 size_t gc_run(struct gc *g);
 
 #endif

@@ -134,6 +134,18 @@ int s3d_store_object_open(const struct s3d_store *st, const char *bucket, const 
 /* s3d_store_object_delete: 0 whether or not the key existed. */
 int s3d_store_object_delete(struct s3d_store *st, const char *bucket, const char *key, struct error *err);
 
+/*
+ * Building a whole bucket at once (seeding): s3d_store_bucket_build makes
+ * an empty bucket folder in the temp area (*dir, xmalloc'd);
+ * s3d_store_put_into writes objects straight into it, without temp files
+ * or fsyncs; s3d_store_bucket_publish renames it into place as name (it
+ * fails if name exists), so the bucket appears whole or not at all.
+ */
+int s3d_store_bucket_build(struct s3d_store *st, char **dir, struct error *err);
+int s3d_store_put_into(const char *dir, const char *key, const void *data, const struct s3d_meta *m,
+		       struct error *err);
+int s3d_store_bucket_publish(struct s3d_store *st, const char *dir, const char *name, struct error *err);
+
 /* s3d_store_rename_in: renames a finished temp file (or folder) to path
  * under the store's mutex, creating parent folders; bumps the generation. */
 int s3d_store_rename_in(struct s3d_store *st, const char *tmp_path, const char *path, struct error *err);

@@ -52,8 +52,8 @@ void shell_confirm_delete(struct shell *sh, const char *release);
 void shell_toggle_pause(struct shell *sh, const char *release);
 /* shell_rename: the friendly-name dialog. */
 void shell_rename(struct shell *sh, const char *release);
-/* shell_terminal: the command that opens a shell in pod (until the
- * terminals view lands), with an offer to copy it. */
+/* shell_terminal: a terminal tab with a shell in pod (NULL: the release's
+ * first running pod); the kubectl line to copy when none can open. */
 void shell_terminal(struct shell *sh, const char *release, const char *pod);
 /* shell_restart_pod: confirms, then deletes pod. */
 void shell_restart_pod(struct shell *sh, const char *pod);
