@@ -129,5 +129,7 @@ stop_sb
 start_sb
 t=$START
 rss=$(awk '/VmRSS/ {print $2}' "/proc/$SB/status")
-echo "sandbox start with $N pods: $(echo "$t * 1000" | bc | cut -d. -f1) ms to ready, RSS $((rss / 1024)) MiB" \
-	"(journal $(($(stat -c %s "$W/sb/store/journal") / 1024 / 1024)) MiB)"
+cpu=$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$SB/stat")
+echo "sandbox start with $N pods: $(echo "$t * 1000" | bc | cut -d. -f1) ms to ready ($cpu ms of CPU)," \
+	"RSS $((rss / 1024)) MiB (journal $(($(stat -c %s "$W/sb/store/journal") / 1024 / 1024)) MiB)"
+echo "machine load during the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
