@@ -94,7 +94,7 @@ static int write_ready(const char *dir, const char *api_url, const char *s3_url,
 		buf_addf(&b, "api=%s\n", api_url);
 	if (s3_url)
 		buf_addf(&b, "s3=%s\n", s3_url);
-	rc = file_write_atomic(path, b.data, b.len, 0644, err);
+	rc = bootstrap_replace_file(path, b.data, b.len, 0644, err);
 	buf_release(&b);
 	free(path);
 	return rc;

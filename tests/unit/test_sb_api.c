@@ -32,7 +32,7 @@ static void setup(void)
 	struct store_opts so = { .no_fsync = true };
 	struct error err;
 
-	strcpy(tmp, "/tmp/dl-sbapi-XXXXXX");
+	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-sbapi-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	loop = loop_new();
 	ks = kinds_new();

@@ -37,7 +37,7 @@ static void open_store(void)
 
 static void setup(void)
 {
-	strcpy(tmp, "/tmp/dl-sbstore-XXXXXX");
+	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-sbstore-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	ks = kinds_new();
 	open_store();
