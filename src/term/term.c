@@ -1,7 +1,8 @@
 /*
  * term.c: libvterm's screen as curses cells (see term.h).
  *
- * Data flow: term_feed hands the remote's bytes to vterm_input_write;
+ * Data flow: term_feed hands the remote's bytes, through the guard of
+ * term_input.c (libvterm 0.1.4's own faults), to vterm_input_write;
  * libvterm's screen layer calls back while it parses: damage widens
  * [dirty_top, dirty_end), sb_pushline copies a line leaving the top into
  * the scrollback ring, settermprop records title, cursor visibility,
@@ -70,6 +71,7 @@ struct term {
 	size_t sb_max, sb_len, sb_start;
 	int offset;			/* lines the view is scrolled back */
 	struct buf scratch;		/* sanitize's output, reused */
+	struct term_input input;	/* what may reach libvterm, and when */
 	struct term_stats stats;
 };
 
@@ -452,6 +454,7 @@ struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
 	t->sb_max = TERM_SCROLLBACK;
 	t->cursor_visible = true;
 	buf_init(&t->scratch, 4096);
+	term_input_init(&t->input);
 	t->vt = vterm_new_with_allocator(t->rows, t->cols, &vt_alloc, NULL);
 	if (!t->vt)
 		fatal("unable to start a terminal emulator");
@@ -483,14 +486,20 @@ void term_free(struct term *t)
 		line_free_oldest(t);
 	free(t->sb);
 	buf_release(&t->scratch);
+	term_input_release(&t->input);
 	free(t);
 }
 
 void term_feed(struct term *t, const char *p, size_t n)
 {
+	const char *q;
+	size_t m;
+
 	t->stats.fed += n;
 	t->in_feed++;
-	vterm_input_write(t->vt, p, n);
+	term_input_prepare(&t->input, p, n, &q, &m);
+	if (m > 0)
+		vterm_input_write(t->vt, q, m);
 	vterm_screen_flush_damage(t->screen);
 	t->in_feed--;
 	report(t);
