@@ -18,6 +18,7 @@
 # a student's second launch of the same link is a second release, not an
 # error.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/journey_lib.sh"
 
 t0=$(date +%s)
 N=30
@@ -37,15 +38,10 @@ keys / j u p y t e r Enter
 wait_for "1 match" || fail "search did not find jupyter-demo alone"
 keys Enter
 wait_for "jupyter-demo 0.1.0" 20 || fail "the launch form did not open"
-keys Tab
-wait_for "service/image/version" || fail "the image field is not selected"
+form_to service/image/version || fail "Tab does not reach the image: at '$(form_field)'"
 keys Right
 wait_for "jupyter/datascience-notebook:2024-09-30" || fail "the image list did not move"
-for _ in $(seq 10); do
-	pane | grep -qx "resources/limits/cpu" && break
-	keys Tab
-	sleep 0.2
-done
+form_to resources/limits/cpu || fail "Tab does not reach the CPU limit: at '$(form_field)'"
 wait_for "Maximum CPU allocation" || fail "the CPU limit slider is not selected"
 for _ in $(seq 20); do keys Left; done
 wait_for "1000m" || fail "the CPU limit did not go down to 1000m"
