@@ -45,6 +45,9 @@ keys Enter
 wait_for "jupyter-demo 0.1.0" 20 || fail "the launch form did not open"
 rel=$(pane | grep -o 'release jupyter-demo-[0-9]*' | head -1 | cut -d' ' -f2)
 [ -n "$rel" ] || fail "no release name in the form's header"
+# her account filled the S3 section: her key and her bucket's folder
+wait_for "$AWS_ACCESS_KEY_ID" || fail "the form does not show her S3 key"
+pane | grep -q "Working directory  *user-alice/" || fail "the form does not show her S3 folder"
 
 # the CPU limit: Tab to its slider, then ten steps of 100m to the right
 form_to resources/limits/cpu || fail "Tab does not reach the CPU limit: at '$(form_field)'"
