@@ -516,6 +516,36 @@ START_TEST(test_gc_cascade)
 }
 END_TEST
 
+START_TEST(test_graceful_delete)
+{
+	struct store_delete now = { .grace_seconds = 0 }, dflt = { .grace_seconds = -1 };
+	const struct store_obj *o;
+	struct status s;
+	bool gone;
+
+	make_ns("default");
+	store_set_clock(st, 1735689600);	/* 2025-01-01T00:00:00Z */
+	store_set_graceful(st, K("", "pods"), 30);
+	create("", "pods", "default", "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":"
+	       "[{\"name\":\"c\",\"image\":\"x\"}]}}");
+	status_init(&s);
+	ck_assert_int_eq(store_delete(st, K("", "pods"), "default", "p", &dflt, &o, &gone, &s), 0);
+	ck_assert(!gone);
+	ck_assert_str_eq(json_str(o->obj, "metadata.deletionTimestamp", ""), "2025-01-01T00:00:30Z");
+	ck_assert_int_eq(json_int(o->obj, "metadata.deletionGracePeriodSeconds", 0), 30);
+	ck_assert_ptr_nonnull(store_get(st, K("", "pods"), "default", "p"));
+	/* the lifecycle's owner finishes it */
+	ck_assert_int_eq(store_delete(st, K("", "pods"), "default", "p", &now, &o, &gone, &s), 0);
+	ck_assert(gone);
+	ck_assert_ptr_null(store_get(st, K("", "pods"), "default", "p"));
+	/* other kinds stay immediate */
+	create("", "configmaps", "default", "{\"metadata\":{\"name\":\"c\"}}");
+	ck_assert_int_eq(store_delete(st, K("", "configmaps"), "default", "c", &dflt, &o, &gone, &s), 0);
+	ck_assert(gone);
+	check_invariants();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sb_store");
@@ -533,6 +563,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ring_overflow);
 	tcase_add_test(tc, test_crd_registers_kind);
 	tcase_add_test(tc, test_gc_cascade);
+	tcase_add_test(tc, test_graceful_delete);
 	suite_add_tcase(s, tc);
 	return s;
 }
