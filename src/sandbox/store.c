@@ -610,6 +610,7 @@ const struct store_obj *store_commit_delete(struct store *s, struct bucket *bk,
 	store_hold_take(s, o);
 	notify(s, STORE_DELETED, o, old, rv);
 	store_obj_unref(old);
+	store_maybe_compact(s);
 	return o;
 }
 
