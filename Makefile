@@ -17,7 +17,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 
 DL_PKGS := ncursesw libcurl libcjson yaml-0.1 vterm expat libarchive libcrypto
-SB_PKGS := libmicrohttpd libcjson yaml-0.1 libcrypto libarchive
+SB_PKGS := libmicrohttpd libcjson yaml-0.1 libcrypto libarchive expat
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(sort $(DL_PKGS) $(SB_PKGS) check) 2>/dev/null)
 DL_LIBS := $(shell $(PKG_CONFIG) --libs $(DL_PKGS) 2>/dev/null)
@@ -88,18 +88,31 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Unit tests link against both libraries; the linker pulls what each needs.
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libsandbox.a $(BUILD)/libdatalab.a
+# The two programs' modules share one name space only through core: a
+# test or fuzz target that includes a sandbox header links libsandbox.a
+# before libdatalab.a, every other one links libdatalab.a alone, so a
+# sandbox module and a console module may share a name (cluster, ...).
+SB_UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(shell grep -l 'datalab/sandbox/' $(UNIT_SRC) /dev/null))
+DL_UNIT_BIN := $(filter-out $(SB_UNIT_BIN),$(UNIT_BIN))
+SB_FUZZ := $(patsubst tests/fuzz/%.c,%,$(shell grep -l 'datalab/sandbox/' $(FUZZ_SRC) /dev/null))
+libs_for = $(if $(filter $(1),$(SB_FUZZ)),$(BUILD)/libsandbox.a) $(BUILD)/libdatalab.a
+
+$(SB_UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libsandbox.a $(BUILD)/libdatalab.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(DL_LIBS) $(SB_LIBS) -lm
+
+$(DL_UNIT_BIN): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libdatalab.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(DL_LIBS) $(SB_LIBS) -lm
 
 # Fuzz targets replayed over their saved corpus (any compiler).
-$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/libsandbox.a $(BUILD)/libdatalab.a
+.SECONDEXPANSION:
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $$(call libs_for,$$*)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DL_LIBS) $(SB_LIBS) -lm
 
 # libFuzzer binaries (make fuzz: CC=clang FUZZ=1 BUILD=build/fuzz).
-$(BUILD)/fuzzer/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/libsandbox.a $(BUILD)/libdatalab.a
+$(BUILD)/fuzzer/%: $(BUILD)/obj/tests/fuzz/%.o $$(call libs_for,$$*)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DL_LIBS) $(SB_LIBS) -lm
 

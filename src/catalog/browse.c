@@ -209,7 +209,16 @@ static void on_index(struct repo_fetch *f, struct repo_index_result *res, void *
 	if (!bc)
 		return;
 	bc->fetch = NULL;
-	if (res->idx) {
+	if (!res->idx && res->err.code == ERR_NONE && bc->idx) {
+		/* the copy shown is still the repository's (304, or young) */
+		bc->source = res->source;
+		bc->fetched_ms = res->fetched_ms;
+		bc->state = res->source == REPO_STALE ? BROWSE_STALE : BROWSE_READY;
+		if (res->source == REPO_STALE)
+			bc->err = res->fetch_err;
+		else
+			error_clear(&bc->err);
+	} else if (res->idx) {
 		catalog_clear(bc);
 		bc->idx = res->idx;
 		res->idx = NULL;
@@ -256,6 +265,7 @@ void browse_refresh(struct browse *b, size_t i, bool force)
 		return;
 	browse_repo_opts(b, bc, &o);
 	o.max_age_ms = force ? 0 : BROWSE_MAX_AGE_MS;
+	o.known_fetched_ms = bc->idx ? bc->fetched_ms : 0;
 	bc->fetch = repo_fetch_index(b->loop, b->http, bc->url, &o, on_index, b, &err);
 	if (!bc->fetch) {
 		bc->state = BROWSE_FAILED;

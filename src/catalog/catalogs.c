@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
 #include "datalab/core/file.h"
@@ -432,6 +433,31 @@ int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *
 	return rc;
 }
 
+#ifndef DATALAB_DATADIR
+#define DATALAB_DATADIR "/usr/local/share/datalab"
+#endif
+
+char *catalogs_shipped_dir(void)
+{
+	const char *env = getenv("DATALAB_CATALOGS_DIR");
+	char exe[4096], *dir, *slash;
+	ssize_t n;
+
+	if (env && *env)
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		dir = xasprintf("%s/../catalogs", exe);
+		if (file_exists(dir))
+			return dir;
+		free(dir);
+	}
+	return xstrdup(DATALAB_DATADIR "/catalogs");
+}
+
 int catalogs_load_default(struct catalog_list *list, const char *shipped_dir, struct error *err)
 {
 	char *user;
@@ -534,98 +560,4 @@ bool catalog_chart_allowed(const struct catalog *c, const char *chart, const cha
 bool catalog_chart_highlighted(const struct catalog *c, const char *chart)
 {
 	return in_list(c->highlighted_charts, chart);
-}
-
-char *favourites_path(struct error *err)
-{
-	return xdg_path(XDG_CONFIG, "favourites.json", err);
-}
-
-void favourites_release(struct favourites *fav)
-{
-	for (size_t i = 0; i < fav->n; i++)
-		free(fav->items[i]);
-	free(fav->items);
-	fav->items = NULL;
-	fav->n = 0;
-}
-
-int favourites_load(struct favourites *fav, const char *path, struct error *err)
-{
-	struct buf b;
-	cJSON *root;
-
-	fav->items = NULL;
-	fav->n = 0;
-	if (!file_exists(path))
-		return 0;
-	buf_init(&b, 1u << 20);
-	if (file_read(path, &b, err) < 0) {
-		buf_release(&b);
-		return -1;
-	}
-	root = json_parse(b.data, b.len, err);
-	buf_release(&b);
-	if (!root)
-		return -1;
-	if (!cJSON_IsArray(root)) {
-		cJSON_Delete(root);
-		return error_set(err, ERR_PARSE, "'%s' is not a JSON array", path);
-	}
-	for (const cJSON *c = root->child; c && fav->n < 10000; c = c->next) {
-		if (!cJSON_IsString(c) || !strchr(c->valuestring, '/'))
-			continue;
-		fav->items = xreallocarray(fav->items, fav->n + 1, sizeof(char *));
-		fav->items[fav->n++] = xstrdup(c->valuestring);
-	}
-	cJSON_Delete(root);
-	return 0;
-}
-
-static ssize_t fav_index(const struct favourites *fav, const char *catalog, const char *chart)
-{
-	size_t lc = strlen(catalog);
-
-	for (size_t i = 0; i < fav->n; i++)
-		if (strncmp(fav->items[i], catalog, lc) == 0 && fav->items[i][lc] == '/' &&
-		    strcmp(fav->items[i] + lc + 1, chart) == 0)
-			return (ssize_t)i;
-	return -1;
-}
-
-bool favourites_has(const struct favourites *fav, const char *catalog, const char *chart)
-{
-	return fav_index(fav, catalog, chart) >= 0;
-}
-
-int favourites_toggle(struct favourites *fav, const char *catalog, const char *chart)
-{
-	ssize_t i = fav_index(fav, catalog, chart);
-
-	if (i >= 0) {
-		free(fav->items[i]);
-		memmove(&fav->items[i], &fav->items[i + 1], (fav->n - (size_t)i - 1) * sizeof(char *));
-		fav->n--;
-		return 0;
-	}
-	fav->items = xreallocarray(fav->items, fav->n + 1, sizeof(char *));
-	fav->items[fav->n++] = xasprintf("%s/%s", catalog, chart);
-	return 1;
-}
-
-int favourites_save(const struct favourites *fav, const char *path, struct error *err)
-{
-	cJSON *arr = cJSON_CreateArray();
-	struct buf b;
-	int rc;
-
-	for (size_t i = 0; i < fav->n; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(fav->items[i]));
-	buf_init(&b, 0);
-	json_print(&b, arr, true);
-	buf_addc(&b, '\n');
-	rc = file_write_atomic(path, b.data, b.len, 0644, err);
-	buf_release(&b);
-	cJSON_Delete(arr);
-	return rc;
 }

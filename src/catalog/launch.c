@@ -21,9 +21,9 @@
 
 struct launch {
 	char *catalog_id, *repo_url, *chart, *version, *description, *readme;
-	char *name, *release, *timeout;
+	char *name, *release, *timeout, *ca_file;
 	char *namespace, *kube_context, *kubeconfig;
-	bool inferred;
+	bool inferred, insecure_tls;
 	struct form *form;
 };
 
@@ -169,6 +169,8 @@ struct launch *launch_new(const struct launch_spec *spec, struct error *err)
 	l->name = xstrdup(spec->name && *spec->name ? spec->name : c->meta.name);
 	l->release = launcher_release_name(c->meta.name, random_subdomain(spec->ctx));
 	l->timeout = dup_or_null(spec->timeout);
+	l->ca_file = dup_or_null(spec->ca_file);
+	l->insecure_tls = spec->insecure_tls;
 	l->namespace = dup_or_null(spec->namespace);
 	l->kube_context = dup_or_null(spec->kube_context);
 	l->kubeconfig = dup_or_null(spec->kubeconfig);
@@ -189,6 +191,7 @@ void launch_free(struct launch *l)
 	free(l->name);
 	free(l->release);
 	free(l->timeout);
+	free(l->ca_file);
 	free(l->namespace);
 	free(l->kube_context);
 	free(l->kubeconfig);
@@ -395,6 +398,8 @@ struct runner_cmd *launch_runner_cmd(const struct launch *l, bool dry_run, struc
 	in.version = l->version;
 	in.values_yaml = y.data;
 	in.timeout = l->timeout;
+	in.ca_file = l->ca_file;
+	in.insecure_tls = l->insecure_tls;
 	in.dry_run = dry_run;
 	c = runner_cmd_install(dry_run ? RUNNER_INSTALL : RUNNER_UPGRADE_INSTALL, &t, &in, err);
 	buf_release(&y);

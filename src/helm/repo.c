@@ -42,6 +42,7 @@ struct repo_fetch {
 	char *username, *password;
 	long timeout_ms;
 	size_t max_body;
+	int64_t known_ms;	/* the caller's copy, by its download time */
 	/* index */
 	char *dir;		/* cache folder */
 	cJSON *meta;		/* meta.json, or NULL */
@@ -129,6 +130,7 @@ static struct repo_fetch *fetch_new(enum fetch_kind kind, struct loop *l, struct
 	f->repo_url = xstrdup(repo_url);
 	http_host_of(repo_url, f->origin, sizeof(f->origin));
 	f->timeout_ms = o && o->timeout_ms > 0 ? o->timeout_ms : REPO_TIMEOUT_MS;
+	f->known_ms = o ? o->known_fetched_ms : 0;
 	if (o && o->tls) {
 		f->has_tls = true;
 		f->tls = *o->tls;
@@ -258,6 +260,12 @@ static int index_take(struct repo_fetch *f, const char *p, size_t n, struct erro
 	return 0;
 }
 
+/* The cached copy is the one the caller holds: nothing to parse. */
+static bool caller_has_cache(const struct repo_fetch *f)
+{
+	return f->known_ms > 0 && f->meta && json_int(f->meta, "fetchedAt", 0) == f->known_ms;
+}
+
 /* The cached copy into f->ires.idx; -1 with err when there is none. */
 static int index_from_cache(struct repo_fetch *f, struct error *err)
 {
@@ -286,7 +294,11 @@ static void index_fallback(struct repo_fetch *f, const struct error *why)
 	struct error cerr;
 
 	f->ires.fetch_err = *why;
-	if (index_from_cache(f, &cerr) == 0) {
+	if (caller_has_cache(f)) {
+		f->ires.source = REPO_STALE;
+		f->ires.fetched_ms = f->known_ms;
+		error_clear(&f->ires.err);
+	} else if (index_from_cache(f, &cerr) == 0) {
 		f->ires.source = REPO_STALE;
 		error_clear(&f->ires.err);
 		log_info("repo: %s unreachable (%s), using the cached index", f->repo_url, why->msg);
@@ -339,7 +351,9 @@ static void index_not_modified(struct repo_fetch *f)
 {
 	struct error err;
 
-	if (index_from_cache(f, &err) < 0) {
+	if (caller_has_cache(f)) {
+		f->ires.fetched_ms = f->known_ms;
+	} else if (index_from_cache(f, &err) < 0) {
 		/* a 304 we did not ask for (or the copy vanished) */
 		struct error why;
 
@@ -497,7 +511,9 @@ struct repo_fetch *repo_fetch_index(struct loop *l, struct http *h, const char *
 	meta_load(f);
 	if (o && o->max_age_ms > 0 && f->meta &&
 	    time_wall_ms() - json_int(f->meta, "checkedAt", 0) < o->max_age_ms &&
-	    index_from_cache(f, &e) == 0) {
+	    (caller_has_cache(f) || index_from_cache(f, &e) == 0)) {
+		if (!f->ires.idx)
+			f->ires.fetched_ms = f->known_ms;
 		f->ires.source = REPO_CACHED;
 		f->timer = loop_add_timer(l, 0, deliver_later, f);
 		return f;

@@ -251,6 +251,14 @@ struct runner_cmd *runner_cmd_install(enum runner_kind kind, const struct helm_t
 	add(c, in->chart);
 	if (in->repo_url)
 		add2(c, "--repo", in->repo_url);
+	if (in->repo_url && in->ca_file && plain_value(in->ca_file)) {
+		char *s = xasprintf("--ca-file=%s", in->ca_file);
+
+		add(c, s);
+		free(s);
+	}
+	if (in->repo_url && in->insecure_tls)
+		add(c, "--insecure-skip-tls-verify");
 	add_target(c, t);
 	if (in->version)
 		add2(c, "--version", in->version);

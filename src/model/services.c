@@ -20,6 +20,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
 #include "datalab/helm/release.h"
+#include "datalab/kube/metrics.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/model/services.h"
 
@@ -642,38 +643,50 @@ static void add_sample(struct service *r, int64_t cpu, int64_t mem)
 
 static void rebuild(struct services *s);
 
-void services_metrics(struct services *s, const cJSON *list)
+void services_usage_begin(struct services *s)
 {
-	const cJSON *items = json_get(list, "items");	/* NULL: one PodMetrics */
-	const cJSON *it;
-
 	for (size_t i = 0; i < s->npods; i++)
 		s->pods[i].cpu_m = s->pods[i].mem = -1;
-	for (it = items ? items->child : list; it; it = items ? it->next : NULL) {
-		struct pod_entry *e = pod_find(s, json_str(it, "metadata.namespace", ""),
-					       json_str(it, "metadata.name", ""));
-		const cJSON *c;
+}
 
-		if (e) {
-			e->cpu_m = e->mem = 0;
-			cJSON_ArrayForEach(c, json_get(it, "containers")) {
-				struct quantity q;
+void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem)
+{
+	struct pod_entry *e = pod_find(s, ns, pod);
 
-				if (quantity_parse_str(json_str(c, "usage.cpu", "0"), &q, NULL) == 0)
-					e->cpu_m += quantity_milli(&q);
-				if (quantity_parse_str(json_str(c, "usage.memory", "0"), &q, NULL) == 0)
-					e->mem += quantity_value(&q);
-			}
-		}
-		if (!items)
-			break;
+	if (e) {
+		e->cpu_m = cpu_m;
+		e->mem = mem;
 	}
+}
+
+void services_usage_end(struct services *s)
+{
 	s->dirty = true;	/* the usage changed even if nothing else did */
 	rebuild(s);
 	for (size_t i = 0; i < s->nrows; i++)
 		if (s->rows[i].cpu_m >= 0)
 			add_sample(&s->rows[i], s->rows[i].cpu_m, s->rows[i].mem);
 	s->generation++;
+}
+
+void services_metrics(struct services *s, const cJSON *list)
+{
+	const cJSON *items = json_get(list, "items");	/* NULL: one PodMetrics */
+	const cJSON *it;
+
+	services_usage_begin(s);
+	for (it = items ? items->child : list; it; it = items ? it->next : NULL) {
+		struct metrics_series m;
+
+		if (metrics_parse_item(it, &m, NULL) == 0) {
+			/* nanocores to millicores, rounded up as kubectl does */
+			services_usage(s, m.ns, m.name, (m.now.cpu_nano + 999999) / 1000000, m.now.mem_bytes);
+			metrics_series_clear(&m);
+		}
+		if (!items)
+			break;
+	}
+	services_usage_end(s);
 }
 
 /* --- the join --- */
@@ -918,10 +931,8 @@ const char *service_display_name(const struct service *svc)
 	return svc->friendly_name && *svc->friendly_name ? svc->friendly_name : svc->name;
 }
 
-bool service_event_matches(const struct service *svc, const cJSON *ev)
+bool service_owns_object(const struct service *svc, const char *ns, const char *name)
 {
-	const char *name = json_str(ev, "involvedObject.name", "");
-	const char *ns = json_str(ev, "involvedObject.namespace", json_str(ev, "metadata.namespace", ""));
 	size_t n = strlen(svc->name);
 
 	if (!str_eq(ns, svc->namespace))

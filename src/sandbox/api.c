@@ -448,6 +448,16 @@ int api_reply_upgrade(struct api_req *rq, const char *const *headers, api_upgrad
 	return queue(state_of(rq), 101, r);
 }
 
+/* api_upgrade_close: MHD frees an upgraded socket in its next run, so one
+ * is asked for now rather than at the next request */
+void api_upgrade_close(struct api *a, struct MHD_UpgradeResponseHandle *urh)
+{
+	MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE);
+	if (a->timer)
+		loop_del_timer(a->loop, a->timer);
+	a->timer = loop_add_timer(a->loop, 0, on_timer, a);
+}
+
 /* ---- routes ---- */
 
 void api_add_route(struct api *a, const char *prefix, unsigned flags, api_handler_fn *fn, void *arg)

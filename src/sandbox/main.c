@@ -29,6 +29,7 @@
 #include "datalab/sandbox/api.h"
 #include "datalab/sandbox/authz.h"
 #include "datalab/sandbox/bootstrap.h"
+#include "datalab/sandbox/sim.h"
 #include "datalab/sandbox/charts.h"
 #include "datalab/sandbox/gc.h"
 #include "datalab/sandbox/kinds.h"
@@ -183,6 +184,7 @@ int main(int argc, char **argv)
 	struct gc *gc = NULL;
 	struct api *api = NULL;
 	struct charts *charts = NULL;
+	struct sim *cluster = NULL;
 	char *dir = NULL, *s3dir = NULL, *s3_url = NULL, *ready;
 	char *token = NULL, *cert = NULL, *key = NULL, *ca = NULL, *charts_src = NULL, *charts_out = NULL;
 	int c, rc = 0;
@@ -258,9 +260,12 @@ int main(int argc, char **argv)
 		if (!charts)
 			log_warn("charts not served: %s", err.msg);
 	}
-	/* TODO(sandbox part 2): start the controllers, the scheduler and the
-	 * simulated nodes here, from api_store(api), api_loop(api) and
-	 * api_nodes_spec(api) (--nodes SPEC); see store.h and api.h. */
+	cluster = sim_start(api, dir, &err);
+	if (!cluster) {
+		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
 
 	if (!o.no_s3) {
 		s3dir = file_join(dir, "s3");
@@ -297,6 +302,7 @@ int main(int argc, char **argv)
 out:
 	unlink(ready);
 	s3d_stop(s3);
+	sim_stop(cluster);	/* first: exec sockets belong to the server */
 	api_stop(api);
 	charts_free(charts);
 	gc_stop(gc);

@@ -15,6 +15,8 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
@@ -330,6 +332,122 @@ static enum s3d_auth_kind check_query(const struct s3d_auth_req *rq, const char 
 	return verify(rq, &c, signed_list, sig, secret, a);
 }
 
+/* ---- SigV2 (legacy) ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* v2_string_to_sign: VERB \n MD5 \n TYPE \n DATE \n AMZ-HEADERS RESOURCE,
+ * the resource being the path as sent plus the sub-resources it names. */
+static void v2_string_to_sign(const struct s3d_auth_req *rq, const char *date, struct buf *out)
+{
+	static const char *sub[] = {
+		"acl", "cors", "delete", "lifecycle", "location", "logging", "notification", "partNumber",
+		"policy", "requestPayment", "response-cache-control", "response-content-disposition",
+		"response-content-encoding", "response-content-language", "response-content-type",
+		"response-expires", "restore", "tagging", "torrent", "uploadId", "uploads", "versionId",
+		"versioning", "versions", "website",
+	};
+	static const char *amz[] = { "x-amz-acl", "x-amz-copy-source", "x-amz-date", "x-amz-metadata-directive",
+				     "x-amz-security-token", "x-amz-storage-class", "x-amz-server-side-encryption" };
+	const char *md5 = rq->header(rq->ctx, "content-md5"), *type = rq->header(rq->ctx, "content-type");
+	char *qs[DL_ARRAY_LEN(sub)];
+	size_t nq = 0;
+
+	buf_addf(out, "%s\n%s\n%s\n%s\n", rq->method, md5 ? md5 : "", type ? type : "",
+		 rq->header(rq->ctx, "x-amz-date") ? "" : date);
+	for (size_t i = 0; i < DL_ARRAY_LEN(amz); i++) {
+		const char *v = rq->header(rq->ctx, amz[i]);
+
+		if (v)
+			buf_addf(out, "%s:%s\n", amz[i], v);
+	}
+	buf_adds(out, rq->raw_path ? rq->raw_path : rq->path);
+	for (size_t i = 0; i < DL_ARRAY_LEN(sub); i++) {
+		const char *v = s3d_auth_query_param(rq->query, rq->nquery, sub[i]);
+
+		if (v)
+			qs[nq++] = *v ? xasprintf("%s=%s", sub[i], v) : xstrdup(sub[i]);
+	}
+	qsort(qs, nq, sizeof(*qs), cmp_str);
+	for (size_t i = 0; i < nq; i++) {
+		buf_addf(out, "%c%s", i ? '&' : '?', qs[i]);
+		free(qs[i]);
+	}
+}
+
+static enum s3d_auth_kind check_v2(const struct s3d_auth_req *rq, const char *ak, const char *given,
+				   const char *date, const char *access_key, const char *secret, struct s3d_auth *a)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	struct buf sig;
+	bool ok;
+
+	a->kind = S3D_AUTH_V2;
+	if (strcmp(ak, access_key) != 0)
+		return refuse(a, 403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+	v2_string_to_sign(rq, date, &a->string_to_sign);
+	HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char *)a->string_to_sign.data,
+	     a->string_to_sign.len, md, &mdlen);
+	buf_init(&sig, 0);
+	str_base64_encode(&sig, md, mdlen);
+	ok = strlen(given) == sig.len && CRYPTO_memcmp(given, sig.data, sig.len) == 0;
+	buf_release(&sig);
+	if (!ok)
+		return refuse(a, 403, "SignatureDoesNotMatch",
+			      "The request signature we calculated does not match the signature you provided. "
+			      "Check your key and signing method.");
+	buf_reset(&a->string_to_sign);
+	str_copy(a->payload_hash, SIGV4_UNSIGNED, sizeof(a->payload_hash));
+	return S3D_AUTH_V2;
+}
+
+static enum s3d_auth_kind check_v2_header(const struct s3d_auth_req *rq, const char *auth, const char *access_key,
+					  const char *secret, struct s3d_auth *a)
+{
+	const char *colon = strrchr(auth, ':');
+	const char *date = rq->header(rq->ctx, "x-amz-date");
+	char *ak;
+	int64_t t;
+	enum s3d_auth_kind k;
+
+	a->kind = S3D_AUTH_V2;
+	if (!colon || colon < auth + 4)
+		return refuse(a, 400, "InvalidArgument", "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature");
+	if (!date)
+		date = rq->header(rq->ctx, "date");
+	if (!date || (rfc1123(date, &t) < 0 && sigv4_parse_amz_date(date, &t) < 0))
+		return refuse(a, 403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header");
+	if (t > rq->now + S3D_AUTH_MAX_SKEW || t < rq->now - S3D_AUTH_MAX_SKEW)
+		return refuse(a, 403, "RequestTimeTooSkewed",
+			      "The difference between the request time and the current time is too large.");
+	ak = xstrndup(auth + 4, (size_t)(colon - auth - 4));
+	k = check_v2(rq, str_trim(ak), colon + 1, rq->header(rq->ctx, "date") ? rq->header(rq->ctx, "date") : "",
+		     access_key, secret, a);
+	free(ak);
+	return k;
+}
+
+static enum s3d_auth_kind check_v2_query(const struct s3d_auth_req *rq, const char *access_key, const char *secret,
+					 struct s3d_auth *a)
+{
+	const char *ak = s3d_auth_query_param(rq->query, rq->nquery, "AWSAccessKeyId");
+	const char *sig = s3d_auth_query_param(rq->query, rq->nquery, "Signature");
+	const char *exp = s3d_auth_query_param(rq->query, rq->nquery, "Expires");
+	int64_t e;
+
+	a->kind = S3D_AUTH_V2;
+	if (!ak || !sig || !exp || str_parse_i64(exp, &e) < 0)
+		return refuse(a, 403, "AccessDenied",
+			      "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters");
+	if (rq->now > e)
+		return refuse(a, 403, "AccessDenied", "Request has expired");
+	return check_v2(rq, ak, sig, exp, access_key, secret, a);
+}
+
 enum s3d_auth_kind s3d_auth_check(const struct s3d_auth_req *rq, const char *access_key, const char *secret,
 				  struct s3d_auth *out)
 {
@@ -338,8 +456,13 @@ enum s3d_auth_kind s3d_auth_check(const struct s3d_auth_req *rq, const char *acc
 	memset(out, 0, sizeof(*out));
 	buf_init(&out->string_to_sign, 0);
 	buf_init(&out->canonical, 0);
+	if (auth && str_has_prefix(auth, "AWS "))
+		return check_v2_header(rq, auth, access_key, secret, out);
 	if (auth && *auth)
 		return check_header(rq, auth, access_key, secret, out);
+	if (s3d_auth_query_param(rq->query, rq->nquery, "AWSAccessKeyId") &&
+	    s3d_auth_query_param(rq->query, rq->nquery, "Signature"))
+		return check_v2_query(rq, access_key, secret, out);
 	if (s3d_auth_query_param(rq->query, rq->nquery, "X-Amz-Signature") ||
 	    s3d_auth_query_param(rq->query, rq->nquery, "X-Amz-Credential") ||
 	    s3d_auth_query_param(rq->query, rq->nquery, "X-Amz-Algorithm"))

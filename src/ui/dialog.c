@@ -175,7 +175,7 @@ static void fit(struct dialog *d, int *nrows, size_t (*rows)[2], int max)
 	want = DL_MAX(want, (int)utf8_width(d->title, strlen(d->title)) + 6);
 	if (d->input)
 		want = DL_MAX(want, 60);
-	want = DL_MIN(want, DL_MIN(d->area_cols - 2, 300));
+	want = DL_MIN(want, DL_MIN(d->area_cols - 2, 78));
 	want = DL_MAX(want, DL_MIN(12, d->area_cols));
 	inner = want - 4;
 	*nrows = message_rows(d, inner, rows, max);

@@ -20,6 +20,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "datalab/core/buf.h"
+#include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/utf8.h"
@@ -56,6 +58,11 @@ struct terminals {
 	int body_y;		/* screen row of the body, from the last draw */
 	int rows, cols;		/* size of the terminal area */
 	unsigned next_id;
+	/* bracketed paste from the real terminal: curses decodes its markers
+	 * to these codes (0 until the view was first drawn) */
+	int paste_begin, paste_end;
+	bool pasting;
+	struct buf paste;
 };
 
 static struct terminals *from_view(struct view *v)
@@ -129,6 +136,20 @@ static struct tab *find_tab(struct terminals *T, unsigned id, int *index)
 	return NULL;
 }
 
+/* tab_free: the session and its window; one log line with what it cost
+ * (the benchmark reads it). */
+static void tab_free(struct tab *tab)
+{
+	const struct term_stats *st = term_stats(session_term(tab->s));
+
+	log_info("terminal '%s' closed: %llu bytes in, %llu bytes out, %lu draws, %lu rows drawn",
+		 session_label(tab->s), st->fed, st->sent, st->draws, st->rows_drawn);
+	session_free(tab->s);
+	if (tab->win)
+		delwin(tab->win);
+	free(tab);
+}
+
 static void close_tab(struct terminals *T, unsigned id)
 {
 	int i;
@@ -138,10 +159,7 @@ static void close_tab(struct terminals *T, unsigned id)
 		return;
 	if (tab->busy)
 		app_busy(T->view.app, -1);
-	session_free(tab->s);
-	if (tab->win)
-		delwin(tab->win);
-	free(tab);
+	tab_free(tab);
 	memmove(&T->tabs[i], &T->tabs[i + 1], (size_t)(T->ntabs - i - 1) * sizeof(T->tabs[0]));
 	T->ntabs--;
 	if (T->current >= T->ntabs)
@@ -297,6 +315,23 @@ int terminals_open_local(struct app *a, const char *label, const char *const *ar
 	return terminals_open(a, &o, err);
 }
 
+int terminals_open_exec(struct app *a, struct kube *k, const char *ns, const char *pod, const char *container,
+			const char *const *command, struct error *err)
+{
+	struct session_opts o = { 0 };
+	char label[320];
+
+	if (!pod || !*pod)
+		return error_set(err, ERR_INVALID, "no pod to open a terminal in");
+	snprintf(label, sizeof(label), "%s%s%s", pod, container && *container ? "/" : "",
+		 container ? container : "");
+	o.label = label;
+	o.start = session_start_exec;
+	o.spec = session_exec_spec_new(k, ns, pod, container, command);
+	o.spec_free = session_exec_spec_free;
+	return terminals_open(a, &o, err);
+}
+
 int terminals_count(const struct app *a)
 {
 	struct view *v = app_find_view(a, "terminals");
@@ -430,6 +465,84 @@ static void ensure_window(struct tab *tab, int rows, int cols)
 	tab->fresh = true;
 }
 
+/* --- bracketed paste from the real terminal --- */
+
+#define PASTE_MAX (1u << 20)
+
+/* paste_code: a free key code for seq, or the one curses has for it. */
+static int paste_code(const char *seq, int hint)
+{
+	int code = key_defined(seq);
+
+	if (code > 0)
+		return code;
+	while (keyname(hint) != NULL && hint < KEY_MAX + 0x400)
+		hint++;
+	return define_key(seq, hint) == OK ? hint : 0;
+}
+
+/* terminal_mode: a mode of the real terminal (ours, not the remote's);
+ * putp goes through stdio's stdout, which curses never flushes. */
+static void terminal_mode(const char *seq)
+{
+	putp(seq);
+	fflush(stdout);
+}
+
+/* paste_setup: once there is a screen, ask the real terminal to bracket
+ * pastes (mode 2004) and teach curses the two markers, so a paste reaches
+ * the program as one block (term_paste) instead of typed keys. */
+static void paste_setup(struct terminals *T)
+{
+	if (T->paste_begin)
+		return;
+	T->paste_begin = paste_code("\033[200~", KEY_MAX + 0x200);
+	T->paste_end = paste_code("\033[201~", KEY_MAX + 0x201);
+	if (T->paste_begin > 0 && T->paste_end > 0)
+		terminal_mode("\033[?2004h");
+	else
+		T->paste_begin = -1;
+}
+
+static void paste_done(struct terminals *T)
+{
+	struct tab *tab = current_tab(T);
+
+	T->pasting = false;
+	if (tab && is_live(tab) && T->paste.len > 0)
+		term_paste(session_term(tab->s), T->paste.data, T->paste.len);
+	buf_reset(&T->paste);
+}
+
+/* paste_key: keys between the markers become the pasted text: characters
+ * as UTF-8, controls as bytes; curses' decoded function keys (an escape
+ * sequence inside the paste) are dropped.  Returns whether key was one. */
+static bool paste_key(struct terminals *T, int key)
+{
+	int32_t ch = widget_key_char(key);
+	char utf[4];
+
+	if (T->paste_begin > 0 && key == T->paste_begin) {
+		T->pasting = true;
+		T->prefix = false;
+		buf_reset(&T->paste);
+		return true;
+	}
+	if (!T->pasting)
+		return false;
+	if (key == T->paste_end) {
+		paste_done(T);
+		return true;
+	}
+	if (ch >= 0)
+		buf_add(&T->paste, utf, (size_t)utf8_encode((uint32_t)ch, utf));
+	else if (key >= 0 && key < 0x80)
+		buf_addc(&T->paste, (char)key);
+	if (T->paste.len >= PASTE_MAX - 4)
+		paste_done(T);	/* an end marker lost: never swallow keys for good */
+	return true;
+}
+
 static void terminals_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct terminals *T = from_view(v);
@@ -437,6 +550,7 @@ static void terminals_draw(struct view *v, WINDOW *win, int rows, int cols)
 	int trows = DL_MAX(rows - 1, 1), r, c;
 
 	T->body_y = getbegy(win);
+	paste_setup(T);
 	if (trows != T->rows || cols != T->cols)
 		resize_all(T, trows, cols);
 	draw_tabs(T, win, cols);
@@ -518,6 +632,36 @@ static unsigned console_key(struct terminals *T, int key)
 	return WIDGET_HANDLED | WIDGET_DIRTY;
 }
 
+/* ended_key: a key on a session that exited or lost its connection.
+ * Someone typing when it ended goes on typing: only the keys its banner
+ * names act (r, Enter, x, n, p, w), the app's :, ?, q and Esc pass, and
+ * the rest is swallowed, so "ls -c" cannot open a shell or switch views. */
+static unsigned ended_key(struct terminals *T, int key)
+{
+	int32_t ch = widget_key_char(key);
+	int c = ch >= 0 ? ch : key;
+
+	switch (c) {
+	case 'r':
+	case '\r':
+	case 'x':
+	case 'n':
+	case 'p':
+	case 'w':
+	case KEY_LEFT:
+	case KEY_RIGHT:
+		return console_key(T, c);
+	case ':':
+	case '?':
+	case 'q':
+	case 27:
+	case KEY_F(1):
+		return 0;
+	default:
+		return WIDGET_HANDLED;
+	}
+}
+
 static unsigned list_key(struct terminals *T, int key)
 {
 	unsigned r;
@@ -587,6 +731,8 @@ static unsigned terminals_key(struct view *v, int key)
 	struct terminals *T = from_view(v);
 	struct tab *tab = current_tab(T);
 
+	if (paste_key(T, key))
+		return WIDGET_HANDLED;
 	if (key == KEY_MOUSE)
 		return mouse(T);
 	if (T->prefix) {
@@ -616,7 +762,7 @@ static unsigned terminals_key(struct view *v, int key)
 		term_key(session_term(tab->s), key);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	}
-	return console_key(T, key);
+	return tab ? ended_key(T, key) : console_key(T, key);
 }
 
 static const char *terminals_hints(struct view *v)
@@ -632,7 +778,7 @@ static const char *terminals_hints(struct view *v)
 		return "Enter switch  x close  w/Esc back";
 	if (is_live(tab))
 		return "C-] console keys  C-PgUp/PgDn tab  S-PgUp/PgDn scroll";
-	return "r restart  x close  n/p tab  c shell  w list";
+	return "r restart  x close  n/p tab  w list  C-] c shell";
 }
 
 static void terminals_enter(struct view *v)
@@ -652,12 +798,11 @@ static void terminals_free(struct view *v)
 
 	if (T->winch)
 		loop_off_signal(app_loop(v->app), SIGWINCH, on_winch, T);
-	for (int i = 0; i < T->ntabs; i++) {
-		session_free(T->tabs[i]->s);
-		if (T->tabs[i]->win)
-			delwin(T->tabs[i]->win);
-		free(T->tabs[i]);
-	}
+	for (int i = 0; i < T->ntabs; i++)
+		tab_free(T->tabs[i]);
+	if (T->paste_begin > 0)
+		terminal_mode("\033[?2004l");
+	buf_release(&T->paste);
 	table_free(T->list);
 	free(T);
 }
@@ -669,6 +814,7 @@ static const struct app_keyhelp terminals_help[] = {
 	{ "C-PgUp/PgDn", "previous / next tab" },
 	{ "S-PgUp/PgDn", "scroll back / forward (the wheel too, unless the program uses the mouse)" },
 	{ "r / x", "once a session ended: restart / close it" },
+	{ "paste", "reaches the program as one block (bracketed when it asked)" },
 	{ NULL, NULL },
 };
 
@@ -694,6 +840,7 @@ struct view *terminals_new(void)
 	struct terminals *T = xcalloc(1, sizeof(*T));
 
 	T->view.ops = &terminals_ops;
+	buf_init(&T->paste, PASTE_MAX);
 	T->list = table_new(cols, DL_ARRAY_LEN(cols));
 	table_set_empty_text(T->list, "no terminals open");
 	return &T->view;

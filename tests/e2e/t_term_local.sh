@@ -32,8 +32,9 @@ wait_for "hello-42" || fail "command output not shown"
 # the cursor: after the prompt on the third terminal row (pane row 2 + 2)
 keys 'clear' Enter
 wait_gone "hello-42" || fail "clear did not clear"
-[ "$(tmux -L "$SOCK" display -p -t dl '#{cursor_x},#{cursor_y},#{cursor_flag}')" = "5,2,1" ] ||
-	fail "cursor at $(tmux -L "$SOCK" display -p -t dl '#{cursor_x},#{cursor_y},#{cursor_flag}'), not 5,2,1"
+cursor() { tmux -L "$SOCK" display -p -t dl '#{cursor_x},#{cursor_y},#{cursor_flag}'; }
+WAIT=5 wait_cmd sh -c "[ \"\$(tmux -L $SOCK display -p -t dl '#{cursor_x},#{cursor_y},#{cursor_flag}')\" = 5,2,1 ]" ||
+	fail "cursor at $(cursor), not 5,2,1"
 
 # full-screen output: cursor addressing and a colour
 # (octal escapes, so the typed command does not hold the words it prints)
@@ -59,6 +60,18 @@ resize 120 40 || fail "console did not redraw at 120x40"
 keys 'clear; stty size' Enter
 wait_for "37 120" || fail "stty size did not follow the second resize"
 
+# a paste from the real terminal comes as one block, bracketed for a
+# program that asked (mode 2004): cat -v shows the markers; the ESC of an
+# escape sequence inside the paste is dropped (it could end the bracket)
+keys "printf '\\033[?2004h'; cat -v" Enter
+tmux -L "$SOCK" set-buffer -b p $'pasted\e[Atext'
+tmux -L "$SOCK" paste-buffer -p -b p -t dl
+keys Enter
+wait_for '^[[200~pasted[Atext^[[201~' || fail "paste not bracketed for the program"
+keys C-d
+keys "printf '\\033[?2004l'; clear" Enter
+wait_gone 'pasted[Atext' || fail "clear after the paste"
+
 # exit status, then restart in the same tab
 keys 'exit 3' Enter
 wait_for "exited with code 3" || fail "exit code not shown"
@@ -80,4 +93,4 @@ keys C-] q
 wait_for "quit anyway?" || fail "quit did not ask again"
 keys y
 wait_for "[exited 0]" || fail "did not quit after yes"
-ok "shell, output, cursor, colours, vi, resize, exit 3, restart, quit asks"
+ok "shell, output, cursor, colours, vi, resize, bracketed paste, exit 3, restart, quit asks"

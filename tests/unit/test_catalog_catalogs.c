@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
+#include "datalab/catalog/favourites.h"
 #include "datalab/core/file.h"
 #include "datalab/core/mem.h"
 #include "testutil.h"

@@ -118,6 +118,30 @@ START_TEST(form_release_and_command)
 				      "--namespace user-alice --version 0.1.0 -f values.yaml\n"), "%s", b.data);
 	buf_release(&b);
 
+	/* a repository with its own CA, or none checked: helm is told */
+	{
+		struct chart *c = load_chart("catalogs/charts", "gpu-demo", "0.1.0");
+		struct launch_spec sp = { 0 };
+		struct launch *l2;
+		struct runner_cmd *cmd;
+
+		sp.catalog_id = "demo";
+		sp.repo_url = "https://127.0.0.1:6443/charts";
+		sp.chart = c;
+		sp.ctx = ctx;
+		sp.ca_file = "/tmp/sandbox-ca.pem";
+		sp.insecure_tls = true;
+		l2 = launch_new(&sp, &err);
+		ck_assert_msg(l2 != NULL, "%s", err.msg);
+		cmd = launch_runner_cmd(l2, false, &err);
+		ck_assert_msg(cmd != NULL, "%s", err.msg);
+		ck_assert_ptr_nonnull(strstr(runner_cmd_line(cmd), "--repo https://127.0.0.1:6443/charts "
+					     "--ca-file=/tmp/sandbox-ca.pem --insecure-skip-tls-verify"));
+		runner_cmd_free(cmd);
+		launch_free(l2);
+		chart_free(c);
+	}
+
 	ck_assert_int_eq(launch_set_release(l, "Bad_Name", &err), -1);
 	ck_assert_int_eq(launch_set_release(l, "my-notebook", &err), 0);
 	ck_assert_str_eq(launch_release(l), "my-notebook");

@@ -251,12 +251,42 @@ START_TEST(index_cache_and_revalidation)
 	ck_assert_int_eq(s.cond_requests, 1);
 	ck_assert_int_eq(s.ims_requests, 1);
 	ck_assert_uint_eq(g.idx->ncharts, 2);
+	ck_assert_int_gt(g.fetched_ms, 0);
 
 	/* young enough: no request at all */
 	o.max_age_ms = 60000;
 	fetch_index(l, h, url, &o, &g);
 	ck_assert_int_eq(g.source, REPO_CACHED);
 	ck_assert_int_eq(s.index_requests, 2);
+
+	/* the caller holds that copy already: nothing parsed, nothing given */
+	{
+		int64_t known = g.fetched_ms;
+		struct repo_opts ko = { 0 };
+
+		ck_assert_int_gt(known, 0);
+		ko.known_fetched_ms = known;
+		fetch_index(l, h, url, &ko, &g);
+		ck_assert_int_eq(g.err.code, ERR_NONE);
+		ck_assert_int_eq(g.source, REPO_NOT_MODIFIED);
+		ck_assert_ptr_null(g.idx);
+		ck_assert_int_eq(g.fetched_ms, known);
+		ko.max_age_ms = 60000;
+		fetch_index(l, h, url, &ko, &g);
+		ck_assert_int_eq(g.source, REPO_CACHED);
+		ck_assert_ptr_null(g.idx);
+		s.index_status = 500;
+		ko.max_age_ms = 0;
+		fetch_index(l, h, url, &ko, &g);
+		ck_assert_int_eq(g.source, REPO_STALE);
+		ck_assert_ptr_null(g.idx);
+		ck_assert_ptr_nonnull(strstr(g.fetch_err.msg, "500"));
+		s.index_status = 0;
+		/* a different copy than the cached one: the cached one is parsed */
+		ko.known_fetched_ms = known - 1;
+		fetch_index(l, h, url, &ko, &g);
+		ck_assert_ptr_nonnull(g.idx);
+	}
 
 	/* the repository fails: the cached copy, stale, with the reason */
 	s.index_status = 503;

@@ -5,8 +5,6 @@
  * ../shared/testdata/kube, ingresses and the StatefulSet from the real
  * `helm template` output in ../shared/testdata/rendered.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +18,8 @@
 #include "datalab/core/str.h"
 #include "datalab/core/yaml.h"
 #include "datalab/model/services.h"
+
+#include "testrelease.h"
 
 static cJSON *load_json(const char *rel)
 {
@@ -47,89 +47,6 @@ static cJSON *item(cJSON *list, const char *name)
 			return it;
 	ck_abort_msg("no item '%s'", name);
 	return NULL;
-}
-
-static void gzip_buf(const void *p, size_t n, struct buf *out)
-{
-	struct archive *a = archive_write_new();
-	struct archive_entry *e = archive_entry_new();
-	size_t used = 0, cap = n + 65536;
-	char *mem = xmalloc(cap);
-
-	archive_write_add_filter_gzip(a);
-	archive_write_set_format_raw(a);
-	ck_assert_int_eq(archive_write_open_memory(a, mem, cap, &used), ARCHIVE_OK);
-	archive_entry_set_pathname(e, "release");
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_size(e, (la_int64_t)n);
-	ck_assert_int_eq(archive_write_header(a, e), ARCHIVE_OK);
-	ck_assert_int_eq(archive_write_data(a, p, n), (la_ssize_t)n);
-	archive_write_close(a);
-	archive_write_free(a);
-	archive_entry_free(e);
-	buf_add(out, mem, used);
-	free(mem);
-}
-
-/*
- * release_secret: the Secret helm would store for `helm install NAME
- * CHART -n user-alice SETS` (revision rev, status), made from the real
- * helm's Release JSON and encoded as the API shows it (base64 twice).
- */
-static cJSON *release_secret(const char *name, const char *chart, const char *sets, int rev, const char *status)
-{
-	const char *helm = getenv("DATALAB_HELM") ? getenv("DATALAB_HELM") : ".tools/bin/helm";
-	char *cmd = xasprintf("KUBECONFIG=/dev/null HELM_CONFIG_HOME=/tmp HELM_CACHE_HOME=/tmp %s install %s "
-			      TESTDATA "/charts/%s --dry-run=client -n user-alice -o json %s 2>/dev/null",
-			      helm, name, chart, sets);
-	struct buf json, gz, b1, b2;
-	char tmp[65536];
-	size_t got;
-	FILE *f = popen(cmd, "r");
-	cJSON *rel, *sec, *labels, *data;
-	char *secret_name, ver[16];
-
-	ck_assert_ptr_nonnull(f);
-	buf_init(&json, 0);
-	while ((got = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&json, tmp, got);
-	ck_assert_int_eq(pclose(f), 0);
-	free(cmd);
-	/* as stored: the real status and revision */
-	rel = json_parse(json.data, json.len, NULL);
-	ck_assert_ptr_nonnull(rel);
-	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(rel, "info"), "status", cJSON_CreateString(status));
-	cJSON_ReplaceItemInObject(rel, "version", cJSON_CreateNumber(rev));
-	buf_reset(&json);
-	json_print(&json, rel, false);
-	cJSON_Delete(rel);
-	buf_init(&gz, 0);
-	buf_init(&b1, 0);
-	buf_init(&b2, 0);
-	gzip_buf(json.data, json.len, &gz);
-	str_base64_encode(&b1, gz.data, gz.len);
-	str_base64_encode(&b2, b1.data, b1.len);
-
-	sec = cJSON_CreateObject();
-	cJSON_AddStringToObject(sec, "kind", "Secret");
-	cJSON_AddStringToObject(sec, "type", "helm.sh/release.v1");
-	secret_name = xasprintf("sh.helm.release.v1.%s.v%d", name, rev);
-	json_set_path(sec, "metadata.name", cJSON_CreateString(secret_name));
-	json_set_path(sec, "metadata.namespace", cJSON_CreateString("user-alice"));
-	labels = cJSON_AddObjectToObject(cJSON_GetObjectItem(sec, "metadata"), "labels");
-	cJSON_AddStringToObject(labels, "name", name);
-	cJSON_AddStringToObject(labels, "owner", "helm");
-	cJSON_AddStringToObject(labels, "status", status);
-	snprintf(ver, sizeof(ver), "%d", rev);
-	cJSON_AddStringToObject(labels, "version", ver);
-	data = cJSON_AddObjectToObject(sec, "data");
-	cJSON_AddStringToObject(data, "release", b2.data);
-	free(secret_name);
-	buf_release(&json);
-	buf_release(&gz);
-	buf_release(&b1);
-	buf_release(&b2);
-	return sec;
 }
 
 /* Helm runs take a while: make each Secret once. */
@@ -523,9 +440,28 @@ START_TEST(events_of_a_service)
 	add_secret(s, sec_gpu);
 	services_pod(s, item(pods, "jupyter-pytorch-gpu-0"), false);
 	r = services_find(s, "user-alice", "jupyter-pytorch-gpu");
-	ck_assert(service_event_matches(r, item(events, "jupyter-pytorch-gpu-0.17bc2b3a1f0e9d8c")));
-	ck_assert(!service_event_matches(r, item(events, "vscode-python-0.17bc2c0d9e8f7a6b")));
-	ck_assert(!service_event_matches(r, item(events, "hello-1567197780-mn4mv.15bfce150bd764dd")));
+	{
+		static const struct {
+			const char *event;
+			bool mine;
+		} rows[] = {
+			{ "jupyter-pytorch-gpu-0.17bc2b3a1f0e9d8c", true },
+			{ "vscode-python-0.17bc2c0d9e8f7a6b", false },
+			{ "hello-1567197780-mn4mv.15bfce150bd764dd", false },
+		};
+
+		for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+			const cJSON *ev = item(events, rows[i].event);
+
+			ck_assert_int_eq(service_owns_object(r, json_str(ev, "involvedObject.namespace", ""),
+							     json_str(ev, "involvedObject.name", "")), rows[i].mine);
+		}
+		/* named after the release, in another namespace: not ours */
+		ck_assert(service_owns_object(r, "user-alice", "jupyter-pytorch-gpu"));
+		ck_assert(service_owns_object(r, "user-alice", "jupyter-pytorch-gpu-ui"));
+		ck_assert(!service_owns_object(r, "user-bob", "jupyter-pytorch-gpu"));
+		ck_assert(!service_owns_object(r, "user-alice", "jupyter-pytorch-gpuX"));
+	}
 	cJSON_Delete(pods);
 	cJSON_Delete(events);
 	services_free(s);

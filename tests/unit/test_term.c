@@ -221,6 +221,17 @@ START_TEST(title_is_sanitized)
 		ck_assert_msg(!(p[0] == 0xe2 && p[1] == 0x80 && p[2] == 0xae), "bidi override in title");
 	}
 	ck_assert_ptr_nonnull(strstr(s, "title"));
+	/* a title cut by reads anywhere (libvterm 0.1.4 loses a string split
+	 * across writes: term_input holds it back until its end) */
+	feed("te\x1b]2;fir");
+	feed("st pa");
+	feed("rt\x1b");
+	ck_assert_int_eq(titles, 1);
+	feed("\\xt");
+	ck_assert_int_eq(titles, 2);
+	ck_assert_str_eq(term_title(t), "first part");
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "text");
 	feed("\x1b]0;");
 	for (int i = 0; i < 2000; i++)
 		feed("x");
@@ -246,6 +257,20 @@ START_TEST(hostile_bytes_stay_inert)
 	}
 	term_draw(t, win, true);
 	ts_assert_inert(win);
+}
+END_TEST
+
+START_TEST(rep_first_does_not_hang)
+{
+	/* libvterm 0.1.4 spun forever on a REP before any text (fuzz input
+	 * tests/fuzz/corpus/term/rep_first) */
+	struct term *t2 = term_new(5, 10, NULL, NULL);
+
+	term_feed(t2, "\x1b[5b", 4);
+	term_feed(t2, "x\x1b[3b", 5);
+	term_draw(t2, win, true);
+	ck_assert_str_eq(row(0), "     xxxx");	/* the first REP repeats a blank */
+	term_free(t2);
 }
 END_TEST
 
@@ -334,6 +359,88 @@ START_TEST(resize_pops_scrollback)
 	term_resize(t, 0, 100000);
 	ck_assert_int_eq(resized_rows, 1);
 	ck_assert_int_eq(resized_cols, TERM_MAX_COLS);
+	/* libvterm 0.1.4 crashed on a wide character in one column (fuzz
+	 * input tests/fuzz/corpus/term/wide_in_one_column) */
+	term_resize(t, 1, 1);
+	ck_assert_int_eq(resized_cols, TERM_MIN_COLS);
+	feed("a\xe3\x82\xa2\xe3\x82\xa2");
+}
+END_TEST
+
+START_TEST(scrollback_wide_at_the_new_edge)
+{
+	/* lines ending in a wide character come back from the scrollback
+	 * into a narrower screen: its half at the edge becomes a blank
+	 * (libvterm 0.1.4 crashed on it; fuzz input popline_wide_edge) */
+	struct term *t2 = term_new(3, 10, NULL, NULL);
+
+	for (int i = 0; i < 8; i++)
+		term_feed(t2, "abcdefgh\xe6\x97\xa5\r\n", 13);
+	term_resize(t2, 3, 9);
+	term_resize(t2, 8, 9);
+	term_draw(t2, win, true);
+	ck_assert_str_eq(row(0), "abcdefgh");
+	term_resize(t2, 8, 10);
+	term_free(t2);
+}
+END_TEST
+
+START_TEST(scroll_region_past_a_shrunk_screen)
+{
+	/* libvterm 0.1.4 memmoved a negative size when a scroll region was
+	 * left below the bottom of a shrunk screen (fuzz input
+	 * region_shrink) */
+	int r, c;
+
+	feed("\x1b[5;10r\x1b[7;3H");
+	term_resize(t, 3, 40);
+	term_cursor(t, &r, &c);
+	ck_assert_int_eq(r, 2);
+	ck_assert_int_eq(c, 2);
+	feed("\n\n\n\n\x1b[M\x1b[Lend");
+	term_draw(t, win, true);
+	ck_assert_str_eq(row(2), "  end");
+}
+END_TEST
+
+START_TEST(wide_combining_marks_are_dropped)
+{
+	/* libvterm 0.1.4 gave U+302A..302F and U+3099..309A a width while
+	 * combining them: "x" and 40 of them overflowed the row (fuzz input
+	 * wide_marks); split across feeds too */
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_adds(&b, "x");
+	for (int i = 0; i < 45; i++)
+		buf_adds(&b, i % 2 ? "\xe3\x80\xae" : "\xe3\x82\x99");
+	buf_adds(&b, "y\xe3\x81\x8b\xcc\x81z");
+	term_feed(t, b.data, 5);
+	term_feed(t, b.data + 5, b.len - 5);
+	term_draw(t, win, true);
+	ck_assert_str_eq(row(0), "xyか\xcc\x81z");
+	buf_release(&b);
+}
+END_TEST
+
+START_TEST(c1_in_utf8_is_dropped)
+{
+	/* libvterm 0.1.4 printed U+009B as a glyph of width -1: after a full
+	 * line in insert mode it memmoved a negative size (fuzz input
+	 * c1_in_utf8) */
+	char line[64];
+	int r, c;
+
+	memset(line, 'x', 40);
+	memcpy(line + 40, "\xc2\x9by", 3);
+	feed("\x1b[4h");
+	term_feed(t, line, 43);
+	feed("\r\nab\xc2\x85\xc2\x9f" "c");
+	term_cursor(t, &r, &c);
+	ck_assert_int_eq(c, 3);
+	term_draw(t, win, true);
+	ck_assert_str_eq(row(1), "y");
+	ck_assert_str_eq(row(2), "abc");
 }
 END_TEST
 
@@ -466,9 +573,14 @@ static Suite *term_suite(void)
 	tcase_add_test(tc, scroll_region);
 	tcase_add_test(tc, title_is_sanitized);
 	tcase_add_test(tc, hostile_bytes_stay_inert);
+	tcase_add_test(tc, rep_first_does_not_hang);
 	tcase_add_test(tc, draws_only_dirty_rows);
 	tcase_add_test(tc, scrollback);
 	tcase_add_test(tc, resize_pops_scrollback);
+	tcase_add_test(tc, scrollback_wide_at_the_new_edge);
+	tcase_add_test(tc, scroll_region_past_a_shrunk_screen);
+	tcase_add_test(tc, wide_combining_marks_are_dropped);
+	tcase_add_test(tc, c1_in_utf8_is_dropped);
 	tcase_add_test(tc, keys_encode_as_xterm);
 	tcase_add_test(tc, answers_queries);
 	tcase_add_test(tc, paste_is_bracketed_when_asked);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "datalab/catalog/catalogs.h"
+#include "datalab/catalog/favourites.h"
 #include "datalab/core/error.h"
 #include "datalab/core/loop.h"
 #include "datalab/helm/index.h"

@@ -7,6 +7,7 @@
  * file holds {"catalogs": [...]}, a bare list, or one catalog object.
  * The shipped folder is read first, then the XDG config folder's
  * "catalogs/": a catalog whose id is already known replaces it in place.
+ * Favourite charts are in catalog/favourites.h.
  *
  * A location "sandbox://PATH" names the local sandbox's chart
  * repository; catalog_location resolves it against the sandbox's base
@@ -75,6 +76,10 @@ int catalogs_load_file(struct catalog_list *list, const char *path, struct error
 /* catalogs_load_dir: every *.yaml, *.yml, *.json, *.json5 in name order;
  * a missing folder adds nothing. */
 int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *err);
+/* catalogs_shipped_dir: the catalogs folder of this install or checkout
+ * (xmalloc'd): $DATALAB_CATALOGS_DIR, else <binary's folder>/../catalogs
+ * when it exists (a checkout's bin/), else DATALAB_DATADIR/catalogs. */
+char *catalogs_shipped_dir(void);
 /* catalogs_load_default: shipped_dir (may be NULL), then the XDG config
  * folder's "catalogs/". */
 int catalogs_load_default(struct catalog_list *list, const char *shipped_dir, struct error *err);
@@ -100,21 +105,5 @@ bool catalog_chart_highlighted(const struct catalog *c, const char *chart);
 
 /* catalogs_json5_to_json: JSON5 text to strict JSON appended to out. */
 int catalogs_json5_to_json(struct buf *out, const char *p, size_t n, struct error *err);
-
-/* Favourite charts, "catalog/chart" strings kept in a JSON array file. */
-struct favourites {
-	char **items;
-	size_t n;
-};
-/* favourites_path: XDG config + "favourites.json" (xmalloc'd). */
-char *favourites_path(struct error *err);
-/* favourites_load: a missing file gives an empty list. */
-int favourites_load(struct favourites *fav, const char *path, struct error *err);
-bool favourites_has(const struct favourites *fav, const char *catalog, const char *chart);
-/* favourites_toggle: adds or removes; returns 1 if now a favourite. */
-int favourites_toggle(struct favourites *fav, const char *catalog, const char *chart);
-/* favourites_save: atomic write. */
-int favourites_save(const struct favourites *fav, const char *path, struct error *err);
-void favourites_release(struct favourites *fav);
 
 #endif

@@ -133,7 +133,8 @@ int form_validate(const struct form *f, struct form_field **bad, struct error *e
 bool form_field_visible(const struct form *f, const struct form_field *fld);
 
 /* form_visible_rows: the fields a UI lists, depth first, skipping hidden
- * fields and children of collapsed sections.  Fills *rows (xmalloc'd
+ * fields, sections with nothing visible below, and children of collapsed
+ * sections.  Fills *rows (xmalloc'd
  * array of borrowed pointers, caller frees the array) and returns the
  * count. */
 size_t form_visible_rows(const struct form *f, struct form_field ***rows);

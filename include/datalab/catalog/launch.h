@@ -37,6 +37,8 @@ struct launch_spec {
 	const struct chart *chart;	/* borrowed during launch_new only */
 	const char *name;		/* friendly name (link, saved launch); NULL: the chart's */
 	const char *timeout;		/* the catalog's helm timeout ("10m"), or NULL */
+	const char *ca_file;		/* the repository's CA for helm (caFile), or NULL */
+	bool insecure_tls;		/* the catalog's skipTlsVerify */
 	const cJSON *ctx;		/* the user context (context.h); may be NULL */
 	const char *registry;		/* overwriteSchemaWith folder, or NULL */
 	const char *namespace;		/* NULL: helm's */
@@ -69,7 +71,7 @@ int launch_set_release(struct launch *l, const char *release, struct error *err)
 const char *launch_name(const struct launch *l);
 void launch_set_name(struct launch *l, const char *name);
 
-/* launch_values_yaml: the values helm gets (-f), as YAML. */
+/* launch_values_yaml: the values passed to helm with -f, as YAML. */
 int launch_values_yaml(const struct launch *l, struct buf *out);
 /* launch_command: the command bar text. */
 int launch_command(const struct launch *l, struct buf *out);

@@ -45,6 +45,9 @@ struct repo_opts {
 	int64_t max_age_ms;		/* a cached index confirmed this recently is used
 					 * without asking the network; 0: always revalidate */
 	size_t max_index;		/* 0: REPO_MAX_INDEX */
+	int64_t known_fetched_ms;	/* the caller already holds the copy downloaded at
+					 * this time: when that copy is still good (304, or
+					 * young enough) no index is parsed nor delivered */
 };
 
 enum repo_source {
@@ -56,7 +59,8 @@ enum repo_source {
 
 struct repo_index_result {
 	struct error err;	/* ERR_NONE when idx is set */
-	struct index *idx;	/* the callback's to keep (repo_index_free) or NULL */
+	struct index *idx;	/* the callback's to keep (repo_index_free); NULL on
+				 * error, or when the caller's known copy is still good */
 	enum repo_source source;
 	struct error fetch_err;	/* REPO_STALE: why the network copy is not used */
 	int64_t fetched_ms;	/* wall ms when the copy in idx was downloaded */

@@ -67,6 +67,8 @@ struct runner_install {
 	const char *values_yaml;	/* written to the private values.yaml; NULL = none */
 	const char *const *sets;	/* "path=value" for --set, NULL-terminated; may be NULL */
 	const char *timeout;	/* --timeout ("5m0s"); NULL = helm's */
+	const char *ca_file;	/* --ca-file for the repository (its CA, PEM) */
+	bool insecure_tls;	/* --insecure-skip-tls-verify for the repository */
 	bool create_namespace;	/* --create-namespace */
 	bool dry_run;		/* --dry-run=client */
 	bool wait;		/* --wait (the watcher) */

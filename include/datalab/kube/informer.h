@@ -88,7 +88,8 @@ const char *informer_path(const struct informer *inf);
 /* informer_resource_path: the collection path of a resource the console
  * watches (pods, events, services, secrets, configmaps, resourcequotas,
  * persistentvolumeclaims, nodes, namespaces, deployments, statefulsets,
- * replicasets, jobs, ingresses) in namespace ns (NULL or "": all
+ * replicasets, jobs, ingresses; podmetrics and nodemetrics for lists of
+ * metrics.k8s.io, which cannot be watched) in namespace ns (NULL or "": all
  * namespaces; ignored for cluster-scoped kinds) into dst.  -1 if unknown. */
 int informer_resource_path(const char *resource, const char *ns, char *dst, size_t size);
 

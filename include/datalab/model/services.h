@@ -112,7 +112,13 @@ void services_workload(struct services *s, const char *resource, const cJSON *ob
 /* services_event: the newest Warning event about a pod (FailedScheduling,
  * BackOff) becomes that pod's reason until the pod is scheduled. */
 void services_event(struct services *s, const cJSON *event, bool deleted);
-/* services_metrics: a PodMetricsList (or a single PodMetrics). */
+/* One poll of usage (kube/metrics): begin forgets the previous usage,
+ * services_usage sets one pod's (millicores, bytes), end adds a history
+ * sample to every service with a measured pod. */
+void services_usage_begin(struct services *s);
+void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem);
+void services_usage_end(struct services *s);
+/* services_metrics: the same from a PodMetricsList (or one PodMetrics). */
 void services_metrics(struct services *s, const cJSON *list);
 
 /* services_count / services_at: sorted by namespace, then name.  The
@@ -126,9 +132,10 @@ uint64_t services_generation(const struct services *s);
 const char *service_state_name(enum service_state st);
 /* service_display_name: the friendly name, else the release name. */
 const char *service_display_name(const struct service *svc);
-/* service_event_matches: whether an Event is about one of svc's objects
- * (a pod or workload of it, or an object named after the release). */
-bool service_event_matches(const struct service *svc, const cJSON *event);
+/* service_owns_object: whether the object ns/name is one of svc's (a pod
+ * or workload of it, or an object named after the release): what an
+ * Event's involvedObject must name to be about the service. */
+bool service_owns_object(const struct service *svc, const char *ns, const char *name);
 
 /* service_secret_in_line: finds a secret value in a line of NOTES
  * ("- Your password: abc", "token=abc", "**`abc`**" marks stripped):

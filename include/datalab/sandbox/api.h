@@ -143,6 +143,9 @@ typedef void api_upgrade_fn(void *arg, int sock, const char *extra, size_t extra
 /* api_reply_upgrade: headers is a NULL-terminated list of name, value
  * pairs added to the 101 (Upgrade, Connection, Sec-WebSocket-*). */
 int api_reply_upgrade(struct api_req *rq, const char *const *headers, api_upgrade_fn *fn, void *arg);
+/* api_upgrade_close: closes an upgraded connection and lets MHD release
+ * its socket at once (not at the next request). */
+void api_upgrade_close(struct api *a, struct MHD_UpgradeResponseHandle *urh);
 
 /* ---- routes ---- */
 

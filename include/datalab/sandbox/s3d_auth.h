@@ -9,6 +9,10 @@
  * HTTP status and message (and, for SignatureDoesNotMatch, the
  * StringToSign and CanonicalRequest we computed, as S3 does).  On success
  * it keeps what a streaming body needs to check its chunk signatures.
+ *
+ * Legacy SigV2 is also accepted ("Authorization: AWS AK:sig" and the
+ * AWSAccessKeyId/Signature/Expires query), because aws-cli v1's
+ * `aws s3 presign` still writes such URLs for us-east-1.
  */
 #ifndef DATALAB_SANDBOX_S3D_AUTH_H
 #define DATALAB_SANDBOX_S3D_AUTH_H
@@ -28,6 +32,7 @@ typedef const char *s3d_auth_header_fn(void *ctx, const char *name);
 struct s3d_auth_req {
 	const char *method;
 	const char *path;		/* decoded: "/bucket/key" */
+	const char *raw_path;		/* as sent, still encoded (SigV2 signs it); NULL = path */
 	const struct sigv4_param *query;	/* decoded, as sent */
 	size_t nquery;
 	s3d_auth_header_fn *header;
@@ -40,6 +45,7 @@ enum s3d_auth_kind {
 	S3D_AUTH_ANONYMOUS = 0,		/* no credentials at all */
 	S3D_AUTH_HEADER,
 	S3D_AUTH_PRESIGNED,
+	S3D_AUTH_V2,			/* SigV2 header or query: no streaming */
 };
 
 struct s3d_auth {

@@ -105,4 +105,27 @@ void session_transport_lost(struct session *s, const struct error *err);
 int session_start_local(struct session *s, void *spec, int rows, int cols,
 			const struct session_transport_ops **ops, void **impl, struct error *err);
 
+struct kube;
+
+/* What session_start_exec needs: a command in a pod's container over the
+ * exec WebSocket (kube/exec.h) with a tty. */
+struct session_exec_spec {
+	struct kube *kube;		/* borrowed: outlives the session */
+	char *ns, *pod, *container;	/* container NULL: the server's default */
+	char **command;			/* NULL-terminated; NULL: a shell (bash, else sh) */
+};
+
+/* session_exec_spec_new: a spec with copies of the strings (command may
+ * be NULL); free it with session_exec_spec_free (a spec_free). */
+struct session_exec_spec *session_exec_spec_new(struct kube *k, const char *ns, const char *pod,
+						const char *container, const char *const *command);
+void session_exec_spec_free(void *spec);
+
+/* session_start_exec: a session_start_fn for a struct session_exec_spec:
+ * "connecting" until the upgrade, then "running"; the channel 3 status
+ * gives "exited with code N", a refused or dropped connection "connection
+ * lost" with the server's words. */
+int session_start_exec(struct session *s, void *spec, int rows, int cols,
+		       const struct session_transport_ops **ops, void **impl, struct error *err);
+
 #endif

@@ -29,8 +29,9 @@
 #include <curses.h>
 
 #define TERM_SCROLLBACK 5000
-#define TERM_MAX_ROWS 500	/* sizes are clamped to 1..TERM_MAX_* */
-#define TERM_MAX_COLS 1000
+#define TERM_MAX_ROWS 500	/* sizes are clamped to 1..TERM_MAX_ROWS rows, */
+#define TERM_MAX_COLS 1000	/* TERM_MIN_COLS..TERM_MAX_COLS columns */
+#define TERM_MIN_COLS 2		/* libvterm 0.1.4 crashes on a wide character in one */
 #define TERM_TITLE_MAX 256	/* bytes kept of an OSC 0/2 title */
 
 struct term;

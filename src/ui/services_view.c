@@ -1,0 +1,261 @@
+/*
+ * services_view.c: "My services" (see services_view.h).
+ *
+ * Data flow: the shell marks the view dirty when model/services changes;
+ * draw compares the model's generation with the one the table shows and
+ * rebuilds the rows only then (the table keeps the selection on the
+ * release name).  The last body row spells out the selected service's
+ * status in full: why it is pending, how far it started.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datalab/core/buf.h"
+#include "datalab/core/mem.h"
+#include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
+#include "datalab/model/cluster.h"
+#include "datalab/ui/detail.h"
+#include "datalab/ui/listview.h"
+#include "datalab/ui/progress.h"
+#include "datalab/ui/services_view.h"
+#include "datalab/ui/sparkline.h"
+#include "datalab/ui/table.h"
+#include "datalab/ui/theme.h"
+#include "datalab/ui/widget.h"
+
+enum { C_NAME, C_CHART, C_STATUS, C_READY, C_AGE, C_CPU, C_MEM, C_HIST, C_GPU, C_URL, C_COUNT };
+
+static const struct table_column columns[C_COUNT] = {
+	[C_NAME] = { "NAME", 12, 40, 2, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+	[C_CHART] = { "CHART", 10, 30, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
+	[C_STATUS] = { "STATUS", 12, 0, 3, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+	[C_READY] = { "READY", 5, 14, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+	[C_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	[C_CPU] = { "CPU", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	[C_MEM] = { "MEM", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	[C_HIST] = { "CPU 8 MIN", 9, 16, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_WIDE },
+	[C_GPU] = { "GPU", 3, 4, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC | TABLE_COL_WIDE },
+	[C_URL] = { "URL", 10, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
+};
+
+struct services_view {
+	struct listview lv;	/* first: the view, the table, the filter */
+	struct view *detail;
+	uint64_t gen;
+	bool built;
+};
+
+static struct services_view *sv_of(struct view *v)
+{
+	return (struct services_view *)v;
+}
+
+static void rebuild(struct services_view *sv)
+{
+	struct live *s = shell_live(sv->lv.sh);
+	struct services *m = live_services(s);
+	size_t n = services_count(m);
+	struct buf b;
+	char empty[256];
+
+	buf_init(&b, 0);
+	table_begin(sv->lv.t);
+	for (size_t i = 0; i < n; i++) {
+		const struct service *svc = services_at(m, i);
+		size_t r = table_add_row(sv->lv.t, svc->name);
+		int role = shell_service_role(svc->state);
+		char tmp[64];
+
+		buf_reset(&b);
+		if (svc->friendly_name && !str_eq(svc->friendly_name, svc->name))
+			buf_addf(&b, "%s (%s)", svc->friendly_name, svc->name);
+		else
+			buf_adds(&b, svc->name);
+		table_set_cell(sv->lv.t, r, C_NAME, b.data, -1);
+		buf_reset(&b);
+		buf_addf(&b, "%s %s", svc->chart_name ? svc->chart_name : "?", svc->chart_version ? svc->chart_version : "");
+		table_set_cell(sv->lv.t, r, C_CHART, b.data, THEME_DIM);
+		table_set_cell(sv->lv.t, r, C_STATUS, svc->state_text, role);
+		table_set_cell_key(sv->lv.t, r, C_STATUS, (double)svc->state);
+		buf_reset(&b);
+		if (svc->state == SERVICE_STARTING && svc->total > 0) {
+			/* starting: how far, as a bar */
+			progress_render(&b, (double)svc->ready / svc->total, 5, widget_utf8_locale(), NULL);
+			buf_addc(&b, ' ');
+		}
+		buf_addf(&b, "%d/%d", svc->ready, svc->total);
+		table_set_cell(sv->lv.t, r, C_READY, b.data, svc->ready < svc->total ? THEME_PENDING : -1);
+		table_set_cell_key(sv->lv.t, r, C_READY, svc->total ? (double)svc->ready / svc->total : 0);
+		shell_age(tmp, sizeof(tmp), svc->created);
+		table_set_cell(sv->lv.t, r, C_AGE, tmp, THEME_DIM);
+		table_set_cell_key(sv->lv.t, r, C_AGE, -(double)svc->created);
+		cluster_format_cpu(tmp, sizeof(tmp), svc->cpu_m);
+		table_set_cell(sv->lv.t, r, C_CPU, tmp, -1);
+		table_set_cell_key(sv->lv.t, r, C_CPU, (double)svc->cpu_m);
+		cluster_format_mem(tmp, sizeof(tmp), svc->mem);
+		table_set_cell(sv->lv.t, r, C_MEM, tmp, -1);
+		table_set_cell_key(sv->lv.t, r, C_MEM, (double)svc->mem);
+		buf_reset(&b);
+		sparkline_render(&b, svc->cpu_hist, (size_t)svc->hist_len, 16, 0, widget_utf8_locale());
+		table_set_cell(sv->lv.t, r, C_HIST, b.data, THEME_SPARKLINE);
+		snprintf(tmp, sizeof(tmp), "%d", svc->gpus);
+		table_set_cell(sv->lv.t, r, C_GPU, svc->gpus ? tmp : "", -1);
+		buf_reset(&b);
+		if (svc->nurls > 0)
+			buf_addf(&b, "%s%s", svc->urls[0], svc->nurls > 1 ? " +" : "");
+		table_set_cell(sv->lv.t, r, C_URL, b.data, -1);
+	}
+	table_commit(sv->lv.t);
+	snprintf(empty, sizeof(empty), "no services in '%s' yet: :catalog launches one", live_namespace(s));
+	table_set_empty_text(sv->lv.t, empty);
+	buf_release(&b);
+	sv->gen = services_generation(m);
+	sv->built = true;
+}
+
+static const struct service *selected(struct services_view *sv)
+{
+	const char *id = table_selected_id(sv->lv.t);
+	struct live *s = shell_live(sv->lv.sh);
+
+	return id ? services_find(live_services(s), live_namespace(s), id) : NULL;
+}
+
+static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int cols)
+{
+	const struct service *svc = selected(sv);
+	const char *merr = live_metrics_error(shell_live(sv->lv.sh));
+	struct buf b;
+
+	buf_init(&b, 0);
+	if (svc) {
+		buf_addf(&b, "%s: %s", service_display_name(svc), svc->state_text);
+		for (size_t i = 0; i < svc->npods && svc->state != SERVICE_RUNNING; i++)
+			if (svc->pods[i].reason && !strstr(svc->state_text, svc->pods[i].reason))
+				buf_addf(&b, "; %s: %s", svc->pods[i].name, svc->pods[i].reason);
+		if (merr)
+			buf_addf(&b, "  (%s)", merr);
+	} else if (merr) {
+		buf_adds(&b, merr);
+	}
+	shell_draw_remote(win, y, 0, cols, b.data, theme_attr(svc ? (enum theme_role)shell_service_role(svc->state) : THEME_DIM));
+	buf_release(&b);
+}
+
+static void sv_draw(struct view *v, WINDOW *win, int rows, int cols)
+{
+	struct services_view *sv = sv_of(v);
+
+	if (!sv->built || listview_rebuild_due(&sv->lv, sv->gen != services_generation(live_services(shell_live(sv->lv.sh))))) {
+		uint64_t t0 = time_mono_ms();
+
+		rebuild(sv);
+		listview_rebuilt(&sv->lv, t0);
+	}
+	listview_draw_table(&sv->lv, win, rows - 1, cols);
+	if (rows > 1)
+		draw_status_line(sv, win, rows - 1, cols);
+}
+
+static unsigned sv_key(struct view *v, int key)
+{
+	struct services_view *sv = sv_of(v);
+	const struct service *svc = selected(sv);
+	unsigned r;
+
+	switch (key) {
+	case 'd':
+	case KEY_DC:
+		if (svc)
+			shell_confirm_delete(sv->lv.sh, svc->name);
+		return WIDGET_HANDLED;
+	case 'p':
+		if (svc)
+			shell_toggle_pause(sv->lv.sh, svc->name);
+		return WIDGET_HANDLED;
+	case 'e':
+		if (svc)
+			shell_rename(sv->lv.sh, svc->name);
+		return WIDGET_HANDLED;
+	case 'y':
+		if (svc)
+			shell_copy_url(sv->lv.sh, svc->name);
+		return WIDGET_HANDLED;
+	case 't':
+		if (svc)
+			shell_terminal(sv->lv.sh, svc->name, NULL);
+		return WIDGET_HANDLED;
+	case 'l':
+		if (svc)
+			detail_open(sv->detail, svc->name, DETAIL_LOGS, NULL);
+		return WIDGET_HANDLED;
+	default:
+		break;
+	}
+	r = listview_key(&sv->lv, key);
+	if ((r & WIDGET_ACTIVATE) && svc)
+		detail_open(sv->detail, svc->name, DETAIL_OVERVIEW, NULL);
+	return r;
+}
+
+static unsigned sv_mouse(struct view *v, const MEVENT *ev)
+{
+	struct services_view *sv = sv_of(v);
+	unsigned r = listview_mouse(&sv->lv, ev);
+	const struct service *svc = selected(sv);
+
+	if ((r & WIDGET_ACTIVATE) && svc)
+		detail_open(sv->detail, svc->name, DETAIL_OVERVIEW, NULL);
+	return r;
+}
+
+static const char *sv_hints(struct view *v)
+{
+	return listview_hints(&((struct services_view *)v)->lv,
+			      "Enter open  / filter  d delete  p pause  e rename  y copy URL  l logs");
+}
+
+static void sv_free(struct view *v)
+{
+	struct services_view *sv = sv_of(v);
+
+	listview_release(&sv->lv);
+	free(sv);
+}
+
+static const struct app_keyhelp sv_help[] = {
+	{ "Enter", "open the service: overview, pods, events, logs, YAML, commands" },
+	{ "/", "filter (as you type; Enter keeps it, Esc clears it)" },
+	{ "d Del", "delete the service (helm uninstall, after a confirmation)" },
+	{ "p", "pause or resume (global.suspend as Onyxia does, else scale to 0)" },
+	{ "e", "rename: the name Onyxia shows" },
+	{ "y", "copy the service's URL (OSC 52)" },
+	{ "l", "follow the logs of its first pod" },
+	{ "t", "the command that opens a terminal in it" },
+	{ "j k PgUp PgDn g G", "move; a click selects, a double click opens, a header click sorts" },
+	{ ":ns NAME", "switch namespace" },
+	{ NULL, NULL },
+};
+
+static const struct view_ops sv_ops = {
+	.name = "services",
+	.title = "My services",
+	.draw = sv_draw,
+	.key = sv_key,
+	.hints = sv_hints,
+	.help = sv_help,
+	.free = sv_free,
+	.mouse = sv_mouse,
+	.paints_all = true,
+};
+
+struct view *services_view_new(struct shell *sh, struct view *detail)
+{
+	struct services_view *sv = xcalloc(1, sizeof(*sv));
+
+	listview_init(&sv->lv, &sv_ops, sh, columns, C_COUNT, LIVE_SERVICES | LIVE_NAMESPACE);
+	sv->detail = detail;
+	return &sv->lv.v;
+}
