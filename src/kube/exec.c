@@ -22,6 +22,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/utf8.h"
 #include "datalab/kube/exec.h"
+#include "datalab/kube/logs.h"
 #include "datalab/net/ws.h"
 
 #define STDIN_CHUNK (32 * 1024)
@@ -332,14 +333,9 @@ static void on_pod(struct kube_call *c, cJSON *pod, const struct error *err, voi
 		exited(x, -1, e2.msg);
 	} else {
 		if (!x->opts.container) {
-			const cJSON *def = json_get_key(json_get(pod, "metadata.annotations"),
-							"kubectl.kubernetes.io/default-container");
-			const char *first = json_str(pod, "spec.containers.0.name", NULL);
+			const char *def = logs_default_container(pod);
 
-			if (cJSON_IsString(def) && *def->valuestring)
-				x->container = xstrdup(def->valuestring);
-			else if (first)
-				x->container = xstrdup(first);
+			x->container = def ? xstrdup(def) : NULL;
 			x->opts.container = x->container;
 		}
 		if (x->opts.container && json_get(pod, "spec.containers") && !has_container(pod, x->opts.container)) {

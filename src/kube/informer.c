@@ -4,9 +4,8 @@
  *
  * States: LISTING (a kube_list in flight), WATCHING (a streaming kube_call
  * whose chunks feed a watch_parser), WAITING (a loop timer before the next
- * list or watch).  Each watch event lands in the store (a chained hash
- * table keyed "ns/name") and in the label index (a second table keyed
- * "key=value" holding entry pointers), then the callbacks run.  A relist
+ * list or watch).  Each watch event lands in the store (informer-store.c:
+ * objects by "ns/name", entries by label), then the callbacks run.  A relist
  * marks every entry it sees; entries left unmarked were deleted while we
  * were away, so a relist reports adds, updates and deletes like a watch.
  *
@@ -28,6 +27,7 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/kube/informer.h"
 #include "datalab/kube/watch.h"
+#include "informer-internal.h"
 
 #define BACKOFF_MIN_MS 1000L
 #define BACKOFF_MAX_MS 30000L
@@ -37,103 +37,7 @@
 #define WATCH_MIN_LIFE_MS 1000u
 #define WATCH_PROBE_MS 1500L
 
-/* ---- a small chained hash table of string keys ---- */
-
-struct hnode {
-	struct hnode *next;
-	uint64_t hash;
-	const char *key;
-};
-
-struct htab {
-	struct hnode **b;
-	size_t nb, n;
-};
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-static struct hnode *htab_find(const struct htab *t, const char *key)
-{
-	uint64_t h;
-	struct hnode *n;
-
-	if (!t->nb)
-		return NULL;
-	h = hash_str(key);
-	for (n = t->b[h & (t->nb - 1)]; n; n = n->next)
-		if (n->hash == h && strcmp(n->key, key) == 0)
-			return n;
-	return NULL;
-}
-
-static void htab_grow(struct htab *t)
-{
-	size_t nb = t->nb ? t->nb * 2 : 64;
-	struct hnode **b = xcalloc(nb, sizeof(*b));
-
-	for (size_t i = 0; i < t->nb; i++) {
-		struct hnode *n = t->b[i], *next;
-
-		for (; n; n = next) {
-			next = n->next;
-			n->next = b[n->hash & (nb - 1)];
-			b[n->hash & (nb - 1)] = n;
-		}
-	}
-	free(t->b);
-	t->b = b;
-	t->nb = nb;
-}
-
-/* htab_add: n->key must be set and absent from t */
-static void htab_add(struct htab *t, struct hnode *n)
-{
-	if (t->n >= t->nb)
-		htab_grow(t);
-	n->hash = hash_str(n->key);
-	n->next = t->b[n->hash & (t->nb - 1)];
-	t->b[n->hash & (t->nb - 1)] = n;
-	t->n++;
-}
-
-static void htab_del(struct htab *t, struct hnode *n)
-{
-	struct hnode **pp = &t->b[n->hash & (t->nb - 1)];
-
-	for (; *pp; pp = &(*pp)->next) {
-		if (*pp == n) {
-			*pp = n->next;
-			t->n--;
-			return;
-		}
-	}
-}
-
 /* ---- the informer ---- */
-
-struct entry {
-	struct hnode h;		/* first: an hnode * is an entry * */
-	char *key;		/* "ns/name" */
-	cJSON *obj;
-	size_t bytes;
-	unsigned mark;		/* the relist that last saw it */
-};
-
-struct lset {
-	struct hnode h;
-	char *kv;		/* "key=value" */
-	struct entry **v;
-	size_t n, cap;
-};
 
 enum state { ST_IDLE, ST_LISTING, ST_WATCHING, ST_WAITING };
 enum next { NEXT_LIST, NEXT_WATCH };
@@ -142,12 +46,10 @@ struct informer {
 	struct kube *k;
 	char *path, *label_selector, *field_selector;
 	char *query;		/* the selectors, URL-encoded, or "" */
-	bool keep_managed;
 	struct informer_cbs cbs;
 	void *arg;
 
-	struct htab objs, labels;
-	size_t bytes;
+	struct istore store;
 	unsigned mark;
 
 	enum state state;
@@ -174,149 +76,6 @@ struct informer {
 };
 
 static void schedule(struct informer *inf, enum next what, long ms);
-
-/* ---- the store ---- */
-
-static size_t json_bytes(const cJSON *j)
-{
-	size_t n = 0;
-
-	for (; j; j = j->next) {
-		n += sizeof(*j);
-		if (j->string)
-			n += strlen(j->string) + 1;
-		if (j->valuestring)
-			n += strlen(j->valuestring) + 1;
-		if (j->child)
-			n += json_bytes(j->child);
-	}
-	return n;
-}
-
-static size_t obj_bytes(const cJSON *obj)
-{
-	return sizeof(*obj) + (obj->child ? json_bytes(obj->child) : 0);
-}
-
-/* obj_key: "ns/name" into an xmalloc'd string, NULL without a name */
-static char *obj_key(const cJSON *obj)
-{
-	const char *name = json_str(obj, "metadata.name", NULL);
-
-	if (!name || !*name)
-		return NULL;
-	return xasprintf("%s/%s", json_str(obj, "metadata.namespace", ""), name);
-}
-
-static void lset_add(struct informer *inf, const char *k, const char *v, struct entry *e)
-{
-	char *kv = xasprintf("%s=%s", k, v);
-	struct lset *s = (struct lset *)htab_find(&inf->labels, kv);
-
-	if (!s) {
-		s = xcalloc(1, sizeof(*s));
-		s->kv = kv;
-		s->h.key = s->kv;
-		htab_add(&inf->labels, &s->h);
-	} else {
-		free(kv);
-	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 4;
-		s->v = xreallocarray(s->v, s->cap, sizeof(*s->v));
-	}
-	s->v[s->n++] = e;
-}
-
-static void lset_del(struct informer *inf, const char *k, const char *v, struct entry *e)
-{
-	char *kv = xasprintf("%s=%s", k, v);
-	struct lset *s = (struct lset *)htab_find(&inf->labels, kv);
-
-	free(kv);
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i] == e) {
-			s->v[i] = s->v[--s->n];
-			break;
-		}
-	}
-	if (s->n == 0) {
-		htab_del(&inf->labels, &s->h);
-		free(s->kv);
-		free(s->v);
-		free(s);
-	}
-}
-
-static void index_labels(struct informer *inf, struct entry *e, bool add)
-{
-	const cJSON *l;
-
-	cJSON_ArrayForEach(l, json_get(e->obj, "metadata.labels")) {
-		if (!l->string || !cJSON_IsString(l))
-			continue;
-		if (add)
-			lset_add(inf, l->string, l->valuestring, e);
-		else
-			lset_del(inf, l->string, l->valuestring, e);
-	}
-}
-
-/* prepare: what the store keeps of an object */
-static void prepare(const struct informer *inf, cJSON *obj)
-{
-	if (!inf->keep_managed)
-		cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"),
-							"managedFields");
-}
-
-static struct entry *store_find(const struct informer *inf, const char *key)
-{
-	return (struct entry *)htab_find(&inf->objs, key);
-}
-
-/* store_put: takes obj and key; returns the previous object (caller frees)
- * or NULL for a new entry, and the entry in *out */
-static cJSON *store_put(struct informer *inf, char *key, cJSON *obj, struct entry **out)
-{
-	struct entry *e = store_find(inf, key);
-	cJSON *old = NULL;
-
-	prepare(inf, obj);
-	if (e) {
-		free(key);
-		index_labels(inf, e, false);
-		inf->bytes -= e->bytes;
-		old = e->obj;
-	} else {
-		e = xcalloc(1, sizeof(*e));
-		e->key = key;
-		e->h.key = e->key;
-		htab_add(&inf->objs, &e->h);
-		inf->bytes += sizeof(*e) + strlen(key) + 1;
-	}
-	e->obj = obj;
-	e->bytes = obj_bytes(obj);
-	inf->bytes += e->bytes;
-	index_labels(inf, e, true);
-	*out = e;
-	return old;
-}
-
-/* store_del: unlinks e and returns its object (caller frees) */
-static cJSON *store_del(struct informer *inf, struct entry *e)
-{
-	cJSON *obj = e->obj;
-
-	index_labels(inf, e, false);
-	htab_del(&inf->objs, &e->h);
-	inf->bytes -= e->bytes + sizeof(*e) + strlen(e->key) + 1;
-	free(e->key);
-	free(e);
-	return obj;
-}
 
 /* ---- state ---- */
 
@@ -395,19 +154,19 @@ static void start_list(struct informer *inf);
 static void apply_list(struct informer *inf, cJSON *list)
 {
 	cJSON *items = cJSON_GetObjectItemCaseSensitive(list, "items"), *it, *next;
-	struct entry **gone = NULL;
-	size_t ngone = 0, cap = 0;
+	struct istore_entry **gone;
+	size_t ngone;
 
 	inf->mark++;
 	for (it = items ? items->child : NULL; it; it = next) {
 		char *key;
-		struct entry *e;
+		struct istore_entry *e;
 		cJSON *old;
 
 		next = it->next;
-		if (!cJSON_IsObject(it) || !(key = obj_key(it)))
+		if (!cJSON_IsObject(it) || !(key = istore_key(it)))
 			continue;
-		e = store_find(inf, key);
+		e = istore_find(&inf->store, key);
 		if (e && str_eq(json_str(e->obj, "metadata.resourceVersion", NULL),
 				json_str(it, "metadata.resourceVersion", ""))) {
 			e->mark = inf->mark;
@@ -415,7 +174,7 @@ static void apply_list(struct informer *inf, cJSON *list)
 			continue;
 		}
 		cJSON_DetachItemViaPointer(items, it);
-		old = store_put(inf, key, it, &e);
+		old = istore_put(&inf->store, key, it, &e);
 		e->mark = inf->mark;
 		if (old && inf->cbs.on_update)
 			inf->cbs.on_update(inf, e->obj, old, inf->arg);
@@ -423,21 +182,9 @@ static void apply_list(struct informer *inf, cJSON *list)
 			inf->cbs.on_add(inf, e->obj, inf->arg);
 		cJSON_Delete(old);
 	}
-	for (size_t i = 0; i < inf->objs.nb; i++) {
-		for (struct hnode *n = inf->objs.b[i]; n; n = n->next) {
-			struct entry *e = (struct entry *)n;
-
-			if (e->mark == inf->mark)
-				continue;
-			if (ngone == cap) {
-				cap = cap ? cap * 2 : 16;
-				gone = xreallocarray(gone, cap, sizeof(*gone));
-			}
-			gone[ngone++] = e;
-		}
-	}
+	gone = istore_unmarked(&inf->store, inf->mark, &ngone);
 	for (size_t i = 0; i < ngone; i++) {
-		cJSON *obj = store_del(inf, gone[i]);
+		cJSON *obj = istore_del(&inf->store, gone[i]);
 
 		if (inf->cbs.on_delete)
 			inf->cbs.on_delete(inf, obj, inf->arg);
@@ -466,11 +213,11 @@ static void on_list(struct kube_list *l, cJSON *list, const struct error *err, v
 	apply_list(inf, list);
 	cJSON_Delete(list);
 	log_info("informer '%s': %s %zu objects (%lu lists, ~%zu KiB held)", inf->path,
-		 inf->synced ? "relisted" : "synced", inf->objs.n, inf->st.lists, inf->bytes / 1024);
+		 inf->synced ? "relisted" : "synced", inf->store.objs.n, inf->st.lists, istore_bytes(&inf->store) / 1024);
 #ifdef __GLIBC__
 	/* the pages and the merged list are gone: give their memory back
 	 * rather than keep the peak of a big list for the informer's life */
-	if (inf->objs.n >= 1000)
+	if (inf->store.objs.n >= 1000)
 		malloc_trim(0);
 #endif
 	inf->synced = true;
@@ -499,7 +246,7 @@ static void on_event(struct watch_event *ev, void *arg)
 {
 	struct informer *inf = arg;
 	char *key;
-	struct entry *e;
+	struct istore_entry *e;
 	cJSON *old;
 
 	if (inf->watch_gone || inf->watch_failed)
@@ -525,20 +272,20 @@ static void on_event(struct watch_event *ev, void *arg)
 	set_rv(inf, ev->resource_version);
 	if (ev->type == WATCH_BOOKMARK)
 		return;
-	if (!(key = obj_key(ev->object)))
+	if (!(key = istore_key(ev->object)))
 		return;
 	if (ev->type == WATCH_DELETED) {
-		e = store_find(inf, key);
+		e = istore_find(&inf->store, key);
 		free(key);
 		if (!e)
 			return;
-		old = store_del(inf, e);
+		old = istore_del(&inf->store, e);
 		if (inf->cbs.on_delete)
 			inf->cbs.on_delete(inf, ev->object, inf->arg);
 		cJSON_Delete(old);
 		return;
 	}
-	old = store_put(inf, key, ev->object, &e);
+	old = istore_put(&inf->store, key, ev->object, &e);
 	ev->object = NULL;	/* the store keeps it */
 	if (old && inf->cbs.on_update)
 		inf->cbs.on_update(inf, e->obj, old, inf->arg);
@@ -712,7 +459,7 @@ struct informer *informer_new(struct kube *k, const struct informer_opts *opts, 
 	inf->path = xstrdup(opts->path);
 	inf->label_selector = opts->label_selector ? xstrdup(opts->label_selector) : NULL;
 	inf->field_selector = opts->field_selector ? xstrdup(opts->field_selector) : NULL;
-	inf->keep_managed = opts->keep_managed_fields;
+	inf->store.keep_managed = opts->keep_managed_fields;
 	add_selector(&q, "labelSelector", opts->label_selector);
 	add_selector(&q, "fieldSelector", opts->field_selector);
 	inf->query = buf_take(&q, NULL);
@@ -746,32 +493,7 @@ void informer_free(struct informer *inf)
 	stop_probe(inf);
 	if (inf->timer)
 		loop_del_timer(kube_loop(inf->k), inf->timer);
-	for (size_t i = 0; i < inf->objs.nb; i++) {
-		struct hnode *n = inf->objs.b[i], *next;
-
-		for (; n; n = next) {
-			struct entry *e = (struct entry *)n;
-
-			next = n->next;
-			cJSON_Delete(e->obj);
-			free(e->key);
-			free(e);
-		}
-	}
-	free(inf->objs.b);
-	for (size_t i = 0; i < inf->labels.nb; i++) {
-		struct hnode *n = inf->labels.b[i], *next;
-
-		for (; n; n = next) {
-			struct lset *s = (struct lset *)n;
-
-			next = n->next;
-			free(s->kv);
-			free(s->v);
-			free(s);
-		}
-	}
-	free(inf->labels.b);
+	istore_release(&inf->store);
 	watch_parser_release(&inf->parser);
 	free(inf->rv);
 	free(inf->path);
@@ -784,44 +506,30 @@ void informer_free(struct informer *inf)
 const cJSON *informer_get(const struct informer *inf, const char *ns, const char *name)
 {
 	char *key;
-	struct entry *e;
+	struct istore_entry *e;
 
 	if (!name)
 		return NULL;
 	key = xasprintf("%s/%s", ns ? ns : "", name);
-	e = store_find(inf, key);
+	e = istore_find(&inf->store, key);
 	free(key);
 	return e ? e->obj : NULL;
 }
 
 size_t informer_count(const struct informer *inf)
 {
-	return inf->objs.n;
+	return inf->store.objs.n;
 }
 
 void informer_each(const struct informer *inf, void (*fn)(const cJSON *obj, void *arg), void *arg)
 {
-	for (size_t i = 0; i < inf->objs.nb; i++)
-		for (struct hnode *n = inf->objs.b[i]; n; n = n->next)
-			fn(((struct entry *)n)->obj, arg);
+	istore_each(&inf->store, fn, arg);
 }
 
 void informer_each_label(const struct informer *inf, const char *key, const char *value,
 			 void (*fn)(const cJSON *obj, void *arg), void *arg)
 {
-	char *kv = xasprintf("%s=%s", key, value);
-	const struct lset *s = (const struct lset *)htab_find(&inf->labels, kv);
-
-	free(kv);
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n; i++) {
-		/* "a=b" + "c" and "a" + "b=c" share a slot: check the real pair */
-		const cJSON *v = json_get_key(json_get(s->v[i]->obj, "metadata.labels"), key);
-
-		if (cJSON_IsString(v) && strcmp(v->valuestring, value) == 0)
-			fn(s->v[i]->obj, arg);
-	}
+	istore_each_label(&inf->store, key, value, fn, arg);
 }
 
 bool informer_synced(const struct informer *inf)
@@ -852,11 +560,7 @@ const char *informer_path(const struct informer *inf)
 void informer_stats(const struct informer *inf, struct informer_stats *st)
 {
 	*st = inf->st;
-	st->bytes = inf->bytes + sizeof(*inf) + inf->objs.nb * sizeof(void *) + inf->labels.nb * sizeof(void *);
-	for (size_t i = 0; i < inf->labels.nb; i++)
-		for (struct hnode *n = inf->labels.b[i]; n; n = n->next)
-			st->bytes += sizeof(struct lset) + strlen(n->key) + 1 +
-				     ((const struct lset *)n)->cap * sizeof(void *);
+	st->bytes = istore_bytes(&inf->store) + sizeof(*inf);
 }
 
 /* the kinds the console watches: name, group/version, the path's

@@ -393,7 +393,11 @@ char *live_action_line(struct live *s, const char *action, const char *release, 
 	if (str_eq(action, "delete")) {
 		cmd = runner_cmd_release(RUNNER_UNINSTALL, &t, release, NULL);
 	} else if (str_eq(action, "status")) {
-		cmd = runner_cmd_release(RUNNER_STATUS, &t, release, NULL);
+		/* what a person types: the runner's line adds --output json */
+		const char *argv[] = { "helm", "status", release, "-n", s->ns, s->context ? "--kube-context" : NULL,
+				       s->context, NULL };
+
+		str_shell_join(&out, argv);
 	} else if (str_eq(action, "pause") || str_eq(action, "resume")) {
 		const struct service *svc = services_find(s->svc, s->ns, release);
 		bool pause = str_eq(action, "pause");

@@ -1,6 +1,6 @@
 /*
  * controllers.c: the workload controllers of the simulated cluster
- * (cluster.h): Deployment → ReplicaSet → Pods, StatefulSet → Pods (ordinal
+ * (sim.h): Deployment → ReplicaSet → Pods, StatefulSet → Pods (ordinal
  * names, PersistentVolumeClaims from volumeClaimTemplates), Job → Pods.
  *
  * Each reconcile reads the store and writes only differences: children
@@ -23,7 +23,7 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/sandbox/selector.h"
-#include "cluster-internal.h"
+#include "sim-internal.h"
 
 /* ---- helpers ---- */
 
@@ -123,7 +123,7 @@ static cJSON *pod_from(const cJSON *owner, const cJSON *tpl, const char *name, c
 
 /* create: a child of owner; a refusal (a quota's 403) is a FailedCreate
  * event on the owner, as the controllers report it */
-static void create(struct cluster *c, const cJSON *owner, const struct kind *k, const char *ns,
+static void create(struct sim *c, const cJSON *owner, const struct kind *k, const char *ns,
 		   cJSON *obj, const char *manager)
 {
 	struct status st;
@@ -134,13 +134,13 @@ static void create(struct cluster *c, const cJSON *owner, const struct kind *k, 
 		struct buf msg = BUF_INIT;
 
 		buf_addf(&msg, "Error creating: %s", st.message ? st.message : "?");
-		cluster_event(c, owner, "Warning", "FailedCreate", msg.data, manager, NULL, NULL);
+		sim_event(c, owner, "Warning", "FailedCreate", msg.data, manager, NULL, NULL);
 		buf_release(&msg);
 	}
 	status_release(&st);
 }
 
-static void delete_obj(struct cluster *c, const struct kind *k, const char *ns, const char *name)
+static void delete_obj(struct sim *c, const struct kind *k, const char *ns, const char *name)
 {
 	struct status st;
 	struct store_delete d = { .propagation = STORE_PROPAGATE_BACKGROUND, .grace_seconds = -1 };
@@ -194,7 +194,7 @@ static cJSON *condition(const char *type, const char *status, const char *reason
 }
 
 /* put_status: writes status (taken) when it differs from the stored one */
-static void put_status(struct cluster *c, const struct kind *k, const struct store_obj *o, cJSON *status,
+static void put_status(struct sim *c, const struct kind *k, const struct store_obj *o, cJSON *status,
 		       const char *manager)
 {
 	cJSON *obj;
@@ -227,7 +227,7 @@ struct podset {
 	size_t live, ready, succeeded, failed;
 };
 
-static void podset_of(struct cluster *c, const struct store_obj *const *pods, size_t np, const char *uid,
+static void podset_of(struct sim *c, const struct store_obj *const *pods, size_t np, const char *uid,
 		      struct podset *ps)
 {
 	(void)c;
@@ -254,7 +254,7 @@ static void podset_of(struct cluster *c, const struct store_obj *const *pods, si
 
 /* ---- ReplicaSet ---- */
 
-static void replicaset(struct cluster *c, const struct store_obj *rs, const struct store_obj *const *pods,
+static void replicaset(struct sim *c, const struct store_obj *rs, const struct store_obj *const *pods,
 		       size_t np)
 {
 	const cJSON *o = rs->obj;
@@ -296,7 +296,7 @@ static void replicaset(struct cluster *c, const struct store_obj *rs, const stru
 
 /* ---- Deployment ---- */
 
-static void deployment(struct cluster *c, const struct store_obj *d, const struct store_obj *const *rss,
+static void deployment(struct sim *c, const struct store_obj *d, const struct store_obj *const *rss,
 		       size_t nrs)
 {
 	const cJSON *o = d->obj;
@@ -410,7 +410,7 @@ static void deployment(struct cluster *c, const struct store_obj *d, const struc
 
 /* ---- StatefulSet ---- */
 
-static void claims(struct cluster *c, const cJSON *sts, const char *ns, const char *name, int64_t ordinal,
+static void claims(struct sim *c, const cJSON *sts, const char *ns, const char *name, int64_t ordinal,
 		   cJSON *spec)
 {
 	const cJSON *t;
@@ -454,7 +454,7 @@ static void claims(struct cluster *c, const cJSON *sts, const char *ns, const ch
 	}
 }
 
-static void statefulset(struct cluster *c, const struct store_obj *s, const struct store_obj *const *pods,
+static void statefulset(struct sim *c, const struct store_obj *s, const struct store_obj *const *pods,
 			size_t np)
 {
 	const cJSON *o = s->obj;
@@ -544,7 +544,7 @@ static void statefulset(struct cluster *c, const struct store_obj *s, const stru
 
 /* ---- Job ---- */
 
-static void job(struct cluster *c, const struct store_obj *j, const struct store_obj *const *pods, size_t np)
+static void job(struct sim *c, const struct store_obj *j, const struct store_obj *const *pods, size_t np)
 {
 	const cJSON *o = j->obj;
 	const char *uid = json_str(o, "metadata.uid", "");
@@ -614,7 +614,7 @@ static void job(struct cluster *c, const struct store_obj *j, const struct store
 	put_status(c, c->k_jobs, j, status, "job-controller");
 }
 
-void controllers_reconcile(struct cluster *c)
+void controllers_reconcile(struct sim *c)
 {
 	size_t np, n;
 	const struct store_obj **pods, **objs, **rss;
@@ -623,33 +623,33 @@ void controllers_reconcile(struct cluster *c)
 	if (c->k_deploy && c->k_rs) {
 		size_t nrs;
 
-		objs = cluster_list(c, c->k_deploy, NULL, &n);
+		objs = sim_list(c, c->k_deploy, NULL, &n);
 		for (size_t i = 0; i < n; i++) {
 			if (json_get(objs[i]->obj, "metadata.deletionTimestamp"))
 				continue;
-			rss = cluster_list(c, c->k_rs, objs[i]->ns, &nrs);
+			rss = sim_list(c, c->k_rs, objs[i]->ns, &nrs);
 			deployment(c, objs[i], rss, nrs);
 			store_snapshot_free(rss);
 		}
 		store_snapshot_free(objs);
 	}
-	pods = cluster_list(c, c->k_pods, NULL, &np);
+	pods = sim_list(c, c->k_pods, NULL, &np);
 	if (c->k_rs) {
-		objs = cluster_list(c, c->k_rs, NULL, &n);
+		objs = sim_list(c, c->k_rs, NULL, &n);
 		for (size_t i = 0; i < n; i++)
 			if (!json_get(objs[i]->obj, "metadata.deletionTimestamp"))
 				replicaset(c, objs[i], pods, np);
 		store_snapshot_free(objs);
 	}
 	if (c->k_sts) {
-		objs = cluster_list(c, c->k_sts, NULL, &n);
+		objs = sim_list(c, c->k_sts, NULL, &n);
 		for (size_t i = 0; i < n; i++)
 			if (!json_get(objs[i]->obj, "metadata.deletionTimestamp"))
 				statefulset(c, objs[i], pods, np);
 		store_snapshot_free(objs);
 	}
 	if (c->k_jobs) {
-		objs = cluster_list(c, c->k_jobs, NULL, &n);
+		objs = sim_list(c, c->k_jobs, NULL, &n);
 		for (size_t i = 0; i < n; i++)
 			if (!json_get(objs[i]->obj, "metadata.deletionTimestamp"))
 				job(c, objs[i], pods, np);

@@ -1,6 +1,6 @@
 /*
  * execws.c: POST/GET .../pods/P/exec and .../attach over WebSocket with
- * v5.channel.k8s.io or v4.channel.k8s.io (cluster.h, PROTOCOLS.md 2).
+ * v5.channel.k8s.io or v4.channel.k8s.io (sim.h, PROTOCOLS.md 2).
  *
  * The handler checks the pod and container, answers 101 with the chosen
  * subprotocol, and on the upgraded socket: client frames (masked) go
@@ -30,13 +30,13 @@
 #include "datalab/core/str.h"
 #include "datalab/net/wsframe.h"
 #include "datalab/sandbox/podexec.h"
-#include "cluster-internal.h"
+#include "sim-internal.h"
 
 #define OUT_HIGH (1u << 20)
 
 struct execws {
 	struct execws *next;
-	struct cluster *c;
+	struct sim *c;
 	int sock;
 	struct MHD_UpgradeResponseHandle *urh;
 	struct wsframe_decoder dec;
@@ -240,7 +240,7 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 /* lookup for podexec_pod_env: Secrets and ConfigMaps of the store */
 static const cJSON *lookup(const char *kind, const char *ns, const char *name, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	const struct kind *k = str_eq(kind, "Secret") ? c->k_secrets : c->k_cm;
 	const struct store_obj *o = k ? store_get(c->store, k, ns, name) : NULL;
 
@@ -249,7 +249,7 @@ static const cJSON *lookup(const char *kind, const char *ns, const char *name, v
 
 static int exec_handler(struct api_req *rq, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	const struct store_obj *o = store_get(c->store, c->k_pods, rq->ns, rq->name);
 	const char *container = api_query(rq, "container"), *protos = api_header(rq, "Sec-WebSocket-Protocol");
 	const char *key = api_header(rq, "Sec-WebSocket-Key"), *upgrade = api_header(rq, "Upgrade");
@@ -351,13 +351,13 @@ static int exec_handler(struct api_req *rq, void *arg)
 	}
 }
 
-void execws_register(struct cluster *c)
+void execws_register(struct sim *c)
 {
 	api_add_subresource(c->api, "", "pods", "exec", "create,get", NULL, exec_handler, c);
 	api_add_subresource(c->api, "", "pods", "attach", "create,get", NULL, exec_handler, c);
 }
 
-void execws_close_all(struct cluster *c)
+void execws_close_all(struct sim *c)
 {
 	while (c->execs)
 		ws_free(c->execs);

@@ -1,5 +1,5 @@
 /*
- * lifecycle.c: what a kubelet would do with each scheduled pod (cluster.h).
+ * lifecycle.c: what a kubelet would do with each scheduled pod (sim.h).
  *
  * A run walks: bound → (0.3 s) ContainerCreating, Pulling → (0.7 s)
  * Running, Pulled, Created, Started, startup log lines → then, for a
@@ -22,7 +22,7 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
-#include "cluster-internal.h"
+#include "sim-internal.h"
 
 #define CREATE_DELAY_MS 300
 #define PULL_DELAY_MS 700
@@ -39,7 +39,7 @@ static uint64_t h64(const char *s)
 	return h;
 }
 
-struct podrun *lifecycle_find(struct cluster *c, const char *uid)
+struct podrun *lifecycle_find(struct sim *c, const char *uid)
 {
 	for (size_t i = 0; i < c->nruns; i++)
 		if (strcmp(c->runs[i]->uid, uid) == 0)
@@ -55,9 +55,9 @@ struct run_log *lifecycle_log(struct podrun *r, const char *container)
 	return NULL;
 }
 
-void lifecycle_append(struct cluster *c, struct run_log *l, const char *p, size_t n)
+void lifecycle_append(struct sim *c, struct run_log *l, const char *p, size_t n)
 {
-	kubelog_append(l->log, cluster_unix(c) * 1000000000LL, p, n);
+	kubelog_append(l->log, sim_unix(c) * 1000000000LL, p, n);
 	podapi_notify(l);
 }
 
@@ -84,7 +84,7 @@ static void on_fifo(struct loop *l, int fd, unsigned events, void *arg)
 	}
 }
 
-void lifecycle_main_stdout(struct cluster *c, struct run_log *l, const char *path)
+void lifecycle_main_stdout(struct sim *c, struct run_log *l, const char *path)
 {
 	if (l->fifo >= 0)
 		return;
@@ -99,7 +99,7 @@ void lifecycle_main_stdout(struct cluster *c, struct run_log *l, const char *pat
 	loop_watch_fd(c->loop, l->fifo, LOOP_READ, on_fifo, l);
 }
 
-static void run_free(struct cluster *c, struct podrun *r)
+static void run_free(struct sim *c, struct podrun *r)
 {
 	for (size_t i = 0; i < r->nlogs; i++) {
 		if (r->logs[i].fifo >= 0) {
@@ -120,7 +120,7 @@ static void run_free(struct cluster *c, struct podrun *r)
 	free(r);
 }
 
-void lifecycle_forget(struct cluster *c, const char *uid)
+void lifecycle_forget(struct sim *c, const char *uid)
 {
 	for (size_t i = 0; i < c->nruns; i++)
 		if (strcmp(c->runs[i]->uid, uid) == 0) {
@@ -130,7 +130,7 @@ void lifecycle_forget(struct cluster *c, const char *uid)
 		}
 }
 
-void lifecycle_free_all(struct cluster *c)
+void lifecycle_free_all(struct sim *c)
 {
 	for (size_t i = 0; i < c->nruns; i++)
 		run_free(c, c->runs[i]);
@@ -141,7 +141,7 @@ void lifecycle_free_all(struct cluster *c)
 
 static long tick(struct loop *l, void *arg);
 
-static void arm(struct cluster *c)
+static void arm(struct sim *c)
 {
 	uint64_t now = loop_now_ms(c->loop), next = 0;
 
@@ -156,7 +156,7 @@ static void arm(struct cluster *c)
 		c->tick_timer = loop_add_timer(c->loop, next > now ? (long)(next - now) : 0, tick, c);
 }
 
-static struct podrun *run_new(struct cluster *c, const cJSON *pod, const char *node)
+static struct podrun *run_new(struct sim *c, const cJSON *pod, const char *node)
 {
 	struct podrun *r = xcalloc(1, sizeof(*r));
 	const cJSON *ct;
@@ -180,7 +180,7 @@ static struct podrun *run_new(struct cluster *c, const cJSON *pod, const char *n
 	return r;
 }
 
-void lifecycle_bound(struct cluster *c, const cJSON *pod, const char *node)
+void lifecycle_bound(struct sim *c, const cJSON *pod, const char *node)
 {
 	struct podrun *r = lifecycle_find(c, json_str(pod, "metadata.uid", ""));
 
@@ -267,7 +267,7 @@ static cJSON *container_state(const char *state, const char *reason, const char 
  * write_status: builds the pod's status for the run's stage and writes it.
  * Returns the pod as committed (borrowed), or NULL when it is gone.
  */
-static const struct store_obj *write_status(struct cluster *c, struct podrun *r, const char *how,
+static const struct store_obj *write_status(struct sim *c, struct podrun *r, const char *how,
 					    int backoff_s)
 {
 	const struct store_obj *o = store_get(c->store, c->k_pods, r->ns, r->name), *out = NULL;
@@ -382,7 +382,7 @@ static const struct store_obj *write_status(struct cluster *c, struct podrun *r,
 	return out ? out : store_get(c->store, c->k_pods, r->ns, r->name);
 }
 
-static void container_events(struct cluster *c, struct podrun *r, const cJSON *pod, const char *what)
+static void container_events(struct sim *c, struct podrun *r, const cJSON *pod, const char *what)
 {
 	const cJSON *ct;
 
@@ -393,27 +393,27 @@ static void container_events(struct cluster *c, struct podrun *r, const cJSON *p
 		snprintf(fp, sizeof(fp), "spec.containers{%s}", name);
 		if (strcmp(what, "pulling") == 0) {
 			snprintf(msg, sizeof(msg), "Pulling image \"%s\"", image);
-			cluster_event(c, pod, "Normal", "Pulling", msg, "kubelet", r->node, fp);
+			sim_event(c, pod, "Normal", "Pulling", msg, "kubelet", r->node, fp);
 		} else if (strcmp(what, "started") == 0) {
 			if (r->restarts)
 				snprintf(msg, sizeof(msg), "Container image \"%s\" already present on machine", image);
 			else
 				snprintf(msg, sizeof(msg), "Successfully pulled image \"%s\" in 693ms (693ms "
 					 "including waiting). Image size: 0 bytes.", image);
-			cluster_event(c, pod, "Normal", "Pulled", msg, "kubelet", r->node, fp);
+			sim_event(c, pod, "Normal", "Pulled", msg, "kubelet", r->node, fp);
 			snprintf(msg, sizeof(msg), "Created container: %s", name);
-			cluster_event(c, pod, "Normal", "Created", msg, "kubelet", r->node, fp);
+			sim_event(c, pod, "Normal", "Created", msg, "kubelet", r->node, fp);
 			snprintf(msg, sizeof(msg), "Started container %s", name);
-			cluster_event(c, pod, "Normal", "Started", msg, "kubelet", r->node, fp);
+			sim_event(c, pod, "Normal", "Started", msg, "kubelet", r->node, fp);
 		} else if (strcmp(what, "backoff") == 0) {
 			snprintf(msg, sizeof(msg), "Back-off restarting failed container %s in pod %s_%s(%s)",
 				 name, r->name, r->ns, r->uid);
-			cluster_event(c, pod, "Warning", "BackOff", msg, "kubelet", r->node, fp);
+			sim_event(c, pod, "Warning", "BackOff", msg, "kubelet", r->node, fp);
 		}
 	}
 }
 
-static void start_logs(struct cluster *c, struct podrun *r, const cJSON *pod)
+static void start_logs(struct sim *c, struct podrun *r, const cJSON *pod)
 {
 	const cJSON *ct;
 
@@ -422,17 +422,17 @@ static void start_logs(struct cluster *c, struct podrun *r, const cJSON *pod)
 
 		if (!l)
 			continue;
-		kubelog_startup(l->log, json_str(ct, "image", ""), r->name, cluster_unix(c) * 1000000000LL);
+		kubelog_startup(l->log, json_str(ct, "image", ""), r->name, sim_unix(c) * 1000000000LL);
 		if (any_image(pod, "crashloop")) {
 			static const char msg[] = "Error: the configuration could not be loaded: exiting\n";
 
-			kubelog_append(l->log, cluster_unix(c) * 1000000000LL + 1500000000LL, msg, sizeof(msg) - 1);
+			kubelog_append(l->log, sim_unix(c) * 1000000000LL + 1500000000LL, msg, sizeof(msg) - 1);
 		}
 		podapi_notify(l);
 	}
 }
 
-static void step(struct cluster *c, struct podrun *r)
+static void step(struct sim *c, struct podrun *r)
 {
 	const struct store_obj *o = store_get(c->store, c->k_pods, r->ns, r->name);
 	cJSON *pod;
@@ -451,7 +451,7 @@ static void step(struct cluster *c, struct podrun *r)
 		break;
 	case RUN_CREATING:
 	case RUN_CRASHED:
-		r->started = cluster_unix(c);
+		r->started = sim_unix(c);
 		start_logs(c, r, pod);
 		if (write_status(c, r, "running", 0))
 			container_events(c, r, pod, "started");
@@ -493,7 +493,7 @@ static void step(struct cluster *c, struct podrun *r)
 
 static long tick(struct loop *l, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	uint64_t now = loop_now_ms(l);
 
 	c->tick_timer = 0;
@@ -514,10 +514,10 @@ static long tick(struct loop *l, void *arg)
 	return LOOP_NOMORE;
 }
 
-void lifecycle_resume(struct cluster *c)
+void lifecycle_resume(struct sim *c)
 {
 	size_t n;
-	const struct store_obj **pods = cluster_list(c, c->k_pods, NULL, &n);
+	const struct store_obj **pods = sim_list(c, c->k_pods, NULL, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *pod = pods[i]->obj;

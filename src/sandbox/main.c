@@ -28,7 +28,7 @@
 #include "datalab/core/xdg.h"
 #include "datalab/sandbox/api.h"
 #include "datalab/sandbox/bootstrap.h"
-#include "datalab/sandbox/cluster.h"
+#include "datalab/sandbox/sim.h"
 #include "datalab/sandbox/charts.h"
 #include "datalab/sandbox/gc.h"
 #include "datalab/sandbox/kinds.h"
@@ -94,7 +94,7 @@ static int write_ready(const char *dir, const char *api_url, const char *s3_url,
 		buf_addf(&b, "api=%s\n", api_url);
 	if (s3_url)
 		buf_addf(&b, "s3=%s\n", s3_url);
-	rc = file_write_atomic(path, b.data, b.len, 0644, err);
+	rc = bootstrap_replace_file(path, b.data, b.len, 0644, err);
 	buf_release(&b);
 	free(path);
 	return rc;
@@ -116,10 +116,14 @@ static int start_api(const struct sandbox_opts *o, const char *dir, struct loop 
 		     struct store **store, struct gc **gc, struct api **api, struct error *err)
 {
 	struct store_opts so = { .no_fsync = o->no_fsync };
+	const char *ring = getenv("DATALAB_SANDBOX_RING");
+	int64_t n;
 	struct api_config cfg = { .bind = o->bind, .port = o->port, .nodes_spec = o->nodes };
 	char *token, *cert = NULL, *key = NULL, *ca = NULL;
 	int rc = -1;
 
+	if (ring && str_parse_i64(ring, &n) == 0 && n > 0)
+		so.ring = (size_t)n;	/* tests: make "too old" reachable */
 	*ks = kinds_new();
 	*store = store_open(dir, *ks, loop, &so, err);
 	if (!*store)
@@ -178,7 +182,7 @@ int main(int argc, char **argv)
 	struct gc *gc = NULL;
 	struct api *api = NULL;
 	struct charts *charts = NULL;
-	struct cluster *cluster = NULL;
+	struct sim *cluster = NULL;
 	char *dir = NULL, *s3dir = NULL, *s3_url = NULL, *ready;
 	char *token = NULL, *cert = NULL, *key = NULL, *ca = NULL, *charts_src = NULL, *charts_out = NULL;
 	int c, rc = 0;
@@ -254,7 +258,7 @@ int main(int argc, char **argv)
 		if (!charts)
 			log_warn("charts not served: %s", err.msg);
 	}
-	cluster = cluster_start(api, dir, &err);
+	cluster = sim_start(api, dir, &err);
 	if (!cluster) {
 		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
 		rc = 1;
@@ -296,7 +300,7 @@ int main(int argc, char **argv)
 out:
 	unlink(ready);
 	s3d_stop(s3);
-	cluster_stop(cluster);	/* first: exec sockets belong to the server */
+	sim_stop(cluster);	/* first: exec sockets belong to the server */
 	api_stop(api);
 	charts_free(charts);
 	gc_stop(gc);

@@ -1,5 +1,5 @@
 /*
- * podapi.c: the read side of the simulated pods (cluster.h): GET
+ * podapi.c: the read side of the simulated pods (sim.h): GET
  * .../pods/P/log (with follow as a chunked stream), metrics.k8s.io/v1beta1
  * NodeMetrics and PodMetrics, and GET /metrics/dcgm.
  *
@@ -7,7 +7,7 @@
  * new lines are pushed to every follower of that log (podapi_notify), and a
  * follower goes when its client does (the stream's close callback) or its
  * pod does (podapi_drop_followers ends the stream).  Metrics use the
- * simulation of metrics.h at the start of the current 15 s window, as
+ * simulation of simmetrics.h at the start of the current 15 s window, as
  * metrics-server answers from its last scrape.
  */
 #include <stdio.h>
@@ -19,9 +19,9 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
-#include "datalab/sandbox/metrics.h"
+#include "datalab/sandbox/simmetrics.h"
 #include "datalab/sandbox/selector.h"
-#include "cluster-internal.h"
+#include "sim-internal.h"
 
 struct follower {
 	struct follower *next;
@@ -109,7 +109,7 @@ static bool parse_i64(const char *s, int64_t *v)
 
 static int log_handler(struct api_req *rq, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	const struct store_obj *o = store_get(c->store, c->k_pods, rq->ns, rq->name);
 	const char *container = api_query(rq, "container"), *v;
 	const cJSON *pod = o ? o->obj : NULL, *ct;
@@ -152,7 +152,7 @@ static int log_handler(struct api_req *rq, void *arg)
 		int64_t s;
 
 		if (parse_i64(v, &s) && s > 0)
-			opts.since_ns = (cluster_unix(c) - s) * 1000000000LL;
+			opts.since_ns = (sim_unix(c) - s) * 1000000000LL;
 	} else if ((v = api_query(rq, "sinceTime"))) {
 		time_t t;
 
@@ -196,9 +196,9 @@ static int log_handler(struct api_req *rq, void *arg)
 
 /* ---- metrics.k8s.io ---- */
 
-static int64_t window_start(struct cluster *c)
+static int64_t window_start(struct sim *c)
 {
-	int64_t t = cluster_unix(c);
+	int64_t t = sim_unix(c);
 
 	return t - t % 15;
 }
@@ -216,7 +216,7 @@ static void strip_type(cJSON *o)
 
 static int metrics_handler(struct api_req *rq, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	const char *ns = NULL, *res = NULL, *name = NULL, *now = store_now(c->store);
 	int64_t t = window_start(c);
 	struct error err = { 0 };
@@ -249,8 +249,8 @@ static int metrics_handler(struct api_req *rq, void *arg)
 	items = cJSON_AddArrayToObject(list, "items");
 	if (str_eq(res, "nodes")) {
 		size_t nn, np;
-		const struct store_obj **nodes = cluster_list(c, c->k_nodes, NULL, &nn);
-		const struct store_obj **pods = cluster_list(c, c->k_pods, NULL, &np);
+		const struct store_obj **nodes = sim_list(c, c->k_nodes, NULL, &nn);
+		const struct store_obj **pods = sim_list(c, c->k_pods, NULL, &np);
 		const cJSON **on = xcalloc(np + 1, sizeof(*on));
 
 		for (size_t k = 0; k < nn; k++) {
@@ -262,20 +262,20 @@ static int metrics_handler(struct api_req *rq, void *arg)
 				if (pod_running(pods[p]->obj) &&
 				    str_eq(json_str(pods[p]->obj, "spec.nodeName", ""), nodes[k]->name))
 					on[m++] = pods[p]->obj;
-			cJSON_AddItemToArray(items, metrics_node_object(nodes[k]->obj, on, m, t, now));
+			cJSON_AddItemToArray(items, simmetrics_node_object(nodes[k]->obj, on, m, t, now));
 		}
 		free(on);
 		store_snapshot_free(nodes);
 		store_snapshot_free(pods);
 	} else {
 		size_t np;
-		const struct store_obj **pods = cluster_list(c, c->k_pods, ns, &np);
+		const struct store_obj **pods = sim_list(c, c->k_pods, ns, &np);
 
 		for (size_t p = 0; p < np; p++) {
 			if ((name && !str_eq(pods[p]->name, name)) || !pod_running(pods[p]->obj) ||
 			    !selector_match(sel, pods[p]->obj))
 				continue;
-			cJSON_AddItemToArray(items, metrics_pod_object(pods[p]->obj, t, now));
+			cJSON_AddItemToArray(items, simmetrics_pod_object(pods[p]->obj, t, now));
 		}
 		store_snapshot_free(pods);
 	}
@@ -308,10 +308,10 @@ static int metrics_handler(struct api_req *rq, void *arg)
 
 static int dcgm_handler(struct api_req *rq, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	size_t nn, np;
-	const struct store_obj **nodes = cluster_list(c, c->k_nodes, NULL, &nn);
-	const struct store_obj **pods = cluster_list(c, c->k_pods, NULL, &np);
+	const struct store_obj **nodes = sim_list(c, c->k_nodes, NULL, &nn);
+	const struct store_obj **pods = sim_list(c, c->k_pods, NULL, &np);
 	const cJSON **vn = xcalloc(nn + 1, sizeof(*vn)), **vp = xcalloc(np + 1, sizeof(*vp));
 	size_t mp = 0, len;
 	struct buf out = BUF_INIT;
@@ -322,7 +322,7 @@ static int dcgm_handler(struct api_req *rq, void *arg)
 	for (size_t i = 0; i < np; i++)
 		if (pod_running(pods[i]->obj))
 			vp[mp++] = pods[i]->obj;
-	metrics_dcgm_text(&out, vn, nn, vp, mp, window_start(c));
+	simmetrics_dcgm_text(&out, vn, nn, vp, mp, window_start(c));
 	free(vn);
 	free(vp);
 	store_snapshot_free(nodes);
@@ -331,7 +331,7 @@ static int dcgm_handler(struct api_req *rq, void *arg)
 	return api_reply_take(rq, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
-void podapi_register(struct cluster *c)
+void podapi_register(struct sim *c)
 {
 	cJSON *res = cJSON_Parse("[{\"name\":\"nodes\",\"singularName\":\"\",\"namespaced\":false,"
 		"\"kind\":\"NodeMetrics\",\"verbs\":[\"get\",\"list\"]},{\"name\":\"pods\",\"singularName\":\"\","

@@ -293,6 +293,8 @@ enum MHD_Result s3d_req_expect_body(struct s3d_req *r, enum s3d_body kind, uint6
 				       "Your proposed upload exceeds the maximum allowed object size.");
 	}
 	if (streaming) {
+		log_debug("s3 %s %s: aws-chunked body, %s, trailer %s", r->method, r->uri, hash,
+			  trailer ? trailer : "none");
 		if (strcmp(hash, SIGV4_STREAMING) == 0 ||
 		    strcmp(hash, "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER") == 0) {
 			struct s3d_chunked_sign sign;
@@ -589,10 +591,39 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls, en
 	*con_cls = NULL;
 }
 
+/* seeded_wait: requests arriving while the sample buckets are being
+ * written wait for them, so nobody sees a half-seeded store. */
+static void seeded_wait(struct s3d *s)
+{
+	pthread_mutex_lock(&s->seed_mu);
+	while (!s->seeded)
+		pthread_cond_wait(&s->seed_cv, &s->seed_mu);
+	pthread_mutex_unlock(&s->seed_mu);
+}
+
+static void *seed_main(void *arg)
+{
+	struct s3d *s = arg;
+	struct error err;
+	uint64_t t0 = time_mono_ms();
+
+	if (s3d_seed_buckets(s->st, s->user, &err) < 0)
+		log_warn("S3: the sample buckets are incomplete: %s", err.msg);
+	else
+		log_debug("S3: sample buckets checked in %llu ms", (unsigned long long)(time_mono_ms() - t0));
+	pthread_mutex_lock(&s->seed_mu);
+	s->seeded = true;
+	pthread_cond_broadcast(&s->seed_cv);
+	pthread_mutex_unlock(&s->seed_mu);
+	return NULL;
+}
+
 static enum MHD_Result begin(struct s3d_req *r)
 {
 	enum s3d_auth_kind kind;
 	struct s3d_auth_req arq;
+
+	seeded_wait(r->s);
 
 	if (parse_uri(r) < 0)
 		return s3d_reply_error(r, 400, "InvalidURI", "Couldn't parse the specified URI.");
@@ -702,9 +733,11 @@ struct s3d *s3d_start(const struct s3d_config *cfg, struct error *err)
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
+	pthread_mutex_init(&s->seed_mu, NULL);
+	pthread_cond_init(&s->seed_cv, NULL);
 	s->st = s3d_store_open(cfg->data_dir, err);
 	if (!s->st) {
-		free(s);
+		s3d_stop(s);
 		return NULL;
 	}
 	if (s3d_seed_keys(cfg->data_dir, cfg->access_key, cfg->secret_key, &keys, err) < 0)
@@ -715,10 +748,25 @@ struct s3d *s3d_start(const struct s3d_config *cfg, struct error *err)
 	s->user = xstrdup(cfg->user ? cfg->user : "alice");
 	s->bind = xstrdup(cfg->bind_addr ? cfg->bind_addr : "127.0.0.1");
 	s->ca_path = cfg->tls_ca_path ? xstrdup(cfg->tls_ca_path) : NULL;
-	s->lister = s3d_lister_new(s->st);
+	if (!s->ca_path && cfg->tls_cert_pem && cfg->state_dir) {
+		/* the CA the sandbox's bootstrap keeps for both APIs */
+		char *ca = xasprintf("%s/tls/ca.crt", cfg->state_dir);
+
+		if (file_exists(ca))
+			s->ca_path = ca;
+		else
+			free(ca);
+	}
+	s->lister = s3d_list_new(s->st);
 	s->idbase = (uint32_t)(time_mono_ms() * 2654435761u) ^ (uint32_t)getpid();
-	if (cfg->seed && s3d_seed_buckets(s->st, s->user, err) < 0)
+	if (!cfg->seed) {
+		s->seeded = true;
+	} else if (pthread_create(&s->seeder, NULL, seed_main, s) != 0) {
+		error_set(err, ERR_SYS, "cannot start the seeding thread");
 		goto fail;
+	} else {
+		s->seeder_started = true;
+	}
 	if (cfg->tls_cert_pem) {
 		s->tls = true;
 		s->d = MHD_start_daemon(flags | MHD_USE_TLS, 0, NULL, NULL, access_handler, s,
@@ -762,9 +810,13 @@ void s3d_stop(struct s3d *s)
 {
 	if (!s)
 		return;
+	if (s->seeder_started)
+		pthread_join(s->seeder, NULL);
 	if (s->d)
 		MHD_stop_daemon(s->d);
-	s3d_lister_free(s->lister);
+	pthread_mutex_destroy(&s->seed_mu);
+	pthread_cond_destroy(&s->seed_cv);
+	s3d_list_free(s->lister);
 	s3d_store_close(s->st);
 	free(s->access_key);
 	free(s->secret_key);

@@ -1,8 +1,8 @@
 /*
  * s3d_internal.h: what the S3 service's own files share (s3d.c: daemon,
  * request lifecycle, routing, auth and body streaming, replies;
- * s3d_bucket.c: service and bucket operations; s3d_object.c: object and
- * multipart operations).  Not a public header: nothing outside
+ * s3d_bucket.c: service and bucket operations; s3d_object.c: object
+ * operations; s3d_mpu.c: multipart operations).  Not a public header: nothing outside
  * src/sandbox/s3d*.c includes it.
  *
  * A request lives in one struct s3d_req from the URI callback to the
@@ -16,6 +16,7 @@
 #ifndef DATALAB_SANDBOX_S3D_INTERNAL_H
 #define DATALAB_SANDBOX_S3D_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -45,6 +46,11 @@ struct s3d {
 	char *access_key, *secret_key, *region, *user;
 	atomic_uint_fast64_t reqno;
 	uint32_t idbase;
+	/* seeding runs beside the daemon; requests wait for it */
+	pthread_t seeder;
+	bool seeder_started, seeded;
+	pthread_mutex_t seed_mu;
+	pthread_cond_t seed_cv;
 };
 
 enum s3d_body {
@@ -129,5 +135,26 @@ enum MHD_Result s3d_acl_reply(struct s3d_req *r);
 
 /* s3d_object.c */
 enum MHD_Result s3d_object_route(struct s3d_req *r);
+enum MHD_Result s3d_object_no_upload(struct s3d_req *r);
+enum MHD_Result s3d_object_internal(struct s3d_req *r, const char *msg);
+/* s3d_object_parse_range: "bytes=a-b|a-|-n" against size: 1 with the
+ * inclusive [*start, *end], 0 when absent or not one byte range (served
+ * whole, as S3 does), -1 when unsatisfiable. */
+int s3d_object_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end);
+/* s3d_object_etag_headers: ETag and the verified checksum on a reply. */
+void s3d_object_etag_headers(struct MHD_Response *resp, const struct s3d_meta *m);
+/* s3d_object_copy_data: [start, start+n) of src into a new temp file
+ * (*out_fd, *out_tmp) and its md5. */
+int s3d_object_copy_data(struct s3d_req *r, int src, uint64_t start, uint64_t n, char md5hex[33], int *out_fd,
+			 char **out_tmp, struct error *err);
+/* s3d_object_copy_source: opens x-amz-copy-source after its checks and
+ * conditions; replies and returns -1 on a refusal. */
+int s3d_object_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_meta *sm);
+
+/* s3d_mpu.c */
+enum MHD_Result s3d_mpu_create_upload(struct s3d_req *r);
+enum MHD_Result s3d_mpu_upload_part(struct s3d_req *r);
+enum MHD_Result s3d_mpu_list_parts(struct s3d_req *r);
+enum MHD_Result s3d_mpu_complete_finish(struct s3d_req *r);
 
 #endif

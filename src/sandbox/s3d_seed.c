@@ -382,9 +382,9 @@ static void be32(struct buf *b, uint32_t v)
 
 static void png_chunk(struct buf *out, const char *type, const struct buf *data)
 {
-	uint32_t crc = s3d_crc32(0, type, 4);
+	uint32_t crc = s3d_sum_crc32(0, type, 4);
 
-	crc = s3d_crc32(crc, data->data, data->len);
+	crc = s3d_sum_crc32(crc, data->data, data->len);
 	be32(out, (uint32_t)data->len);
 	buf_add(out, type, 4);
 	buf_add(out, data->data, data->len);
@@ -454,23 +454,14 @@ void s3d_seed_png(struct buf *out, int width, int height, int style)
 
 /* ---- buckets ---- */
 
-static int put(struct s3d_store *st, const char *bucket, const char *key, const char *type, const void *data,
-	       size_t n, struct error *err)
+static int put(const char *dir, const char *key, const char *type, const void *data, size_t n,
+	       struct error *err)
 {
 	struct s3d_meta m = { 0 };
 	struct s3d_sum md5;
 	unsigned char md[32];
-	char *tmp;
-	int fd = s3d_store_tmp_open(st, &tmp, err), rc;
+	int rc;
 
-	if (fd < 0)
-		return -1;
-	if (n && write(fd, data, n) != (ssize_t)n) {
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return error_sys(err, "cannot write sample data");
-	}
 	s3d_sum_init(&md5, S3D_SUM_MD5);
 	s3d_sum_update(&md5, data, n);
 	s3d_sum_final(&md5, md);
@@ -479,44 +470,44 @@ static int put(struct s3d_store *st, const char *bucket, const char *key, const 
 	m.size = n;
 	m.mtime_ms = time_wall_ms();
 	m.content_type = xstrdup(type);
-	rc = s3d_store_commit(st, bucket, key, fd, tmp, &m, err);
+	rc = s3d_store_put_into(dir, key, data, &m, err);
 	s3d_meta_release(&m);
-	free(tmp);
 	return rc;
 }
 
-static int put_buf(struct s3d_store *st, const char *bucket, const char *key, const char *type, struct buf *b,
+static int put_buf(const char *bucket, const char *key, const char *type, struct buf *b,
 		   struct error *err)
 {
-	int rc = put(st, bucket, key, type, b->data, b->len, err);
+	int rc = put(bucket, key, type, b->data, b->len, err);
 
 	buf_reset(b);
 	return rc;
 }
 
-static int seed_common(struct s3d_store *st, const char *bucket, const char *dir, struct error *err)
+/* seed_common: the cities as CSV and Parquet under prefix, a PNG at images. */
+static int seed_common(const char *bucket, const char *prefix, const char *images, struct error *err)
 {
 	struct buf b = BUF_INIT;
 	char *k;
 	int rc = 0;
 
 	s3d_seed_csv(&b);
-	k = xasprintf("%scities.csv", dir);
-	rc |= put_buf(st, bucket, k, "text/csv", &b, err);
+	k = xasprintf("%scities.csv", prefix);
+	rc |= put_buf(bucket, k, "text/csv", &b, err);
 	free(k);
 	s3d_seed_parquet(&b);
-	k = xasprintf("%scities.parquet", dir);
-	rc |= put_buf(st, bucket, k, "application/vnd.apache.parquet", &b, err);
+	k = xasprintf("%scities.parquet", prefix);
+	rc |= put_buf(bucket, k, "application/vnd.apache.parquet", &b, err);
 	free(k);
 	s3d_seed_png(&b, 64, 64, 0);
-	k = xasprintf("%simages/gradient.png", dir);
-	rc |= put_buf(st, bucket, k, "image/png", &b, err);
+	k = xasprintf("%s", images);
+	rc |= put_buf(bucket, k, "image/png", &b, err);
 	free(k);
 	buf_release(&b);
 	return rc;
 }
 
-static int seed_user(struct s3d_store *st, const char *bucket, const char *user, struct error *err)
+static int seed_user(const char *bucket, const char *name, const char *user, struct error *err)
 {
 	struct buf b = BUF_INIT;
 	int rc = 0;
@@ -524,20 +515,20 @@ static int seed_user(struct s3d_store *st, const char *bucket, const char *user,
 	buf_addf(&b, "# %s\n\nYour personal bucket in the datalab sandbox, %s.\n\n"
 		     "- data/: sample data (CSV and Parquet)\n- images/: PNG pictures\n"
 		     "- projects/: a nested tree of notes\n\n"
-		     "The shared project bucket is projet-demo; its diffusion/ folder is public.\n", bucket, user);
-	rc |= put_buf(st, bucket, "README.md", "text/markdown", &b, err);
-	rc |= seed_common(st, bucket, "data/", err);
+		     "The shared project bucket is projet-demo; its diffusion/ folder is public.\n", name, user);
+	rc |= put_buf(bucket, "README.md", "text/markdown", &b, err);
+	rc |= seed_common(bucket, "data/", "images/gradient.png", err);
 	measures_csv(&b);
-	rc |= put_buf(st, bucket, "data/measures.csv", "text/csv", &b, err);
+	rc |= put_buf(bucket, "data/measures.csv", "text/csv", &b, err);
 	s3d_seed_png(&b, 48, 48, 1);
-	rc |= put_buf(st, bucket, "images/checker.png", "image/png", &b, err);
+	rc |= put_buf(bucket, "images/checker.png", "image/png", &b, err);
 	s3d_seed_png(&b, 128, 32, 0);
-	rc |= put_buf(st, bucket, "images/banner.png", "image/png", &b, err);
-	rc |= put(st, bucket, "projects/2024/q1/report.txt", "text/plain", "Q1: the pipeline runs nightly.\n", 31, err);
-	rc |= put(st, bucket, "projects/2024/q2/report.txt", "text/plain", "Q2: moved storage to S3.\n", 25, err);
-	rc |= put(st, bucket, "projects/2024/q2/notes/ideas.md", "text/markdown", "- try Parquet\n", 14, err);
-	rc |= put(st, bucket, "projects/2025/plan.md", "text/markdown", "# 2025\n\n1. GPUs\n", 17, err);
-	rc |= put(st, bucket, "projects/hello.py", "text/x-python", "print(\"hello, datalab\")\n", 24, err);
+	rc |= put_buf(bucket, "images/banner.png", "image/png", &b, err);
+	rc |= put(bucket, "projects/2024/q1/report.txt", "text/plain", "Q1: the pipeline runs nightly.\n", 31, err);
+	rc |= put(bucket, "projects/2024/q2/report.txt", "text/plain", "Q2: moved storage to S3.\n", 25, err);
+	rc |= put(bucket, "projects/2024/q2/notes/ideas.md", "text/markdown", "- try Parquet\n", 14, err);
+	rc |= put(bucket, "projects/2025/plan.md", "text/markdown", "# 2025\n\n1. GPUs\n", 17, err);
+	rc |= put(bucket, "projects/hello.py", "text/x-python", "print(\"hello, datalab\")\n", 24, err);
 	buf_release(&b);
 	return rc;
 }
@@ -550,28 +541,51 @@ static const char *onyxia_policy =
 	"\"Action\":\"s3:ListBucket\",\"Resource\":\"arn:aws:s3:::projet-demo\","
 	"\"Condition\":{\"StringLike\":{\"s3:prefix\":[\"diffusion/*\"]}}}]}\n";
 
-static int seed_project(struct s3d_store *st, const char *bucket, struct error *err)
+static int seed_project(const char *bucket, struct error *err)
 {
 	struct buf b = BUF_INIT;
 	int rc = 0;
 
 	buf_adds(&b, "# projet-demo\n\nA shared project bucket.  Anything under diffusion/ can be read by anyone\n"
 		     "(a bucket policy, as Onyxia writes it); logs/events/ holds 2,000 small objects.\n");
-	rc |= put_buf(st, bucket, "README.md", "text/markdown", &b, err);
+	rc |= put_buf(bucket, "README.md", "text/markdown", &b, err);
 	buf_adds(&b, "Public data of projet-demo: download it without credentials.\n");
-	rc |= put_buf(st, bucket, "diffusion/README.txt", "text/plain", &b, err);
-	rc |= seed_common(st, bucket, "diffusion/", err);
-	rc |= put(st, bucket, "shared/team.txt", "text/plain", "alice, bob, carol\n", 18, err);
+	rc |= put_buf(bucket, "diffusion/README.txt", "text/plain", &b, err);
+	rc |= seed_common(bucket, "diffusion/", "diffusion/images/gradient.png", err);
+	rc |= put(bucket, "shared/team.txt", "text/plain", "alice, bob, carol\n", 18, err);
 	for (int i = 0; i < S3D_SEED_EVENTS && rc == 0; i++) {
 		char key[64];
 
 		snprintf(key, sizeof(key), "logs/events/event-%05d.json", i);
 		buf_addf(&b, "{\"id\":%d,\"level\":\"%s\",\"ms\":%d}\n", i, i % 10 ? "info" : "warn", (i * 37) % 1000);
-		rc |= put_buf(st, bucket, key, "application/json", &b, err);
+		rc |= put_buf(bucket, key, "application/json", &b, err);
 	}
 	buf_release(&b);
+	if (rc == 0) {
+		char *p = xasprintf("%s/.s3d-policy.json", bucket);
+
+		rc = file_write_atomic(p, onyxia_policy, strlen(onyxia_policy), 0644, err);
+		free(p);
+	}
+	return rc;
+}
+
+/* seed_one: a bucket built aside, filled, then published whole. */
+static int seed_one(struct s3d_store *st, const char *name, const char *user, struct error *err)
+{
+	char *dir;
+	int rc;
+
+	if (s3d_store_bucket_exists(st, name))
+		return 0;
+	if (s3d_store_bucket_build(st, &dir, err) < 0)
+		return -1;
+	rc = user ? seed_user(dir, name, user, err) : seed_project(dir, err);
 	if (rc == 0)
-		rc = s3d_store_policy_put(st, bucket, onyxia_policy, strlen(onyxia_policy), err);
+		rc = s3d_store_bucket_publish(st, dir, name, err);
+	else
+		file_remove_tree(dir, NULL);
+	free(dir);
 	return rc;
 }
 
@@ -580,22 +594,12 @@ int s3d_seed_buckets(struct s3d_store *st, const char *user, struct error *err)
 	char *personal = xasprintf("user-%s", user);
 	int rc = 0;
 
-	if (!s3d_bucket_name_valid(personal)) {
+	if (!s3d_key_bucket_valid(personal))
 		log_warn("S3: no personal bucket: '%s' is not a valid bucket name", personal);
-	} else if (!s3d_store_bucket_exists(st, personal)) {
-		s3d_store_set_sync(st, false);
-		rc = s3d_store_bucket_create(st, personal, err);
-		if (rc == 0)
-			rc = seed_user(st, personal, user, err);
-		s3d_store_set_sync(st, true);
-	}
-	if (rc == 0 && !s3d_store_bucket_exists(st, "projet-demo")) {
-		s3d_store_set_sync(st, false);
-		rc = s3d_store_bucket_create(st, "projet-demo", err);
-		if (rc == 0)
-			rc = seed_project(st, "projet-demo", err);
-		s3d_store_set_sync(st, true);
-	}
+	else
+		rc = seed_one(st, personal, user, err);
+	if (rc == 0)
+		rc = seed_one(st, "projet-demo", NULL, err);
 	free(personal);
 	return rc;
 }

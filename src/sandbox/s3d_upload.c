@@ -113,7 +113,7 @@ int s3d_upload_part_commit(struct s3d_store *st, const char *bucket, const char 
 	char *path = xasprintf("%s/part-%05u", dir, number);
 	int rc = -1;
 
-	if (s3d_store_meta_write(fd, m, NULL, err) < 0)
+	if (s3d_meta_write(fd, m, NULL, err) < 0)
 		goto out;
 	if (fsync(fd) < 0) {
 		error_sys(err, "cannot sync a part");
@@ -178,7 +178,7 @@ int s3d_upload_parts(const struct s3d_store *st, const char *bucket, const char 
 		free(path);
 		if (fd < 0)
 			continue;
-		if (s3d_store_meta_read(fd, &m, NULL) == 0) {
+		if (s3d_meta_read(fd, &m, NULL) == 0) {
 			v = xreallocarray(v, count + 1, sizeof(*v));
 			v[count].number = (unsigned)num;
 			v[count].size = m.size;
@@ -316,14 +316,16 @@ int s3d_upload_complete(struct s3d_store *st, const char *bucket, const char *id
 		error_set(err, ERR_INVALID, "The XML you provided was not well-formed or did not validate against our published schema.");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct s3d_part *p = find_part(parts, np, refs[i].number);
-
-		if (i > 0 && refs[i].number <= refs[i - 1].number) {
+	for (size_t i = 1; i < n; i++) {
+		if (refs[i].number <= refs[i - 1].number) {
 			*code = "InvalidPartOrder";
 			error_set(err, ERR_INVALID, "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
 			goto out;
 		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct s3d_part *p = find_part(parts, np, refs[i].number);
+
 		if (!p || !str_case_eq(p->etag, refs[i].etag)) {
 			*code = "InvalidPart";
 			error_set(err, ERR_INVALID, "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.");

@@ -298,8 +298,8 @@ static void global_key(struct app *a, int key)
 	default:
 		if (c >= '1' && c <= '9' && app_visible_view(a, c - '1') >= 0)
 			app_show_index(a, app_visible_view(a, c - '1'));
-		else if (c >= KEY_F(2) && c <= KEY_F(10) && app_visible_view(a, c - KEY_F(2)) >= 0)
-			app_show_index(a, app_visible_view(a, c - KEY_F(2)));
+		else if (c >= KEY_F(2) && c <= KEY_F(10) && app_visible_view(a, c - KEY_F(1)) >= 0)
+			app_show_index(a, app_visible_view(a, c - KEY_F(1)));	/* Fn: view n (F1 is help) */
 	}
 }
 

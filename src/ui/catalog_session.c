@@ -165,6 +165,7 @@ cJSON *catsession_context(struct catsession *s)
 	in.git_name = s->git_name;
 	in.git_email = s->git_email;
 	in.random_subdomain = -1;
+	in.namespace = catsession_namespace(s);
 	ctx = context_build(&in, &err);
 	if (!ctx) {
 		log_warn("context: %s", err.msg);

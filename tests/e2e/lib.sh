@@ -44,10 +44,12 @@ sb_start() {
 	mkdir -p "$T/sb"
 	"$ROOT/bin/datalab-sandbox" --dir "$T/sb" --port 0 --s3-port 0 "$@" >"$T/sb.log" 2>&1 &
 	SB_PID=$!
-	local end=$(($(date +%s) + 10))
+	# 30 s: a first start seeds the S3 sample data (2,000 objects), which
+	# a loaded CI machine may stretch; the start time itself is a bench figure
+	local end=$(($(date +%s) + 30))
 	until [ -f "$T/sb/ready" ]; do
 		kill -0 "$SB_PID" 2>/dev/null || { cat "$T/sb.log"; fail "sandbox exited at start"; }
-		[ "$(date +%s)" -lt "$end" ] || fail "sandbox not ready in 10 s"
+		[ "$(date +%s)" -lt "$end" ] || fail "sandbox not ready in 30 s"
 		sleep 0.05
 	done
 	export KUBECONFIG=$T/sb/kubeconfig
@@ -70,7 +72,7 @@ dl_start() {
 		"env TERM=${DL_TERM:-xterm-256color} $cmd; echo \"[exited \$?]\"; sleep 30"
 }
 
-pane() { tmux -L "$SOCK" capture-pane -p -t dl; }
+pane() { tmux -L "$SOCK" capture-pane -p -t dl "$@"; }
 keys() { tmux -L "$SOCK" send-keys -t dl "$@"; }
 
 wait_for() {
@@ -108,3 +110,8 @@ dl_pid() {
 	sh=$(tmux -L "$SOCK" list-panes -t dl -F '#{pane_pid}' | head -n 1)
 	pgrep -P "$sh" -x datalab | head -n 1
 }
+
+# sb_server: the sandbox API server's URL (its /charts/ is a Helm repository).
+sb_server() { kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}'; }
+# sb_ns: the namespace of the sandbox kubeconfig's context (user-alice).
+sb_ns() { kubectl config view --minify -o jsonpath='{.contexts[0].context.namespace}'; }

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/clients_lib.sh"
 
-sb_start
+sb_start --no-s3
 for p in alpha beta gamma; do mkpod "$p" || fail "kubectl apply $p"; done
 if [ -n "$(kc get nodes --no-headers 2>/dev/null)" ]; then
 	# a sandbox with nodes runs them: compare once they settled
@@ -31,7 +31,9 @@ tail -n +2 "$T/dl" | awk '{print $1}' | sort >"$T/d.nodes"
 diff "$T/k.nodes" "$T/d.nodes" >/dev/null || fail "nodes differ from kubectl"
 
 # services: a real helm release
-helm install jp "$ROOT/../shared/testdata/charts/jupyter-python" -n user-alice >/dev/null 2>"$T/helm.err" ||
+helm install jp "$ROOT/../shared/testdata/charts/jupyter-python" -n user-alice \
+	--set-string resources.requests.cpu=100m,resources.requests.memory=128Mi \
+	--set-string resources.limits.cpu=500m,resources.limits.memory=512Mi >/dev/null 2>"$T/helm.err" ||
 	fail "helm install: $(cat "$T/helm.err")"
 datalab services >"$T/dl" 2>"$T/e" || fail "datalab services: $(cat "$T/e")"
 grep -q "^jp  *jupyter-python-2.5.2  " "$T/dl" || fail "services: $(cat "$T/dl")"
@@ -41,6 +43,14 @@ d = json.load(sys.stdin)
 s = [i for i in d["items"] if i["name"] == "jp"][0]
 assert s["chart"] == "jupyter-python" and s["helmStatus"] == "deployed" and s["revision"] == 1, s' ||
 	fail "services -o json"
+
+if [ -n "$(kc get nodes --no-headers 2>/dev/null)" ]; then
+	# with pods running, usage from metrics.k8s.io reaches the row
+	WAIT=60 wait_cmd sh -c "datalab services -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); s=[i for i in d[\"items\"] if i[\"name\"]==\"jp\"][0]; assert s[\"ready\"] >= 1 and s.get(\"cpuMillicores\", -1) >= 0'" ||
+		fail "services never showed a running jp with its usage: $(datalab services -o wide)"
+	datalab services | grep -q "^jp .* running  *1/1  *[0-9][0-9]*m  *[0-9][0-9]*Mi " || fail "services row: $(datalab services)"
+	metrics=", usage"
+fi
 
 # events with hostile messages
 esc=$(python3 -c 'import json; print(json.dumps("clipboard \u001b]52;c;ZWNobyBwd25lZA==\u0007 clear \u001b[2J rlo \u202e end \u009b31m"))')
@@ -73,4 +83,4 @@ datalab pods -n does-not-exist >/dev/null 2>"$T/e"; rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 1 ] || fail "pods in a missing namespace: $rc"
 datalab version >"$T/o" || fail "version"
 grep -q "^Server Version: v1\." "$T/o" || fail "version: $(cat "$T/o")"
-ok "pods and nodes like kubectl, services after helm install, hostile events, JSON, exit status"
+ok "pods and nodes like kubectl, services after helm install${metrics:-}, hostile events, JSON, exit status"

@@ -10,7 +10,7 @@
 
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
-#include "datalab/sandbox/nodes.h"
+#include "datalab/sandbox/simnodes.h"
 #include "datalab/sandbox/scheduler.h"
 #include "testutil.h"
 
@@ -22,7 +22,7 @@ START_TEST(test_default_spec)
 	size_t n;
 	struct error err = { 0 };
 
-	ck_assert_int_eq(nodes_parse(NULL, &v, &n, &err), 0);
+	ck_assert_int_eq(simnodes_parse(NULL, &v, &n, &err), 0);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_str_eq(v[0].name, "sandbox-cpu-1");
 	ck_assert_str_eq(v[2].name, "sandbox-cpu-3");
@@ -42,7 +42,7 @@ START_TEST(test_spec_grammar)
 	size_t n;
 	struct error err = { 0 };
 
-	ck_assert_int_eq(nodes_parse(" 2 : cpu=7500m , memory=1.5Gi ; gpu=1,name=t4,gpu-model=Tesla-T4,"
+	ck_assert_int_eq(simnodes_parse(" 2 : cpu=7500m , memory=1.5Gi ; gpu=1,name=t4,gpu-model=Tesla-T4,"
 				     "taint=nvidia.com/gpu=present:NoSchedule,pods=20", &v, &n, &err), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_int_eq(v[0].cpu_milli, 7500);
@@ -81,7 +81,7 @@ START_TEST(test_spec_errors)
 		size_t n = 9;
 		struct error err = { 0 };
 
-		ck_assert_int_eq(nodes_parse(rows[i].spec, &v, &n, &err), -1);
+		ck_assert_int_eq(simnodes_parse(rows[i].spec, &v, &n, &err), -1);
 		ck_assert_ptr_null(v);
 		ck_assert_str_eq(err.msg, rows[i].msg);
 	}
@@ -94,9 +94,9 @@ START_TEST(test_node_object)
 	size_t n;
 	cJSON *gpu, *cpu;
 
-	ck_assert_int_eq(nodes_parse(NULL, &v, &n, NULL), 0);
-	cpu = nodes_object(&v[0], NOW);
-	gpu = nodes_object(&v[3], NOW);
+	ck_assert_int_eq(simnodes_parse(NULL, &v, &n, NULL), 0);
+	cpu = simnodes_object(&v[0], NOW);
+	gpu = simnodes_object(&v[3], NOW);
 	ck_assert_str_eq(json_str(gpu, "metadata.name", ""), "sandbox-gpu-1");
 	ck_assert_str_eq(json_get_key(json_get(gpu, "metadata.labels"), "nvidia.com/gpu.product")->valuestring,
 			 "NVIDIA-A100-SXM4-40GB");
@@ -121,24 +121,24 @@ START_TEST(test_node_object)
 END_TEST
 
 /* a cluster of the default nodes with some usage */
-struct cluster {
+struct sim {
 	struct node_spec *spec;
 	struct scheduler_node nodes[8];
 	cJSON *objs[8];
 	size_t n;
 };
 
-static void cluster_init(struct cluster *c, const char *spec)
+static void cluster_init(struct sim *c, const char *spec)
 {
-	ck_assert_int_eq(nodes_parse(spec, &c->spec, &c->n, NULL), 0);
+	ck_assert_int_eq(simnodes_parse(spec, &c->spec, &c->n, NULL), 0);
 	memset(c->nodes, 0, sizeof(c->nodes));
 	for (size_t i = 0; i < c->n; i++) {
-		c->objs[i] = nodes_object(&c->spec[i], NOW);
+		c->objs[i] = simnodes_object(&c->spec[i], NOW);
 		c->nodes[i].node = c->objs[i];
 	}
 }
 
-static void cluster_release(struct cluster *c)
+static void cluster_release(struct sim *c)
 {
 	for (size_t i = 0; i < c->n; i++)
 		cJSON_Delete(c->objs[i]);
@@ -173,7 +173,7 @@ END_TEST
 
 START_TEST(test_pick)
 {
-	struct cluster c;
+	struct sim c;
 	cJSON *p;
 	struct buf msg = BUF_INIT;
 
@@ -197,7 +197,7 @@ END_TEST
 
 START_TEST(test_failed_scheduling)
 {
-	struct cluster c;
+	struct sim c;
 	cJSON *p;
 	struct buf msg = BUF_INIT;
 
@@ -230,7 +230,7 @@ END_TEST
 
 START_TEST(test_taints_and_selector)
 {
-	struct cluster c;
+	struct sim c;
 	cJSON *p;
 	struct buf msg = BUF_INIT;
 

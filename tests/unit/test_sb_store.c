@@ -9,6 +9,7 @@
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/sandbox/gc.h"
 #include "datalab/sandbox/kinds.h"
 #include "datalab/sandbox/store.h"
 #include "testutil.h"
@@ -36,7 +37,7 @@ static void open_store(void)
 
 static void setup(void)
 {
-	strcpy(tmp, "/tmp/dl-sbstore-XXXXXX");
+	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-sbstore-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	ks = kinds_new();
 	open_store();
@@ -434,6 +435,87 @@ START_TEST(test_crd_registers_kind)
 }
 END_TEST
 
+static const struct store_obj *owned(const char *group, const char *res, const char *name,
+				    const struct store_obj *owner, const char *extra)
+{
+	char *j = xasprintf("{\"metadata\":{\"name\":\"%s\",\"ownerReferences\":[{\"apiVersion\":"
+			    "\"%s\",\"kind\":\"%s\",\"name\":\"%s\",\"uid\":\"%s\","
+			    "\"controller\":true,\"blockOwnerDeletion\":true}]}%s}", name,
+			    json_str(owner->obj, "apiVersion", ""), json_str(owner->obj, "kind", ""),
+			    owner->name, json_str(owner->obj, "metadata.uid", ""), extra);
+	const struct store_obj *o = create(group, res, "default", j);
+
+	free(j);
+	return o;
+}
+
+#define TPL ",\"spec\":{\"selector\":{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":" \
+	"{\"labels\":{\"a\":\"b\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}}"
+
+START_TEST(test_gc_cascade)
+{
+	struct gc *g = gc_start(st);
+	const struct store_obj *d, *rs;
+	struct store_delete opt = { .propagation = STORE_PROPAGATE_FOREGROUND, .grace_seconds = -1 };
+	struct status s;
+	bool gone;
+
+	make_ns("default");
+	gc_run(g);
+	ck_assert_ptr_nonnull(store_get(st, K("", "serviceaccounts"), "default", "default"));
+	/* background: deployment -> replicaset -> pod, collected in passes */
+	d = create("apps", "deployments", "default", "{\"metadata\":{\"name\":\"d\"}" TPL "}");
+	rs = owned("apps", "replicasets", "rs", d, TPL);
+	owned("", "pods", "p", rs, ",\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}");
+	status_init(&s);
+	ck_assert_int_eq(store_delete(st, K("apps", "deployments"), "default", "d", NULL, NULL, &gone, &s), 0);
+	ck_assert(gone);
+	while (gc_run(g) > 0)
+		check_invariants();
+	ck_assert_ptr_null(store_get(st, K("apps", "replicasets"), "default", "rs"));
+	ck_assert_ptr_null(store_get(st, K("", "pods"), "default", "p"));
+
+	/* foreground: the owner waits, with its finalizer, until dependents are gone */
+	d = create("apps", "deployments", "default", "{\"metadata\":{\"name\":\"f\"}" TPL "}");
+	owned("apps", "replicasets", "frs", d, TPL);
+	ck_assert_int_eq(store_delete(st, K("apps", "deployments"), "default", "f", &opt, &d, &gone, &s), 0);
+	ck_assert(!gone);
+	ck_assert_str_eq(json_str(d->obj, "metadata.finalizers.0", ""), "foregroundDeletion");
+	while (gc_run(g) > 0)
+		check_invariants();
+	ck_assert_ptr_null(store_get(st, K("apps", "replicasets"), "default", "frs"));
+	ck_assert_ptr_null(store_get(st, K("apps", "deployments"), "default", "f"));
+
+	/* orphan: the dependent stays without its reference */
+	d = create("apps", "deployments", "default", "{\"metadata\":{\"name\":\"o\"}" TPL "}");
+	owned("apps", "replicasets", "ors", d, TPL);
+	opt.propagation = STORE_PROPAGATE_ORPHAN;
+	ck_assert_int_eq(store_delete(st, K("apps", "deployments"), "default", "o", &opt, NULL, &gone, &s), 0);
+	while (gc_run(g) > 0)
+		check_invariants();
+	ck_assert_ptr_null(store_get(st, K("apps", "deployments"), "default", "o"));
+	rs = store_get(st, K("apps", "replicasets"), "default", "ors");
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_ptr_null(json_get(rs->obj, "metadata.ownerReferences"));
+
+	/* a namespace: its objects first, then itself */
+	make_ns("gone");
+	create("", "configmaps", "gone", "{\"metadata\":{\"name\":\"c\"}}");
+	ck_assert_int_eq(store_delete(st, K("", "namespaces"), NULL, "gone", NULL, &d, &gone, &s), 0);
+	ck_assert(!gone);
+	ck_assert_str_eq(json_str(d->obj, "status.phase", ""), "Terminating");
+	ck_assert_int_eq(store_create(st, K("", "configmaps"), "gone", parse("{\"metadata\":{\"name\":\"late\"}}"),
+				      NULL, NULL, &s), -1);
+	ck_assert_int_eq(s.code, 403);
+	status_release(&s);
+	while (gc_run(g) > 0)
+		check_invariants();
+	ck_assert_ptr_null(store_get(st, K("", "configmaps"), "gone", "c"));
+	ck_assert_ptr_null(store_get(st, K("", "namespaces"), NULL, "gone"));
+	gc_stop(g);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sb_store");
@@ -450,6 +532,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_snapshot);
 	tcase_add_test(tc, test_ring_overflow);
 	tcase_add_test(tc, test_crd_registers_kind);
+	tcase_add_test(tc, test_gc_cascade);
 	suite_add_tcase(s, tc);
 	return s;
 }

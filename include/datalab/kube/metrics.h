@@ -26,6 +26,7 @@
 
 #include "datalab/core/error.h"
 #include "datalab/kube/client.h"
+#include "datalab/kube/kubeconfig.h"
 
 #define METRICS_HISTORY 32
 #define METRICS_INTERVAL_MS 15000L
@@ -112,6 +113,11 @@ bool metrics_available(const struct metrics *m);
 const struct error *metrics_error(const struct metrics *m);
 int64_t metrics_updated_at(const struct metrics *m);	/* unix ms of the last good poll */
 unsigned long metrics_polls(const struct metrics *m);
+/* metrics_gpu_path_for: where this cluster serves a DCGM-shaped page:
+ * "/metrics/dcgm" on datalab-sandbox (its cluster is named so), else NULL
+ * (a real cluster's dcgm-exporter is scraped by Prometheus, not served by
+ * the API server: feed it with metrics_set_gpu). */
+const char *metrics_gpu_path_for(const struct kubeconfig *kc);
 /* metrics_set_gpu: GPU utilisation of a pod from another source (a
  * sandbox annotation, a Prometheus query); -1 clears it. */
 void metrics_set_gpu(struct metrics *m, const char *ns, const char *pod, int percent);

@@ -11,8 +11,8 @@
 
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
-#include "datalab/sandbox/metrics.h"
-#include "datalab/sandbox/nodes.h"
+#include "datalab/sandbox/simmetrics.h"
+#include "datalab/sandbox/simnodes.h"
 #include "testutil.h"
 
 #define NOW "2025-01-01T00:00:00Z"
@@ -22,7 +22,7 @@ static cJSON *pod(const char *name, const char *gpus)
 	char text[700];
 
 	snprintf(text, sizeof(text), "{\"metadata\":{\"name\":\"%s\",\"namespace\":\"user-alice\","
-		 "\"labels\":{\"app\":\"x\"},\"annotations\":{\"" METRICS_GPU_ANNOTATION "\":\"1,3\"}},"
+		 "\"labels\":{\"app\":\"x\"},\"annotations\":{\"" SIMMETRICS_GPU_ANNOTATION "\":\"1,3\"}},"
 		 "\"spec\":{\"nodeName\":\"sandbox-gpu-1\",\"containers\":[{\"name\":\"main\",\"resources\":"
 		 "{\"requests\":{\"cpu\":\"2\",\"memory\":\"4Gi\"},\"limits\":{\"nvidia.com/gpu\":\"%s\"}}}]}}",
 		 name, gpus);
@@ -33,11 +33,11 @@ START_TEST(test_container)
 {
 	cJSON *p = pod("jupyter-0", "2"), *q = pod("other", "0");
 	const cJSON *c = json_get(p, "spec.containers.0"), *d = json_get(q, "spec.containers.0");
-	struct metrics_usage a, b, e;
+	struct simmetrics_usage a, b, e;
 	int idle = 0, busy = 0;
 
-	metrics_container(p, c, 1000, &a);
-	metrics_container(p, c, 1000, &b);
+	simmetrics_container(p, c, 1000, &a);
+	simmetrics_container(p, c, 1000, &b);
 	ck_assert_int_eq(a.cpu_nano, b.cpu_nano);	/* deterministic */
 	ck_assert_int_eq(a.memory, b.memory);
 	/* a GPU container is heavy: 60-100% of 2 cpu, wobble aside */
@@ -45,9 +45,9 @@ START_TEST(test_container)
 	ck_assert_int_le(a.cpu_nano, 2400000000LL);
 	ck_assert_int_ge(a.gpu_util, 55);
 	ck_assert_int_le(a.memory, 4LL << 30);
-	metrics_container(p, c, 1037, &e);
+	simmetrics_container(p, c, 1037, &e);
 	ck_assert_int_ne(e.cpu_nano, a.cpu_nano);	/* it moves */
-	metrics_container(q, d, 1000, &a);
+	simmetrics_container(q, d, 1000, &a);
 	ck_assert_int_eq(a.gpu_util, 0);
 	/* over many pods, most are idle and some busy */
 	for (int i = 0; i < 200; i++) {
@@ -56,7 +56,7 @@ START_TEST(test_container)
 
 		snprintf(name, sizeof(name), "pod-%d", i);
 		x = pod(name, "0");
-		metrics_container(x, json_get(x, "spec.containers.0"), 1000, &a);
+		simmetrics_container(x, json_get(x, "spec.containers.0"), 1000, &a);
 		if (a.cpu_nano < 250000000LL)
 			idle++;
 		else if (a.cpu_nano > 600000000LL)
@@ -79,7 +79,7 @@ START_TEST(test_objects)
 	const cJSON *pods[1];
 	const char *cpu;
 
-	m = metrics_pod_object(p, 1000, NOW);
+	m = simmetrics_pod_object(p, 1000, NOW);
 	ck_assert_str_eq(json_str(m, "kind", ""), "PodMetrics");
 	ck_assert_str_eq(json_str(m, "apiVersion", ""), "metrics.k8s.io/v1beta1");
 	ck_assert_str_eq(json_str(m, "metadata.namespace", ""), "user-alice");
@@ -89,10 +89,10 @@ START_TEST(test_objects)
 	ck_assert(cpu[strlen(cpu) - 1] == 'n');
 	ck_assert(strstr(json_str(m, "containers.0.usage.memory", ""), "Ki") != NULL);
 	cJSON_Delete(m);
-	ck_assert_int_eq(nodes_parse(NULL, &v, &n, NULL), 0);
-	node = nodes_object(&v[3], NOW);
+	ck_assert_int_eq(simnodes_parse(NULL, &v, &n, NULL), 0);
+	node = simnodes_object(&v[3], NOW);
 	pods[0] = p;
-	m = metrics_node_object(node, pods, 1, 1000, NOW);
+	m = simmetrics_node_object(node, pods, 1, 1000, NOW);
 	ck_assert_str_eq(json_str(m, "kind", ""), "NodeMetrics");
 	ck_assert_ptr_null(json_get(m, "metadata.namespace"));
 	ck_assert_int_gt(strtoll(json_str(m, "usage.cpu", "0"), NULL, 10), 1000000000LL);
@@ -101,7 +101,7 @@ START_TEST(test_objects)
 		struct buf b = BUF_INIT;
 		const cJSON *nodes[1] = { node };
 
-		metrics_dcgm_text(&b, nodes, 1, pods, 1, 1000);
+		simmetrics_dcgm_text(&b, nodes, 1, pods, 1, 1000);
 		ck_assert(strstr(b.data, "# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n") != NULL);
 		ck_assert(strstr(b.data, "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",") != NULL);
 		ck_assert(strstr(b.data, "modelName=\"NVIDIA-A100-SXM4-40GB\",Hostname=\"sandbox-gpu-1\","

@@ -1,5 +1,5 @@
 /*
- * nodes.h: the sandbox's simulated nodes: the --nodes grammar and the Node
+ * simnodes.h: the sandbox's simulated nodes: the --nodes grammar and the Node
  * objects a kubelet would report for them.
  *
  * SPEC   := GROUP (';' GROUP)*
@@ -12,10 +12,10 @@
  * the node names (default "cpu", or "gpu" when the group has GPUs); taint
  * is KEY[=VALUE]:EFFECT and may repeat.  Nodes are named
  * "sandbox-<name>-<n>", n counting from 1 within the group.  Default:
- * NODES_DEFAULT_SPEC, 3 CPU nodes and 2 nodes with 4 A100 GPUs each.
+ * SIMNODES_DEFAULT_SPEC, 3 CPU nodes and 2 nodes with 4 A100 GPUs each.
  */
-#ifndef DATALAB_SANDBOX_NODES_H
-#define DATALAB_SANDBOX_NODES_H
+#ifndef DATALAB_SANDBOX_SIMNODES_H
+#define DATALAB_SANDBOX_SIMNODES_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -24,10 +24,10 @@
 
 #include "datalab/core/error.h"
 
-#define NODES_DEFAULT_SPEC "3:cpu=8,memory=32Gi;" \
+#define SIMNODES_DEFAULT_SPEC "3:cpu=8,memory=32Gi;" \
 	"2:cpu=32,memory=256Gi,gpu=4,gpu-model=NVIDIA-A100-SXM4-40GB"
-#define NODES_MAX 1000
-#define NODES_MAX_TAINTS 8
+#define SIMNODES_MAX 1000
+#define SIMNODES_MAX_TAINTS 8
 
 struct node_taint {
 	char key[128];
@@ -43,17 +43,17 @@ struct node_spec {
 	char gpu_model[96];
 	int64_t pods;
 	int64_t storage;	/* bytes */
-	struct node_taint taints[NODES_MAX_TAINTS];
+	struct node_taint taints[SIMNODES_MAX_TAINTS];
 	size_t ntaints;
 	unsigned index;		/* 0-based position in the whole list */
 };
 
-/* nodes_parse: spec NULL or "" means NODES_DEFAULT_SPEC.  *out is
+/* simnodes_parse: spec NULL or "" means SIMNODES_DEFAULT_SPEC.  *out is
  * xmalloc'd (caller frees); ERR_INVALID with the offending group. */
-int nodes_parse(const char *spec, struct node_spec **out, size_t *n, struct error *err);
+int simnodes_parse(const char *spec, struct node_spec **out, size_t *n, struct error *err);
 
-/* nodes_object: the Node as the API serves it (labels, taints, capacity,
+/* simnodes_object: the Node as the API serves it (labels, taints, capacity,
  * allocatable, conditions, addresses, nodeInfo); now is RFC 3339. */
-cJSON *nodes_object(const struct node_spec *s, const char *now);
+cJSON *simnodes_object(const struct node_spec *s, const char *now);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * metrics.h: the deterministic resource simulation behind metrics.k8s.io
+ * simmetrics.h: the deterministic resource simulation behind metrics.k8s.io
  * and the GPU metrics.
  *
  * Each container gets a profile from a hash of namespace/pod/container:
@@ -14,11 +14,11 @@
  * Prometheus text of DCGM_FI_DEV_GPU_UTIL, _FB_USED, _FB_FREE, _GPU_TEMP
  * and _POWER_USAGE, one series per GPU with gpu, UUID, device, modelName,
  * Hostname and, for an allocated GPU, namespace, pod and container labels.
- * A pod's GPUs are the indices in its annotation METRICS_GPU_ANNOTATION
+ * A pod's GPUs are the indices in its annotation SIMMETRICS_GPU_ANNOTATION
  * ("0,1"), which the scheduler writes when it binds the pod.
  */
-#ifndef DATALAB_SANDBOX_METRICS_H
-#define DATALAB_SANDBOX_METRICS_H
+#ifndef DATALAB_SANDBOX_SIMMETRICS_H
+#define DATALAB_SANDBOX_SIMMETRICS_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,27 +27,27 @@
 
 #include "datalab/core/buf.h"
 
-#define METRICS_GPU_ANNOTATION "sandbox.datalab.dev/gpus"
-#define METRICS_WINDOW "15s"
+#define SIMMETRICS_GPU_ANNOTATION "sandbox.datalab.dev/gpus"
+#define SIMMETRICS_WINDOW "15s"
 
-struct metrics_usage {
+struct simmetrics_usage {
 	int64_t cpu_nano;	/* nanocores */
 	int64_t memory;		/* working set, bytes */
 	int gpu_util;		/* percent, for each of its GPUs */
 };
 
-/* metrics_container: container c (an element of spec.containers) of pod
+/* simmetrics_container: container c (an element of spec.containers) of pod
  * at time t (unix seconds). */
-void metrics_container(const cJSON *pod, const cJSON *c, int64_t t, struct metrics_usage *u);
+void simmetrics_container(const cJSON *pod, const cJSON *c, int64_t t, struct simmetrics_usage *u);
 
-/* metrics_pod_object: the PodMetrics of a running pod; now is RFC 3339. */
-cJSON *metrics_pod_object(const cJSON *pod, int64_t t, const char *now);
-/* metrics_node_object: the NodeMetrics of node, given the pods bound to
+/* simmetrics_pod_object: the PodMetrics of a running pod; now is RFC 3339. */
+cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now);
+/* simmetrics_node_object: the NodeMetrics of node, given the pods bound to
  * it: their usage plus the node's own (system daemons). */
-cJSON *metrics_node_object(const cJSON *node, const cJSON *const *pods, size_t npods, int64_t t,
+cJSON *simmetrics_node_object(const cJSON *node, const cJSON *const *pods, size_t npods, int64_t t,
 			   const char *now);
-/* metrics_dcgm_text: the DCGM exporter's text for every GPU of nodes. */
-void metrics_dcgm_text(struct buf *out, const cJSON *const *nodes, size_t nnodes,
+/* simmetrics_dcgm_text: the DCGM exporter's text for every GPU of nodes. */
+void simmetrics_dcgm_text(struct buf *out, const cJSON *const *nodes, size_t nnodes,
 		       const cJSON *const *pods, size_t npods, int64_t t);
 
 #endif

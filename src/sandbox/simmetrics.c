@@ -1,6 +1,6 @@
 /*
- * metrics.c: simulated usage, metrics.k8s.io objects and DCGM text
- * (metrics.h).
+ * simmetrics.c: simulated usage, metrics.k8s.io objects and DCGM text
+ * (simmetrics.h).
  *
  * Everything is a pure function of names and time: a 64-bit FNV-1a hash
  * picks a container's profile, its level within the profile, and the
@@ -14,7 +14,7 @@
 #include "datalab/core/json.h"
 #include "datalab/core/str.h"
 #include "datalab/kube/quantity.h"
-#include "datalab/sandbox/metrics.h"
+#include "datalab/sandbox/simmetrics.h"
 
 static uint64_t fnv(const char *a, const char *b, const char *c)
 {
@@ -49,7 +49,7 @@ static int64_t container_gpus(const cJSON *c)
 	return g ? g : qty(json_get(c, "resources.requests"), "nvidia.com/gpu", false, 0);
 }
 
-void metrics_container(const cJSON *pod, const cJSON *c, int64_t t, struct metrics_usage *u)
+void simmetrics_container(const cJSON *pod, const cJSON *c, int64_t t, struct simmetrics_usage *u)
 {
 	uint64_t h = fnv(json_str(pod, "metadata.namespace", ""), json_str(pod, "metadata.name", ""),
 			 json_str(c, "name", ""));
@@ -115,10 +115,10 @@ static void add_meta(cJSON *obj, const char *kind, const cJSON *src, const char 
 	if (labels)
 		cJSON_AddItemToObject(meta, "labels", cJSON_Duplicate(labels, true));
 	cJSON_AddStringToObject(obj, "timestamp", now);
-	cJSON_AddStringToObject(obj, "window", METRICS_WINDOW);
+	cJSON_AddStringToObject(obj, "window", SIMMETRICS_WINDOW);
 }
 
-cJSON *metrics_pod_object(const cJSON *pod, int64_t t, const char *now)
+cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
 	const cJSON *c;
@@ -126,10 +126,10 @@ cJSON *metrics_pod_object(const cJSON *pod, int64_t t, const char *now)
 	add_meta(o, "PodMetrics", pod, now);
 	arr = cJSON_AddArrayToObject(o, "containers");
 	cJSON_ArrayForEach(c, json_get(pod, "spec.containers")) {
-		struct metrics_usage u;
+		struct simmetrics_usage u;
 		cJSON *e = cJSON_CreateObject();
 
-		metrics_container(pod, c, t, &u);
+		simmetrics_container(pod, c, t, &u);
 		cJSON_AddStringToObject(e, "name", json_str(c, "name", ""));
 		add_usage(e, u.cpu_nano, u.memory);
 		cJSON_AddItemToArray(arr, e);
@@ -137,7 +137,7 @@ cJSON *metrics_pod_object(const cJSON *pod, int64_t t, const char *now)
 	return o;
 }
 
-cJSON *metrics_node_object(const cJSON *node, const cJSON *const *pods, size_t npods, int64_t t,
+cJSON *simmetrics_node_object(const cJSON *node, const cJSON *const *pods, size_t npods, int64_t t,
 			   const char *now)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -149,9 +149,9 @@ cJSON *metrics_node_object(const cJSON *node, const cJSON *const *pods, size_t n
 		const cJSON *c;
 
 		cJSON_ArrayForEach(c, json_get(pods[i], "spec.containers")) {
-			struct metrics_usage u;
+			struct simmetrics_usage u;
 
-			metrics_container(pods[i], c, t, &u);
+			simmetrics_container(pods[i], c, t, &u);
 			cpu += u.cpu_nano;
 			mem += u.memory;
 		}
@@ -168,7 +168,7 @@ static bool gpu_owner(const char *node, int i, const cJSON *const *pods, size_t 
 {
 	for (size_t p = 0; p < npods; p++) {
 		const cJSON *ann = json_get(pods[p], "metadata.annotations");
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(ann, METRICS_GPU_ANNOTATION);
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(ann, SIMMETRICS_GPU_ANNOTATION);
 		const cJSON *c;
 		char **idx;
 		size_t n;
@@ -197,7 +197,7 @@ static bool gpu_owner(const char *node, int i, const cJSON *const *pods, size_t 
 	return false;
 }
 
-void metrics_dcgm_text(struct buf *out, const cJSON *const *nodes, size_t nnodes,
+void simmetrics_dcgm_text(struct buf *out, const cJSON *const *nodes, size_t nnodes,
 		       const cJSON *const *pods, size_t npods, int64_t t)
 {
 	static const struct {
@@ -222,13 +222,13 @@ void metrics_dcgm_text(struct buf *out, const cJSON *const *nodes, size_t nnodes
 
 			for (int i = 0; i < gpus && i < 64; i++) {
 				const cJSON *pod = NULL, *c = NULL;
-				struct metrics_usage u = { 0, 0, 0 };
+				struct simmetrics_usage u = { 0, 0, 0 };
 				uint64_t h = fnv(node, "gpu", "");
 				int64_t used;
 				double v;
 
 				if (gpu_owner(node, i, pods, npods, &pod, &c))
-					metrics_container(pod, c, t, &u);
+					simmetrics_container(pod, c, t, &u);
 				used = pod ? total * (40 + u.gpu_util / 2) / 100 : 0;
 				switch (s) {
 				case 0: v = u.gpu_util; break;

@@ -1,5 +1,5 @@
 /*
- * cluster.c: the simulated cluster's hub (cluster.h): node seeding, the
+ * sim.c: the simulated cluster's hub (sim.h): node seeding, the
  * deferred reconcile pass, the scheduler's driver, Events, and quota.
  *
  * Every committed change marks a pass (a 0 ms timer, so a burst of writes
@@ -22,13 +22,13 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
-#include "datalab/sandbox/metrics.h"
-#include "datalab/sandbox/nodes.h"
+#include "datalab/sandbox/simmetrics.h"
+#include "datalab/sandbox/simnodes.h"
 #include "datalab/sandbox/quota.h"
 #include "datalab/sandbox/scheduler.h"
-#include "cluster-internal.h"
+#include "sim-internal.h"
 
-int64_t cluster_unix(struct cluster *c)
+int64_t sim_unix(struct sim *c)
 {
 	(void)c;
 	return (int64_t)time(NULL);
@@ -50,7 +50,7 @@ static bool collect(const struct store_obj *o, void *arg)
 	return true;
 }
 
-const struct store_obj **cluster_list(struct cluster *c, const struct kind *k, const char *ns,
+const struct store_obj **sim_list(struct sim *c, const struct kind *k, const char *ns,
 				      size_t *n)
 {
 	struct {
@@ -68,7 +68,7 @@ const struct store_obj **cluster_list(struct cluster *c, const struct kind *k, c
 
 /* ---- events ---- */
 
-void cluster_event(struct cluster *c, const cJSON *obj, const char *type, const char *reason,
+void sim_event(struct sim *c, const cJSON *obj, const char *type, const char *reason,
 		   const char *message, const char *component, const char *host, const char *field_path)
 {
 	const char *ns = json_str(obj, "metadata.namespace", "default");
@@ -190,7 +190,7 @@ static void gpu_indices(const struct store_obj *const *pods, size_t np, const ch
 
 	for (size_t i = 0; i < np; i++) {
 		const cJSON *a = json_get_key(json_get(pods[i]->obj, "metadata.annotations"),
-					      METRICS_GPU_ANNOTATION);
+					      SIMMETRICS_GPU_ANNOTATION);
 		char **idx;
 		size_t n;
 
@@ -213,11 +213,11 @@ static void gpu_indices(const struct store_obj *const *pods, size_t np, const ch
 		}
 }
 
-static void schedule(struct cluster *c)
+static void schedule(struct sim *c)
 {
 	size_t nn, np;
-	const struct store_obj **nodes = cluster_list(c, c->k_nodes, NULL, &nn);
-	const struct store_obj **pods = cluster_list(c, c->k_pods, NULL, &np);
+	const struct store_obj **nodes = sim_list(c, c->k_nodes, NULL, &nn);
+	const struct store_obj **pods = sim_list(c, c->k_pods, NULL, &np);
 	struct scheduler_node *sn = xcalloc(nn ? nn : 1, sizeof(*sn));
 
 	for (size_t i = 0; i < nn; i++)
@@ -277,8 +277,8 @@ static void schedule(struct cluster *c)
 				ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
 				if (!ann)
 					ann = cJSON_AddObjectToObject(md, "annotations");
-				cJSON_DeleteItemFromObjectCaseSensitive(ann, METRICS_GPU_ANNOTATION);
-				cJSON_AddStringToObject(ann, METRICS_GPU_ANNOTATION, idx.data);
+				cJSON_DeleteItemFromObjectCaseSensitive(ann, SIMMETRICS_GPU_ANNOTATION);
+				cJSON_AddStringToObject(ann, SIMMETRICS_GPU_ANNOTATION, idx.data);
 				buf_release(&idx);
 			}
 			set_condition(bound, "PodScheduled", "True", NULL, NULL, store_now(c->store));
@@ -294,7 +294,7 @@ static void schedule(struct cluster *c)
 				status_release(&st2);
 				snprintf(msg, sizeof(msg), "Successfully assigned %s/%s to %s", pods[p]->ns,
 					 pods[p]->name, node);
-				cluster_event(c, pod, "Normal", "Scheduled", msg, "default-scheduler", NULL, NULL);
+				sim_event(c, pod, "Normal", "Scheduled", msg, "default-scheduler", NULL, NULL);
 				sn[pick].used.cpu_milli += r.cpu_milli;
 				sn[pick].used.memory += r.memory;
 				sn[pick].used.gpus += r.gpus;
@@ -316,7 +316,7 @@ static void schedule(struct cluster *c)
 				set_condition(stat, "PodScheduled", "False", "Unschedulable", why.data,
 					      store_now(c->store));
 				store_update(c->store, c->k_pods, pods[p]->ns, stat, &ws, NULL, &st);
-				cluster_event(c, pod, "Warning", "FailedScheduling", why.data, "default-scheduler",
+				sim_event(c, pod, "Warning", "FailedScheduling", why.data, "default-scheduler",
 					      NULL, NULL);
 			}
 		}
@@ -330,15 +330,15 @@ static void schedule(struct cluster *c)
 
 /* ---- quota ---- */
 
-static void quota_refresh(struct cluster *c)
+static void quota_refresh(struct sim *c)
 {
 	size_t nq;
-	const struct store_obj **qs = cluster_list(c, c->k_quota, NULL, &nq);
+	const struct store_obj **qs = sim_list(c, c->k_quota, NULL, &nq);
 
 	for (size_t i = 0; i < nq; i++) {
 		size_t np, nc;
-		const struct store_obj **pods = cluster_list(c, c->k_pods, qs[i]->ns, &np);
-		const struct store_obj **pvcs = cluster_list(c, c->k_pvc, qs[i]->ns, &nc);
+		const struct store_obj **pods = sim_list(c, c->k_pods, qs[i]->ns, &np);
+		const struct store_obj **pvcs = sim_list(c, c->k_pvc, qs[i]->ns, &nc);
 		cJSON *q = store_obj_copy(qs[i]), *status;
 		struct store_write w = { .manager = "resourcequota-controller", .status_only = true };
 		struct status st;
@@ -379,7 +379,7 @@ static int quota_admission(struct store *s, enum store_op op, const struct kind 
 			   const struct store_obj *old, const struct store_write *w, struct status *st,
 			   void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	size_t nq;
 	const struct store_obj **qs;
 	cJSON *usage;
@@ -393,7 +393,7 @@ static int quota_admission(struct store *s, enum store_op op, const struct kind 
 	usage = quota_usage(obj);
 	if (!usage)
 		return 0;
-	qs = cluster_list(c, c->k_quota, json_str(obj, "metadata.namespace", "default"), &nq);
+	qs = sim_list(c, c->k_quota, json_str(obj, "metadata.namespace", "default"), &nq);
 	for (size_t i = 0; i < nq && rc == 0; i++) {
 		struct error err = { 0 };
 
@@ -406,14 +406,124 @@ static int quota_admission(struct store *s, enum store_op op, const struct kind 
 	return rc;
 }
 
+/* ---- LimitRange ---- */
+
+/* fill: missing keys of res[which] from defaults; notes them in *set */
+static void fill(cJSON *c, const char *which, const cJSON *defaults, struct buf *set)
+{
+	cJSON *res = cJSON_GetObjectItemCaseSensitive(c, "resources"), *list;
+	const cJSON *d;
+	bool any = false;
+
+	if (!res)
+		res = cJSON_AddObjectToObject(c, "resources");
+	list = cJSON_GetObjectItemCaseSensitive(res, which);
+	cJSON_ArrayForEach(d, defaults) {
+		if (list && cJSON_GetObjectItemCaseSensitive(list, d->string))
+			continue;
+		if (!list)
+			list = cJSON_AddObjectToObject(res, which);
+		cJSON_AddItemToObject(list, d->string, cJSON_Duplicate(d, true));
+		buf_addf(set, "%s%s", any ? ", " : (set->len ? "; " : ""), d->string);
+		any = true;
+	}
+	if (any)
+		buf_addf(set, " %s for container %s", strcmp(which, "limits") == 0 ? "limit" : "request",
+			 json_str(c, "name", ""));
+}
+
+/* limitrange_admission: the LimitRanger plugin: a Container limit's
+ * default and defaultRequest fill what a new pod's containers leave out */
+static int limitrange_admission(struct store *s, enum store_op op, const struct kind *k, cJSON *obj,
+				const struct store_obj *old, const struct store_write *w,
+				struct status *st, void *arg)
+{
+	struct sim *c = arg;
+	const struct kind *klr = kinds_find_storage(c->ks, "", "limitranges");
+	size_t n;
+	const struct store_obj **lrs;
+	struct buf set = BUF_INIT;
+
+	(void)s;
+	(void)old;
+	(void)w;
+	(void)st;
+	if (op != STORE_ADDED || !obj || k != c->k_pods || !klr)
+		return 0;
+	lrs = sim_list(c, klr, json_str(obj, "metadata.namespace", "default"), &n);
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *item;
+
+		cJSON_ArrayForEach(item, json_get(lrs[i]->obj, "spec.limits")) {
+			const cJSON *def = json_get(item, "default"), *req = json_get(item, "defaultRequest");
+			cJSON *ct;
+
+			if (!str_eq(json_str(item, "type", ""), "Container"))
+				continue;
+			cJSON_ArrayForEach(ct, cJSON_GetObjectItemCaseSensitive(
+						   cJSON_GetObjectItemCaseSensitive(obj, "spec"), "containers")) {
+				fill(ct, "requests", req ? req : def, &set);
+				fill(ct, "limits", def, &set);
+			}
+		}
+	}
+	store_snapshot_free(lrs);
+	if (set.len) {
+		cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *ann;
+		char *v = xasprintf("LimitRanger plugin set: %s", set.data);
+
+		ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+		if (!ann)
+			ann = cJSON_AddObjectToObject(md, "annotations");
+		cJSON_DeleteItemFromObjectCaseSensitive(ann, "kubernetes.io/limit-ranger");
+		cJSON_AddStringToObject(ann, "kubernetes.io/limit-ranger", v);
+		free(v);
+	}
+	buf_release(&set);
+	return 0;
+}
+
+/* seed_limits: a namespace with Onyxia's quota gets container defaults, so
+ * a bare pod (kubectl run) is admitted as it is where the quota tracks
+ * limits; an existing LimitRange is left alone */
+static void seed_limits(struct sim *c)
+{
+	const struct kind *klr = kinds_find_storage(c->ks, "", "limitranges");
+	size_t n;
+	const struct store_obj **qs;
+
+	if (!klr)
+		return;
+	qs = sim_list(c, c->k_quota, NULL, &n);
+	for (size_t i = 0; i < n; i++) {
+		size_t m;
+		const struct store_obj **lrs = sim_list(c, klr, qs[i]->ns, &m);
+		struct status st;
+		struct store_write w = { .manager = "datalab-sandbox" };
+
+		if (m == 0 && str_eq(qs[i]->name, "onyxia-quota")) {
+			cJSON *lr = cJSON_Parse("{\"apiVersion\":\"v1\",\"kind\":\"LimitRange\",\"metadata\":"
+				"{\"name\":\"onyxia-limits\"},\"spec\":{\"limits\":[{\"type\":\"Container\","
+				"\"default\":{\"cpu\":\"1\",\"memory\":\"1Gi\"},\"defaultRequest\":"
+				"{\"cpu\":\"100m\",\"memory\":\"128Mi\"}}]}}");
+
+			status_init(&st);
+			store_create(c->store, klr, qs[i]->ns, lr, &w, NULL, &st);
+			status_release(&st);
+		}
+		store_snapshot_free(lrs);
+	}
+	store_snapshot_free(qs);
+}
+
 /* ---- claims ---- */
 
 /* bind_claims: the sandbox's storage is the local disk, so every claim is
  * Bound at once, with the capacity it asked for */
-static void bind_claims(struct cluster *c)
+static void bind_claims(struct sim *c)
 {
 	size_t n;
-	const struct store_obj **pvcs = cluster_list(c, c->k_pvc, NULL, &n);
+	const struct store_obj **pvcs = sim_list(c, c->k_pvc, NULL, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *o = pvcs[i]->obj;
@@ -443,7 +553,7 @@ static void bind_claims(struct cluster *c)
 
 static long pass(struct loop *l, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 
 	(void)l;
 	c->pass_timer = 0;
@@ -454,7 +564,7 @@ static long pass(struct loop *l, void *arg)
 	return LOOP_NOMORE;
 }
 
-void cluster_pass_soon(struct cluster *c)
+void sim_pass_soon(struct sim *c)
 {
 	if (!c->pass_timer)
 		c->pass_timer = loop_add_timer(c->loop, 0, pass, c);
@@ -462,7 +572,7 @@ void cluster_pass_soon(struct cluster *c)
 
 static void on_change(struct store *s, const struct store_event *ev, void *arg)
 {
-	struct cluster *c = arg;
+	struct sim *c = arg;
 	const struct kind *k = ev->obj->kind;
 
 	(void)s;
@@ -470,15 +580,15 @@ static void on_change(struct store *s, const struct store_event *ev, void *arg)
 		return;		/* our own notes: nothing to reconcile */
 	if (k == c->k_pods && ev->op == STORE_DELETED)
 		lifecycle_forget(c, json_str(ev->obj->obj, "metadata.uid", ""));
-	cluster_pass_soon(c);
+	sim_pass_soon(c);
 }
 
-static int seed_nodes(struct cluster *c, const char *spec, struct error *err)
+static int seed_nodes(struct sim *c, const char *spec, struct error *err)
 {
 	struct node_spec *v;
 	size_t n;
 
-	if (nodes_parse(spec, &v, &n, err) != 0)
+	if (simnodes_parse(spec, &v, &n, err) != 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct status st;
@@ -487,7 +597,7 @@ static int seed_nodes(struct cluster *c, const char *spec, struct error *err)
 		if (store_get(c->store, c->k_nodes, NULL, v[i].name))
 			continue;
 		status_init(&st);
-		if (store_create(c->store, c->k_nodes, NULL, nodes_object(&v[i], store_now(c->store)), &w,
+		if (store_create(c->store, c->k_nodes, NULL, simnodes_object(&v[i], store_now(c->store)), &w,
 				 NULL, &st) != 0)
 			log_warn("node %s: %s", v[i].name, st.message ? st.message : "?");
 		status_release(&st);
@@ -496,9 +606,9 @@ static int seed_nodes(struct cluster *c, const char *spec, struct error *err)
 	return 0;
 }
 
-struct cluster *cluster_start(struct api *a, const char *dir, struct error *err)
+struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 {
-	struct cluster *c = xcalloc(1, sizeof(*c));
+	struct sim *c = xcalloc(1, sizeof(*c));
 
 	c->api = a;
 	c->store = api_store(a);
@@ -527,16 +637,19 @@ struct cluster *cluster_start(struct api *a, const char *dir, struct error *err)
 		free(c);
 		return NULL;
 	}
+	seed_limits(c);
+	/* LimitRanger before ResourceQuota, as the apiserver orders them */
+	store_add_admission(c->store, limitrange_admission, c);
 	store_add_admission(c->store, quota_admission, c);
 	c->sub = store_subscribe(c->store, on_change, c);
 	podapi_register(c);
 	execws_register(c);
 	lifecycle_resume(c);
-	cluster_pass_soon(c);
+	sim_pass_soon(c);
 	return c;
 }
 
-void cluster_stop(struct cluster *c)
+void sim_stop(struct sim *c)
 {
 	if (!c)
 		return;

@@ -1,5 +1,5 @@
 /*
- * cluster.h: sandbox part 2, the simulated cluster behind the API: nodes,
+ * sim.h: sandbox part 2, the simulated cluster behind the API: nodes,
  * workload controllers, the scheduler, pod lifecycles with their events
  * and logs, ResourceQuota, metrics.k8s.io, the DCGM-shaped GPU metrics,
  * and exec/attach over WebSocket.
@@ -17,18 +17,18 @@
  * - a Job's pod succeeds 2 s after it starts;
  * - GPU metrics: GET /metrics/dcgm (Prometheus text, DCGM exporter names).
  */
-#ifndef DATALAB_SANDBOX_CLUSTER_H
-#define DATALAB_SANDBOX_CLUSTER_H
+#ifndef DATALAB_SANDBOX_SIM_H
+#define DATALAB_SANDBOX_SIM_H
 
 #include "datalab/core/error.h"
 #include "datalab/sandbox/api.h"
 
-struct cluster;
+struct sim;
 
-/* cluster_start: seeds the --nodes nodes (api_nodes_spec) that are not
+/* sim_start: seeds the --nodes nodes (api_nodes_spec) that are not
  * stored yet and starts everything; dir is the sandbox's state folder
  * (exec runs in dir/pods/NS/POD/CONTAINER).  NULL with err on a bad spec. */
-struct cluster *cluster_start(struct api *a, const char *dir, struct error *err);
-void cluster_stop(struct cluster *c);
+struct sim *sim_start(struct api *a, const char *dir, struct error *err);
+void sim_stop(struct sim *c);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * nodes.c: --nodes specs and the Node objects of the simulation (nodes.h).
+ * simnodes.c: --nodes specs and the Node objects of the simulation (simnodes.h).
  *
  * Parsing walks groups split on ';', then KEY=VALUE pairs split on ','.
  * Quantities go through kube/quantity so "7500m" and "1.5Gi" mean what
@@ -17,7 +17,7 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/kube/quantity.h"
-#include "datalab/sandbox/nodes.h"
+#include "datalab/sandbox/simnodes.h"
 
 static int bad(struct error *err, const char *group, const char *why)
 {
@@ -29,7 +29,7 @@ static int parse_taint(struct node_spec *s, const char *v, const char *group, st
 	const char *colon = strrchr(v, ':'), *eq;
 	struct node_taint *t;
 
-	if (s->ntaints >= NODES_MAX_TAINTS)
+	if (s->ntaints >= SIMNODES_MAX_TAINTS)
 		return bad(err, group, "too many taints");
 	if (!colon || colon == v)
 		return bad(err, group, "a taint is KEY[=VALUE]:EFFECT");
@@ -93,7 +93,7 @@ static int parse_pair(struct node_spec *s, char *pair, const char *group, struct
 	return 0;
 }
 
-int nodes_parse(const char *spec, struct node_spec **out, size_t *n, struct error *err)
+int simnodes_parse(const char *spec, struct node_spec **out, size_t *n, struct error *err)
 {
 	char **groups;
 	size_t ng, total = 0;
@@ -103,7 +103,7 @@ int nodes_parse(const char *spec, struct node_spec **out, size_t *n, struct erro
 	*out = NULL;
 	*n = 0;
 	if (!spec || !*spec)
-		spec = NODES_DEFAULT_SPEC;
+		spec = SIMNODES_DEFAULT_SPEC;
 	groups = str_split(spec, ';', &ng);
 	for (size_t g = 0; g < ng && rc == 0; g++) {
 		char *grp = str_trim(groups[g]), *body = grp, *colon;
@@ -125,7 +125,7 @@ int nodes_parse(const char *spec, struct node_spec **out, size_t *n, struct erro
 		/* COUNT ':' only when what precedes the colon is a number */
 		if (colon && colon > grp && strspn(grp, "0123456789 \t") == (size_t)(colon - grp)) {
 			*colon = '\0';
-			if (str_parse_i64(str_trim(grp), &count) != 0 || count < 1 || count > NODES_MAX) {
+			if (str_parse_i64(str_trim(grp), &count) != 0 || count < 1 || count > SIMNODES_MAX) {
 				rc = bad(err, orig, "the count is 1 to 1000");
 				break;
 			}
@@ -142,8 +142,8 @@ int nodes_parse(const char *spec, struct node_spec **out, size_t *n, struct erro
 			rc = bad(err, orig, "cpu, memory and pods must be above zero");
 		else if (tmpl.gpu_model[0] && !tmpl.gpus)
 			rc = bad(err, orig, "gpu-model without gpu");
-		else if (total + (size_t)count > NODES_MAX)
-			rc = error_set(err, ERR_INVALID, "invalid node spec: more than %d nodes", NODES_MAX);
+		else if (total + (size_t)count > SIMNODES_MAX)
+			rc = error_set(err, ERR_INVALID, "invalid node spec: more than %d nodes", SIMNODES_MAX);
 		if (rc != 0)
 			break;
 		if (tmpl.gpus && !tmpl.gpu_model[0])
@@ -240,7 +240,7 @@ static void add_resources(cJSON *obj, const struct node_spec *s, bool allocatabl
 	cJSON_AddStringToObject(obj, "pods", tmp);
 }
 
-cJSON *nodes_object(const struct node_spec *s, const char *now)
+cJSON *simnodes_object(const struct node_spec *s, const char *now)
 {
 	cJSON *node = cJSON_CreateObject(), *meta, *labels, *ann, *spec, *status, *arr, *info;
 	char tmp[128];

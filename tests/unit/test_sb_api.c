@@ -1,0 +1,268 @@
+/* test_sb_api.c: the API server in process, on the core loop, with a
+ * blocking client in a thread: discovery, create/get/list, Tables, auth,
+ * body limits, and a watch fed by a write made on the loop. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "datalab/core/buf.h"
+#include "datalab/core/file.h"
+#include "datalab/core/json.h"
+#include "datalab/core/loop.h"
+#include "datalab/core/mem.h"
+#include "datalab/sandbox/api.h"
+#include "datalab/sandbox/bootstrap.h"
+#include "datalab/sandbox/gc.h"
+#include "datalab/sandbox/watchers.h"
+#include "testutil.h"
+
+static char tmp[64];
+static struct loop *loop;
+static struct kinds *ks;
+static struct store *st;
+static struct api *api;
+
+static void setup(void)
+{
+	struct api_config cfg = { .bind = "127.0.0.1", .token = "secret-token", .max_body = 4096 };
+	struct store_opts so = { .no_fsync = true };
+	struct error err;
+
+	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-sbapi-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	loop = loop_new();
+	ks = kinds_new();
+	st = store_open(tmp, ks, loop, &so, &err);
+	ck_assert_msg(st != NULL, "%s", err.msg);
+	ck_assert_int_eq(bootstrap_seed(st, "alice", &err), 0);
+	api = api_start(loop, st, ks, &cfg, &err);
+	ck_assert_msg(api != NULL, "%s", err.msg);
+}
+
+static void teardown(void)
+{
+	api_stop(api);
+	store_close(st);
+	kinds_free(ks);
+	loop_free(loop);
+	file_remove_tree(tmp, NULL);
+}
+
+struct call {
+	const char *method, *path, *body, *ctype, *accept, *token;
+	long code;
+	struct buf out;
+	int done;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	buf_add(arg, p, size * n);
+	return size * n;
+}
+
+static void *client(void *arg)
+{
+	struct call *c = arg;
+	CURL *h = curl_easy_init();
+	struct curl_slist *hs = NULL;
+	char *url = xasprintf("%s%s", api_url(api), c->path), *auth;
+
+	auth = xasprintf("Authorization: Bearer %s", c->token ? c->token : "secret-token");
+	hs = curl_slist_append(hs, auth);
+	if (c->ctype) {
+		char *h2 = xasprintf("Content-Type: %s", c->ctype);
+
+		hs = curl_slist_append(hs, h2);
+		free(h2);
+	}
+	if (c->accept) {
+		char *h2 = xasprintf("Accept: %s", c->accept);
+
+		hs = curl_slist_append(hs, h2);
+		free(h2);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, c->method);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c->out);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+	if (c->body)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, c->body);
+	curl_easy_perform(h);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &c->code);
+	curl_slist_free_all(hs);
+	curl_easy_cleanup(h);
+	free(url);
+	free(auth);
+	__atomic_store_n(&c->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* call: runs the request in a thread while the loop serves it. */
+static cJSON *call(struct call *c)
+{
+	pthread_t t;
+	int i;
+
+	buf_init(&c->out, 0);
+	c->done = 0;
+	pthread_create(&t, NULL, client, c);
+	for (i = 0; i < 1000 && !__atomic_load_n(&c->done, __ATOMIC_SEQ_CST); i++)
+		loop_run_once(loop, 10);
+	pthread_join(t, NULL);
+	return cJSON_ParseWithLength(c->out.data, c->out.len);
+}
+
+static cJSON *req(const char *method, const char *path, const char *body, long want)
+{
+	struct call c = { .method = method, .path = path, .body = body,
+			  .ctype = body ? "application/json" : NULL };
+	cJSON *o = call(&c);
+
+	ck_assert_msg(c.code == want, "%s %s: %ld, want %ld: %s", method, path, c.code, want, c.out.data);
+	buf_release(&c.out);
+	return o;
+}
+
+START_TEST(test_discovery)
+{
+	cJSON *o = req("GET", "/version", NULL, 200);
+	const cJSON *r;
+	bool status = false, scale = false;
+
+	ck_assert_str_eq(json_str(o, "gitVersion", ""), "v1.34.0");
+	cJSON_Delete(o);
+	o = req("GET", "/apis/apps/v1", NULL, 200);
+	cJSON_ArrayForEach(r, json_get(o, "resources")) {
+		if (strcmp(json_str(r, "name", ""), "deployments/status") == 0)
+			status = true;
+		if (strcmp(json_str(r, "name", ""), "deployments/scale") == 0)
+			scale = strcmp(json_str(r, "kind", ""), "Scale") == 0 &&
+				strcmp(json_str(r, "group", ""), "autoscaling") == 0;
+	}
+	ck_assert(status && scale);
+	cJSON_Delete(o);
+	o = req("GET", "/apis", NULL, 200);
+	ck_assert_str_eq(json_str(o, "kind", ""), "APIGroupList");
+	cJSON_Delete(o);
+	o = req("GET", "/openapi/v3", NULL, 200);
+	ck_assert_ptr_nonnull(json_get_key(json_get(o, "paths"), "apis/apps/v1"));
+	cJSON_Delete(o);
+	o = req("GET", "/openapi/v3/apis/apps/v1", NULL, 200);
+	r = json_get_key(json_get(o, "paths"), "/apis/apps/v1/namespaces/{namespace}/deployments/{name}");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(json_str(r, "patch.x-kubernetes-group-version-kind.kind", ""), "Deployment");
+	ck_assert_str_eq(json_str(r, "patch.parameters.2.name", ""), "fieldValidation");
+	cJSON_Delete(o);
+	o = req("GET", "/apis/nope/v1", NULL, 404);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_crud_and_table)
+{
+	cJSON *o = req("POST", "/api/v1/namespaces/user-alice/configmaps",
+		       "{\"metadata\":{\"name\":\"a\"},\"data\":{\"k\":\"v\"}}", 201);
+	struct call c = { .method = "GET", .path = "/api/v1/namespaces/user-alice/configmaps",
+			  .accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json" };
+
+	ck_assert_str_eq(json_str(o, "metadata.namespace", ""), "user-alice");
+	cJSON_Delete(o);
+	o = req("GET", "/api/v1/namespaces/user-alice/configmaps/a", NULL, 200);
+	ck_assert_str_eq(json_str(o, "data.k", ""), "v");
+	cJSON_Delete(o);
+	o = req("GET", "/api/v1/configmaps", NULL, 200);
+	ck_assert_str_eq(json_str(o, "kind", ""), "ConfigMapList");
+	ck_assert_str_eq(json_str(o, "items.0.metadata.name", ""), "a");
+	cJSON_Delete(o);
+	o = call(&c);
+	ck_assert_int_eq(c.code, 200);
+	ck_assert_str_eq(json_str(o, "kind", ""), "Table");
+	ck_assert_str_eq(json_str(o, "columnDefinitions.1.name", ""), "Data");
+	ck_assert_int_eq(json_int(o, "rows.0.cells.1", 0), 1);
+	buf_release(&c.out);
+	cJSON_Delete(o);
+	o = req("DELETE", "/api/v1/namespaces/user-alice/configmaps/a", NULL, 200);
+	cJSON_Delete(o);
+	o = req("GET", "/api/v1/namespaces/user-alice/configmaps/a", NULL, 404);
+	cJSON_Delete(o);
+}
+END_TEST
+
+START_TEST(test_auth_and_limits)
+{
+	struct call c = { .method = "GET", .path = "/api/v1/namespaces", .token = "wrong" };
+	char big[8192];
+	cJSON *o = call(&c);
+
+	ck_assert_int_eq(c.code, 401);
+	ck_assert_str_eq(json_str(o, "reason", ""), "Unauthorized");
+	buf_release(&c.out);
+	cJSON_Delete(o);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	o = req("POST", "/api/v1/namespaces/user-alice/configmaps", big, 413);
+	ck_assert_str_eq(json_str(o, "reason", ""), "RequestEntityTooLarge");
+	cJSON_Delete(o);
+}
+END_TEST
+
+static long write_later(struct loop *l, void *arg)
+{
+	struct status s;
+	const struct kind *k = kinds_find_storage(ks, "", "configmaps");
+
+	(void)l;
+	(void)arg;
+	status_init(&s);
+	ck_assert_int_eq(store_create(st, k, "user-alice", cJSON_Parse("{\"metadata\":{\"name\":\"w\"}}"),
+				      NULL, NULL, &s), 0);
+	return LOOP_NOMORE;
+}
+
+START_TEST(test_watch)
+{
+	char path[160];
+	struct call c = { .method = "GET" };
+	cJSON *ev;
+	char *nl;
+
+	snprintf(path, sizeof(path), "/api/v1/namespaces/user-alice/configmaps?watch=true&resourceVersion=%llu"
+		 "&timeoutSeconds=1&allowWatchBookmarks=true", (unsigned long long)store_rv(st));
+	c.path = path;
+	loop_add_timer(loop, 200, write_later, NULL);
+	cJSON_Delete(call(&c));
+	ck_assert_int_eq(c.code, 200);
+	nl = strchr(c.out.data, '\n');
+	ck_assert_ptr_nonnull(nl);
+	ev = cJSON_ParseWithLength(c.out.data, (size_t)(nl - c.out.data));
+	ck_assert_str_eq(json_str(ev, "type", ""), "ADDED");
+	ck_assert_str_eq(json_str(ev, "object.metadata.name", ""), "w");
+	cJSON_Delete(ev);
+	buf_release(&c.out);
+	ck_assert_uint_eq(watchers_count(api_watchers(api)), 0);	/* freed after the timeout */
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("sb_api");
+	TCase *tc = tcase_create("api");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_discovery);
+	tcase_add_test(tc, test_crud_and_table);
+	tcase_add_test(tc, test_auth_and_limits);
+	tcase_add_test(tc, test_watch);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TEST_MAIN(suite)
