@@ -42,6 +42,7 @@ struct api {
 	char *url;
 	int epfd;
 	uint64_t timer;
+	bool kicked;		/* api_kick ran during MHD_run: run it again at once */
 	char *auth;		/* "Bearer <token>" */
 	size_t max_body;
 	char *nodes_spec;

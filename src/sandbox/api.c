@@ -93,12 +93,17 @@ static void api_run(struct api *a)
 
 	if (!a->d)
 		return;
+	a->kicked = false;
 	MHD_run(a->d);
 	if (a->timer) {
 		loop_del_timer(a->loop, a->timer);
 		a->timer = 0;
 	}
-	if (MHD_get_timeout(a->d, &t) == MHD_YES)
+	/* a handler of this run resumed a stream (a write woke a watch): MHD
+	 * serves it only on its next run, and its timeout does not say so */
+	if (a->kicked)
+		a->timer = loop_add_timer(a->loop, 0, on_timer, a);
+	else if (MHD_get_timeout(a->d, &t) == MHD_YES)
 		a->timer = loop_add_timer(a->loop, (long)DL_MIN(t, 60000ull), on_timer, a);
 }
 
@@ -108,6 +113,7 @@ static void api_run(struct api *a)
  * make its epoll fd readable, so a 0 ms timer makes sure. */
 static void api_kick(struct api *a)
 {
+	a->kicked = true;
 	if (a->timer)
 		loop_del_timer(a->loop, a->timer);
 	a->timer = loop_add_timer(a->loop, 0, on_timer, a);

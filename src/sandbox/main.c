@@ -27,6 +27,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/xdg.h"
 #include "datalab/sandbox/api.h"
+#include "datalab/sandbox/authz.h"
 #include "datalab/sandbox/bootstrap.h"
 #include "datalab/sandbox/classroom.h"
 #include "datalab/sandbox/sim.h"
@@ -144,6 +145,7 @@ static int start_api(const struct sandbox_opts *o, const char *dir, struct loop 
 	*api = api_start(loop, *store, *ks, &cfg, err);
 	if (!*api)
 		goto out;
+	authz_register(*api);
 	if (bootstrap_kubeconfig(dir, api_url(*api), token, ca, o->user, err) < 0)
 		goto out;
 	log_info("Kubernetes API on %s (resourceVersion %llu)", api_url(*api),

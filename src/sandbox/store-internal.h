@@ -52,6 +52,11 @@ struct store {
 	uint64_t next_sub;
 	struct admit *admits;
 	size_t nadmits;
+	struct graceful {
+		const struct kind *kind;	/* storage kind */
+		int64_t seconds;
+	} *graceful;
+	size_t ngraceful;
 	struct store_event *queue;
 	size_t qhead, qlen, qcap;
 	bool dispatching;
@@ -84,6 +89,8 @@ const struct store_obj *store_commit_put(struct store *s, struct bucket *bk, cJS
 const struct store_obj *store_commit_delete(struct store *s, struct bucket *bk,
 					    const struct store_obj *old, cJSON *last, struct status *st);
 int store_too_old(struct store *s, uint64_t from, struct status *st);
+/* store_now_seconds: the clock store_now formats. */
+int64_t store_now_seconds(const struct store *s);
 /* store_crd_changed: a CRD was written or deleted: (re)register its kinds. */
 void store_crd_changed(struct store *s, struct bucket *bk, enum store_op op, const cJSON *obj);
 

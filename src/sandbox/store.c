@@ -335,6 +335,11 @@ const char *store_now(struct store *s)
 	return s->now;
 }
 
+int64_t store_now_seconds(const struct store *s)
+{
+	return s->clock ? s->clock : (int64_t)time(NULL);
+}
+
 void store_set_clock(struct store *s, int64_t fixed_seconds)
 {
 	s->clock = fixed_seconds;
@@ -463,6 +468,13 @@ void store_unsubscribe(struct store *s, uint64_t id)
 		}
 		return;
 	}
+}
+
+void store_set_graceful(struct store *s, const struct kind *k, int64_t default_seconds)
+{
+	s->graceful = xreallocarray(s->graceful, s->ngraceful + 1, sizeof(*s->graceful));
+	s->graceful[s->ngraceful].kind = k->storage;
+	s->graceful[s->ngraceful++].seconds = default_seconds;
 }
 
 void store_add_admission(struct store *s, store_admit_fn *fn, void *arg)
@@ -598,6 +610,7 @@ const struct store_obj *store_commit_delete(struct store *s, struct bucket *bk,
 	store_hold_take(s, o);
 	notify(s, STORE_DELETED, o, old, rv);
 	store_obj_unref(old);
+	store_maybe_compact(s);
 	return o;
 }
 

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/sandbox/patch.h"
 #include "datalab/sandbox/strategy.h"
 #include "datalab/sandbox/validate.h"
@@ -480,6 +482,18 @@ fail:
 	return -1;
 }
 
+/* grace_of: the grace period of a delete of sk: 0 unless the kind was
+ * made graceful (store_set_graceful). */
+static int64_t grace_of(struct store *s, const struct kind *sk, const struct store_delete *d)
+{
+	size_t i;
+
+	for (i = 0; i < s->ngraceful; i++)
+		if (s->graceful[i].kind == sk)
+			return d && d->grace_seconds >= 0 ? d->grace_seconds : s->graceful[i].seconds;
+	return 0;
+}
+
 static void add_finalizer(cJSON *md, const char *f)
 {
 	cJSON *arr = cJSON_GetObjectItemCaseSensitive(md, "finalizers"), *c;
@@ -506,6 +520,7 @@ int store_delete(struct store *s, const struct kind *k, const char *ns, const ch
 	char oldrv[24];
 	bool is_ns = !*sk->group && strcmp(sk->resource, "namespaces") == 0;
 	bool is_crd = strcmp(sk->resource, "customresourcedefinitions") == 0;
+	int64_t grace;
 
 	store_release_holds(s);
 	if (out)
@@ -539,7 +554,9 @@ int store_delete(struct store *s, const struct kind *k, const char *ns, const ch
 		fin = "foregroundDeletion";
 	else if (d && d->propagation == STORE_PROPAGATE_ORPHAN)
 		fin = "orphan";
-	if (!fin && !is_ns && !is_crd && finalizers_empty(old->obj)) {
+	grace = grace_of(s, sk, d);
+	if (!fin && !is_ns && !is_crd && finalizers_empty(old->obj) &&
+	    (grace == 0 || json_get(old->obj, "metadata.deletionTimestamp"))) {
 		if (d && d->dry_run) {
 			if (out)
 				*out = store_hold(s, old);
@@ -559,9 +576,13 @@ int store_delete(struct store *s, const struct kind *k, const char *ns, const ch
 	next = store_obj_copy(old);
 	md = meta_of(next);
 	if (!json_get(md, "deletionTimestamp")) {
-		set_str(md, "deletionTimestamp", store_now(s));
+		char when[32];
+
+		/* a graceful delete is due at now + grace (the kubelet's deadline) */
+		time_rfc3339(when, sizeof(when), (time_t)(store_now_seconds(s) + (grace > 0 ? grace : 0)));
+		set_str(md, "deletionTimestamp", when);
 		cJSON_DeleteItemFromObjectCaseSensitive(md, "deletionGracePeriodSeconds");
-		cJSON_AddNumberToObject(md, "deletionGracePeriodSeconds", 0);
+		cJSON_AddNumberToObject(md, "deletionGracePeriodSeconds", (double)(grace > 0 ? grace : 0));
 	}
 	if (fin)
 		add_finalizer(md, fin);

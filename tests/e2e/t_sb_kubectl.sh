@@ -172,6 +172,9 @@ WAIT=10 wait_cmd sh -c "[ \$(grep -c '^watched ' '$T/watch.out') -ge 2 ]" || fai
 kill "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
 
+# authorization: the one user may do everything
+[ "$(kubectl auth can-i create pods)" = yes ] || fail "auth can-i"
+
 # discovery and explain
 out=$(kubectl api-resources)
 grep -qE '^deployments +deploy +apps/v1 +true +Deployment$' <<<"$out" || fail "api-resources: $out"

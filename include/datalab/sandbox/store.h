@@ -36,7 +36,9 @@
  *   store_write.status_only for status updates (no generation bump);
  * - refuse writes with store_add_admission (e.g. quota: 403 Forbidden
  *   "exceeded quota: ..."); the refusal reaches the client as a Status;
- * - delay work with loop timers on store_loop(s).
+ * - delay work with loop timers on store_loop(s);
+ * - make pod deletion graceful with store_set_graceful (the kubelet's
+ *   part: finish with a delete of grace 0 once the pod has stopped).
  */
 #ifndef DATALAB_SANDBOX_STORE_H
 #define DATALAB_SANDBOX_STORE_H
@@ -207,6 +209,16 @@ typedef int store_admit_fn(struct store *s, enum store_op op, const struct kind 
 			   const struct store_obj *old, const struct store_write *w,
 			   struct status *st, void *arg);
 void store_add_admission(struct store *s, store_admit_fn *fn, void *arg);
+
+/*
+ * store_set_graceful: deletes of k's objects (pods, for part 2's kubelet)
+ * become graceful: with a grace period (the request's gracePeriodSeconds,
+ * else default_seconds) the object only gets deletionTimestamp and
+ * deletionGracePeriodSeconds and stays (202-like: *gone is false); the
+ * owner of its lifecycle finishes with store_delete and grace_seconds 0.
+ * Without this call every delete is immediate (finalizers aside).
+ */
+void store_set_graceful(struct store *s, const struct kind *k, int64_t default_seconds);
 
 /* store_now: the RFC 3339 time written into timestamps (a test hook may
  * pin it with store_set_clock: seconds since the epoch, 0 = real time). */
