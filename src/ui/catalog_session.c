@@ -282,6 +282,7 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 		s->http = http_new(s->loop);
 		s->own_http = true;
 	}
+	s->kube = o ? o->kube : NULL;
 	ko.kubeconfig = o ? o->kubeconfig : NULL;
 	ko.context = app_context(a);
 	s->kubeconfig = ko.kubeconfig ? xstrdup(ko.kubeconfig) : NULL;
