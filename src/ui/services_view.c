@@ -69,8 +69,8 @@ static void rebuild(struct services_view *sv)
 		char tmp[64];
 
 		buf_reset(&b);
-		if (svc->friendly_name && !str_eq(svc->friendly_name, svc->name))
-			buf_addf(&b, "%s (%s)", svc->friendly_name, svc->name);
+		if (service_friendly_name(svc))
+			buf_addf(&b, "%s (%s)", service_friendly_name(svc), svc->name);
 		else
 			buf_adds(&b, svc->name);
 		table_set_cell(sv->lv.t, r, C_NAME, b.data, -1);
