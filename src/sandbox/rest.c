@@ -22,6 +22,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/yaml.h"
 #include "datalab/sandbox/discovery.h"
+#include "datalab/sandbox/events.h"
 #include "datalab/sandbox/list.h"
 #include "datalab/sandbox/media.h"
 #include "datalab/sandbox/patch.h"
@@ -176,12 +177,45 @@ static int write_opts(struct api_req *rq, struct store_write *w, char *mgr, size
 	return 0;
 }
 
+/* to_storage: a body of a view kind (events.k8s.io) in the stored shape. */
+static cJSON *to_storage(const struct kind *k, cJSON *obj)
+{
+	cJSON *core;
+
+	if (!events_is_view(k) || !obj)
+		return obj;
+	core = events_from_view(obj);
+	cJSON_Delete(obj);
+	return core;
+}
+
+/* to_view: a stored object as a view kind shows it (a new tree). */
+static cJSON *to_view(const struct kind *k, const struct store_obj *o)
+{
+	cJSON *c = store_obj_copy(o), *v;
+
+	if (!events_is_view(k))
+		return c;
+	v = events_to_view(c);
+	cJSON_Delete(c);
+	return v;
+}
+
 /* ---- replies ---- */
 
 char *rest_object_json(const struct kind *k, const struct store_obj *o, size_t *len)
 {
 	cJSON *c;
 	char *s;
+
+	if (events_is_view(k) && !events_is_view(o->kind)) {
+		c = events_to_view(o->obj);
+		s = cJSON_PrintUnformatted(c);
+		cJSON_Delete(c);
+		if (len)
+			*len = strlen(s);
+		return s;
+	}
 
 	if (strcmp(json_str(o->obj, "apiVersion", ""), k->api_version) == 0)
 		return NULL;
@@ -271,6 +305,7 @@ static int do_create(struct api_req *rq)
 		return reply_st(rq, &st);
 	}
 	w.keep_status = true;
+	obj = to_storage(rq->kind, obj);
 	if (store_create(s, rq->kind, rq->ns, obj, &w, &o, &st) < 0)
 		return reply_st(rq, &st);
 	return reply_object(rq, 201, rq->kind, o);
@@ -319,6 +354,7 @@ static int do_update(struct api_req *rq, bool status_sub)
 	w.status_only = status_sub;
 	w.keep_status = !status_sub;
 	w.subresource = status_sub ? "status" : NULL;
+	obj = to_storage(rq->kind, obj);
 	if (store_update(s, rq->kind, rq->ns, obj, &w, &o, &st) < 0)
 		return reply_st(rq, &st);
 	return reply_object(rq, 200, rq->kind, o);
@@ -386,7 +422,7 @@ static int do_apply(struct api_req *rq, cJSON *applied, struct store_write *w, b
 		return reply_st(rq, &st);
 	}
 	/* the apply is computed on the object as the request's version shows it */
-	live = old ? store_obj_copy(old) : NULL;
+	live = old ? to_view(rq->kind, old) : NULL;
 	if (live) {
 		cJSON_DeleteItemFromObjectCaseSensitive(live, "apiVersion");
 		cJSON_AddStringToObject(live, "apiVersion", rq->kind->api_version);
@@ -398,6 +434,7 @@ static int do_apply(struct api_req *rq, cJSON *applied, struct store_write *w, b
 		return patch_error(rq, &err, conflicts);
 	}
 	cJSON_Delete(applied);
+	live = to_storage(rq->kind, live);
 	w->apply = true;
 	w->status_only = status_sub;
 	w->keep_status = !status_sub;
@@ -466,7 +503,7 @@ static int do_patch(struct api_req *rq, bool status_sub)
 		status_not_found(&st, rq->kind->group, rq->kind->gr, rq->name);
 		return reply_st(rq, &st);
 	}
-	doc = store_obj_copy(old);
+	doc = to_view(rq->kind, old);
 	if (patch_doc(rq->kind, type, &doc, body, &err) < 0) {
 		cJSON_Delete(doc);
 		cJSON_Delete(body);
@@ -480,6 +517,7 @@ static int do_patch(struct api_req *rq, bool status_sub)
 	w.status_only = status_sub;
 	w.keep_status = !status_sub;
 	w.subresource = status_sub ? "status" : NULL;
+	doc = to_storage(rq->kind, doc);
 	if (store_update(s, rq->kind, rq->ns, doc, &w, &o, &st) < 0)
 		return reply_st(rq, &st);
 	return reply_object(rq, 200, rq->kind, o);

@@ -172,6 +172,25 @@ WAIT=10 wait_cmd sh -c "[ \$(grep -c '^watched ' '$T/watch.out') -ge 2 ]" || fai
 kill "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
 
+# events.k8s.io/v1 serves the same objects as core v1 Events
+kubectl apply -f - >/dev/null <<'EOF' || fail "events.k8s.io create"
+apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: manual.1}
+eventTime: "2026-01-01T00:00:00.000000Z"
+reason: Tested
+note: written through events.k8s.io
+type: Normal
+action: Test
+reportingController: e2e
+reportingInstance: e2e-1
+regarding: {kind: ConfigMap, name: conf, namespace: user-alice}
+EOF
+[ "$(kubectl get event manual.1 -o jsonpath='{.message}')" = "written through events.k8s.io" ] || fail "core view"
+[ "$(kubectl get event manual.1 -o jsonpath='{.involvedObject.name}')" = conf ] || fail "core involvedObject"
+[ "$(kubectl get events.events.k8s.io manual.1 -o jsonpath='{.note}')" = "written through events.k8s.io" ] ||
+	fail "events.k8s.io view"
+
 # authorization: the one user may do everything
 [ "$(kubectl auth can-i create pods)" = yes ] || fail "auth can-i"
 
