@@ -83,6 +83,17 @@ c=$(j cm applied --show-managed-fields)
 jq -e '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]' <<<"$c" >/dev/null ||
 	fail "last-applied annotation"
 
+# diff and server-side dry runs: nothing is stored
+sed -i 's/"2"/"9"/' "$T/cm.yaml"
+out=$(kubectl diff -f "$T/cm.yaml") && fail "kubectl diff saw no change"
+grep -q '^+  a: "9"' <<<"$out" || fail "diff: $out"
+kubectl apply --dry-run=server -f "$T/cm.yaml" | grep -qx 'configmap/applied configured (server dry run)' ||
+	fail "apply --dry-run=server"
+kubectl create configmap dry --dry-run=server -o name | grep -qx configmap/dry || fail "create --dry-run=server"
+kubectl get configmap dry >/dev/null 2>&1 && fail "a dry run stored an object"
+[ "$(j cm applied | jq -r .data.a)" = 2 ] || fail "a dry run changed the object"
+sed -i 's/"9"/"2"/' "$T/cm.yaml"
+
 # apply, server side: a second manager conflicts, then forces
 kubectl apply --server-side -f "$T/cm.yaml" | grep -qx 'configmap/applied serverside-applied' || fail "ssa"
 sed -i 's/"2"/"3"/' "$T/cm.yaml"
