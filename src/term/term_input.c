@@ -11,7 +11,9 @@
  * - a resize while half a UTF-8 character waits in its decoder corrupts
  *   its heap (utf8_split_resize);
  * - U+0080..U+009F in UTF-8 are glyphs of width -1 to it; in insert mode at
- *   the right margin that memmoves a negative size (c1_in_utf8);
+ *   the right margin that memmoves a negative size (c1_in_utf8); its
+ *   decoder also finishes a character across controls and escape
+ *   sequences, so C2, a control, 9B is one of them (c1_split);
  * - U+302A..U+302F and U+3099..U+309A are combining marks it gives width
  *   2, so a base and a few dozen of them overflow the row (wide_marks;
  *   these two sets are all of them: every code point was probed after
@@ -46,46 +48,75 @@ void term_input_release(struct term_input *in)
 	buf_release(&in->ready);
 }
 
-/* utf8_incomplete: how many bytes at the end of p[0..n) start a UTF-8
- * sequence that is not finished yet (0 when it ends on a boundary). */
-static size_t utf8_incomplete(const char *p, size_t n)
+/* seq_len: the length of the UTF-8 sequence a lead byte starts, 0 for a
+ * byte that cannot start one (C0, C1, F5..FF: always invalid). */
+static size_t seq_len(unsigned char c)
 {
-	for (size_t k = 1; k <= 3 && k <= n; k++) {
-		unsigned char c = (unsigned char)p[n - k];
-		size_t need;
+	return c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+}
 
-		if ((c & 0xC0) == 0x80)
-			continue;	/* a continuation byte: look further back */
-		need = c >= 0xF0 && c < 0xF8 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-		return c >= 0xF8 || need <= k ? 0 : k;
-	}
-	return 0;
+/* unsafe: a whole character libvterm 0.1.4 cannot take (see the top). */
+static bool unsafe(const unsigned char *q, size_t len)
+{
+	if (len == 2)
+		return q[0] == 0xC2 && q[1] < 0xA0;
+	return len == 3 && q[0] == 0xE3 &&
+	       ((q[1] == 0x80 && q[2] >= 0xAA && q[2] <= 0xAF) || (q[1] == 0x82 && (q[2] == 0x99 || q[2] == 0x9A)));
 }
 
 /*
- * scan: runs the states over p[0..n) from in->state and returns where to
- * cut: the start of a string not finished within the chunk (when it began
- * in it and is short), else the start of an unfinished UTF-8 character,
- * else n.  in->state becomes the state at the cut.
+ * guard: one pass over b in place, from in->state.  Bytes are kept
+ * except: in ground state, a character libvterm cannot take, and the start
+ * of a UTF-8 character that other bytes interrupt (libvterm's decoder
+ * would finish it across controls and escape sequences: C2, ^\, 9B is
+ * U+009B to it), and bytes >= 0x80 inside an escape or control sequence.
+ * Returns where to cut: the start of a string not finished within b (when
+ * it began in b and is short), else of a character cut by b's end, else
+ * b's length; in->state becomes the state there.
  */
-static size_t scan(struct term_input *in, const char *p, size_t n)
+static size_t guard(struct term_input *in, struct buf *b)
 {
+	unsigned char *q = (unsigned char *)b->data;
 	enum scan_state st = (enum scan_state)in->state;
-	size_t esc_at = 0, str_at = SIZE_MAX, k;
+	size_t n = b->len, w = 0, esc_at = 0, str_at = SIZE_MAX, cut = SIZE_MAX, cut_w = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
+		unsigned char c = q[i];
 
 		if (c == 0x18 || c == 0x1A) {	/* CAN, SUB: cancel any sequence */
 			st = SCAN_GROUND;
 			str_at = SIZE_MAX;
+			q[w++] = c;
 			continue;
 		}
 		switch (st) {
 		case SCAN_GROUND:
 			if (c == 0x1B) {
 				st = SCAN_ESC;
-				esc_at = i;
+				esc_at = w;
+			} else if (c >= 0x80) {
+				size_t len = seq_len(c), k = 1;
+
+				while (k < len && i + k < n && (q[i + k] & 0xC0) == 0x80)
+					k++;
+				if (len > 0 && k < len && i + k == n) {
+					cut = i;	/* finished by the next chunk */
+					cut_w = w;
+					i = n;
+					continue;
+				}
+				if (len > 0 && (k < len || unsafe(q + i, len))) {
+					i += k - 1;	/* interrupted, or unsafe: dropped */
+					continue;
+				}
+				if (len > 0) {
+					memmove(q + w, q + i, len);
+					w += len;
+					i += len - 1;
+					continue;
+				}
+				/* a stray continuation or invalid byte: libvterm
+				 * shows U+FFFD for it and waits for nothing */
 			}
 			break;
 		case SCAN_ESC:
@@ -95,15 +126,19 @@ static size_t scan(struct term_input *in, const char *p, size_t n)
 				st = SCAN_STRING;
 				str_at = esc_at;
 			} else if (c == 0x1B) {
-				esc_at = i;
-			} else if (c < 0x20 || (c >= 0x30 && c != 0x7F)) {
-				st = c < 0x20 ? SCAN_ESC : SCAN_GROUND;	/* C0 runs inside; a final ends it */
+				esc_at = w;
+			} else if (c >= 0x80) {
+				continue;
+			} else if (c >= 0x30 && c != 0x7F) {
+				st = SCAN_GROUND;	/* a two-byte escape ended */
 			}
 			break;
 		case SCAN_CSI:
 			if (c == 0x1B) {
 				st = SCAN_ESC;
-				esc_at = i;
+				esc_at = w;
+			} else if (c >= 0x80) {
+				continue;
 			} else if (c >= 0x40 && c <= 0x7E) {
 				st = SCAN_GROUND;
 			}
@@ -122,55 +157,28 @@ static size_t scan(struct term_input *in, const char *p, size_t n)
 				st = SCAN_GROUND;
 			} else {	/* the ESC ended the string and starts anew */
 				st = SCAN_ESC;
-				esc_at = i - 1;
+				esc_at = w - 1;
 				i--;
+				continue;
 			}
 			break;
 		}
+		q[w++] = c;
 	}
-	/* a string that began in an earlier chunk was given out already: its
-	 * start is at 0 only when the ESC before it was the last byte given */
-	if ((st == SCAN_STRING || st == SCAN_STRING_ESC) && str_at != SIZE_MAX && n - str_at <= TERM_INPUT_HOLD_MAX) {
+	if (cut != SIZE_MAX) {
+		/* keep the character's bytes: move them after the kept ones */
+		memmove(q + cut_w, q + cut, n - cut);
+		buf_truncate(b, cut_w + (n - cut));
+		in->state = SCAN_GROUND;
+		return cut_w;
+	}
+	buf_truncate(b, w);
+	if ((st == SCAN_STRING || st == SCAN_STRING_ESC) && str_at != SIZE_MAX && w - str_at <= TERM_INPUT_HOLD_MAX) {
 		in->state = SCAN_GROUND;
 		return str_at;
 	}
 	in->state = st;
-	if (st != SCAN_GROUND)
-		return n;
-	k = utf8_incomplete(p, n);
-	return n - k;
-}
-
-/* unsafe_len: the length of a character at p libvterm 0.1.4 cannot take
- * (see the top of the file), else 0. */
-static size_t unsafe_len(const char *p, size_t n)
-{
-	const unsigned char *q = (const unsigned char *)p;
-
-	if (n >= 2 && q[0] == 0xC2 && q[1] >= 0x80 && q[1] < 0xA0)
-		return 2;
-	if (n >= 3 && q[0] == 0xE3 &&
-	    ((q[1] == 0x80 && q[2] >= 0xAA && q[2] <= 0xAF) || (q[1] == 0x82 && (q[2] == 0x99 || q[2] == 0x9A))))
-		return 3;
-	return 0;
-}
-
-/* drop_unsafe: removes those characters from b in place. */
-static void drop_unsafe(struct buf *b)
-{
-	size_t w = 0;
-
-	for (size_t r = 0; r < b->len;) {
-		unsigned char c = (unsigned char)b->data[r];
-		size_t bad = c == 0xC2 || c == 0xE3 ? unsafe_len(b->data + r, b->len - r) : 0;
-
-		if (bad) {
-			r += bad;
-			continue;
-		}
-		b->data[w++] = b->data[r++];
-	}
-	buf_truncate(b, w);
+	return w;
 }
 
 void term_input_prepare(struct term_input *in, const char *p, size_t n, const char **out, size_t *outn)
@@ -185,12 +193,11 @@ void term_input_prepare(struct term_input *in, const char *p, size_t n, const ch
 	buf_add(&in->ready, p, n);
 	/* the scan restarts at the held bytes: they began in ground state
 	 * (a string's ESC, or a character's first byte) */
-	cut = scan(in, in->ready.data, in->ready.len);
+	cut = guard(in, &in->ready);
 	if (cut < in->ready.len) {
 		buf_add(&in->held, in->ready.data + cut, in->ready.len - cut);
 		buf_truncate(&in->ready, cut);
 	}
-	drop_unsafe(&in->ready);
 	*out = in->ready.data;
 	*outn = in->ready.len;
 }

@@ -233,7 +233,7 @@ static const struct app_keyhelp sv_help[] = {
 	{ "e", "rename: the name Onyxia shows" },
 	{ "y", "copy the service's URL (OSC 52)" },
 	{ "l", "follow the logs of its first pod" },
-	{ "t", "the command that opens a terminal in it" },
+	{ "t", "a terminal in its first running pod (the :terminals view)" },
 	{ "j k PgUp PgDn g G", "move; a click selects, a double click opens, a header click sorts" },
 	{ ":ns NAME", "switch namespace" },
 	{ NULL, NULL },

@@ -441,6 +441,17 @@ START_TEST(c1_in_utf8_is_dropped)
 	term_draw(t, win, true);
 	ck_assert_str_eq(row(1), "y");
 	ck_assert_str_eq(row(2), "abc");
+	/* libvterm's decoder finishes a character across controls and
+	 * escape sequences: C2, ^\\ or SGR, 9B was U+009B too (fuzz input
+	 * c1_split); such an interrupted start is dropped */
+	feed("\r\n");
+	term_feed(t, line, 40);
+	feed("\xc2\x1c\x9b" "\xc2\x1b[m\x9b" "\xe3\x1c\x80\xae");
+	feed("\r\nd\xc3\xa9" "f\xe2\x80\xa6");
+	term_cursor(t, &r, &c);
+	ck_assert_int_eq(c, 4);
+	term_draw(t, win, true);
+	ck_assert_str_eq(row(5), "déf…");
 }
 END_TEST
 
