@@ -31,7 +31,7 @@ enum scan_state {
 	SCAN_GROUND,
 	SCAN_ESC,	/* after ESC (and intermediates) */
 	SCAN_CSI,
-	SCAN_STRING,	/* OSC, DCS, SOS, PM, APC until BEL or ST */
+	SCAN_STRING,	/* OSC, DCS until BEL or ST */
 	SCAN_STRING_ESC,	/* ESC inside a string: ST when '\' follows */
 };
 
@@ -89,46 +89,48 @@ static size_t guard(struct term_input *in, struct buf *b)
 			q[w++] = c;
 			continue;
 		}
+		if (c >= 0x80) {
+			size_t len = seq_len(c), k = 1;
+
+			/* dropped inside escape and control sequences: libvterm
+			 * never sees them, so its state is the one kept here */
+			if (st != SCAN_GROUND && st != SCAN_STRING)
+				continue;
+			while (k < len && i + k < n && (q[i + k] & 0xC0) == 0x80)
+				k++;
+			if (len > 0 && k < len && i + k == n && st == SCAN_GROUND) {
+				cut = i;	/* finished by the next chunk */
+				cut_w = w;
+				break;
+			}
+			if (len > 0 && ((k == len && unsafe(q + i, len)) || (k < len && i + k < n))) {
+				i += k - 1;	/* unsafe, or interrupted: dropped */
+				continue;
+			}
+			/* a whole character, one cut by the end of a string's
+			 * chunk, or a stray byte (U+FFFD to libvterm) */
+			memmove(q + w, q + i, k);
+			w += k;
+			i += k - 1;
+			continue;
+		}
 		switch (st) {
 		case SCAN_GROUND:
 			if (c == 0x1B) {
 				st = SCAN_ESC;
 				esc_at = w;
-			} else if (c >= 0x80) {
-				size_t len = seq_len(c), k = 1;
-
-				while (k < len && i + k < n && (q[i + k] & 0xC0) == 0x80)
-					k++;
-				if (len > 0 && k < len && i + k == n) {
-					cut = i;	/* finished by the next chunk */
-					cut_w = w;
-					i = n;
-					continue;
-				}
-				if (len > 0 && (k < len || unsafe(q + i, len))) {
-					i += k - 1;	/* interrupted, or unsafe: dropped */
-					continue;
-				}
-				if (len > 0) {
-					memmove(q + w, q + i, len);
-					w += len;
-					i += len - 1;
-					continue;
-				}
-				/* a stray continuation or invalid byte: libvterm
-				 * shows U+FFFD for it and waits for nothing */
 			}
 			break;
 		case SCAN_ESC:
 			if (c == '[') {
 				st = SCAN_CSI;
-			} else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') {
+			} else if (c == ']' || c == 'P') {
+				/* OSC and DCS: libvterm 0.1.4 has no other strings
+				 * (APC, PM, SOS end as escapes, their text is text) */
 				st = SCAN_STRING;
 				str_at = esc_at;
 			} else if (c == 0x1B) {
 				esc_at = w;
-			} else if (c >= 0x80) {
-				continue;
 			} else if (c >= 0x30 && c != 0x7F) {
 				st = SCAN_GROUND;	/* a two-byte escape ended */
 			}
@@ -137,8 +139,6 @@ static size_t guard(struct term_input *in, struct buf *b)
 			if (c == 0x1B) {
 				st = SCAN_ESC;
 				esc_at = w;
-			} else if (c >= 0x80) {
-				continue;
 			} else if (c >= 0x40 && c <= 0x7E) {
 				st = SCAN_GROUND;
 			}
