@@ -21,6 +21,7 @@
  * libvterm mishandles are dropped.  The byte stream is otherwise the same.
  */
 #define TERM_INPUT_HOLD_MAX 4096	/* a longer string goes through as is */
+#define TERM_FEED_SLICE 4096	/* bytes per vterm_input_write (its stack) */
 
 struct term_input {
 	struct buf held;	/* bytes kept for the next feed */

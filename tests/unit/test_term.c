@@ -2,6 +2,7 @@
  * test_term.c: the terminal emulator drawn into a headless curses screen:
  * known sequences in, cells out; keys in, bytes out; damage tracking.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "testutil.h"
@@ -464,6 +465,24 @@ START_TEST(c1_in_utf8_is_dropped)
 }
 END_TEST
 
+START_TEST(megabytes_in_one_feed)
+{
+	/* libvterm 0.1.4 keeps a text run's code points on the stack: 2.5 MB
+	 * in one write overflowed it (an exec burst caught up at once) */
+	size_t n = 5u << 19;	/* 2.5 MB: 10 MB of code points */
+	char *big = malloc(n);
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', n);
+	memcpy(big + n - 4, "\x1b]2;", 4);
+	term_feed(t, big, n);
+	feed("end\x07");
+	ck_assert_str_eq(term_title(t), "end");
+	ck_assert_uint_eq(term_stats(t)->fed, n + 4);
+	free(big);
+}
+END_TEST
+
 START_TEST(keys_encode_as_xterm)
 {
 	static const struct {
@@ -585,6 +604,7 @@ static Suite *term_suite(void)
 	TCase *tc = tcase_create("term");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);	/* megabytes under the sanitizers */
 	tcase_add_test(tc, text_and_cursor);
 	tcase_add_test(tc, split_sequences_and_utf8);
 	tcase_add_test(tc, colours_map_to_the_palette);
@@ -601,6 +621,7 @@ static Suite *term_suite(void)
 	tcase_add_test(tc, scroll_region_past_a_shrunk_screen);
 	tcase_add_test(tc, wide_combining_marks_are_dropped);
 	tcase_add_test(tc, c1_in_utf8_is_dropped);
+	tcase_add_test(tc, megabytes_in_one_feed);
 	tcase_add_test(tc, keys_encode_as_xterm);
 	tcase_add_test(tc, answers_queries);
 	tcase_add_test(tc, paste_is_bracketed_when_asked);
