@@ -1,7 +1,11 @@
 /*
  * session.c: an emulator joined to a transport (see session.h).
  *
- * Data flow: the transport's output goes to term_feed; the emulator's
+ * Data flow: the transport's output goes to term_feed, at most
+ * SESSION_SLICE bytes per wake-up: the rest of a burst waits in an inbox
+ * a timer drains, so keys and frames go on between slices (an exit or a
+ * loss is shown once the output before it is in; past SESSION_INBOX_MAX,
+ * with no way to slow the sender, it is fed at once).  The emulator's
  * output (keys, query answers) goes to the transport's send, or waits in
  * a small queue while the transport is still connecting; the emulator's
  * resize goes to the transport's resize.  State changes and emulator
