@@ -27,7 +27,10 @@ struct term_input {
 	struct buf held;	/* bytes kept for the next feed */
 	struct buf ready;	/* what term_input_prepare hands out */
 	int state;		/* the scanner's state after the bytes handed out */
+	int seps;		/* ':' and ';' seen in the current control sequence */
 };
+
+#define TERM_INPUT_CSI_SEPS 12	/* SGR 38:2::r:g:b needs 5, the most in use */
 
 void term_input_init(struct term_input *in);
 void term_input_release(struct term_input *in);

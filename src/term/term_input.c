@@ -14,6 +14,8 @@
  *   the right margin that memmoves a negative size (c1_in_utf8); its
  *   decoder also finishes a character across controls and escape
  *   sequences, so C2, a control, 9B is one of them (c1_split);
+ * - more than 16 ':' in a control sequence write past its argument array
+ *   (csi_colons);
  * - U+302A..U+302F and U+3099..U+309A are combining marks it gives width
  *   2, so a base and a few dozen of them overflow the row (wide_marks;
  *   these two sets are all of them: every code point was probed after
@@ -40,6 +42,7 @@ void term_input_init(struct term_input *in)
 	buf_init(&in->held, TERM_INPUT_HOLD_MAX + 16);
 	buf_init(&in->ready, 0);
 	in->state = SCAN_GROUND;
+	in->seps = 0;
 }
 
 void term_input_release(struct term_input *in)
@@ -124,6 +127,7 @@ static size_t guard(struct term_input *in, struct buf *b)
 		case SCAN_ESC:
 			if (c == '[') {
 				st = SCAN_CSI;
+				in->seps = 0;
 			} else if (c == ']' || c == 'P') {
 				/* OSC and DCS: libvterm 0.1.4 has no other strings
 				 * (APC, PM, SOS end as escapes, their text is text) */
@@ -136,6 +140,12 @@ static size_t guard(struct term_input *in, struct buf *b)
 			}
 			break;
 		case SCAN_CSI:
+			/* libvterm counts ';' against its 16 arguments but not ':'
+			 * (sub-parameters): 17 of those write past the array
+			 * (fuzz input csi_colons); more than a sequence needs are
+			 * dropped, the digits after them join the last argument */
+			if ((c == ':' || c == ';') && ++in->seps > TERM_INPUT_CSI_SEPS)
+				continue;
 			if (c == 0x1B) {
 				st = SCAN_ESC;
 				esc_at = w;

@@ -483,6 +483,23 @@ START_TEST(megabytes_in_one_feed)
 }
 END_TEST
 
+START_TEST(csi_with_many_colons)
+{
+	/* libvterm 0.1.4 wrote past its CSI argument array after 16 ':'
+	 * (fuzz input csi_colons); colour sub-parameters still work */
+	int fg, bg;
+	attr_t a;
+
+	feed("\x1b[");
+	feed("::::::::::::::::::::::::::;;r\x1b[38:5:200mX\x1b[0m");
+	feed("\x1b[1;1H");
+	term_draw(t, win, true);
+	cell_colors(0, 0, &fg, &bg, &a);
+	ck_assert_str_eq(row(0), "X");
+	ck_assert_int_eq(fg, 200);
+}
+END_TEST
+
 START_TEST(keys_encode_as_xterm)
 {
 	static const struct {
@@ -622,6 +639,7 @@ static Suite *term_suite(void)
 	tcase_add_test(tc, wide_combining_marks_are_dropped);
 	tcase_add_test(tc, c1_in_utf8_is_dropped);
 	tcase_add_test(tc, megabytes_in_one_feed);
+	tcase_add_test(tc, csi_with_many_colons);
 	tcase_add_test(tc, keys_encode_as_xterm);
 	tcase_add_test(tc, answers_queries);
 	tcase_add_test(tc, paste_is_bracketed_when_asked);
