@@ -6,7 +6,14 @@ pat=${1:-}
 pass=0 fail=0 failed=()
 logdir=$(mktemp -d)
 tests=(t_*"$pat"*.sh)
-run_one() { bash "$1" >"$logdir/$1.log" 2>&1; echo $? >"$logdir/$1.rc"; }
+# each test gets E2E_TIMEOUT seconds (300): a hang is a failure with its log,
+# never a stuck `make check`; SIGTERM first so its cleanup trap runs
+run_one() {
+	timeout -k 10 "${E2E_TIMEOUT:-300}" bash "$1" >"$logdir/$1.log" 2>&1
+	local rc=$?
+	[ $rc -eq 124 ] && echo "TIMEOUT after ${E2E_TIMEOUT:-300} s" >>"$logdir/$1.log"
+	echo $rc >"$logdir/$1.rc"
+}
 i=0
 for t in "${tests[@]}"; do
 	[ -f "$t" ] || continue
