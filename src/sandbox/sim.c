@@ -22,6 +22,7 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/sandbox/simmetrics.h"
 #include "datalab/sandbox/simnodes.h"
 #include "datalab/sandbox/quota.h"
@@ -30,8 +31,19 @@
 
 int64_t sim_unix(struct sim *c)
 {
-	(void)c;
-	return (int64_t)time(NULL);
+	return c->clock ? c->clock : (int64_t)time(NULL);
+}
+
+int64_t sim_unix_ms(struct sim *c)
+{
+	return c->clock ? c->clock * 1000 : time_wall_ms();
+}
+
+void sim_set_clock(struct sim *c, int64_t unix_seconds)
+{
+	c->clock = unix_seconds;
+	store_set_clock(c->store, unix_seconds);
+	sim_pass_soon(c);
 }
 
 static bool collect(const struct store_obj *o, void *arg)
@@ -551,16 +563,44 @@ static void bind_claims(struct sim *c)
 
 /* ---- the pass ---- */
 
+static long wake(struct loop *l, void *arg)
+{
+	struct sim *c = arg;
+
+	(void)l;
+	c->wake_timer = 0;
+	sim_pass_soon(c);
+	return LOOP_NOMORE;
+}
+
+void sim_wake_at(struct sim *c, int64_t ms)
+{
+	if (ms > 0 && (!c->wake_at || ms < c->wake_at))
+		c->wake_at = ms;
+}
+
 static long pass(struct loop *l, void *arg)
 {
 	struct sim *c = arg;
 
 	(void)l;
 	c->pass_timer = 0;
+	c->wake_at = 0;
 	controllers_reconcile(c);
 	bind_claims(c);
 	schedule(c);
 	quota_refresh(c);
+	/* the earliest thing a controller waits for, if any: no polling */
+	if (c->wake_timer) {
+		loop_del_timer(c->loop, c->wake_timer);
+		c->wake_timer = 0;
+	}
+	if (c->wake_at) {
+		int64_t delay = c->wake_at - sim_unix_ms(c);
+
+		if (!c->clock || delay <= 0)
+			c->wake_timer = loop_add_timer(c->loop, delay > 0 ? (long)delay + 1 : 0, wake, c);
+	}
 	return LOOP_NOMORE;
 }
 
@@ -578,8 +618,16 @@ static void on_change(struct store *s, const struct store_event *ev, void *arg)
 	(void)s;
 	if (k == c->k_events)
 		return;		/* our own notes: nothing to reconcile */
-	if (k == c->k_pods && ev->op == STORE_DELETED)
+	if (k == c->k_pods && ev->op == STORE_DELETED) {
 		lifecycle_forget(c, json_str(ev->obj->obj, "metadata.uid", ""));
+	} else if (k == c->k_pods && ev->op == STORE_MODIFIED &&
+		   json_get(ev->obj->obj, "metadata.deletionTimestamp")) {
+		const char *was = json_str(ev->old->obj, "metadata.deletionTimestamp", NULL);
+
+		if (!was || json_int(ev->old->obj, "metadata.deletionGracePeriodSeconds", -1) !=
+		    json_int(ev->obj->obj, "metadata.deletionGracePeriodSeconds", -1))
+			lifecycle_terminate(c, ev->obj->obj);
+	}
 	sim_pass_soon(c);
 }
 
@@ -626,6 +674,9 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	c->k_deploy = kinds_find_storage(c->ks, "apps", "deployments");
 	c->k_sts = kinds_find_storage(c->ks, "apps", "statefulsets");
 	c->k_jobs = kinds_find_storage(c->ks, "batch", "jobs");
+	c->k_cj = kinds_find_storage(c->ks, "batch", "cronjobs");
+	c->k_ds = kinds_find_storage(c->ks, "apps", "daemonsets");
+	c->k_revs = kinds_find_storage(c->ks, "apps", "controllerrevisions");
 	if (!c->k_pods || !c->k_nodes) {
 		error_set(err, ERR_UNSUPPORTED, "the store serves no pods or nodes");
 		free(c->dir);
@@ -641,6 +692,8 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	/* LimitRanger before ResourceQuota, as the apiserver orders them */
 	store_add_admission(c->store, limitrange_admission, c);
 	store_add_admission(c->store, quota_admission, c);
+	store_add_admission(c->store, simcronjob_admission, c);
+	store_set_graceful(c->store, c->k_pods, lifecycle_grace, c);
 	c->sub = store_subscribe(c->store, on_change, c);
 	podapi_register(c);
 	execws_register(c);
@@ -654,10 +707,13 @@ void sim_stop(struct sim *c)
 	if (!c)
 		return;
 	store_unsubscribe(c->store, c->sub);
+	store_set_graceful(c->store, c->k_pods, NULL, NULL);
 	if (c->pass_timer)
 		loop_del_timer(c->loop, c->pass_timer);
 	if (c->tick_timer)
 		loop_del_timer(c->loop, c->tick_timer);
+	if (c->wake_timer)
+		loop_del_timer(c->loop, c->wake_timer);
 	execws_close_all(c);
 	lifecycle_free_all(c);
 	free(c->dir);

@@ -58,6 +58,12 @@ struct umap {
 	size_t cap, used, n;	/* used counts tombstones too */
 };
 
+struct graceful {
+	const struct kind *kind;
+	store_grace_fn *fn;
+	void *arg;
+};
+
 struct store {
 	char *dir;
 	struct journal *j;
@@ -76,6 +82,8 @@ struct store {
 	uint64_t next_sub;
 	struct admit *admits;
 	size_t nadmits;
+	struct graceful *graceful;	/* kinds whose deletion waits (pods) */
+	size_t ngraceful;
 	struct store_event *queue;
 	size_t qhead, qlen, qcap;
 	bool dispatching;
@@ -537,6 +545,29 @@ void store_add_admission(struct store *s, store_admit_fn *fn, void *arg)
 	s->admits[s->nadmits++].arg = arg;
 }
 
+void store_set_graceful(struct store *s, const struct kind *k, store_grace_fn *fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < s->ngraceful && s->graceful[i].kind != k->storage; i++)
+		;
+	if (i == s->ngraceful)
+		s->graceful = xreallocarray(s->graceful, ++s->ngraceful, sizeof(*s->graceful));
+	s->graceful[i].kind = k->storage;
+	s->graceful[i].fn = fn;
+	s->graceful[i].arg = arg;
+}
+
+/* grace_of: the grace period of this deletion, or -1 when the kind has none */
+static int64_t grace_of(struct store *s, const struct kind *sk, const struct store_obj *old,
+			const struct store_delete *d)
+{
+	for (size_t i = 0; i < s->ngraceful; i++)
+		if (s->graceful[i].kind == sk && s->graceful[i].fn)
+			return s->graceful[i].fn(s, old->obj, d ? d->grace_seconds : -1, s->graceful[i].arg);
+	return -1;
+}
+
 /* ---- journal ---- */
 
 static void line_key(struct buf *b, const char *op, const struct bucket *bk, uint64_t rv)
@@ -865,6 +896,7 @@ void store_close(struct store *s)
 	free(s->uids.slots);
 	free(s->subs);
 	free(s->admits);
+	free(s->graceful);
 	s->dispatching = false;
 	release_holds(s);
 	free(s->held);
@@ -1390,7 +1422,9 @@ int store_update(struct store *s, const struct kind *k, const char *ns, cJSON *o
 		goto fail;
 	if (w && w->dry_run) {
 		o = dry_result(s, sk, obj);
-	} else if (json_get(md, "deletionTimestamp") && finalizers_empty(obj)) {
+	} else if (json_get(md, "deletionTimestamp") && finalizers_empty(obj) &&
+		   json_int(md, "deletionGracePeriodSeconds", 0) == 0) {
+		/* a graceful deletion (grace > 0) waits for its final delete */
 		o = commit_delete(s, bk, old, obj, st);
 	} else {
 		o = commit_put(s, bk, obj, old, st);
@@ -1431,6 +1465,7 @@ int store_delete(struct store *s, const struct kind *k, const char *ns, const ch
 	char oldrv[24];
 	bool is_ns = !*sk->group && strcmp(sk->resource, "namespaces") == 0;
 	bool is_crd = strcmp(sk->resource, "customresourcedefinitions") == 0;
+	int64_t grace;
 
 	release_holds(s);
 	if (out)
@@ -1464,6 +1499,37 @@ int store_delete(struct store *s, const struct kind *k, const char *ns, const ch
 		fin = "foregroundDeletion";
 	else if (d && d->propagation == STORE_PROPAGATE_ORPHAN)
 		fin = "orphan";
+	grace = grace_of(s, sk, old, d);
+	if (grace > 0 || (grace == 0 && json_get(old->obj, "metadata.deletionTimestamp") &&
+			  json_int(old->obj, "metadata.deletionGracePeriodSeconds", 0) > 0 &&
+			  !finalizers_empty(old->obj))) {
+		/* graceful: mark with the deadline (or bring an earlier mark
+		 * closer); the owner of the grace deletes again with 0 */
+		const cJSON *prev = json_get(old->obj, "metadata.deletionGracePeriodSeconds");
+		time_t t = s->clock ? (time_t)s->clock : time(NULL);
+		char when[32];
+
+		if (json_get(old->obj, "metadata.deletionTimestamp") && cJSON_IsNumber(prev) &&
+		    (int64_t)prev->valuedouble <= grace) {
+			if (out)
+				*out = hold(s, old);
+			return 0;
+		}
+		next = store_obj_copy(old);
+		md = meta_of(next);
+		time_rfc3339(when, sizeof(when), t + (time_t)grace);
+		set_str(md, "deletionTimestamp", when);
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "deletionGracePeriodSeconds");
+		cJSON_AddNumberToObject(md, "deletionGracePeriodSeconds", (double)grace);
+		if (fin)
+			add_finalizer(md, fin);
+		o = d && d->dry_run ? dry_result(s, sk, next) : commit_put(s, bk, next, old, st);
+		if (!o)
+			return -1;
+		if (out)
+			*out = o;
+		return 0;
+	}
 	if (!fin && !is_ns && !is_crd && finalizers_empty(old->obj)) {
 		if (d && d->dry_run) {
 			if (out)

@@ -30,5 +30,8 @@ struct sim;
  * (exec runs in dir/pods/NS/POD/CONTAINER).  NULL with err on a bad spec. */
 struct sim *sim_start(struct api *a, const char *dir, struct error *err);
 void sim_stop(struct sim *c);
+/* sim_set_clock: pins the simulation's and the store's clock to unix
+ * seconds (tests: CronJob schedules), 0 = real time; a pass follows. */
+void sim_set_clock(struct sim *c, int64_t unix_seconds);
 
 #endif

@@ -208,6 +208,19 @@ typedef int store_admit_fn(struct store *s, enum store_op op, const struct kind 
 			   struct status *st, void *arg);
 void store_add_admission(struct store *s, store_admit_fn *fn, void *arg);
 
+/*
+ * Graceful deletion (pods, as the kubelet stops them): for a delete of an
+ * object of kind k, fn returns its grace period in seconds (requested is
+ * the DeleteOptions' gracePeriodSeconds, -1 when none was given).  Above
+ * 0 the object is only marked, deletionTimestamp = now + grace and
+ * deletionGracePeriodSeconds = grace (a later, shorter grace brings the
+ * mark closer), and updates keep it; whoever runs the grace deletes it
+ * again with grace 0 when it is stopped.  0 deletes as usual.  One hook
+ * per kind (a later call replaces it; fn NULL removes it).
+ */
+typedef int64_t store_grace_fn(struct store *s, const cJSON *obj, int64_t requested, void *arg);
+void store_set_graceful(struct store *s, const struct kind *k, store_grace_fn *fn, void *arg);
+
 /* store_now: the RFC 3339 time written into timestamps (a test hook may
  * pin it with store_set_clock: seconds since the epoch, 0 = real time). */
 const char *store_now(struct store *s);
