@@ -489,42 +489,115 @@ struct all {
 	size_t np, nn;
 };
 
+/* ---- pods by controller: one sort per pass, not one scan per owner ---- */
+
+struct kid {
+	const char *owner;	/* the controller's uid */
+	const struct store_obj *o;
+};
+
+static const char *controller_uid(const cJSON *obj)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach(o, json_get(obj, "metadata.ownerReferences"))
+		if (json_bool(o, "controller", false))
+			return json_str(o, "uid", NULL);
+	return NULL;
+}
+
+static int kid_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kid *)a)->owner, ((const struct kid *)b)->owner);
+}
+
+static void index_kids(struct sim *c, const struct store_obj *const *pods, size_t np)
+{
+	c->kids = xcalloc(np + 1, sizeof(*c->kids));
+	c->nkids = 0;
+	for (size_t i = 0; i < np; i++) {
+		const char *u = controller_uid(pods[i]->obj);
+
+		if (u) {
+			c->kids[c->nkids].owner = u;
+			c->kids[c->nkids++].o = pods[i];
+		}
+	}
+	qsort(c->kids, c->nkids, sizeof(*c->kids), kid_cmp);
+}
+
+const struct store_obj **controllers_children(struct sim *c, const char *uid, size_t *n)
+{
+	size_t lo = 0, hi = c->nkids, first;
+	const struct store_obj **v;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(c->kids[mid].owner, uid) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	while (lo < c->nkids && strcmp(c->kids[lo].owner, uid) == 0)
+		lo++;
+	*n = lo - first;
+	v = xcalloc(*n + 1, sizeof(*v));
+	for (size_t i = 0; i < *n; i++)
+		v[i] = c->kids[first + i].o;
+	return v;
+}
+
 static void one_deploy(struct sim *c, const struct store_obj *o, void *arg)
 {
 	struct all *a = arg;
 	size_t nrs;
 	const struct store_obj **rss = sim_list(c, c->k_rs, o->ns, &nrs);
 
-	simdeploy_reconcile(c, o, rss, nrs, a->pods, a->np);
+	(void)a;
+	simdeploy_reconcile(c, o, rss, nrs);
 	store_snapshot_free(rss);
 }
 
 static void one_rs(struct sim *c, const struct store_obj *o, void *arg)
 {
-	struct all *a = arg;
+	size_t n;
+	const struct store_obj **kids = controllers_children(c, json_str(o->obj, "metadata.uid", ""), &n);
 
-	replicaset(c, o, a->pods, a->np);
+	(void)arg;
+	replicaset(c, o, kids, n);
+	free(kids);
 }
 
 static void one_sts(struct sim *c, const struct store_obj *o, void *arg)
 {
-	struct all *a = arg;
+	size_t n;
+	const struct store_obj **kids = controllers_children(c, json_str(o->obj, "metadata.uid", ""), &n);
 
-	simsts_reconcile(c, o, a->pods, a->np);
+	(void)arg;
+	simsts_reconcile(c, o, kids, n);
+	free(kids);
 }
 
 static void one_ds(struct sim *c, const struct store_obj *o, void *arg)
 {
 	struct all *a = arg;
+	size_t n;
+	const struct store_obj **kids = controllers_children(c, json_str(o->obj, "metadata.uid", ""), &n);
 
-	simdaemon_reconcile(c, o, a->nodes, a->nn, a->pods, a->np);
+	simdaemon_reconcile(c, o, a->nodes, a->nn, kids, n);
+	free(kids);
 }
 
 static void one_job(struct sim *c, const struct store_obj *o, void *arg)
 {
-	struct all *a = arg;
+	size_t n;
+	const struct store_obj **kids = controllers_children(c, json_str(o->obj, "metadata.uid", ""), &n);
 
-	job(c, o, a->pods, a->np);
+	(void)arg;
+	job(c, o, kids, n);
+	free(kids);
 }
 
 static void one_cj(struct sim *c, const struct store_obj *o, void *arg)
@@ -547,12 +620,16 @@ void controllers_reconcile(struct sim *c)
 		each(c, c->k_cj, one_cj, NULL);
 	a.pods = sim_list(c, c->k_pods, NULL, &a.np);
 	a.nodes = sim_list(c, c->k_nodes, NULL, &a.nn);
+	index_kids(c, a.pods, a.np);
 	if (c->k_deploy && c->k_rs)
 		each(c, c->k_deploy, one_deploy, &a);
 	each(c, c->k_rs, one_rs, &a);
 	each(c, c->k_sts, one_sts, &a);
 	each(c, c->k_ds, one_ds, &a);
 	each(c, c->k_jobs, one_job, &a);
+	free(c->kids);
+	c->kids = NULL;
+	c->nkids = 0;
 	store_snapshot_free(a.pods);
 	store_snapshot_free(a.nodes);
 }

@@ -37,6 +37,7 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/net/wsframe.h"
 #include "datalab/sandbox/podexec.h"
 #include "sim-internal.h"
@@ -54,6 +55,7 @@ struct execws {
 	struct buf out;		/* frames not yet written */
 	bool paused, closing, dead;
 	bool exited;		/* the exec'd process ended */
+	int64_t started_ms;	/* wall time it started */
 	/* set by the handler, used at the upgrade */
 	char **argv, **env;
 	char *cwd;
@@ -260,7 +262,8 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 		w->attach = r ? lifecycle_log(r, w->container) : NULL;
 		if (!w->attach || !w->attach->running)
 			finish(w, 0);
-	} else if (!(w->sess = podexec_start(w->c->loop, &cfg, &cbs, w, &err))) {
+	} else if ((w->started_ms = time_wall_ms()),
+		   !(w->sess = podexec_start(w->c->loop, &cfg, &cbs, w, &err))) {
 		struct buf msg = BUF_INIT;
 
 		buf_addf(&msg, "%s\r\n", err.msg);
@@ -404,13 +407,17 @@ bool execws_pod_busy(struct sim *c, const char *uid)
 	return false;
 }
 
-size_t execws_pod_sessions(struct sim *c, const char *uid, const char *container, int *pids, size_t max)
+size_t execws_pod_sessions(struct sim *c, const char *uid, const char *container, int *pids, size_t max,
+			   int64_t *since_ms)
 {
 	size_t n = 0;
 
 	for (struct execws *w = c->execs; w && n < max; w = w->next)
-		if (w->sess && !w->exited && str_eq(w->uid, uid) && str_eq(w->container, container))
+		if (w->sess && !w->exited && str_eq(w->uid, uid) && str_eq(w->container, container)) {
 			pids[n++] = podexec_pid(w->sess);
+			if (!*since_ms || w->started_ms < *since_ms)
+				*since_ms = w->started_ms;
+		}
 	return n;
 }
 

@@ -32,6 +32,7 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/sandbox/simproc.h"
 #include "sim-internal.h"
 
 #define CREATE_DELAY_MS 300
@@ -41,11 +42,74 @@
 #define BACKOFF_MAX_S 300
 #define KILL_RECHECK_MS 200
 
+/* ---- runs by uid: open addressing, linear probing ---- */
+
+static uint64_t hash_uid(const char *uid)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *uid; uid++)
+		h = (h ^ (unsigned char)*uid) * 1099511628211ull;
+	return h;
+}
+
+static void map_put(struct sim *c, struct podrun *r);
+
+static void map_grow(struct sim *c)
+{
+	struct podrun **old = c->run_slots;
+	size_t cap = c->run_cap;
+
+	c->run_cap = cap ? cap * 2 : 64;
+	c->run_slots = xcalloc(c->run_cap, sizeof(*c->run_slots));
+	for (size_t i = 0; i < cap; i++)
+		if (old[i])
+			map_put(c, old[i]);
+	free(old);
+}
+
+static void map_put(struct sim *c, struct podrun *r)
+{
+	size_t i;
+
+	if ((c->nruns + 1) * 2 > c->run_cap)
+		map_grow(c);
+	for (i = hash_uid(r->uid) & (c->run_cap - 1); c->run_slots[i]; i = (i + 1) & (c->run_cap - 1))
+		;
+	c->run_slots[i] = r;
+}
+
+static void map_del(struct sim *c, const struct podrun *r)
+{
+	size_t mask = c->run_cap - 1, i, j;
+
+	if (!c->run_cap)
+		return;
+	for (i = hash_uid(r->uid) & mask; c->run_slots[i] && c->run_slots[i] != r; i = (i + 1) & mask)
+		;
+	if (!c->run_slots[i])
+		return;
+	/* backward shift: what follows in the cluster moves up */
+	c->run_slots[i] = NULL;
+	for (j = (i + 1) & mask; c->run_slots[j]; j = (j + 1) & mask) {
+		struct podrun *x = c->run_slots[j];
+		size_t home = hash_uid(x->uid) & mask;
+
+		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+			c->run_slots[i] = x;
+			c->run_slots[j] = NULL;
+			i = j;
+		}
+	}
+}
+
 struct podrun *lifecycle_find(struct sim *c, const char *uid)
 {
-	for (size_t i = 0; i < c->nruns; i++)
-		if (strcmp(c->runs[i]->uid, uid) == 0)
-			return c->runs[i];
+	if (!c->run_cap || !uid)
+		return NULL;
+	for (size_t i = hash_uid(uid) & (c->run_cap - 1); c->run_slots[i]; i = (i + 1) & (c->run_cap - 1))
+		if (strcmp(c->run_slots[i]->uid, uid) == 0)
+			return c->run_slots[i];
 	return NULL;
 }
 
@@ -67,6 +131,7 @@ static void run_free(struct sim *c, struct podrun *r)
 		kubelog_free(r->logs[i].prev);
 	}
 	execws_close_pod(c, r->uid);
+	simproc_forget(c->procs, r->uid);
 	free(r->logs);
 	free(r->uid);
 	free(r->ns);
@@ -77,15 +142,17 @@ static void run_free(struct sim *c, struct podrun *r)
 
 void lifecycle_forget(struct sim *c, const char *uid)
 {
-	for (size_t i = 0; i < c->nruns; i++)
-		if (strcmp(c->runs[i]->uid, uid) == 0) {
-			struct podrun *r = c->runs[i];
+	struct podrun *r = lifecycle_find(c, uid);
 
-			c->runs[i] = c->runs[--c->nruns];
-			run_free(c, r);
-			return;
-		}
-	execws_close_pod(c, uid);
+	if (!r) {
+		execws_close_pod(c, uid);
+		return;
+	}
+	map_del(c, r);
+	c->runs[r->index] = c->runs[--c->nruns];
+	c->runs[r->index]->index = r->index;
+	c->runs_gen++;
+	run_free(c, r);
 }
 
 void lifecycle_free_all(struct sim *c)
@@ -93,7 +160,10 @@ void lifecycle_free_all(struct sim *c)
 	while (c->nruns)
 		run_free(c, c->runs[--c->nruns]);
 	free(c->runs);
+	free(c->run_slots);
 	c->runs = NULL;
+	c->run_slots = NULL;
+	c->run_cap = 0;
 }
 
 static long tick(struct loop *l, void *arg);
@@ -139,6 +209,7 @@ static struct podrun *run_new(struct sim *c, const cJSON *pod, const char *node)
 	r->ns = xstrdup(json_str(pod, "metadata.namespace", "default"));
 	r->name = xstrdup(json_str(pod, "metadata.name", ""));
 	r->node = xstrdup(node);
+	scheduler_pod_requests(pod, &r->req);
 	cJSON_ArrayForEach(ct, json_get(pod, "spec.containers"))
 		r->nlogs++;
 	r->logs = xcalloc(r->nlogs ? r->nlogs : 1, sizeof(*r->logs));
@@ -153,7 +224,9 @@ static struct podrun *run_new(struct sim *c, const cJSON *pod, const char *node)
 		l->c = c;
 		l->r = r;
 	}
+	map_put(c, r);
 	c->runs = xreallocarray(c->runs, c->nruns + 1, sizeof(*c->runs));
+	r->index = c->nruns;
 	c->runs[c->nruns++] = r;
 	return r;
 }
@@ -370,17 +443,16 @@ static long tick(struct loop *l, void *arg)
 	uint64_t now = loop_now_ms(l);
 
 	c->tick_timer = 0;
-	/* steps write, and writes may forget runs: walk by uid */
+	/* steps write, and writes may forget runs: start again when they did */
 	for (size_t i = 0; i < c->nruns; i++) {
 		struct podrun *r = c->runs[i];
 
 		if (r->next_ms && r->next_ms <= now) {
-			char *uid = xstrdup(r->uid);
+			uint64_t gen = c->runs_gen;
 
 			step(c, r);
-			if (i >= c->nruns || c->runs[i] != r || !lifecycle_find(c, uid))
-				i = (size_t)-1;	/* the array changed: start again */
-			free(uid);
+			if (gen != c->runs_gen)
+				i = (size_t)-1;
 		}
 	}
 	arm(c);

@@ -20,6 +20,7 @@
 #include "datalab/sandbox/sim.h"
 #include "datalab/sandbox/kubelog.h"
 #include "datalab/sandbox/podexec.h"
+#include "datalab/sandbox/scheduler.h"
 #include "datalab/sandbox/store.h"
 
 enum run_stage {
@@ -64,9 +65,12 @@ struct podrun {
 	/* deletion: the grace runs until kill_ms, then SIGKILL */
 	bool terminating, stop_sent, killed;
 	uint64_t kill_ms;
+	size_t index;		/* in sim.runs */
+	struct scheduler_req req;	/* what it asks of its node */
 };
 
 struct execws;
+struct kid;
 
 struct sim {
 	struct api *api;
@@ -82,10 +86,15 @@ struct sim {
 	uint64_t wake_timer;	/* controllers' next due time, or 0 */
 	int64_t wake_at;	/* unix ms wanted by the pass being run, 0: none */
 	int64_t clock;		/* pinned unix seconds (tests), 0: real time */
-	struct podrun **runs;
+	struct podrun **runs;	/* in no order */
 	size_t nruns;
+	struct podrun **run_slots;	/* the same by uid (lifecycle.c) */
+	size_t run_cap;
+	uint64_t runs_gen;	/* bumped when a run goes */
 	char *dir;		/* per-pod folders for exec */
 	struct execws *execs;	/* open exec and attach sessions */
+	struct kid *kids;	/* during a pass: pods by controller (controllers.c) */
+	size_t nkids;
 	struct simproc *procs;	/* CPU samples of exec'd processes */
 };
 
@@ -141,15 +150,17 @@ void controllers_num(cJSON *o, const char *k, int64_t v, bool omit_zero);
 int64_t controllers_ordinal(const char *owner, const char *pod);
 /* controllers_int_or_percent: maxSurge-like values of total, rounded up or down */
 int64_t controllers_int_or_percent(const cJSON *v, int64_t total, bool round_up, int64_t def);
+/* controllers_children: the pods whose controller is uid, during a pass
+ * (free the array, not the objects) */
+const struct store_obj **controllers_children(struct sim *c, const char *uid, size_t *n);
 
-/* simdeploy.c: one Deployment, given the ReplicaSets of its namespace and
- * every pod */
+/* simdeploy.c: one Deployment, given the ReplicaSets of its namespace */
 void simdeploy_reconcile(struct sim *c, const struct store_obj *d, const struct store_obj *const *rss,
-			 size_t nrs, const struct store_obj *const *pods, size_t np);
-/* simsts.c: one StatefulSet, given every pod */
+			 size_t nrs);
+/* simsts.c: one StatefulSet, given its pods */
 void simsts_reconcile(struct sim *c, const struct store_obj *s, const struct store_obj *const *pods,
 		      size_t np);
-/* simdaemon.c: one DaemonSet, given every node and pod */
+/* simdaemon.c: one DaemonSet, given every node and its pods */
 void simdaemon_reconcile(struct sim *c, const struct store_obj *ds, const struct store_obj *const *nodes,
 			 size_t nn, const struct store_obj *const *pods, size_t np);
 /* simcronjob.c: one CronJob, given the Jobs of its namespace */
@@ -252,10 +263,11 @@ void execws_close_pod(struct sim *c, const char *uid);
 void execws_signal_pod(struct sim *c, const char *uid, int sig);
 /* execws_pod_busy: some process exec'd in the pod still runs */
 bool execws_pod_busy(struct sim *c, const char *uid);
-/* execws_pod_sessions: the process ids (session leaders) of what runs in
- * the container (exec'd processes and a real main); returns how many */
+/* execws_pod_sessions: the process ids (session leaders) of the processes
+ * exec'd in the container, and in *since_ms the wall time the first of
+ * them started (left alone when none is earlier); returns how many */
 size_t execws_pod_sessions(struct sim *c, const char *uid, const char *container, int *pids,
-			   size_t max);
+			   size_t max, int64_t *since_ms);
 /* execws_main_output: bytes of l's main for the clients attached to it */
 void execws_main_output(struct run_log *l, int channel, const void *p, size_t n);
 /* execws_main_ended: l's main ended: attached clients are told, and go */

@@ -25,6 +25,7 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/sandbox/simmetrics.h"
 #include "datalab/sandbox/simnodes.h"
+#include "datalab/sandbox/simproc.h"
 #include "datalab/sandbox/quota.h"
 #include "datalab/sandbox/scheduler.h"
 #include "sim-internal.h"
@@ -225,6 +226,25 @@ static void gpu_indices(const struct store_obj *const *pods, size_t np, const ch
 		}
 }
 
+/* node_index: the node named name in nodes (in name order, as listed) */
+static size_t node_index(const struct store_obj *const *nodes, size_t nn, const char *name)
+{
+	size_t lo = 0, hi = nn;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(nodes[mid]->name, name);
+
+		if (cmp == 0)
+			return mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return nn;
+}
+
 static void schedule(struct sim *c)
 {
 	size_t nn, np;
@@ -232,22 +252,38 @@ static void schedule(struct sim *c)
 	const struct store_obj **pods = sim_list(c, c->k_pods, NULL, &np);
 	struct scheduler_node *sn = xcalloc(nn ? nn : 1, sizeof(*sn));
 
+	size_t todo = 0;
+
+	for (size_t p = 0; p < np; p++) {
+		const cJSON *pod = pods[p]->obj;
+		const char *node = json_str(pod, "spec.nodeName", "");
+
+		if (json_get(pod, "metadata.deletionTimestamp") || pod_terminal(pod))
+			continue;
+		if (!*node)
+			todo += str_eq(json_str(pod, "spec.schedulerName", "default-scheduler"), "default-scheduler");
+		else if (node_index(nodes, nn, node) < nn && !lifecycle_find(c, json_str(pod, "metadata.uid", "")))
+			lifecycle_bound(c, pod, node);	/* made with its node: its kubelet takes it */
+	}
+	if (!todo) {
+		free(sn);
+		store_snapshot_free(nodes);
+		store_snapshot_free(pods);
+		return;
+	}
+	/* what the nodes hold: every run not finished (terminating ones too) */
 	for (size_t i = 0; i < nn; i++)
 		sn[i].node = nodes[i]->obj;
-	for (size_t p = 0; p < np; p++) {
-		const char *node = json_str(pods[p]->obj, "spec.nodeName", "");
-		struct scheduler_req r;
+	for (size_t k = 0; k < c->nruns; k++) {
+		const struct podrun *r = c->runs[k];
+		size_t i = r->stage == RUN_DONE ? nn : node_index(nodes, nn, r->node);
 
-		if (!*node || pod_terminal(pods[p]->obj))
-			continue;
-		scheduler_pod_requests(pods[p]->obj, &r);
-		for (size_t i = 0; i < nn; i++)
-			if (str_eq(nodes[i]->name, node)) {
-				sn[i].used.cpu_milli += r.cpu_milli;
-				sn[i].used.memory += r.memory;
-				sn[i].used.gpus += r.gpus;
-				sn[i].pods++;
-			}
+		if (i < nn) {
+			sn[i].used.cpu_milli += r->req.cpu_milli;
+			sn[i].used.memory += r->req.memory;
+			sn[i].used.gpus += r->req.gpus;
+			sn[i].pods++;
+		}
 	}
 	for (size_t p = 0; p < np; p++) {
 		const cJSON *pod = pods[p]->obj;
@@ -294,16 +330,9 @@ static void schedule(struct sim *c)
 				buf_release(&idx);
 			}
 			set_condition(bound, "PodScheduled", "True", NULL, NULL, store_now(c->store));
+			/* one write, as the binding subresource: the node and PodScheduled */
 			if (store_update(c->store, c->k_pods, pods[p]->ns, bound, &w, &out, &st) == 0 && out) {
-				cJSON *stat = store_obj_copy(out);
-				struct store_write ws = { .manager = "default-scheduler", .status_only = true };
-				const struct store_obj *out2 = NULL;
-				struct status st2;
-
-				status_init(&st2);
-				set_condition(stat, "PodScheduled", "True", NULL, NULL, store_now(c->store));
-				store_update(c->store, c->k_pods, pods[p]->ns, stat, &ws, &out2, &st2);
-				status_release(&st2);
+				lifecycle_bound(c, out->obj, node);	/* before the event's write */
 				snprintf(msg, sizeof(msg), "Successfully assigned %s/%s to %s", pods[p]->ns,
 					 pods[p]->name, node);
 				sim_event(c, pod, "Normal", "Scheduled", msg, "default-scheduler", NULL, NULL);
@@ -311,7 +340,6 @@ static void schedule(struct sim *c)
 				sn[pick].used.memory += r.memory;
 				sn[pick].used.gpus += r.gpus;
 				sn[pick].pods++;
-				lifecycle_bound(c, out2 ? out2->obj : out->obj, node);
 			} else if (st.message) {
 				log_warn("binding %s/%s: %s", pods[p]->ns, pods[p]->name, st.message);
 			}
@@ -663,6 +691,7 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	c->loop = api_loop(a);
 	c->ks = api_kinds(a);
 	c->dir = file_join(dir ? dir : ".", "pods");
+	c->procs = simproc_new();
 	c->k_pods = kinds_find_storage(c->ks, "", "pods");
 	c->k_nodes = kinds_find_storage(c->ks, "", "nodes");
 	c->k_events = kinds_find_storage(c->ks, "", "events");
@@ -679,11 +708,13 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	c->k_revs = kinds_find_storage(c->ks, "apps", "controllerrevisions");
 	if (!c->k_pods || !c->k_nodes) {
 		error_set(err, ERR_UNSUPPORTED, "the store serves no pods or nodes");
+		simproc_free(c->procs);
 		free(c->dir);
 		free(c);
 		return NULL;
 	}
 	if (seed_nodes(c, api_nodes_spec(a), err) != 0) {
+		simproc_free(c->procs);
 		free(c->dir);
 		free(c);
 		return NULL;
@@ -716,6 +747,7 @@ void sim_stop(struct sim *c)
 		loop_del_timer(c->loop, c->wake_timer);
 	execws_close_all(c);
 	lifecycle_free_all(c);
+	simproc_free(c->procs);
 	free(c->dir);
 	free(c);
 }

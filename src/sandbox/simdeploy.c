@@ -329,7 +329,7 @@ static bool rolling(struct dep *dp)
 }
 
 /* recreate: old ones to 0, their pods gone, then the new one up */
-static void recreate(struct dep *dp, const struct store_obj *const *pods, size_t np)
+static void recreate(struct dep *dp)
 {
 	bool scaled = false;
 
@@ -340,14 +340,23 @@ static void recreate(struct dep *dp, const struct store_obj *const *pods, size_t
 		}
 	if (scaled)
 		return;
-	for (size_t i = 0; i < np; i++)
-		for (size_t k = 0; k < dp->n; k++) {
-			const char *phase = json_str(pods[i]->obj, "status.phase", "");
+	for (size_t k = 0; k < dp->n; k++) {
+		size_t n;
+		const struct store_obj **kids;
+		bool running = false;
 
-			if (&dp->v[k] != dp->cur && !str_eq(phase, "Succeeded") && !str_eq(phase, "Failed") &&
-			    controllers_owned(pods[i]->obj, json_str(dp->v[k].o->obj, "metadata.uid", "")))
-				return;		/* oldPodsRunning */
+		if (&dp->v[k] == dp->cur)
+			continue;
+		kids = controllers_children(dp->c, json_str(dp->v[k].o->obj, "metadata.uid", ""), &n);
+		for (size_t i = 0; i < n; i++) {
+			const char *phase = json_str(kids[i]->obj, "status.phase", "");
+
+			running = running || (!str_eq(phase, "Succeeded") && !str_eq(phase, "Failed"));
 		}
+		free(kids);
+		if (running)
+			return;		/* oldPodsRunning */
+	}
 	if (dp->cur && dp->cur->spec != dp->want)
 		scale(dp, dp->cur, dp->want);
 }
@@ -468,7 +477,7 @@ static void write_status(struct dep *dp, const char *created)
 }
 
 void simdeploy_reconcile(struct sim *c, const struct store_obj *d, const struct store_obj *const *rss,
-			 size_t nrs, const struct store_obj *const *pods, size_t np)
+			 size_t nrs)
 {
 	struct dep dp = { .c = c, .d = d, .o = d->obj };
 	const char *uid = json_str(d->obj, "metadata.uid", "");
@@ -540,7 +549,7 @@ void simdeploy_reconcile(struct sim *c, const struct store_obj *d, const struct 
 			scale(&dp, active, dp.want);
 	} else if (dp.cur && !created) {
 		if (recreate_type)
-			recreate(&dp, pods, np);
+			recreate(&dp);
 		else if (!rolling(&dp) && dp.cur->replicas == dp.want && dp.cur->avail == dp.want &&
 			 SUM(&dp, replicas, true) == 0)
 			cleanup(&dp);
