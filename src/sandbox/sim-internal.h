@@ -104,7 +104,7 @@ void sim_pass_soon(struct sim *c);
  * next schedule of a CronJob): the earliest one is kept */
 void sim_wake_at(struct sim *c, int64_t ms);
 /* sim_event: a core/v1 Event about obj (kind, namespace, name, uid
- * from it); one per (object, reason): a repeat bumps count. */
+ * from it); one per (object, reason, message): a repeat bumps count. */
 void sim_event(struct sim *c, const cJSON *obj, const char *type, const char *reason,
 		   const char *message, const char *component, const char *host, const char *field_path);
 /* sim_list: references to the objects of k in ns (NULL = all);

@@ -102,6 +102,8 @@ void sim_event(struct sim *c, const cJSON *obj, const char *type, const char *re
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	for (const char *p = field_path ? field_path : ""; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	for (const char *p = message; *p; p++)	/* another message is another event */
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	snprintf(name, sizeof(name), "%.250s.%016llx", json_str(obj, "metadata.name", ""),
 		 (unsigned long long)h);
 	status_init(&st);
