@@ -4,11 +4,11 @@
 # ordinal pods and bound claims, a Job that completes, a crash-looping pod,
 # and a cascading delete.
 . "$(dirname "$0")/lib.sh"
-sb_start
+sb_start --no-s3
 k() { kubectl -n default "$@"; }
 # wait_jp RESOURCE JSONPATH VALUE: polls until kubectl prints VALUE
 wait_jp() {
-	local end=$(($(date +%s) + ${4:-15})) got
+	local end=$(($(date +%s) + ${4:-60})) got
 	until got=$(k get "$1" -o "jsonpath=$2" 2>&1) && [ "$got" = "$3" ]; do
 		[ "$(date +%s)" -lt "$end" ] || fail "$1 $2: '$got', want '$3'"
 		sleep 0.1
@@ -21,7 +21,7 @@ wait_jp deploy/web '{.status.readyReplicas}' 3
 k get pods -l app=web -o jsonpath='{.items[0].metadata.ownerReferences[0].kind}' | grep -qx ReplicaSet ||
 	fail "pods owned by the ReplicaSet"
 k scale deploy/web --replicas=0 >/dev/null || fail "scale to 0"
-WAIT=15 wait_cmd sh -c '[ -z "$(kubectl -n default get pods -l app=web -o name)" ]' || fail "pods gone at 0"
+WAIT=60 wait_cmd sh -c '[ -z "$(kubectl -n default get pods -l app=web -o name)" ]' || fail "pods gone at 0"
 wait_jp deploy/web '{.status.observedGeneration}' 2
 k scale deploy/web --replicas=2 >/dev/null || fail "scale back"
 wait_jp deploy/web '{.status.readyReplicas}' 2
@@ -55,7 +55,7 @@ k get job once -o jsonpath='{.status.conditions[?(@.type=="Complete")].status}' 
 	fail "job Complete"
 
 k run crashy --image=example/crashloop:1 --restart=Always >/dev/null || fail "run crashy"
-end=$(($(date +%s) + 20))
+end=$(($(date +%s) + 60))
 until k get pod crashy --no-headers 2>/dev/null | grep -q CrashLoopBackOff; do
 	[ "$(date +%s)" -lt "$end" ] || fail "no CrashLoopBackOff: $(k get pod crashy --no-headers)"
 	sleep 0.2
@@ -66,5 +66,5 @@ k get events --field-selector involvedObject.name=crashy,reason=BackOff --no-hea
 k logs crashy --previous | grep -q "exiting" || fail "previous log"
 
 k delete deploy web >/dev/null || fail "delete deployment"
-WAIT=15 wait_cmd sh -c '[ -z "$(kubectl -n default get rs,pods -l app=web -o name)" ]' || fail "cascade"
+WAIT=60 wait_cmd sh -c '[ -z "$(kubectl -n default get rs,pods -l app=web -o name)" ]' || fail "cascade"
 ok "scale 0 and back, ordinals, claims, job, crash loop, cascade"
