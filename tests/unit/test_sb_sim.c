@@ -248,6 +248,111 @@ START_TEST(test_rolling_update)
 }
 END_TEST
 
+static void set_image(cJSON *o, const char *image)
+{
+	cJSON *ct = cJSON_GetArrayItem((cJSON *)json_get(o, "spec.template.spec.containers"), 0);
+
+	ck_assert_ptr_nonnull(ct);
+	cJSON_ReplaceItemInObjectCaseSensitive(ct, "image", cJSON_CreateString(image));
+}
+
+/* ---- Recreate: the old pods are gone before a new one exists ---- */
+
+struct mix {
+	bool on, mixed;
+	int max_old, max_new;
+};
+
+static bool count_images(const struct store_obj *o, void *arg)
+{
+	int *n = arg;
+
+	if (str_has_prefix(o->name, "rec-"))
+		n[str_eq(json_str(o->obj, "spec.containers.0.image", ""), "app:2")]++;
+	return true;
+}
+
+static void on_recreate(struct store *s, const struct store_event *ev, void *arg)
+{
+	struct mix *m = arg;
+	int n[2] = { 0, 0 };
+
+	(void)ev;
+	if (!m->on)
+		return;
+	store_each(s, kind("", "pods"), "default", NULL, NULL, count_images, n);
+	m->mixed = m->mixed || (n[0] && n[1]);
+	m->max_new = DL_MAX(m->max_new, n[1]);
+}
+
+/* rec_done: rolled out, and no pod of the other image left (arg: 0 for
+ * app:1, 1 for app:2) */
+static bool rec_done(void *arg)
+{
+	const cJSON *d = get("apps", "deployments", "rec");
+	int n[2] = { 0, 0 }, image = *(int *)arg;
+
+	store_each(st, kind("", "pods"), "default", NULL, NULL, count_images, n);
+	return d && json_int(d, "status.updatedReplicas", 0) == 3 && json_int(d, "status.availableReplicas", 0) == 3 &&
+		json_int(d, "status.observedGeneration", 0) == json_int(d, "metadata.generation", -1) && !n[!image];
+}
+
+START_TEST(test_recreate)
+{
+	struct mix m = { .on = false };
+	int first = 0, second = 1;
+	uint64_t sub;
+	cJSON *d;
+	struct status s;
+	struct store_write w = { .manager = "test" };
+	create("apps", "deployments", "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
+	       "{\"name\":\"rec\"},\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":\"rec\"}},"
+	       "\"strategy\":{\"type\":\"Recreate\"},\"template\":{\"metadata\":{\"labels\":{\"app\":\"rec\"}},"
+	       "\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"app:1\"}]}}}}");
+	run_until(rec_done, &first, 30, "the first Recreate rollout");
+	sub = store_subscribe(st, on_recreate, &m);
+	m.on = true;
+	d = store_obj_copy(store_get(st, kind("apps", "deployments"), "default", "rec"));
+	set_image(d, "app:2");
+	status_init(&s);
+	ck_assert_int_eq(store_update(st, kind("apps", "deployments"), "default", d, &w, NULL, &s), 0);
+	status_release(&s);
+	run_until(rec_done, &second, 60, "the Recreate rollout");
+	m.on = false;
+	store_unsubscribe(st, sub);
+	ck_assert(!m.mixed);
+	ck_assert_int_eq(m.max_new, 3);
+}
+END_TEST
+
+/* ---- a rollout that cannot progress times out ---- */
+
+static bool timed_out(void *arg)
+{
+	const cJSON *c = condition(get("apps", "deployments", arg), "Progressing");
+
+	return c && str_eq(json_str(c, "reason", ""), "ProgressDeadlineExceeded");
+}
+
+START_TEST(test_progress_deadline)
+{
+	const cJSON *c;
+
+	/* no node has 1000 cpus: the pods stay Pending */
+	create("apps", "deployments", "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":"
+	       "{\"name\":\"big\"},\"spec\":{\"replicas\":1,\"progressDeadlineSeconds\":2,\"selector\":"
+	       "{\"matchLabels\":{\"app\":\"big\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"big\"}},"
+	       "\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"app\",\"resources\":{\"requests\":"
+	       "{\"cpu\":\"1000\"}}}]}}}}");
+	run_until(timed_out, "big", 20, "ProgressDeadlineExceeded");
+	c = condition(get("apps", "deployments", "big"), "Progressing");
+	ck_assert_str_eq(json_str(c, "status", ""), "False");
+	ck_assert(strstr(json_str(c, "message", ""), "has timed out progressing.") != NULL);
+	ck_assert_str_eq(json_str(condition(get("apps", "deployments", "big"), "Available"), "reason", ""),
+			 "MinimumReplicasUnavailable");
+}
+END_TEST
+
 /* ---- StatefulSet: highest ordinal first, one at a time ---- */
 
 struct order {
@@ -296,14 +401,6 @@ static bool sts_done(void *arg)
 	return o && json_int(o, "status.readyReplicas", 0) == 3 && json_int(o, "status.updatedReplicas", 0) == 3 &&
 		str_eq(json_str(o, "status.currentRevision", "a"), json_str(o, "status.updateRevision", "b")) &&
 		json_int(o, "status.observedGeneration", 0) == json_int(o, "metadata.generation", -1);
-}
-
-static void set_image(cJSON *o, const char *image)
-{
-	cJSON *ct = cJSON_GetArrayItem((cJSON *)json_get(o, "spec.template.spec.containers"), 0);
-
-	ck_assert_ptr_nonnull(ct);
-	cJSON_ReplaceItemInObjectCaseSensitive(ct, "image", cJSON_CreateString(image));
 }
 
 START_TEST(test_statefulset_update)
@@ -608,6 +705,8 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_rolling_update);
+	tcase_add_test(tc, test_recreate);
+	tcase_add_test(tc, test_progress_deadline);
 	tcase_add_test(tc, test_statefulset_update);
 	tcase_add_test(tc, test_cronjob);
 	tcase_add_test(tc, test_grace);
