@@ -30,7 +30,7 @@
 
 #define MANAGER "daemonset-controller"
 
-/* the tolerations every daemon pod gets (AddOrUpdateDaemonPodTolerations) */
+/* the tolerations added to every daemon pod, as AddOrUpdateDaemonPodTolerations */
 static const struct {
 	const char *key, *effect;
 } daemon_tolerations[] = {

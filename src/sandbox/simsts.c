@@ -8,7 +8,9 @@
  * ControllerRevision (simrev.c) of their template.  OrderedReady creates
  * ordinal n once n-1 is Running and Ready and removes the highest first;
  * Parallel does all at once.  A deleted pod is made again under the same
- * name only once the old one is gone.
+ * name only once the old one is gone.  persistentVolumeClaimRetentionPolicy
+ * Delete hands claims to the garbage collector: with the set
+ * (whenDeleted), or with a pod scaled away (whenScaled).
  *
  * RollingUpdate: once every ordinal exists, the highest ordinal at or
  * above the partition whose revision is not the update revision is
@@ -28,6 +30,68 @@
 #include "sim-internal.h"
 
 #define MANAGER "statefulset-controller"
+
+/* claim_owner: the reference a retention policy of Delete puts on a
+ * claim: the set (whenDeleted) or the condemned pod (whenScaled), so the
+ * garbage collector takes the claim with it */
+static cJSON *claim_owner(const cJSON *owner)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "apiVersion", json_str(owner, "apiVersion", "v1"));
+	cJSON_AddStringToObject(r, "kind", json_str(owner, "kind", ""));
+	cJSON_AddStringToObject(r, "name", json_str(owner, "metadata.name", ""));
+	cJSON_AddStringToObject(r, "uid", json_str(owner, "metadata.uid", ""));
+	return r;
+}
+
+static bool refers(const cJSON *obj, const char *uid)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, json_get(obj, "metadata.ownerReferences"))
+		if (str_eq(json_str(r, "uid", ""), uid))
+			return true;
+	return false;
+}
+
+/* condemn_claims: whenScaled Delete: the claims of a pod scaled away go
+ * with it */
+static void condemn_claims(struct sim *c, const struct store_obj *s, const struct store_obj *pod)
+{
+	const cJSON *t;
+	int64_t ord = controllers_ordinal(s->name, pod->name);
+
+	if (!str_eq(json_str(s->obj, "spec.persistentVolumeClaimRetentionPolicy.whenScaled", ""), "Delete") ||
+	    !c->k_pvc)
+		return;
+	cJSON_ArrayForEach(t, json_get(s->obj, "spec.volumeClaimTemplates")) {
+		char claim[400];
+		const struct store_obj *pvc;
+		cJSON *copy, *md, *refs;
+
+		snprintf(claim, sizeof(claim), "%.120s-%.240s-%lld", json_str(t, "metadata.name", "data"), s->name,
+			 (long long)ord);
+		pvc = store_get(c->store, c->k_pvc, s->ns, claim);
+		if (!pvc || refers(pvc->obj, json_str(pod->obj, "metadata.uid", "")))
+			continue;
+		copy = store_obj_copy(pvc);
+		md = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+		refs = cJSON_GetObjectItemCaseSensitive(md, "ownerReferences");
+		if (!cJSON_IsArray(refs)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(md, "ownerReferences");
+			refs = cJSON_AddArrayToObject(md, "ownerReferences");
+		}
+		/* the pod's, instead of the set's */
+		for (cJSON *r = refs->child, *next; r; r = next) {
+			next = r->next;
+			if (str_eq(json_str(r, "uid", ""), json_str(s->obj, "metadata.uid", "")))
+				cJSON_Delete(cJSON_DetachItemViaPointer(refs, r));
+		}
+		cJSON_AddItemToArray(refs, claim_owner(pod->obj));
+		controllers_put(c, c->k_pvc, s->ns, copy, MANAGER);
+	}
+}
 
 static void claims(struct sim *c, const cJSON *sts, const char *ns, const char *name, int64_t ordinal,
 		   cJSON *spec)
@@ -52,6 +116,9 @@ static void claims(struct sim *c, const cJSON *sts, const char *ns, const char *
 			cJSON_AddStringToObject(md, "namespace", ns);
 			if (sel)
 				cJSON_AddItemToObject(md, "labels", cJSON_Duplicate(sel, true));
+			if (str_eq(json_str(sts, "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", ""),
+				   "Delete"))
+				cJSON_AddItemToArray(cJSON_AddArrayToObject(md, "ownerReferences"), claim_owner(sts));
 			cJSON_AddItemToObject(pvc, "spec", cJSON_Duplicate(json_get(t, "spec"), true));
 			st = cJSON_AddObjectToObject(pvc, "status");
 			cJSON_AddStringToObject(st, "phase", "Bound");
@@ -222,6 +289,7 @@ void simsts_reconcile(struct sim *c, const struct store_obj *s, const struct sto
 				if (!highest)
 					continue;
 			}
+			condemn_claims(c, s, extra[k]);
 			delete_pod(c, s, extra[k]);
 		}
 	}

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # t_sb_workloads.sh: the sandbox's controllers with the real kubectl:
 # a Deployment scaled to 0 and back (Onyxia's suspend), a StatefulSet with
-# ordinal pods and bound claims, a Job that completes, a crash-looping pod,
-# and a cascading delete.
+# ordinal pods and bound claims (and a claim retention policy of Delete),
+# a Job that completes, a crash-looping pod, and a cascading delete.
 . "$(dirname "$0")/lib.sh"
 sb_start --no-s3
 k() { kubectl -n default "$@"; }
@@ -48,6 +48,19 @@ wait_jp sts/db '{.status.readyReplicas}' 2
 k get pod db-0 db-1 >/dev/null 2>&1 || fail "ordinal pod names"
 wait_jp pvc/data-db-1 '{.status.phase}' Bound
 k logs db-0 | grep -q "database system is ready to accept connections" || fail "postgres startup log"
+
+# persistentVolumeClaimRetentionPolicy: Delete takes the claims away, Retain keeps them
+sed -e 's/name: db}/name: cache}/' -e 's/app: db/app: cache/g' -e 's/serviceName: db/serviceName: cache/' \
+	-e 's/^  replicas: 2$/  replicas: 2\n  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}/' \
+	"$T/sts.yaml" >"$T/cache.yaml"
+k apply -f "$T/cache.yaml" >/dev/null || fail "apply cache"
+wait_jp sts/cache '{.status.readyReplicas}' 2
+wait_jp pvc/data-cache-1 '{.status.phase}' Bound
+k scale sts/cache --replicas=1 >/dev/null
+WAIT=60 wait_cmd sh -c '! kubectl -n default get pvc data-cache-1' || fail "whenScaled: Delete kept data-cache-1"
+k delete sts cache >/dev/null
+WAIT=60 wait_cmd sh -c '! kubectl -n default get pvc data-cache-0' || fail "whenDeleted: Delete kept data-cache-0"
+k get pvc data-db-0 data-db-1 >/dev/null 2>&1 || fail "Retain lost a claim"
 
 k create job once --image=busybox -- sh -c 'echo done' >/dev/null || fail "create job"
 wait_jp job/once '{.status.succeeded}' 1
