@@ -222,6 +222,8 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 	s->cbs = *cbs;
 	s->arg = arg;
 	buf_init(&s->pending, MAX_PENDING);
+	/* before the fork: a child quicker than us must not exit unheard */
+	loop_on_signal(l, SIGCHLD, on_chld, s);
 	if (cfg->tty) {
 		struct winsize ws = { (unsigned short)(cfg->rows ? cfg->rows : 24),
 				      (unsigned short)(cfg->cols ? cfg->cols : 80), 0, 0 };
@@ -236,6 +238,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (s->pid < 0) {
 			error_sys(err, "unable to open a pty");
+			loop_off_signal(l, SIGCHLD, on_chld, s);
 			free(s);
 			return NULL;
 		}
@@ -245,6 +248,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 	} else {
 		if ((cfg->in && pipe(pin) != 0) || pipe(pout) != 0 || (cfg->err && pipe(perr) != 0)) {
 			error_sys(err, "unable to create pipes");
+			loop_off_signal(l, SIGCHLD, on_chld, s);
 			for (int i = 0; i < 2; i++) {
 				if (pin[i] >= 0) close(pin[i]);
 				if (pout[i] >= 0) close(pout[i]);
@@ -269,6 +273,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 		if (perr[1] >= 0) close(perr[1]);
 		if (s->pid < 0) {
 			error_sys(err, "unable to fork");
+			loop_off_signal(l, SIGCHLD, on_chld, s);
 			if (pin[1] >= 0) close(pin[1]);
 			close(pout[0]);
 			if (perr[0] >= 0) close(perr[0]);
@@ -289,7 +294,6 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 		if (s->in_fd >= 0)
 			loop_watch_fd(l, s->in_fd, 0, on_writable, s);
 	}
-	loop_on_signal(l, SIGCHLD, on_chld, s);
 	return s;
 }
 
