@@ -634,6 +634,41 @@ START_TEST(test_cronjob)
 }
 END_TEST
 
+/* Replace: the running Job goes for the new one; startingDeadlineSeconds:
+ * a run missed by more than that is skipped */
+START_TEST(test_cronjob_replace)
+{
+	char j1[64], j2[64], j3[64];
+	int turns;
+
+	sim_set_clock(sim, t_of("2025-01-01T00:00:30Z"));
+	create("batch", "cronjobs", "{\"apiVersion\":\"batch/v1\",\"kind\":\"CronJob\",\"metadata\":{\"name\":"
+	       "\"every\"},\"spec\":{\"schedule\":\"* * * * *\",\"concurrencyPolicy\":\"Replace\","
+	       "\"startingDeadlineSeconds\":30,\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":"
+	       "\"Never\",\"containers\":[{\"name\":\"r\",\"image\":\"busybox\"}]}}}}}}");
+	snprintf(j1, sizeof(j1), "every-%lld", (long long)(t_of("2025-01-01T00:01:00Z") / 60));
+	sim_set_clock(sim, t_of("2025-01-01T00:01:05Z"));
+	run_until(has, j1, 10, j1);
+	/* a minute later, j1 still running: it is replaced */
+	snprintf(j2, sizeof(j2), "every-%lld", (long long)(t_of("2025-01-01T00:02:00Z") / 60));
+	sim_set_clock(sim, t_of("2025-01-01T00:02:05Z"));
+	run_until(has, j2, 10, j2);
+	if (get("batch", "jobs", j1) && !job_complete(j1))
+		run_until(gone, j1, 10, "the replaced Job to go");
+	ck_assert(has_event("SuccessfulDelete", j1) || job_complete(j1));
+	/* 00:03 missed by 40 s, over the deadline of 30: no Job for it */
+	snprintf(j3, sizeof(j3), "every-%lld", (long long)(t_of("2025-01-01T00:03:00Z") / 60));
+	sim_set_clock(sim, t_of("2025-01-01T00:03:40Z"));
+	turns = 10;
+	run_until(quiet, &turns, 10, "a few turns");
+	ck_assert_ptr_null(get("batch", "jobs", j3));
+	/* 00:04 within it */
+	snprintf(j3, sizeof(j3), "every-%lld", (long long)(t_of("2025-01-01T00:04:00Z") / 60));
+	sim_set_clock(sim, t_of("2025-01-01T00:04:20Z"));
+	run_until(has, j3, 10, j3);
+}
+END_TEST
+
 /* ---- graceful deletion ---- */
 
 static bool pod_running(void *arg)
@@ -709,6 +744,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_progress_deadline);
 	tcase_add_test(tc, test_statefulset_update);
 	tcase_add_test(tc, test_cronjob);
+	tcase_add_test(tc, test_cronjob_replace);
 	tcase_add_test(tc, test_grace);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("nodes");
