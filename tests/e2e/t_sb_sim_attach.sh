@@ -60,7 +60,7 @@ kubectl -n default exec web -- sh -c 'timeout 60 sh -c "while :; do :; done"' >/
 busy=$!
 kubectl -n default exec web -- python3 -c 'import time; b = b"x" * (300 << 20); time.sleep(60)' >/dev/null 2>&1 &
 hog=$!
-WAIT=40 wait_cmd sh -c "[ \$(kubectl -n default top pod web --no-headers | awk '{print \$2 + 0}') -ge $((c0 + 100)) ]" ||
+WAIT=40 wait_cmd sh -c "[ \$(kubectl -n default top pod web --no-headers | awk '{print \$2 + 0}') -ge $((c0 + 50)) ]" ||
 	{ kill $busy $hog; fail "CPU did not move: $c0 m, now $(cpu) m"; }
 WAIT=40 wait_cmd sh -c "[ \$(kubectl -n default top pod web --no-headers | awk '{print \$3 + 0}') -ge $((m0 + 250)) ]" ||
 	{ kill $busy $hog; fail "memory did not move: $m0 Mi, now $(mem) Mi"; }
