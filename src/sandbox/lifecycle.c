@@ -351,6 +351,16 @@ static void finish(struct sim *c, struct podrun *r, bool ok)
 	r->stage = RUN_DONE;
 	r->next_ms = 0;
 	simstatus_write(c, r, ok ? SIMSTATUS_SUCCEEDED : SIMSTATUS_FAILED, 0);
+	/* nothing more will be written: kubectl logs -f ends */
+	for (size_t i = 0; i < r->nlogs; i++) {
+		if (r->logs[i].partial.len) {
+			kubelog_append(r->logs[i].log, sim_unix(c) * 1000000000LL, r->logs[i].partial.data,
+				       r->logs[i].partial.len);
+			buf_reset(&r->logs[i].partial);
+			podapi_notify(&r->logs[i]);
+		}
+		podapi_drop_followers(&r->logs[i]);
+	}
 }
 
 /* delete_now: the kubelet's final delete, once the containers stopped
