@@ -46,9 +46,12 @@ tm kill-server
 k run web --image=nginx >/dev/null && k wait --for=condition=Ready pod/web --timeout=60s >/dev/null || fail "web"
 kubectl -n default attach web >"$T/attach" 2>&1 &
 att=$!
-sleep_until() { WAIT=$1 wait_cmd "${@:2}"; }
-k exec web -- sh -c 'echo attach-sees-this > "$DATALAB_MAIN_STDOUT"' || fail "exec"
-sleep_until 20 grep -q attach-sees-this "$T/attach" || { kill $att; fail "attach output: $(cat "$T/attach")"; }
+# what is written once the attach is up reaches it: write until it shows
+seen() {
+	kubectl -n default exec web -- sh -c 'echo attach-sees-this > "$DATALAB_MAIN_STDOUT"' &&
+		grep -q attach-sees-this "$T/attach"
+}
+WAIT=60 wait_cmd seen || { kill $att; fail "attach output: $(cat "$T/attach")"; }
 kill $att 2>/dev/null; wait $att 2>/dev/null
 
 # kubectl top: a busy loop and 300 MiB in the container show
