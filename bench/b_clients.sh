@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # b_clients.sh: the console's Kubernetes clients on the real sandbox with
-# 5,000 pods (10 namespaces): time from start to a synced pod store
+# 5,000 running pods (10 namespaces, 50 nodes): time from start to a synced pod store
 # (datalab pods -A -w, until its first table is out) beside
 # `kubectl get pods -A` in the same run; RSS with the store full, and per
 # 1,000 pods; wake-ups and CPU while idle with the watch open for 10 s,
@@ -14,7 +14,8 @@ pids=
 cleanup() { for p in $pids; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
-datalab-sandbox --dir "$T/sb" --port 0 --no-s3 --no-fsync >"$T/sb.log" 2>&1 &
+# 50 nodes so that every pod is scheduled and runs
+datalab-sandbox --dir "$T/sb" --port 0 --no-s3 --no-fsync --nodes '50:cpu=64,memory=256Gi,pods=110' >"$T/sb.log" 2>&1 &
 pids="$pids $!"
 for _ in $(seq 200); do [ -f "$T/sb/ready" ] && break; sleep 0.05; done
 [ -f "$T/sb/ready" ] || { echo "sandbox did not start"; cat "$T/sb.log"; exit 1; }
@@ -52,6 +53,12 @@ for i in range(n):
         sys.exit("create failed: %d" % r.status)
 PY
 [ $? -eq 0 ] || exit 1
+# let the pods settle (scheduled, started) so that idle means idle
+end=$(($(date +%s) + 300))
+while [ "$(kubectl get pods -A --field-selector=status.phase!=Running --no-headers 2>/dev/null | wc -l)" -gt 0 ]; do
+	[ "$(date +%s)" -lt "$end" ] || { echo "note: pods still starting after 300 s"; break; }
+	sleep 2
+done
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

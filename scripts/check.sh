@@ -15,6 +15,10 @@ step() {	# step NAME CMD...: runs, keeps its "N passed, M failed" line
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 }
 
+echo "== lint"
+scripts/lint.sh >"$log.lint" 2>&1 || status=1
+grep -v '(warning)$' "$log.lint"
+rm -f "$log.lint"
 step "unit tests" make --no-print-directory -s unit
 step "fuzz corpora" make --no-print-directory -s fuzz-replay
 step "end-to-end tests" tests/e2e/run.sh

@@ -251,6 +251,14 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* datalab [OPTIONS] launch LINK: getopt has moved the operands last */
+	if (!cat.launch_link && argc - optind == 2 && strcmp(argv[optind], "launch") == 0) {
+		cat.launch_link = argv[optind + 1];
+	} else if (optind < argc) {
+		fprintf(stderr, "datalab: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
 	log_open(NULL);
 	log_info("datalab %s starting", DATALAB_VERSION);
 	rc = run_console(&opts, kubeconfig, &cat);

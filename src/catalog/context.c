@@ -298,7 +298,13 @@ cJSON *context_build(const struct context_input *in, struct error *err)
 	if (in->account && !cJSON_IsObject(in->account))
 		return error_set(err, ERR_INVALID, "account is not an object"), NULL;
 	ctx = cJSON_CreateObject();
-	idep = sget(au, "idep") ? sget(au, "idep") : env_get(in->env, "USER") ? env_get(in->env, "USER") : "user";
+	prefix = sget(get(region, "services"), "namespacePrefix") ? sget(get(region, "services"), "namespacePrefix") : "user-";
+	if (sget(au, "idep"))
+		idep = sget(au, "idep");
+	else if (in->namespace && str_has_prefix(in->namespace, prefix) && in->namespace[strlen(prefix)])
+		idep = in->namespace + strlen(prefix);
+	else
+		idep = env_get(in->env, "USER") ? env_get(in->env, "USER") : "user";
 	user = section(ctx, "user");
 	put_str(user, "idep", idep);
 	put_str(user, "name", sget(au, "name") ? sget(au, "name") : gname ? gname : idep);
@@ -325,8 +331,10 @@ cJSON *context_build(const struct context_input *in, struct error *err)
 	}
 
 	project = section(ctx, "project");
-	prefix = sget(get(region, "services"), "namespacePrefix") ? sget(get(region, "services"), "namespacePrefix") : "user-";
-	id = sget(ap, "id") ? xstrdup(sget(ap, "id")) : xasprintf("%s%s", prefix, idep);
+	if (in->namespace && *in->namespace)
+		id = xstrdup(in->namespace);
+	else
+		id = sget(ap, "id") ? xstrdup(sget(ap, "id")) : xasprintf("%s%s", prefix, idep);
 	put_str(project, "id", id);
 	put_str(project, "password", sget(ap, "password") ? sget(ap, "password") : "");
 	{

@@ -68,6 +68,8 @@ void log_set_level(enum log_level level)
 void log_to_stderr(int on)
 {
 	log_stderr = on;
+	if (on)
+		log_level_from_env();	/* tools that never call log_open honour $DATALAB_LOG too */
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

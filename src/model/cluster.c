@@ -40,6 +40,7 @@ struct cluster {
 	char **namespaces;
 	size_t nnamespaces;
 	bool stale;		/* the joins need a rerun */
+	bool events_stale;	/* the events need sorting again */
 	uint64_t generation;
 };
 
@@ -224,7 +225,7 @@ static void pod_fill(struct pod_row *r, const cJSON *pod)
 	r->sched_msg = p->node ? NULL : sched_message(pod);
 }
 
-void cluster_pod(struct cluster *c, const cJSON *pod, bool deleted)
+void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 {
 	const char *ns = json_str(pod, "metadata.namespace", "");
 	const char *name = json_str(pod, "metadata.name", NULL);
@@ -273,11 +274,24 @@ static void node_clear(struct cluster_node *n)
 	memset(n, 0, sizeof(*n));
 }
 
+/* node_get: nodes are kept sorted by name: a binary search */
 static struct cluster_node *node_get(struct cluster *c, const char *name)
 {
-	for (size_t i = 0; i < c->nnodes; i++)
-		if (str_eq(c->nodes[i].name, name))
-			return &c->nodes[i];
+	size_t lo = 0, hi = c->nnodes;
+
+	if (!name)
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(name, c->nodes[mid].name);
+
+		if (d == 0)
+			return &c->nodes[mid];
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -286,7 +300,13 @@ static int node_cmp(const void *a, const void *b)
 	return strcmp(((const struct cluster_node *)a)->name, ((const struct cluster_node *)b)->name);
 }
 
-void cluster_node(struct cluster *c, const cJSON *node, bool deleted)
+static void sort_nodes(struct cluster *c)
+{
+	if (c->nnodes > 1)
+		qsort(c->nodes, c->nnodes, sizeof(*c->nodes), node_cmp);
+}
+
+void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 {
 	const char *name = json_str(node, "metadata.name", NULL);
 	struct cluster_node *n;
@@ -302,6 +322,7 @@ void cluster_node(struct cluster *c, const cJSON *node, bool deleted)
 		mem = n->mem;
 		node_clear(n);
 		*n = c->nodes[--c->nnodes];
+		sort_nodes(c);	/* node_get searches them by name */
 	}
 	changed(c);
 	if (deleted)
@@ -329,7 +350,7 @@ void cluster_node(struct cluster *c, const cJSON *node, bool deleted)
 	n->gpu_capacity = (int)quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
 	n->cpu_m = cpu;
 	n->mem = mem;
-	qsort(c->nodes, c->nnodes, sizeof(*c->nodes), node_cmp);
+	sort_nodes(c);
 }
 
 /* --- events --- */
@@ -363,7 +384,7 @@ static int64_t event_time(const cJSON *ev)
 	return 0;
 }
 
-void cluster_event(struct cluster *c, const cJSON *ev, bool deleted)
+void cluster_feed_event(struct cluster *c, const cJSON *ev, bool deleted)
 {
 	const char *uid = json_str(ev, "metadata.uid", json_str(ev, "metadata.name", NULL));
 	const char *ns = json_str(ev, "metadata.namespace", json_str(ev, "involvedObject.namespace", ""));
@@ -380,6 +401,7 @@ void cluster_event(struct cluster *c, const cJSON *ev, bool deleted)
 		*e = c->events[--c->nevents];
 	}
 	changed(c);
+	c->events_stale = true;
 	if (deleted)
 		return;
 	c->events = xreallocarray(c->events, c->nevents + 1, sizeof(*c->events));
@@ -420,7 +442,7 @@ static void quota_clear(struct cluster_quota *q)
 	memset(q, 0, sizeof(*q));
 }
 
-void cluster_quota(struct cluster *c, const cJSON *obj, bool deleted)
+void cluster_feed_quota(struct cluster *c, const cJSON *obj, bool deleted)
 {
 	const char *ns = json_str(obj, "metadata.namespace", "");
 	const char *name = json_str(obj, "metadata.name", NULL);
@@ -566,7 +588,7 @@ void cluster_quota_summary(struct cluster *c, const char *ns, char *dst, size_t 
 
 /* --- namespaces --- */
 
-void cluster_namespace(struct cluster *c, const cJSON *obj, bool deleted)
+void cluster_feed_namespace(struct cluster *c, const cJSON *obj, bool deleted)
 {
 	const char *name = json_str(obj, "metadata.name", NULL);
 
@@ -702,10 +724,14 @@ static void join(struct cluster *c)
 			n->ngpu_users++;
 		}
 	}
-	c->by_time = xreallocarray(c->by_time, c->nevents ? c->nevents : 1, sizeof(*c->by_time));
-	for (size_t i = 0; i < c->nevents; i++)
-		c->by_time[i] = &c->events[i];
-	qsort(c->by_time, c->nevents, sizeof(*c->by_time), by_time_cmp);
+	if (c->events_stale) {	/* pods churn far more often than events */
+		c->by_time = xreallocarray(c->by_time, c->nevents ? c->nevents : 1, sizeof(*c->by_time));
+		for (size_t i = 0; i < c->nevents; i++)
+			c->by_time[i] = &c->events[i];
+		if (c->nevents > 1)
+			qsort(c->by_time, c->nevents, sizeof(*c->by_time), by_time_cmp);
+		c->events_stale = false;
+	}
 	/* why a pod waits: its newest warning, unless it is scheduled and
 	 * the warning is an old FailedScheduling, or nothing waits */
 	for (size_t k = c->nevents; k-- > 0;) {
@@ -804,6 +830,7 @@ void cluster_clear(struct cluster *c)
 	for (size_t i = 0; i < c->nevents; i++)
 		event_clear(&c->events[i]);
 	c->nevents = 0;
+	c->events_stale = true;
 	for (size_t i = 0; i < c->nquotas; i++)
 		quota_clear(&c->quotas[i]);
 	c->nquotas = 0;

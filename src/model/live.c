@@ -61,7 +61,7 @@ static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 		services_pod(s->svc, obj, deleted);
 		what = LIVE_SERVICES;
 		if (!s->pods_all) {
-			cluster_pod(s->cl, obj, deleted);
+			cluster_feed_pod(s->cl, obj, deleted);
 			what |= LIVE_CLUSTER;
 		}
 		break;
@@ -69,7 +69,7 @@ static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 		services_event(s->svc, obj, deleted);
 		what = LIVE_SERVICES;
 		if (!s->events_all) {
-			cluster_event(s->cl, obj, deleted);
+			cluster_feed_event(s->cl, obj, deleted);
 			what |= LIVE_CLUSTER;
 		}
 		break;
@@ -83,23 +83,23 @@ static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 		what = LIVE_SERVICES;
 		break;
 	case F_QUOTAS:
-		cluster_quota(s->cl, obj, deleted);
+		cluster_feed_quota(s->cl, obj, deleted);
 		what = LIVE_CLUSTER;
 		break;
 	case F_NODES:
-		cluster_node(s->cl, obj, deleted);
+		cluster_feed_node(s->cl, obj, deleted);
 		what = LIVE_CLUSTER;
 		break;
 	case F_PODS_ALL:
-		cluster_pod(s->cl, obj, deleted);
+		cluster_feed_pod(s->cl, obj, deleted);
 		what = LIVE_CLUSTER;
 		break;
 	case F_EVENTS_ALL:
-		cluster_event(s->cl, obj, deleted);
+		cluster_feed_event(s->cl, obj, deleted);
 		what = LIVE_CLUSTER;
 		break;
 	case F_NAMESPACES:
-		cluster_namespace(s->cl, obj, deleted);
+		cluster_feed_namespace(s->cl, obj, deleted);
 		what = LIVE_CLUSTER;
 		break;
 	default:

@@ -39,7 +39,8 @@ struct pod_entry {
 };
 
 struct warning {
-	char *ns, *pod;		/* the pod the event is about */
+	char *ns, *pod;		/* the pod (or workload) the event is about */
+	bool workload;		/* a workload's FailedCreate: it could not make its pods */
 	char *uid;		/* the Event's uid, for deletes */
 	char *reason, *message;
 	int64_t when;
@@ -500,6 +501,8 @@ void services_event(struct services *s, const cJSON *ev, bool deleted)
 	const char *pod = json_str(ev, "involvedObject.name", "");
 	int64_t when = event_time(ev);
 	struct warning *w = NULL;
+	const char *kind;
+	bool workload;
 
 	for (size_t i = 0; i < s->nwarns; i++)
 		if (str_eq(s->warns[i].uid, uid))
@@ -512,11 +515,15 @@ void services_event(struct services *s, const cJSON *ev, bool deleted)
 		}
 		return;
 	}
-	if (!str_eq(json_str(ev, "involvedObject.kind", ""), "Pod") || !str_eq(json_str(ev, "type", ""), "Warning"))
+	kind = json_str(ev, "involvedObject.kind", "");
+	/* a workload whose pods the quota refuses has no pod to tell it by */
+	workload = (str_eq(kind, "StatefulSet") || str_eq(kind, "ReplicaSet") || str_eq(kind, "Job")) &&
+		   str_eq(json_str(ev, "reason", ""), "FailedCreate");
+	if ((!str_eq(kind, "Pod") && !workload) || !str_eq(json_str(ev, "type", ""), "Warning"))
 		return;
 	/* one warning per pod: the newest */
 	for (size_t i = 0; !w && i < s->nwarns; i++)
-		if (str_eq(s->warns[i].ns, ns) && str_eq(s->warns[i].pod, pod)) {
+		if (s->warns[i].workload == workload && str_eq(s->warns[i].ns, ns) && str_eq(s->warns[i].pod, pod)) {
 			if (s->warns[i].when > when)
 				return;
 			w = &s->warns[i];
@@ -529,6 +536,7 @@ void services_event(struct services *s, const cJSON *ev, bool deleted)
 	}
 	w->ns = xstrdup(ns);
 	w->pod = xstrdup(pod);
+	w->workload = workload;
 	w->uid = xstrdup(uid);
 	w->reason = xstrdup(json_str(ev, "reason", ""));
 	w->message = xstrdup(json_str(ev, "message", w->reason));
@@ -539,8 +547,27 @@ void services_event(struct services *s, const cJSON *ev, bool deleted)
 static const struct warning *warning_for(const struct services *s, const char *ns, const char *pod)
 {
 	for (size_t i = 0; i < s->nwarns; i++)
-		if (str_eq(s->warns[i].ns, ns) && str_eq(s->warns[i].pod, pod))
+		if (!s->warns[i].workload && str_eq(s->warns[i].ns, ns) && str_eq(s->warns[i].pod, pod))
 			return &s->warns[i];
+	return NULL;
+}
+
+/* workload_warning: why a service's workload made no pod: a FailedCreate
+ * about it, or about one of its ReplicaSets ("<deployment>-<hash>"). */
+static const char *workload_warning(const struct services *s, const struct service *r)
+{
+	for (size_t k = 0; k < r->nworkloads; k++) {
+		const char *name = r->workloads[k].name;
+		size_t n = strlen(name);
+
+		for (size_t i = 0; i < s->nwarns; i++) {
+			const struct warning *w = &s->warns[i];
+
+			if (w->workload && str_eq(w->ns, r->namespace) && strncmp(w->pod, name, n) == 0 &&
+			    (w->pod[n] == '\0' || w->pod[n] == '-'))
+				return w->message;
+		}
+	}
 	return NULL;
 }
 
@@ -712,7 +739,8 @@ static bool is_pending_status(const char *st)
 	return str_has_prefix(st, "pending-");
 }
 
-static void derive(struct service *r)
+/* derive: the state from the pods; no_pods_why: why no pod exists, if known */
+static void derive(struct service *r, const char *no_pods_why)
 {
 	int crash = 0, pending = 0, done = 0, ready = 0, restarts = 0;
 	const char *why = NULL;
@@ -749,6 +777,9 @@ static void derive(struct service *r)
 		r->state = SERVICE_PAUSED;
 		if (r->npods > 0)
 			r->state_text = xstrdup("pausing");
+	} else if (r->npods == 0 && no_pods_why) {
+		r->state = SERVICE_PENDING;
+		r->state_text = xasprintf("pending: %s", no_pods_why);
 	} else if (r->npods == 0) {
 		r->state = age < 120 ? SERVICE_STARTING : SERVICE_RUNNING;
 		r->state_text = xstrdup(age < 120 ? "starting" : "running (no pods)");
@@ -883,7 +914,7 @@ static void rebuild(struct services *s)
 			memcpy(r->mem_hist, old->mem_hist, sizeof(r->mem_hist));
 			r->hist_len = old->hist_len;
 		}
-		derive(r);
+		derive(r, r->npods == 0 ? workload_warning(s, r) : NULL);
 	}
 	if (n > 1)
 		qsort(rows, n, sizeof(*rows), row_cmp);

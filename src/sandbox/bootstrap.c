@@ -9,6 +9,8 @@
  * from the same CA, so clients' kubeconfigs stay valid.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,6 +313,45 @@ out:
 	return rc;
 }
 
+/* ---- files rewritten at each start ---- */
+
+int bootstrap_replace_file(const char *path, const void *data, size_t n, mode_t mode, struct error *err)
+{
+	char *tmp = xasprintf("%s.tmp-%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	const char *p = data;
+	ssize_t w;
+
+	if (fd < 0) {
+		error_sys(err, "unable to create '%s'", tmp);
+		free(tmp);
+		return -1;
+	}
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			error_sys(err, "unable to write '%s'", tmp);
+			close(fd);
+			unlink(tmp);
+			free(tmp);
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		error_sys(err, "unable to rename '%s'", tmp);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
 /* ---- kubeconfig ---- */
 
 int bootstrap_kubeconfig(const char *dir, const char *server, const char *token, const char *ca_pem,
@@ -332,7 +373,7 @@ int bootstrap_kubeconfig(const char *dir, const char *server, const char *token,
 	buf_addf(&b, "    user: %s\n    namespace: user-%s\n", user, user);
 	buf_adds(&b, "current-context: datalab-sandbox\nusers:\n");
 	buf_addf(&b, "- name: %s\n  user:\n    token: %s\npreferences: {}\n", user, token);
-	rc = file_write_atomic(path, b.data, b.len, 0600, err);
+	rc = bootstrap_replace_file(path, b.data, b.len, 0600, err);
 	buf_release(&b);
 	buf_release(&ca);
 	free(path);

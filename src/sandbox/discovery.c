@@ -15,6 +15,7 @@
 #include "datalab/core/str.h"
 #include "datalab/sandbox/discovery.h"
 #include "datalab/sandbox/kinds.h"
+#include "datalab/sandbox/schema.h"
 
 #define KUBE_VERSION "v1.34.0"
 
@@ -168,7 +169,150 @@ static void meta_ref(cJSON *props)
 				"api-conventions.md#metadata");
 }
 
-static cJSON *kind_schema(const struct kind *k)
+/* ---- schemas from the type table (built-in kinds) ---- */
+
+static void msg_schema(cJSON *schemas, const struct schema_msg *m);
+
+static char *msg_ref_name(const struct schema_msg *m)
+{
+	if (strcmp(m->name, "ObjectMeta") == 0)
+		return xstrdup("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+	return xasprintf("io.k8s.datalab.%s", m->name);
+}
+
+static cJSON *scalar_schema(cJSON *schemas, const struct schema_field *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	const struct schema_msg *m;
+	char *ref;
+
+	switch (f->type) {
+	case SCHEMA_STRING:
+	case SCHEMA_DURATION:
+		cJSON_AddStringToObject(o, "type", "string");
+		break;
+	case SCHEMA_BYTES:
+		cJSON_AddStringToObject(o, "type", "string");
+		cJSON_AddStringToObject(o, "format", "byte");
+		break;
+	case SCHEMA_INT32:
+	case SCHEMA_INT64:
+		cJSON_AddStringToObject(o, "type", "integer");
+		cJSON_AddStringToObject(o, "format", f->type == SCHEMA_INT32 ? "int32" : "int64");
+		break;
+	case SCHEMA_BOOL:
+		cJSON_AddStringToObject(o, "type", "boolean");
+		break;
+	case SCHEMA_DOUBLE:
+		cJSON_AddStringToObject(o, "type", "number");
+		break;
+	case SCHEMA_TIME:
+	case SCHEMA_MICROTIME:
+		cJSON_AddStringToObject(o, "type", "string");
+		cJSON_AddStringToObject(o, "format", "date-time");
+		break;
+	case SCHEMA_QUANTITY:
+	case SCHEMA_INTORSTR:
+		cJSON_AddBoolToObject(o, "x-kubernetes-int-or-string", true);
+		break;
+	case SCHEMA_MESSAGE:
+		m = schema_field_msg(f);
+		if (m) {
+			cJSON *all = cJSON_AddArrayToObject(o, "allOf"), *r = cJSON_CreateObject();
+			char *full;
+
+			msg_schema(schemas, m);
+			ref = msg_ref_name(m);
+			full = xasprintf("#/components/schemas/%s", ref);
+			cJSON_AddStringToObject(r, "$ref", full);
+			cJSON_AddItemToArray(all, r);
+			free(full);
+			free(ref);
+			break;
+		}
+		/* fall through */
+	default:
+		cJSON_AddStringToObject(o, "type", "object");
+	}
+	return o;
+}
+
+static void add_fields(cJSON *schemas, cJSON *props, const struct schema_msg *m, int depth)
+{
+	const struct schema_field *f;
+
+	for (f = m->fields; f && f->name; f++) {
+		cJSON *p;
+
+		if (f->flags & SCHEMA_INLINE) {
+			if (schema_field_msg(f) && depth < 4)
+				add_fields(schemas, props, schema_field_msg(f), depth + 1);
+			continue;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(props, f->name))
+			continue;
+		if (f->flags & SCHEMA_REPEATED) {
+			p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "type", "array");
+			cJSON_AddItemToObject(p, "items", scalar_schema(schemas, f));
+		} else if (f->flags & SCHEMA_MAP) {
+			p = cJSON_CreateObject();
+			cJSON_AddStringToObject(p, "type", "object");
+			cJSON_AddItemToObject(p, "additionalProperties", scalar_schema(schemas, f));
+		} else {
+			p = scalar_schema(schemas, f);
+		}
+		cJSON_AddItemToObject(props, f->name, p);
+	}
+}
+
+/* msg_schema: m and every message it reaches, once each, into schemas. */
+static void msg_schema(cJSON *schemas, const struct schema_msg *m)
+{
+	char *name = msg_ref_name(m);
+	cJSON *s, *props;
+
+	if (cJSON_GetObjectItemCaseSensitive(schemas, name)) {
+		free(name);
+		return;
+	}
+	s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "type", "object");
+	props = cJSON_AddObjectToObject(s, "properties");
+	cJSON_AddItemToObject(schemas, name, s);	/* first: cycles stop here */
+	free(name);
+	add_fields(schemas, props, m, 0);
+}
+
+static cJSON *light_schema(const struct kind *k);
+
+static cJSON *kind_schema(const struct kind *k, cJSON *schemas)
+{
+	const struct schema_msg *m = k->builtin ? schema_kind_msg(k->api_version, k->kind) : NULL;
+
+	if (m) {
+		cJSON *s = cJSON_CreateObject(), *props;
+		char *desc = xasprintf("%s (%s). Field types come from the Kubernetes API; datalab-sandbox "
+				       "carries no field descriptions.", k->kind, k->api_version);
+
+		cJSON_AddStringToObject(s, "description", desc);
+		free(desc);
+		cJSON_AddStringToObject(s, "type", "object");
+		props = cJSON_AddObjectToObject(s, "properties");
+		add_fields(schemas, props, m, 0);
+		cJSON_DeleteItemFromObjectCaseSensitive(props, "apiVersion");
+		cJSON_DeleteItemFromObjectCaseSensitive(props, "kind");
+		prop(props, "apiVersion", "string", "APIVersion defines the versioned schema of this "
+		     "representation of an object.");
+		prop(props, "kind", "string", "Kind is a string value representing the REST resource this "
+		     "object represents.");
+		cJSON_AddItemToObject(s, "x-kubernetes-group-version-kind", gvk_ext(k, true));
+		return s;
+	}
+	return light_schema(k);
+}
+
+static cJSON *light_schema(const struct kind *k)
 {
 	cJSON *s, *props;
 	char *desc;
@@ -367,7 +511,14 @@ cJSON *discovery_openapi_gv(struct api *a, const char *group, const char *versio
 	cJSON_AddStringToObject(info, "version", KUBE_VERSION);
 	paths = cJSON_AddObjectToObject(doc, "paths");
 	schemas = cJSON_AddObjectToObject(cJSON_AddObjectToObject(doc, "components"), "schemas");
-	cJSON_AddItemToObject(schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", object_meta_schema());
+	for (i = 0; i < schema_nmsgs; i++)
+		if (strcmp(schema_msgs[i].name, "ObjectMeta") == 0)
+			break;
+	if (i < schema_nmsgs)
+		msg_schema(schemas, &schema_msgs[i]);
+	else
+		cJSON_AddItemToObject(schemas, "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+				      object_meta_schema());
 	for (i = 0; i < n; i++) {
 		const struct kind *k = kinds_at(ks, i);
 		char *name;
@@ -377,7 +528,7 @@ cJSON *discovery_openapi_gv(struct api *a, const char *group, const char *versio
 		any = true;
 		name = schema_name(k);
 		if (!cJSON_GetObjectItemCaseSensitive(schemas, name))
-			cJSON_AddItemToObject(schemas, name, kind_schema(k));
+			cJSON_AddItemToObject(schemas, name, kind_schema(k, schemas));
 		add_paths(paths, k, name);
 		free(name);
 	}

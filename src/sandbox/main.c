@@ -27,7 +27,9 @@
 #include "datalab/core/str.h"
 #include "datalab/core/xdg.h"
 #include "datalab/sandbox/api.h"
+#include "datalab/sandbox/authz.h"
 #include "datalab/sandbox/bootstrap.h"
+#include "datalab/sandbox/classroom.h"
 #include "datalab/sandbox/sim.h"
 #include "datalab/sandbox/charts.h"
 #include "datalab/sandbox/gc.h"
@@ -57,6 +59,7 @@ static void usage(FILE *f)
 	fputs("usage: datalab-sandbox [--dir DIR] [--port N] [--s3-port N] [--tls]\n"
 	      "                       [--nodes SPEC] [--user NAME] [--no-s3]\n"
 	      "                       [--bind ADDR] [--charts DIR] [--no-fsync]\n"
+	      "                       [--class N|NAME,NAME...]\n"
 	      "\n"
 	      "A one-machine datalab: a Kubernetes API and an S3 service on loopback\n"
 	      "that kubectl, helm, aws, s3cmd, rclone and datalab use as they are.\n"
@@ -94,7 +97,7 @@ static int write_ready(const char *dir, const char *api_url, const char *s3_url,
 		buf_addf(&b, "api=%s\n", api_url);
 	if (s3_url)
 		buf_addf(&b, "s3=%s\n", s3_url);
-	rc = file_write_atomic(path, b.data, b.len, 0644, err);
+	rc = bootstrap_replace_file(path, b.data, b.len, 0644, err);
 	buf_release(&b);
 	free(path);
 	return rc;
@@ -142,6 +145,7 @@ static int start_api(const struct sandbox_opts *o, const char *dir, struct loop 
 	*api = api_start(loop, *store, *ks, &cfg, err);
 	if (!*api)
 		goto out;
+	authz_register(*api);
 	if (bootstrap_kubeconfig(dir, api_url(*api), token, ca, o->user, err) < 0)
 		goto out;
 	log_info("Kubernetes API on %s (resourceVersion %llu)", api_url(*api),
@@ -168,6 +172,7 @@ int main(int argc, char **argv)
 		{ "no-s3", no_argument, NULL, 'S' },
 		{ "charts", required_argument, NULL, 'C' },
 		{ "no-fsync", no_argument, NULL, 'F' },
+		{ "class", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -184,6 +189,7 @@ int main(int argc, char **argv)
 	struct charts *charts = NULL;
 	struct sim *cluster = NULL;
 	char *dir = NULL, *s3dir = NULL, *s3_url = NULL, *ready;
+	char **class_names = NULL;
 	char *token = NULL, *cert = NULL, *key = NULL, *ca = NULL, *charts_src = NULL, *charts_out = NULL;
 	int c, rc = 0;
 
@@ -219,6 +225,14 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			o.no_fsync = 1;
+			break;
+		case 'K':
+			str_free_list(class_names);
+			class_names = classroom_names(optarg, &err);
+			if (!class_names) {
+				fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -265,6 +279,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (class_names && classroom_setup(store, dir, api_url(api), class_names, !o.no_s3, &err) < 0) {
+		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
 	if (!o.no_s3) {
 		s3dir = file_join(dir, "s3");
 		s3cfg.data_dir = s3dir;
@@ -314,6 +333,7 @@ out:
 	free(charts_src);
 	free(charts_out);
 	free(ready);
+	str_free_list(class_names);
 	free(s3_url);
 	free(s3dir);
 	free(dir);

@@ -3,7 +3,9 @@
  *
  * Each printer is a column list and a function filling the cells of one
  * object, in the order and wording of the apiserver's printers, so
- * `kubectl get` output reads as it does against a real cluster.
+ * `kubectl get` output reads as it does against a real cluster.  This
+ * file holds the framework, the cell helpers, pods and workloads;
+ * printer_kinds.c the other kinds.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,36 +20,21 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/sandbox/printer.h"
 
-struct col {
-	const char *name, *type;
-	int priority;
-	const char *description;
-};
+#include "printer-internal.h"
 
-typedef void cells_fn(cJSON *cells, const cJSON *obj, int64_t now);
-
-struct printer {
-	const char *group, *resource;
-	const struct col *cols;
-	cells_fn *fn;
-};
-
-#define NAME_COL { "Name", "string", 0, "Name must be unique within a namespace." }
-#define AGE_COL { "Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this object was created." }
-
-static void add_str(cJSON *cells, const char *s)
+void printer_add_str(cJSON *cells, const char *s)
 {
 	cJSON_AddItemToArray(cells, cJSON_CreateString(s ? s : ""));
 }
 
-static void add_int(cJSON *cells, int64_t v)
+void printer_add_int(cJSON *cells, int64_t v)
 {
 	cJSON_AddItemToArray(cells, cJSON_CreateNumber((double)v));
 }
 
-static void add_fmt(cJSON *cells, const char *fmt, ...) DL_PRINTF(2, 3);
+void printer_add_fmt(cJSON *cells, const char *fmt, ...) DL_PRINTF(2, 3);
 
-static void add_fmt(cJSON *cells, const char *fmt, ...)
+void printer_add_fmt(cJSON *cells, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -55,11 +42,11 @@ static void add_fmt(cJSON *cells, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	add_str(cells, s);
+	printer_add_str(cells, s);
 	free(s);
 }
 
-static int64_t age_of(const char *ts, int64_t now)
+int64_t printer_age_of(const char *ts, int64_t now)
 {
 	time_t t;
 
@@ -68,31 +55,31 @@ static int64_t age_of(const char *ts, int64_t now)
 	return now - (int64_t)t;
 }
 
-static void add_age_ts(cJSON *cells, const char *ts, int64_t now)
+void printer_add_age_ts(cJSON *cells, const char *ts, int64_t now)
 {
 	char b[32];
-	int64_t a = age_of(ts, now);
+	int64_t a = printer_age_of(ts, now);
 
 	if (a < 0) {
-		add_str(cells, "<unknown>");
+		printer_add_str(cells, "<unknown>");
 		return;
 	}
 	time_age(b, sizeof(b), a);
-	add_str(cells, b);
+	printer_add_str(cells, b);
 }
 
-static void add_age(cJSON *cells, const cJSON *obj, int64_t now)
+void printer_add_age(cJSON *cells, const cJSON *obj, int64_t now)
 {
-	add_age_ts(cells, json_str(obj, "metadata.creationTimestamp", NULL), now);
+	printer_add_age_ts(cells, json_str(obj, "metadata.creationTimestamp", NULL), now);
 }
 
-static const char *name(const cJSON *obj)
+const char *printer_name(const cJSON *obj)
 {
 	return json_str(obj, "metadata.name", "");
 }
 
 /* "a,b,c" of a JSON array of strings (or a map's keys), "<none>" when empty */
-static void add_join(cJSON *cells, const cJSON *arr, const char *field, const char *none)
+void printer_add_join(cJSON *cells, const cJSON *arr, const char *field, const char *none)
 {
 	struct buf b;
 	const cJSON *c;
@@ -107,11 +94,11 @@ static void add_join(cJSON *cells, const cJSON *arr, const char *field, const ch
 			buf_addc(&b, ',');
 		buf_adds(&b, s);
 	}
-	add_str(cells, b.len ? b.data : none);
+	printer_add_str(cells, b.len ? b.data : none);
 	buf_release(&b);
 }
 
-static void add_selector(cJSON *cells, const cJSON *sel)
+void printer_add_selector(cJSON *cells, const cJSON *sel)
 {
 	struct buf b;
 	const cJSON *c, *ml = json_get(sel, "matchLabels"), *src = ml ? ml : sel;
@@ -124,7 +111,7 @@ static void add_selector(cJSON *cells, const cJSON *sel)
 			buf_addc(&b, ',');
 		buf_addf(&b, "%s=%s", c->string, c->valuestring);
 	}
-	add_str(cells, b.len ? b.data : "<none>");
+	printer_add_str(cells, b.len ? b.data : "<none>");
 	buf_release(&b);
 }
 
@@ -217,30 +204,30 @@ static void pod_cells(cJSON *cells, const cJSON *obj, int64_t now)
 		else if (strcmp(phase, "Succeeded") != 0 && strcmp(phase, "Failed") != 0)
 			str_copy(reason, "Terminating", sizeof(reason));
 	}
-	add_str(cells, name(obj));
-	add_fmt(cells, "%d/%d", ready, total);
-	add_str(cells, reason);
+	printer_add_str(cells, printer_name(obj));
+	printer_add_fmt(cells, "%d/%d", ready, total);
+	printer_add_str(cells, reason);
 	if (last_restart && restarts) {
 		char b[32];
 
-		time_age(b, sizeof(b), age_of(last_restart, now));
-		add_fmt(cells, "%d (%s ago)", restarts, b);
+		time_age(b, sizeof(b), printer_age_of(last_restart, now));
+		printer_add_fmt(cells, "%d (%s ago)", restarts, b);
 	} else {
-		add_fmt(cells, "%d", restarts);
+		printer_add_fmt(cells, "%d", restarts);
 	}
-	add_age(cells, obj, now);
-	add_str(cells, json_str(obj, "status.podIP", "<none>"));
-	add_str(cells, json_str(obj, "spec.nodeName", "<none>"));
-	add_str(cells, json_str(obj, "status.nominatedNodeName", "<none>"));
-	add_str(cells, cJSON_GetArraySize(json_get(obj, "spec.readinessGates")) ? "0/1" : "<none>");
+	printer_add_age(cells, obj, now);
+	printer_add_str(cells, json_str(obj, "status.podIP", "<none>"));
+	printer_add_str(cells, json_str(obj, "spec.nodeName", "<none>"));
+	printer_add_str(cells, json_str(obj, "status.nominatedNodeName", "<none>"));
+	printer_add_str(cells, cJSON_GetArraySize(json_get(obj, "spec.readinessGates")) ? "0/1" : "<none>");
 }
 
 /* ---- workloads ---- */
 
-static void add_containers(cJSON *cells, const cJSON *podspec)
+void printer_add_containers(cJSON *cells, const cJSON *podspec)
 {
-	add_join(cells, json_get(podspec, "containers"), "name", "<none>");
-	add_join(cells, json_get(podspec, "containers"), "image", "<none>");
+	printer_add_join(cells, json_get(podspec, "containers"), "name", "<none>");
+	printer_add_join(cells, json_get(podspec, "containers"), "image", "<none>");
 }
 
 static const struct col deploy_cols[] = {
@@ -257,14 +244,14 @@ static const struct col deploy_cols[] = {
 
 static void deploy_cells(cJSON *cells, const cJSON *obj, int64_t now)
 {
-	add_str(cells, name(obj));
-	add_fmt(cells, "%lld/%lld", (long long)json_int(obj, "status.readyReplicas", 0),
+	printer_add_str(cells, printer_name(obj));
+	printer_add_fmt(cells, "%lld/%lld", (long long)json_int(obj, "status.readyReplicas", 0),
 		(long long)json_int(obj, "spec.replicas", 0));
-	add_int(cells, json_int(obj, "status.updatedReplicas", 0));
-	add_int(cells, json_int(obj, "status.availableReplicas", 0));
-	add_age(cells, obj, now);
-	add_containers(cells, json_get(obj, "spec.template.spec"));
-	add_selector(cells, json_get(obj, "spec.selector"));
+	printer_add_int(cells, json_int(obj, "status.updatedReplicas", 0));
+	printer_add_int(cells, json_int(obj, "status.availableReplicas", 0));
+	printer_add_age(cells, obj, now);
+	printer_add_containers(cells, json_get(obj, "spec.template.spec"));
+	printer_add_selector(cells, json_get(obj, "spec.selector"));
 }
 
 static const struct col sts_cols[] = {
@@ -278,11 +265,11 @@ static const struct col sts_cols[] = {
 
 static void sts_cells(cJSON *cells, const cJSON *obj, int64_t now)
 {
-	add_str(cells, name(obj));
-	add_fmt(cells, "%lld/%lld", (long long)json_int(obj, "status.readyReplicas", 0),
+	printer_add_str(cells, printer_name(obj));
+	printer_add_fmt(cells, "%lld/%lld", (long long)json_int(obj, "status.readyReplicas", 0),
 		(long long)json_int(obj, "spec.replicas", 0));
-	add_age(cells, obj, now);
-	add_containers(cells, json_get(obj, "spec.template.spec"));
+	printer_add_age(cells, obj, now);
+	printer_add_containers(cells, json_get(obj, "spec.template.spec"));
 }
 
 static const struct col rs_cols[] = {
@@ -299,13 +286,13 @@ static const struct col rs_cols[] = {
 
 static void rs_cells(cJSON *cells, const cJSON *obj, int64_t now)
 {
-	add_str(cells, name(obj));
-	add_int(cells, json_int(obj, "spec.replicas", 0));
-	add_int(cells, json_int(obj, "status.replicas", 0));
-	add_int(cells, json_int(obj, "status.readyReplicas", 0));
-	add_age(cells, obj, now);
-	add_containers(cells, json_get(obj, "spec.template.spec"));
-	add_selector(cells, json_get(obj, "spec.selector"));
+	printer_add_str(cells, printer_name(obj));
+	printer_add_int(cells, json_int(obj, "spec.replicas", 0));
+	printer_add_int(cells, json_int(obj, "status.replicas", 0));
+	printer_add_int(cells, json_int(obj, "status.readyReplicas", 0));
+	printer_add_age(cells, obj, now);
+	printer_add_containers(cells, json_get(obj, "spec.template.spec"));
+	printer_add_selector(cells, json_get(obj, "spec.selector"));
 }
 
 static const struct col ds_cols[] = {
@@ -325,16 +312,16 @@ static const struct col ds_cols[] = {
 
 static void ds_cells(cJSON *cells, const cJSON *obj, int64_t now)
 {
-	add_str(cells, name(obj));
-	add_int(cells, json_int(obj, "status.desiredNumberScheduled", 0));
-	add_int(cells, json_int(obj, "status.currentNumberScheduled", 0));
-	add_int(cells, json_int(obj, "status.numberReady", 0));
-	add_int(cells, json_int(obj, "status.updatedNumberScheduled", 0));
-	add_int(cells, json_int(obj, "status.numberAvailable", 0));
-	add_selector(cells, json_get(obj, "spec.template.spec.nodeSelector"));
-	add_age(cells, obj, now);
-	add_containers(cells, json_get(obj, "spec.template.spec"));
-	add_selector(cells, json_get(obj, "spec.selector"));
+	printer_add_str(cells, printer_name(obj));
+	printer_add_int(cells, json_int(obj, "status.desiredNumberScheduled", 0));
+	printer_add_int(cells, json_int(obj, "status.currentNumberScheduled", 0));
+	printer_add_int(cells, json_int(obj, "status.numberReady", 0));
+	printer_add_int(cells, json_int(obj, "status.updatedNumberScheduled", 0));
+	printer_add_int(cells, json_int(obj, "status.numberAvailable", 0));
+	printer_add_selector(cells, json_get(obj, "spec.template.spec.nodeSelector"));
+	printer_add_age(cells, obj, now);
+	printer_add_containers(cells, json_get(obj, "spec.template.spec"));
+	printer_add_selector(cells, json_get(obj, "spec.selector"));
 }
 
 static const struct col job_cols[] = {
@@ -349,7 +336,7 @@ static const struct col job_cols[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-static bool has_condition(const cJSON *obj, const char *type)
+bool printer_has_condition(const cJSON *obj, const char *type)
 {
 	const cJSON *c;
 
@@ -366,27 +353,27 @@ static void job_cells(cJSON *cells, const cJSON *obj, int64_t now)
 	const char *status = "Running";
 	char b[32];
 
-	if (has_condition(obj, "Complete"))
+	if (printer_has_condition(obj, "Complete"))
 		status = "Complete";
-	else if (has_condition(obj, "Failed"))
+	else if (printer_has_condition(obj, "Failed"))
 		status = "Failed";
-	else if (has_condition(obj, "Suspended"))
+	else if (printer_has_condition(obj, "Suspended"))
 		status = "Suspended";
 	else if (json_get(obj, "metadata.deletionTimestamp"))
 		status = "Terminating";
-	add_str(cells, name(obj));
-	add_str(cells, status);
-	add_fmt(cells, "%lld/%lld", (long long)json_int(obj, "status.succeeded", 0),
+	printer_add_str(cells, printer_name(obj));
+	printer_add_str(cells, status);
+	printer_add_fmt(cells, "%lld/%lld", (long long)json_int(obj, "status.succeeded", 0),
 		(long long)json_int(obj, "spec.completions", 1));
 	if (!start) {
-		add_str(cells, "");
+		printer_add_str(cells, "");
 	} else {
-		time_age(b, sizeof(b), done ? age_of(start, now) - age_of(done, now) : age_of(start, now));
-		add_str(cells, b);
+		time_age(b, sizeof(b), done ? printer_age_of(start, now) - printer_age_of(done, now) : printer_age_of(start, now));
+		printer_add_str(cells, b);
 	}
-	add_age(cells, obj, now);
-	add_containers(cells, json_get(obj, "spec.template.spec"));
-	add_selector(cells, json_get(obj, "spec.selector"));
+	printer_add_age(cells, obj, now);
+	printer_add_containers(cells, json_get(obj, "spec.template.spec"));
+	printer_add_selector(cells, json_get(obj, "spec.selector"));
 }
 
 static const struct col cj_cols[] = {
@@ -407,494 +394,19 @@ static void cj_cells(cJSON *cells, const cJSON *obj, int64_t now)
 {
 	const char *last = json_str(obj, "status.lastScheduleTime", NULL);
 
-	add_str(cells, name(obj));
-	add_str(cells, json_str(obj, "spec.schedule", ""));
-	add_str(cells, json_str(obj, "spec.timeZone", "<none>"));
+	printer_add_str(cells, printer_name(obj));
+	printer_add_str(cells, json_str(obj, "spec.schedule", ""));
+	printer_add_str(cells, json_str(obj, "spec.timeZone", "<none>"));
 	cJSON_AddItemToArray(cells, cJSON_CreateBool(json_bool(obj, "spec.suspend", false)));
-	add_int(cells, cJSON_GetArraySize(json_get(obj, "status.active")));
+	printer_add_int(cells, cJSON_GetArraySize(json_get(obj, "status.active")));
 	if (last)
-		add_age_ts(cells, last, now);
+		printer_add_age_ts(cells, last, now);
 	else
-		add_str(cells, "<none>");
-	add_age(cells, obj, now);
-	add_containers(cells, json_get(obj, "spec.jobTemplate.spec.template.spec"));
-	add_selector(cells, json_get(obj, "spec.jobTemplate.spec.selector"));
+		printer_add_str(cells, "<none>");
+	printer_add_age(cells, obj, now);
+	printer_add_containers(cells, json_get(obj, "spec.jobTemplate.spec.template.spec"));
+	printer_add_selector(cells, json_get(obj, "spec.jobTemplate.spec.selector"));
 }
-
-/* ---- services, networking ---- */
-
-static const struct col svc_cols[] = {
-	NAME_COL,
-	{ "Type", "string", 0, "type determines how the Service is exposed." },
-	{ "Cluster-IP", "string", 0, "clusterIP is the IP address of the service and is usually assigned randomly." },
-	{ "External-IP", "string", 0, "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service." },
-	{ "Port(s)", "string", 0, "The list of ports that are exposed by this service." },
-	AGE_COL,
-	{ "Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector." },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void svc_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	const char *type = json_str(obj, "spec.type", "ClusterIP");
-	const cJSON *p;
-	struct buf b;
-
-	add_str(cells, name(obj));
-	add_str(cells, type);
-	add_str(cells, strcmp(type, "ExternalName") == 0 ? "<none>" : json_str(obj, "spec.clusterIP", "<none>"));
-	if (strcmp(type, "ExternalName") == 0)
-		add_str(cells, json_str(obj, "spec.externalName", "<none>"));
-	else if (strcmp(type, "LoadBalancer") == 0 && json_get(obj, "status.loadBalancer.ingress"))
-		add_join(cells, json_get(obj, "status.loadBalancer.ingress"), "ip", "<pending>");
-	else if (strcmp(type, "LoadBalancer") == 0)
-		add_str(cells, "<pending>");
-	else
-		add_join(cells, json_get(obj, "spec.externalIPs"), NULL, "<none>");
-	buf_init(&b, 0);
-	cJSON_ArrayForEach(p, json_get(obj, "spec.ports")) {
-		if (b.len)
-			buf_addc(&b, ',');
-		buf_addf(&b, "%lld", (long long)json_int(p, "port", 0));
-		if (json_int(p, "nodePort", 0))
-			buf_addf(&b, ":%lld", (long long)json_int(p, "nodePort", 0));
-		buf_addf(&b, "/%s", json_str(p, "protocol", "TCP"));
-	}
-	add_str(cells, b.len ? b.data : "<none>");
-	buf_release(&b);
-	add_age(cells, obj, now);
-	add_selector(cells, json_get(obj, "spec.selector"));
-}
-
-static const struct col ing_cols[] = {
-	NAME_COL,
-	{ "Class", "string", 0, "ingressClassName is the name of an IngressClass cluster resource." },
-	{ "Hosts", "string", 0, "Hosts that incoming requests are matched against before the ingress rule" },
-	{ "Address", "string", 0, "Address is a list containing ingress points for the load-balancer" },
-	{ "Ports", "string", 0, "Ports of TLS configurations that open" },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void ing_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_str(cells, json_str(obj, "spec.ingressClassName", "<none>"));
-	add_join(cells, json_get(obj, "spec.rules"), "host", "*");
-	add_join(cells, json_get(obj, "status.loadBalancer.ingress"), "ip", "");
-	add_str(cells, json_get(obj, "spec.tls") ? "80, 443" : "80");
-	add_age(cells, obj, now);
-}
-
-static const struct col netpol_cols[] = {
-	NAME_COL,
-	{ "Pod-Selector", "string", 0, "Selects the pods to which this NetworkPolicy object applies." },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void netpol_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	const cJSON *sel = json_get(obj, "spec.podSelector");
-
-	add_str(cells, name(obj));
-	if (cJSON_GetArraySize(json_get(sel, "matchLabels")) == 0 && !json_get(sel, "matchExpressions"))
-		add_str(cells, "<none>");
-	else
-		add_selector(cells, sel);
-	add_age(cells, obj, now);
-}
-
-/* ---- config and storage ---- */
-
-static const struct col secret_cols[] = {
-	NAME_COL,
-	{ "Type", "string", 0, "The type of the secret" },
-	{ "Data", "string", 0, "The number of data items in the secret" },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void secret_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_str(cells, json_str(obj, "type", "Opaque"));
-	add_int(cells, cJSON_GetArraySize(json_get(obj, "data")));
-	add_age(cells, obj, now);
-}
-
-static const struct col cm_cols[] = {
-	NAME_COL,
-	{ "Data", "string", 0, "Number of data items in the config map" },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void cm_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_int(cells, cJSON_GetArraySize(json_get(obj, "data")) + cJSON_GetArraySize(json_get(obj, "binaryData")));
-	add_age(cells, obj, now);
-}
-
-static const struct col sa_cols[] = {
-	NAME_COL,
-	{ "Secrets", "string", 0, "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use." },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void sa_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_int(cells, cJSON_GetArraySize(json_get(obj, "secrets")));
-	add_age(cells, obj, now);
-}
-
-static const struct col pvc_cols[] = {
-	NAME_COL,
-	{ "Status", "string", 0, "phase represents the current phase of PersistentVolumeClaim." },
-	{ "Volume", "string", 0, "volumeName is the binding reference to the PersistentVolume backing this claim." },
-	{ "Capacity", "string", 0, "capacity represents the actual resources of the underlying volume." },
-	{ "Access Modes", "string", 0, "accessModes contains the desired access modes the volume should have." },
-	{ "StorageClass", "string", 0, "storageClassName is the name of the StorageClass required by the claim." },
-	{ "VolumeAttributesClass", "string", 0, "volumeAttributesClassName may be used to set the VolumeAttributesClass used by this claim." },
-	AGE_COL,
-	{ "VolumeMode", "string", 1, "volumeMode defines what type of volume is required by the claim." },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void add_access_modes(cJSON *cells, const cJSON *modes)
-{
-	struct buf b;
-	const cJSON *c;
-
-	buf_init(&b, 0);
-	cJSON_ArrayForEach(c, modes) {
-		const char *m = cJSON_GetStringValue(c);
-		const char *s = !m ? NULL : strcmp(m, "ReadWriteOnce") == 0 ? "RWO" :
-				strcmp(m, "ReadOnlyMany") == 0 ? "ROX" : strcmp(m, "ReadWriteMany") == 0 ? "RWX" :
-				strcmp(m, "ReadWriteOncePod") == 0 ? "RWOP" : m;
-
-		if (!s)
-			continue;
-		if (b.len)
-			buf_addc(&b, ',');
-		buf_adds(&b, s);
-	}
-	add_str(cells, b.data);
-	buf_release(&b);
-}
-
-static void pvc_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	bool bound = strcmp(json_str(obj, "status.phase", ""), "Bound") == 0;
-
-	add_str(cells, name(obj));
-	add_str(cells, json_get(obj, "metadata.deletionTimestamp") ? "Terminating" :
-		json_str(obj, "status.phase", "Pending"));
-	add_str(cells, json_str(obj, "spec.volumeName", ""));
-	add_str(cells, bound ? json_str(obj, "status.capacity.storage", "") : "");
-	if (bound)
-		add_access_modes(cells, json_get(obj, "status.accessModes"));
-	else
-		add_str(cells, "");
-	add_str(cells, json_str(obj, "spec.storageClassName", "<unset>"));
-	add_str(cells, json_str(obj, "spec.volumeAttributesClassName", "<unset>"));
-	add_age(cells, obj, now);
-	add_str(cells, json_str(obj, "spec.volumeMode", "Filesystem"));
-}
-
-static const struct col sc_cols[] = {
-	NAME_COL,
-	{ "Provisioner", "string", 0, "provisioner indicates the type of the provisioner." },
-	{ "ReclaimPolicy", "string", 0, "reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class." },
-	{ "VolumeBindingMode", "string", 0, "volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound." },
-	{ "AllowVolumeExpansion", "string", 0, "allowVolumeExpansion shows whether the storage class allow volume expand." },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void sc_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	const cJSON *def = json_get_key(json_get(obj, "metadata.annotations"),
-					"storageclass.kubernetes.io/is-default-class");
-
-	if (def && str_eq(cJSON_GetStringValue(def), "true"))
-		add_fmt(cells, "%s (default)", name(obj));
-	else
-		add_str(cells, name(obj));
-	add_str(cells, json_str(obj, "provisioner", ""));
-	add_str(cells, json_str(obj, "reclaimPolicy", "Delete"));
-	add_str(cells, json_str(obj, "volumeBindingMode", "Immediate"));
-	add_str(cells, json_bool(obj, "allowVolumeExpansion", false) ? "true" : "false");
-	add_age(cells, obj, now);
-}
-
-static const struct col quota_cols[] = {
-	NAME_COL,
-	AGE_COL,
-	{ "Request", "string", 0, "Request represents a minimum amount of cpu/memory that a container may consume." },
-	{ "Limit", "string", 0, "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node." },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void quota_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	const cJSON *hard = json_get(obj, "status.hard"), *used = json_get(obj, "status.used"), *c;
-	struct buf req, lim;
-
-	if (!hard)
-		hard = json_get(obj, "spec.hard");
-	buf_init(&req, 0);
-	buf_init(&lim, 0);
-	cJSON_ArrayForEach(c, hard) {
-		struct buf *b = str_has_prefix(c->string, "limits.") ? &lim : &req;
-		const char *u = cJSON_GetStringValue(json_get_key(used, c->string));
-
-		if (!cJSON_IsString(c))
-			continue;
-		if (b->len)
-			buf_adds(b, ", ");
-		buf_addf(b, "%s: %s/%s", c->string, u ? u : "0", c->valuestring);
-	}
-	add_str(cells, name(obj));
-	add_age(cells, obj, now);
-	add_str(cells, req.data);
-	add_str(cells, lim.data);
-	buf_release(&req);
-	buf_release(&lim);
-}
-
-/* ---- cluster ---- */
-
-static const struct col ns_cols[] = {
-	NAME_COL,
-	{ "Status", "string", 0, "The status of the namespace" },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void ns_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_str(cells, json_str(obj, "status.phase", "Active"));
-	add_age(cells, obj, now);
-}
-
-static const struct col node_cols[] = {
-	NAME_COL,
-	{ "Status", "string", 0, "The status of the node" },
-	{ "Roles", "string", 0, "The roles of the node" },
-	AGE_COL,
-	{ "Version", "string", 0, "Kubelet Version reported by the node." },
-	{ "Internal-IP", "string", 1, "List of addresses reachable to the node. Queried from cloud provider, if available." },
-	{ "External-IP", "string", 1, "List of addresses reachable to the node. Queried from cloud provider, if available." },
-	{ "OS-Image", "string", 1, "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy))." },
-	{ "Kernel-Version", "string", 1, "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)." },
-	{ "Container-Runtime", "string", 1, "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2)." },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void add_address(cJSON *cells, const cJSON *obj, const char *type)
-{
-	const cJSON *a;
-
-	cJSON_ArrayForEach(a, json_get(obj, "status.addresses")) {
-		if (strcmp(json_str(a, "type", ""), type) == 0) {
-			add_str(cells, json_str(a, "address", "<none>"));
-			return;
-		}
-	}
-	add_str(cells, "<none>");
-}
-
-static void node_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	const cJSON *c;
-	struct buf st, roles;
-	const char *ready = "Unknown";
-
-	buf_init(&st, 0);
-	buf_init(&roles, 0);
-	cJSON_ArrayForEach(c, json_get(obj, "status.conditions"))
-		if (strcmp(json_str(c, "type", ""), "Ready") == 0)
-			ready = strcmp(json_str(c, "status", ""), "True") == 0 ? "Ready" : "NotReady";
-	buf_adds(&st, ready);
-	if (json_bool(obj, "spec.unschedulable", false))
-		buf_adds(&st, ",SchedulingDisabled");
-	cJSON_ArrayForEach(c, json_get(obj, "metadata.labels")) {
-		if (str_has_prefix(c->string, "node-role.kubernetes.io/")) {
-			if (roles.len)
-				buf_addc(&roles, ',');
-			buf_adds(&roles, c->string + strlen("node-role.kubernetes.io/"));
-		}
-	}
-	add_str(cells, name(obj));
-	add_str(cells, st.data);
-	add_str(cells, roles.len ? roles.data : "<none>");
-	add_age(cells, obj, now);
-	add_str(cells, json_str(obj, "status.nodeInfo.kubeletVersion", ""));
-	add_address(cells, obj, "InternalIP");
-	add_address(cells, obj, "ExternalIP");
-	add_str(cells, json_str(obj, "status.nodeInfo.osImage", "<unknown>"));
-	add_str(cells, json_str(obj, "status.nodeInfo.kernelVersion", "<unknown>"));
-	add_str(cells, json_str(obj, "status.nodeInfo.containerRuntimeVersion", "<unknown>"));
-	buf_release(&st);
-	buf_release(&roles);
-}
-
-static const struct col event_cols[] = {
-	{ "Last Seen", "string", 0, "Time when this Event was last seen" },
-	{ "Type", "string", 0, "Type of this event (Normal, Warning), new types could be added in the future." },
-	{ "Reason", "string", 0, "This should be a short, machine understandable string that gives the reason for this event being generated." },
-	{ "Object", "string", 0, "The object this Event is about." },
-	{ "Subobject", "string", 1, "The subobject this Event is about." },
-	{ "Source", "string", 1, "The component reporting this event." },
-	{ "Message", "string", 0, "A human-readable description of the status of this operation." },
-	{ "First Seen", "string", 1, "The first time at which the event was recorded." },
-	{ "Count", "string", 1, "The number of times this event has occurred." },
-	{ "Name", "string", 1, "Name must be unique within a namespace." },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void event_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	const char *last = json_str(obj, "lastTimestamp", json_str(obj, "eventTime", NULL));
-	const char *first = json_str(obj, "firstTimestamp", json_str(obj, "eventTime", NULL));
-	const cJSON *io = json_get(obj, "involvedObject");
-	const char *kind = json_str(io, "kind", "");
-	char *lower = xstrdup(kind);
-	size_t i;
-
-	if (json_get(obj, "series.lastObservedTime"))
-		last = json_str(obj, "series.lastObservedTime", last);
-	for (i = 0; lower[i]; i++)
-		if (lower[i] >= 'A' && lower[i] <= 'Z')
-			lower[i] = (char)(lower[i] - 'A' + 'a');
-	add_age_ts(cells, last, now);
-	add_str(cells, json_str(obj, "type", ""));
-	add_str(cells, json_str(obj, "reason", ""));
-	add_fmt(cells, "%s/%s", lower, json_str(io, "name", ""));
-	add_str(cells, json_str(io, "fieldPath", ""));
-	if (json_str(obj, "source.host", NULL))
-		add_fmt(cells, "%s, %s", json_str(obj, "source.component", ""), json_str(obj, "source.host", ""));
-	else
-		add_str(cells, json_str(obj, "source.component", json_str(obj, "reportingComponent", "")));
-	add_str(cells, json_str(obj, "message", ""));
-	add_age_ts(cells, first, now);
-	add_fmt(cells, "%lld", (long long)json_int(obj, "count", 1));
-	add_str(cells, name(obj));
-	free(lower);
-}
-
-static const struct col role_cols[] = {
-	NAME_COL,
-	{ "Created At", "date", 0, "CreationTimestamp is a timestamp representing the server time when this object was created." },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void role_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	(void)now;
-	add_str(cells, name(obj));
-	add_str(cells, json_str(obj, "metadata.creationTimestamp", ""));
-}
-
-static const struct col binding_cols[] = {
-	NAME_COL,
-	{ "Role", "string", 0, "Role references the role that the binding refers to" },
-	AGE_COL,
-	{ "Users", "string", 1, "Users in the binding" },
-	{ "Groups", "string", 1, "Groups in the binding" },
-	{ "ServiceAccounts", "string", 1, "ServiceAccounts in the binding" },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void subjects(cJSON *cells, const cJSON *obj, const char *kind, bool sa)
-{
-	struct buf b;
-	const cJSON *c;
-
-	buf_init(&b, 0);
-	cJSON_ArrayForEach(c, json_get(obj, "subjects")) {
-		if (strcmp(json_str(c, "kind", ""), kind) != 0)
-			continue;
-		if (b.len)
-			buf_adds(&b, ", ");
-		if (sa)
-			buf_addf(&b, "%s/%s", json_str(c, "namespace", ""), json_str(c, "name", ""));
-		else
-			buf_adds(&b, json_str(c, "name", ""));
-	}
-	add_str(cells, b.data);
-	buf_release(&b);
-}
-
-static void binding_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_fmt(cells, "%s/%s", json_str(obj, "roleRef.kind", ""), json_str(obj, "roleRef.name", ""));
-	add_age(cells, obj, now);
-	subjects(cells, obj, "User", false);
-	subjects(cells, obj, "Group", false);
-	subjects(cells, obj, "ServiceAccount", true);
-}
-
-static const struct col pdb_cols[] = {
-	NAME_COL,
-	{ "Min Available", "string", 0, "The minimum number of pods that must be available simultaneously." },
-	{ "Max Unavailable", "string", 0, "The maximum number of pods that may be unavailable simultaneously." },
-	{ "Allowed Disruptions", "integer", 0, "Calculated number of pods that may be disrupted at this time." },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void add_intorstr(cJSON *cells, const cJSON *v)
-{
-	if (cJSON_IsNumber(v))
-		add_fmt(cells, "%lld", (long long)v->valuedouble);
-	else
-		add_str(cells, cJSON_IsString(v) ? v->valuestring : "N/A");
-}
-
-static void pdb_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_intorstr(cells, json_get(obj, "spec.minAvailable"));
-	add_intorstr(cells, json_get(obj, "spec.maxUnavailable"));
-	add_int(cells, json_int(obj, "status.disruptionsAllowed", 0));
-	add_age(cells, obj, now);
-}
-
-static const struct col hpa_cols[] = {
-	NAME_COL,
-	{ "Reference", "string", 0, "reference to scaled resource" },
-	{ "Targets", "string", 0, "metrics of the autoscaler" },
-	{ "MinPods", "string", 0, "minReplicas is the lower limit for the number of replicas." },
-	{ "MaxPods", "integer", 0, "maxReplicas is the upper limit for the number of replicas." },
-	{ "Replicas", "integer", 0, "current number of replicas of pods managed by this autoscaler" },
-	AGE_COL,
-	{ NULL, NULL, 0, NULL },
-};
-
-static void hpa_cells(cJSON *cells, const cJSON *obj, int64_t now)
-{
-	add_str(cells, name(obj));
-	add_fmt(cells, "%s/%s", json_str(obj, "spec.scaleTargetRef.kind", ""),
-		json_str(obj, "spec.scaleTargetRef.name", ""));
-	add_str(cells, cJSON_GetArraySize(json_get(obj, "spec.metrics")) ? "<unknown>" : "<none>");
-	add_fmt(cells, "%lld", (long long)json_int(obj, "spec.minReplicas", 1));
-	add_int(cells, json_int(obj, "spec.maxReplicas", 0));
-	add_int(cells, json_int(obj, "status.currentReplicas", 0));
-	add_age(cells, obj, now);
-}
-
-static const struct col crd_cols[] = {
-	NAME_COL,
-	{ "Created At", "date", 0, "CreationTimestamp is a timestamp representing the server time when this object was created." },
-	{ NULL, NULL, 0, NULL },
-};
 
 static const struct col default_cols[] = {
 	NAME_COL,
@@ -904,48 +416,34 @@ static const struct col default_cols[] = {
 
 static void default_cells(cJSON *cells, const cJSON *obj, int64_t now)
 {
-	add_str(cells, name(obj));
-	add_age(cells, obj, now);
+	printer_add_str(cells, printer_name(obj));
+	printer_add_age(cells, obj, now);
 }
 
 static const struct printer printers[] = {
 	{ "", "pods", pod_cols, pod_cells },
-	{ "", "services", svc_cols, svc_cells },
-	{ "", "secrets", secret_cols, secret_cells },
-	{ "", "configmaps", cm_cols, cm_cells },
-	{ "", "serviceaccounts", sa_cols, sa_cells },
-	{ "", "persistentvolumeclaims", pvc_cols, pvc_cells },
-	{ "", "namespaces", ns_cols, ns_cells },
-	{ "", "nodes", node_cols, node_cells },
-	{ "", "events", event_cols, event_cells },
-	{ "", "resourcequotas", quota_cols, quota_cells },
 	{ "apps", "deployments", deploy_cols, deploy_cells },
 	{ "apps", "statefulsets", sts_cols, sts_cells },
 	{ "apps", "replicasets", rs_cols, rs_cells },
 	{ "apps", "daemonsets", ds_cols, ds_cells },
 	{ "batch", "jobs", job_cols, job_cells },
 	{ "batch", "cronjobs", cj_cols, cj_cells },
-	{ "networking.k8s.io", "ingresses", ing_cols, ing_cells },
-	{ "networking.k8s.io", "networkpolicies", netpol_cols, netpol_cells },
-	{ "storage.k8s.io", "storageclasses", sc_cols, sc_cells },
-	{ "policy", "poddisruptionbudgets", pdb_cols, pdb_cells },
-	{ "autoscaling", "horizontalpodautoscalers", hpa_cols, hpa_cells },
-	{ "rbac.authorization.k8s.io", "roles", role_cols, role_cells },
-	{ "rbac.authorization.k8s.io", "clusterroles", role_cols, role_cells },
-	{ "rbac.authorization.k8s.io", "rolebindings", binding_cols, binding_cells },
-	{ "rbac.authorization.k8s.io", "clusterrolebindings", binding_cols, binding_cells },
-	{ "apiextensions.k8s.io", "customresourcedefinitions", crd_cols, role_cells },
 };
+
 
 static const struct printer *printer_of(const struct kind *k)
 {
 	size_t i;
 
-	if (k->builtin)
-		for (i = 0; i < DL_ARRAY_LEN(printers); i++)
-			if (strcmp(printers[i].group, k->group) == 0 &&
-			    strcmp(printers[i].resource, k->resource) == 0)
-				return &printers[i];
+	if (!k->builtin)
+		return NULL;
+	for (i = 0; i < DL_ARRAY_LEN(printers); i++)
+		if (strcmp(printers[i].group, k->group) == 0 && strcmp(printers[i].resource, k->resource) == 0)
+			return &printers[i];
+	for (i = 0; i < printer_nmore; i++)
+		if (strcmp(printer_more[i].group, k->group) == 0 &&
+		    strcmp(printer_more[i].resource, k->resource) == 0)
+			return &printer_more[i];
 	return NULL;
 }
 
@@ -1036,13 +534,13 @@ static void crd_cell(cJSON *cells, const struct kind_column *col, const cJSON *o
 	if (!v || cJSON_IsNull(v)) {
 		cJSON_AddItemToArray(cells, cJSON_CreateNull());
 	} else if (strcmp(col->type, "date") == 0 && cJSON_IsString(v)) {
-		add_age_ts(cells, v->valuestring, now);
+		printer_add_age_ts(cells, v->valuestring, now);
 	} else if (cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v)) {
 		cJSON_AddItemToArray(cells, cJSON_Duplicate(v, 0));
 	} else {
 		char *s = cJSON_PrintUnformatted(v);
 
-		add_str(cells, s);
+		printer_add_str(cells, s);
 		free(s);
 	}
 }
@@ -1066,7 +564,7 @@ cJSON *printer_row(const struct kind *k, const cJSON *obj, const char *include, 
 	if (p) {
 		p->fn(cells, obj, now);
 	} else if (k->ncolumns) {
-		add_str(cells, name(obj));
+		printer_add_str(cells, printer_name(obj));
 		for (i = 0; i < k->ncolumns; i++)
 			crd_cell(cells, &k->columns[i], obj, now);
 	} else {

@@ -119,7 +119,7 @@ static enum MHD_Result list_objects(struct s3d_req *r, bool v2)
 	if (token && start_after && strcmp(start_after, tok.data + 4) > 0)
 		o.after = start_after;
 	o.max_keys = (size_t)max;
-	if (s3d_list(r->s->lister, r->bucket, &o, &res, &err) < 0) {
+	if (s3d_list_page(r->s->lister, r->bucket, &o, &res, &err) < 0) {
 		buf_release(&tok);
 		if (err.code == ERR_NOT_FOUND)
 			return no_bucket(r);
@@ -474,11 +474,11 @@ enum MHD_Result s3d_bucket_route(struct s3d_req *r)
 	if (strcmp(m, "PUT") == 0 && !r->nq) {
 		if (r->anonymous)
 			return denied(r);
-		if (!s3d_bucket_name_valid(r->bucket))
+		if (!s3d_key_bucket_valid(r->bucket))
 			return s3d_reply_error(r, 400, "InvalidBucketName", "The specified bucket is not valid.");
 		return s3d_req_expect_body(r, S3D_BODY_MEM, 64u << 10, create_finish);
 	}
-	exists = s3d_bucket_name_valid(r->bucket) && s3d_store_bucket_exists(r->s->st, r->bucket);
+	exists = s3d_key_bucket_valid(r->bucket) && s3d_store_bucket_exists(r->s->st, r->bucket);
 	if (!exists)
 		return no_bucket(r);
 	/* what an anonymous caller would need */

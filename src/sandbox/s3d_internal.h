@@ -1,9 +1,9 @@
 /*
  * s3d_internal.h: what the S3 service's own files share (s3d.c: daemon,
- * request lifecycle, routing, auth and body streaming, replies;
- * s3d_bucket.c: service and bucket operations; s3d_object.c: object and
- * multipart operations).  Not a public header: nothing outside
- * src/sandbox/s3d*.c includes it.
+ * request lifecycle, routing, auth, replies; s3d_body.c: request bodies
+ * and their checks; s3d_bucket.c: service and bucket operations;
+ * s3d_object.c: object operations; s3d_mpu.c: multipart operations).  Not
+ * a public header: nothing outside src/sandbox/s3d*.c includes it.
  *
  * A request lives in one struct s3d_req from the URI callback to the
  * completion callback.  The first handler call routes it, checks its
@@ -99,7 +99,7 @@ struct s3d_req {
 	char upload_id[40];
 };
 
-/* s3d.c */
+/* s3d.c: requests and replies; s3d_body.c: bodies */
 const char *s3d_req_header(struct s3d_req *r, const char *name);
 /* s3d_req_query: a decoded query parameter, "" for a bare key, NULL when absent. */
 const char *s3d_req_query(const struct s3d_req *r, const char *name);
@@ -114,6 +114,8 @@ enum MHD_Result s3d_reply_error_x(struct s3d_req *r, unsigned status, const char
 				  const char *const *extra);
 /* s3d_req_fail: record a failure while the body is still arriving. */
 void s3d_req_fail(struct s3d_req *r, int status, const char *code, const char *fmt, ...) DL_PRINTF(4, 5);
+/* s3d_req_body_bytes: body bytes as they arrive (MHD_NO hangs up). */
+enum MHD_Result s3d_req_body_bytes(struct s3d_req *r, const char *p, size_t n);
 /* s3d_req_expect_body: set up the sink; limit caps the decoded bytes. */
 enum MHD_Result s3d_req_expect_body(struct s3d_req *r, enum s3d_body kind, uint64_t limit, s3d_finish_fn *finish);
 /* s3d_req_body_done: for finish functions: lengths, x-amz-content-sha256,
@@ -135,5 +137,26 @@ enum MHD_Result s3d_acl_reply(struct s3d_req *r);
 
 /* s3d_object.c */
 enum MHD_Result s3d_object_route(struct s3d_req *r);
+enum MHD_Result s3d_object_no_upload(struct s3d_req *r);
+enum MHD_Result s3d_object_internal(struct s3d_req *r, const char *msg);
+/* s3d_object_parse_range: "bytes=a-b|a-|-n" against size: 1 with the
+ * inclusive [*start, *end], 0 when absent or not one byte range (served
+ * whole, as S3 does), -1 when unsatisfiable. */
+int s3d_object_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end);
+/* s3d_object_etag_headers: ETag and the verified checksum on a reply. */
+void s3d_object_etag_headers(struct MHD_Response *resp, const struct s3d_meta *m);
+/* s3d_object_copy_data: [start, start+n) of src into a new temp file
+ * (*out_fd, *out_tmp) and its md5. */
+int s3d_object_copy_data(struct s3d_req *r, int src, uint64_t start, uint64_t n, char md5hex[33], int *out_fd,
+			 char **out_tmp, struct error *err);
+/* s3d_object_copy_source: opens x-amz-copy-source after its checks and
+ * conditions; replies and returns -1 on a refusal. */
+int s3d_object_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_meta *sm);
+
+/* s3d_mpu.c */
+enum MHD_Result s3d_mpu_create_upload(struct s3d_req *r);
+enum MHD_Result s3d_mpu_upload_part(struct s3d_req *r);
+enum MHD_Result s3d_mpu_list_parts(struct s3d_req *r);
+enum MHD_Result s3d_mpu_complete_finish(struct s3d_req *r);
 
 #endif

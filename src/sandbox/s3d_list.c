@@ -99,7 +99,7 @@ static struct dlist *dlist_read(const char *path, uint64_t gen)
 		if (de->d_name[0] == '.')
 			continue;
 		buf_init(&seg, 0);
-		if (s3d_name_decode(de->d_name, &seg, &is_dir) < 0 || memchr(seg.data, '\0', seg.len)) {
+		if (s3d_key_name_decode(de->d_name, &seg, &is_dir) < 0 || memchr(seg.data, '\0', seg.len)) {
 			buf_release(&seg);
 			continue;
 		}
@@ -164,7 +164,7 @@ static bool starts(const char *s, const char *p, size_t plen)
 }
 
 /* emit: one item; false once the page is full (truncated set). */
-static bool emit(struct walk *w, const char *key, bool is_prefix, const char *file)
+static bool emit(struct walk *w, const char *key, bool is_prefix, int dirfd, const char *file)
 {
 	struct s3d_list_item *it;
 
@@ -176,20 +176,15 @@ static bool emit(struct walk *w, const char *key, bool is_prefix, const char *fi
 	it = &w->out->items[w->out->n];
 	memset(it, 0, sizeof(*it));
 	if (!is_prefix) {
-		struct s3d_meta m;
-		int fd = open(file, O_RDONLY | O_CLOEXEC);
+		int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0)
 			return true;	/* deleted meanwhile */
-		if (s3d_store_meta_read(fd, &m, NULL) < 0) {
+		if (s3d_meta_peek(fd, &it->size, it->etag, &it->mtime_ms) < 0) {
 			close(fd);
 			return true;	/* not one of ours */
 		}
 		close(fd);
-		it->size = m.size;
-		str_copy(it->etag, m.etag, sizeof(it->etag));
-		it->mtime_ms = m.mtime_ms;
-		s3d_meta_release(&m);
 	}
 	it->key = xstrdup(key);
 	it->is_prefix = is_prefix;
@@ -214,7 +209,7 @@ static void emit_prefix(struct walk *w, char *cp)
 		free(cp);
 		return;
 	}
-	if (emit(w, cp, true, NULL)) {
+	if (emit(w, cp, true, -1, NULL)) {
 		free(w->last_cp);
 		w->last_cp = cp;
 	} else {
@@ -234,7 +229,7 @@ static bool may_follow(const struct walk *w, const char *f, bool is_dir)
 
 static void walk_dir(struct walk *w, const char *path, const char *kp, int depth);
 
-static void visit(struct walk *w, const char *path, const char *kp, const struct dent *e, int depth)
+static void visit(struct walk *w, const char *path, int dirfd, const char *kp, const struct dent *e, int depth)
 {
 	char *full = xasprintf("%s%s", kp, e->sortkey);
 	size_t flen = strlen(full);
@@ -247,7 +242,7 @@ static void visit(struct walk *w, const char *path, const char *kp, const struct
 			if (cp)
 				emit_prefix(w, cp);
 			else
-				emit(w, full, false, file);
+				emit(w, full, false, dirfd, e->name);
 		}
 	} else if (starts(full, w->prefix, w->plen) || starts(w->prefix, full, flen)) {
 		char *cp = NULL;
@@ -288,6 +283,7 @@ static void walk_dir(struct walk *w, const char *path, const char *kp, int depth
 {
 	struct dlist *d = dlist_get(w->l, path);
 	size_t lo = 0, hi;
+	int dirfd;
 
 	if (!d)
 		return;
@@ -304,14 +300,17 @@ static void walk_dir(struct walk *w, const char *path, const char *kp, int depth
 		else
 			lo = mid + 1;
 	}
-	for (size_t i = lo; i < d->n && !w->stop; i++)
-		visit(w, path, kp, &d->e[i], depth);
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (size_t i = lo; dirfd >= 0 && i < d->n && !w->stop; i++)
+		visit(w, path, dirfd, kp, &d->e[i], depth);
+	if (dirfd >= 0)
+		close(dirfd);
 	pthread_mutex_lock(&w->l->mu);
 	dlist_unref(d);
 	pthread_mutex_unlock(&w->l->mu);
 }
 
-struct s3d_lister *s3d_lister_new(struct s3d_store *st)
+struct s3d_lister *s3d_list_new(struct s3d_store *st)
 {
 	struct s3d_lister *l = xcalloc(1, sizeof(*l));
 
@@ -320,7 +319,7 @@ struct s3d_lister *s3d_lister_new(struct s3d_store *st)
 	return l;
 }
 
-void s3d_lister_free(struct s3d_lister *l)
+void s3d_list_free(struct s3d_lister *l)
 {
 	if (!l)
 		return;
@@ -330,7 +329,7 @@ void s3d_lister_free(struct s3d_lister *l)
 	free(l);
 }
 
-int s3d_list(struct s3d_lister *l, const char *bucket, const struct s3d_list_opts *o, struct s3d_list_result *out,
+int s3d_list_page(struct s3d_lister *l, const char *bucket, const struct s3d_list_opts *o, struct s3d_list_result *out,
 	     struct error *err)
 {
 	struct walk w = { 0 };

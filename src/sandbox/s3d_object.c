@@ -1,9 +1,9 @@
 /*
  * s3d_object.c: object operations of the S3 service: Get/Head (ranges,
- * conditions, response-* overrides), Put, Delete, Copy, and multipart:
- * create, upload part (and part copy), list parts, complete, abort.
+ * conditions, response-* overrides), Put, Delete, Copy, and the routing of
+ * every request that names a key (multipart ones go on to s3d_mpu.c).
  * Data is served straight from the object file's descriptor (sendfile
- * without TLS); uploads are committed by s3d_store/s3d_upload.
+ * without TLS); uploads are committed by s3d_store.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +24,7 @@ static enum MHD_Result no_key(struct s3d_req *r)
 	return s3d_reply_error(r, 404, "NoSuchKey", "The specified key does not exist.");
 }
 
-static enum MHD_Result no_upload(struct s3d_req *r)
+enum MHD_Result s3d_object_no_upload(struct s3d_req *r)
 {
 	const char *extra[] = { "UploadId", s3d_req_query(r, "uploadId"), NULL };
 
@@ -33,7 +33,7 @@ static enum MHD_Result no_upload(struct s3d_req *r)
 				 "have been aborted or completed.", extra);
 }
 
-static enum MHD_Result internal(struct s3d_req *r, const char *msg)
+enum MHD_Result s3d_object_internal(struct s3d_req *r, const char *msg)
 {
 	return s3d_reply_error(r, 500, "InternalError", msg);
 }
@@ -82,11 +82,11 @@ static unsigned conditions(struct s3d_req *r, const struct s3d_meta *m, const ch
 	ius = s3d_req_header(r, name);
 	if (im && !etag_listed(im, m->etag))
 		return 412;
-	if (!im && ius && s3d_http_date_parse(ius, &t) == 0 && mtime > t)
+	if (!im && ius && s3d_xml_http_date_parse(ius, &t) == 0 && mtime > t)
 		return 412;
 	if (inm && etag_listed(inm, m->etag))
 		return *pfx ? 412 : 304;
-	if (!inm && ims && s3d_http_date_parse(ims, &t) == 0 && mtime <= t)
+	if (!inm && ims && s3d_xml_http_date_parse(ims, &t) == 0 && mtime <= t)
 		return *pfx ? 412 : 304;
 	return 0;
 }
@@ -96,7 +96,7 @@ static unsigned conditions(struct s3d_req *r, const struct s3d_meta *m, const ch
 /* parse_range: "bytes=a-b|a-|-n" against size: 1 with [*start, *end], 0
  * when absent or not a single byte range (served whole, as S3 does), -1
  * when unsatisfiable. */
-static int parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end)
+int s3d_object_parse_range(const char *h, uint64_t size, uint64_t *start, uint64_t *end)
 {
 	const char *dash;
 	uint64_t a, b;
@@ -157,7 +157,7 @@ static void object_headers(struct s3d_req *r, struct MHD_Response *resp, const s
 	bool overrides = !r->anonymous;
 
 	snprintf(etag, sizeof(etag), "\"%s\"", m->etag);
-	s3d_http_date(m->mtime_ms / 1000, date);
+	s3d_xml_http_date(m->mtime_ms / 1000, date);
 	MHD_add_response_header(resp, "ETag", etag);
 	MHD_add_response_header(resp, "Last-Modified", date);
 	MHD_add_response_header(resp, "Accept-Ranges", "bytes");
@@ -207,7 +207,7 @@ static enum MHD_Result get_object(struct s3d_req *r, bool head)
 
 	fd = s3d_store_object_open(r->s->st, r->bucket, r->key, &m, &err);
 	if (fd < 0)
-		return err.code == ERR_NOT_FOUND ? no_key(r) : internal(r, err.msg);
+		return err.code == ERR_NOT_FOUND ? no_key(r) : s3d_object_internal(r, err.msg);
 	cond = conditions(r, &m, "");
 	if (cond) {
 		close(fd);
@@ -225,7 +225,7 @@ static enum MHD_Result get_object(struct s3d_req *r, bool head)
 						 "At least one of the pre-conditions you specified did not hold", extra);
 		}
 	}
-	range = parse_range(s3d_req_header(r, "Range"), m.size, &start, &end);
+	range = s3d_object_parse_range(s3d_req_header(r, "Range"), m.size, &start, &end);
 	if (range < 0) {
 		char total[40], *cr = xasprintf("bytes */%llu", (unsigned long long)m.size);
 		const char *extra[] = { "RangeRequested", s3d_req_header(r, "Range"), "ActualObjectSize", total, NULL };
@@ -255,7 +255,7 @@ static enum MHD_Result get_object(struct s3d_req *r, bool head)
 		if (!resp) {
 			close(fd);
 			s3d_meta_release(&m);
-			return internal(r, "cannot serve the object");
+			return s3d_object_internal(r, "cannot serve the object");
 		}
 	}
 	object_headers(r, resp, &m, range == 0);
@@ -273,7 +273,7 @@ static enum MHD_Result get_object(struct s3d_req *r, bool head)
 
 /* ---- Put ---- */
 
-static void reply_etag_headers(struct MHD_Response *resp, const struct s3d_meta *m)
+void s3d_object_etag_headers(struct MHD_Response *resp, const struct s3d_meta *m)
 {
 	char etag[56];
 
@@ -306,10 +306,10 @@ static enum MHD_Result put_finish(struct s3d_req *r)
 		s3d_meta_release(&m);
 		if (err.code == ERR_NOT_FOUND)
 			return s3d_reply_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
-		return internal(r, err.msg);
+		return s3d_object_internal(r, err.msg);
 	}
 	resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	reply_etag_headers(resp, &m);
+	s3d_object_etag_headers(resp, &m);
 	s3d_meta_release(&m);
 	return s3d_reply(r, 200, resp);
 }
@@ -344,7 +344,7 @@ static int copy_source(const char *h, char **bucket, char **key)
 }
 
 /* copy_data: [start, start+n) of src into a new temp file with its md5. */
-static int copy_data(struct s3d_req *r, int src, uint64_t start, uint64_t n, char md5hex[33], int *out_fd,
+int s3d_object_copy_data(struct s3d_req *r, int src, uint64_t start, uint64_t n, char md5hex[33], int *out_fd,
 		     char **out_tmp, struct error *err)
 {
 	struct s3d_sum md5;
@@ -384,7 +384,7 @@ static int copy_data(struct s3d_req *r, int src, uint64_t start, uint64_t n, cha
 
 /* open_copy_source: checks the source and its copy-source conditions;
  * replies and returns -1 on any refusal. */
-static int open_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_meta *sm)
+int s3d_object_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_meta *sm)
 {
 	const char *code;
 	struct error err;
@@ -396,7 +396,7 @@ static int open_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_
 		s3d_reply_error(r, 400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
 		return -1;
 	}
-	if (!s3d_bucket_name_valid(*sb) || !s3d_store_bucket_exists(r->s->st, *sb)) {
+	if (!s3d_key_bucket_valid(*sb) || !s3d_store_bucket_exists(r->s->st, *sb)) {
 		s3d_reply_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
 		return -1;
 	}
@@ -415,7 +415,7 @@ static int open_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_
 		if (err.code == ERR_NOT_FOUND)
 			s3d_reply_error(r, 404, "NoSuchKey", "The specified key does not exist.");
 		else
-			internal(r, err.msg);
+			s3d_object_internal(r, err.msg);
 		return -1;
 	}
 	cond = conditions(r, sm, "x-amz-copy-source-");
@@ -441,7 +441,7 @@ static enum MHD_Result copy_object(struct s3d_req *r)
 
 	if (directive && !replace && !str_case_eq(directive, "COPY"))
 		return s3d_reply_error(r, 400, "InvalidArgument", "Unknown metadata directive.");
-	src = open_copy_source(r, &sb, &sk, &sm);
+	src = s3d_object_copy_source(r, &sb, &sk, &sm);
 	if (src < 0) {
 		free(sb);
 		free(sk);
@@ -463,8 +463,8 @@ static enum MHD_Result copy_object(struct s3d_req *r)
 	} else {
 		s3d_meta_copy_headers(&m, &sm);
 	}
-	if (copy_data(r, src, 0, sm.size, m.etag, &fd, &tmp, &err) < 0) {
-		internal(r, err.msg);
+	if (s3d_object_copy_data(r, src, 0, sm.size, m.etag, &fd, &tmp, &err) < 0) {
+		s3d_object_internal(r, err.msg);
 		goto out;
 	}
 	m.size = sm.size;
@@ -472,7 +472,7 @@ static enum MHD_Result copy_object(struct s3d_req *r)
 	m.sum_algo = sm.sum_algo;
 	str_copy(m.sum, sm.sum, sizeof(m.sum));
 	if (s3d_store_commit(r->s->st, r->bucket, r->key, fd, tmp, &m, &err) < 0) {
-		internal(r, err.msg);
+		s3d_object_internal(r, err.msg);
 		goto out;
 	}
 	buf_init(&b, 0);
@@ -492,295 +492,8 @@ out:
 	return MHD_YES;
 }
 
-/* ---- multipart ---- */
-
-static enum MHD_Result create_upload(struct s3d_req *r)
-{
-	struct s3d_meta m = { 0 };
-	char id[S3D_UPLOAD_ID_LEN + 1];
-	struct error err;
-	struct buf b;
-	const char *algo = s3d_req_header(r, "x-amz-checksum-algorithm");
-
-	if (s3d_req_meta(r, &m) < 0) {
-		s3d_meta_release(&m);
-		return MHD_YES;
-	}
-	if (s3d_upload_create(r->s->st, r->bucket, r->key, &m, id, &err) < 0) {
-		s3d_meta_release(&m);
-		if (err.code == ERR_NOT_FOUND)
-			return s3d_reply_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
-		return internal(r, err.msg);
-	}
-	s3d_meta_release(&m);
-	buf_init(&b, 0);
-	s3d_xml_begin(&b, "InitiateMultipartUploadResult");
-	s3d_xml_elem(&b, "Bucket", r->bucket);
-	s3d_xml_elem(&b, "Key", r->key);
-	s3d_xml_elem(&b, "UploadId", id);
-	s3d_xml_close(&b, "InitiateMultipartUploadResult");
-	if (algo) {
-		size_t n;
-		char *data = buf_take(&b, &n);
-		struct MHD_Response *resp = MHD_create_response_from_buffer(n, data, MHD_RESPMEM_MUST_FREE);
-
-		MHD_add_response_header(resp, "Content-Type", "application/xml");
-		MHD_add_response_header(resp, "x-amz-checksum-algorithm", algo);
-		return s3d_reply(r, 200, resp);
-	}
-	return s3d_reply_xml(r, 200, &b);
-}
-
-static enum MHD_Result part_finish(struct s3d_req *r)
-{
-	struct s3d_meta m = { 0 };
-	struct error err;
-	struct MHD_Response *resp;
-	int rc;
-
-	if (!s3d_req_body_done(r, &m))
-		return MHD_YES;
-	rc = s3d_upload_part_commit(r->s->st, r->bucket, r->upload_id, r->part, r->fd, r->tmp, &m, &err);
-	r->fd = -1;
-	free(r->tmp);
-	r->tmp = NULL;
-	if (rc < 0) {
-		s3d_meta_release(&m);
-		return err.code == ERR_NOT_FOUND ? no_upload(r) : internal(r, err.msg);
-	}
-	resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-	reply_etag_headers(resp, &m);
-	s3d_meta_release(&m);
-	return s3d_reply(r, 200, resp);
-}
-
-static enum MHD_Result upload_part_copy(struct s3d_req *r)
-{
-	char *sb = NULL, *sk = NULL, *tmp = NULL;
-	struct s3d_meta sm, m = { 0 };
-	uint64_t start = 0, end = 0;
-	struct error err;
-	struct buf b;
-	char t[32];
-	int src, fd = -1, range;
-
-	src = open_copy_source(r, &sb, &sk, &sm);
-	free(sb);
-	free(sk);
-	if (src < 0)
-		return MHD_YES;
-	range = parse_range(s3d_req_header(r, "x-amz-copy-source-range"), sm.size, &start, &end);
-	if (range < 0 || (range == 0 && s3d_req_header(r, "x-amz-copy-source-range"))) {
-		close(src);
-		s3d_meta_release(&sm);
-		return s3d_reply_error(r, 400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy");
-	}
-	if (range == 0)
-		end = sm.size ? sm.size - 1 : 0;
-	if (copy_data(r, src, start, sm.size ? end - start + 1 : 0, m.etag, &fd, &tmp, &err) < 0) {
-		internal(r, err.msg);
-		goto out;
-	}
-	m.size = sm.size ? end - start + 1 : 0;
-	m.mtime_ms = time_wall_ms();
-	if (s3d_upload_part_commit(r->s->st, r->bucket, r->upload_id, r->part, fd, tmp, &m, &err) < 0) {
-		if (err.code == ERR_NOT_FOUND)
-			no_upload(r);
-		else
-			internal(r, err.msg);
-		goto out;
-	}
-	buf_init(&b, 0);
-	s3d_xml_begin(&b, "CopyPartResult");
-	s3d_xml_time(m.mtime_ms, t);
-	s3d_xml_elem(&b, "LastModified", t);
-	s3d_xml_elemf(&b, "ETag", "\"%s\"", m.etag);
-	s3d_xml_close(&b, "CopyPartResult");
-	s3d_reply_xml(r, 200, &b);
-out:
-	close(src);
-	s3d_meta_release(&sm);
-	s3d_meta_release(&m);
-	free(tmp);
-	return MHD_YES;
-}
-
-static enum MHD_Result upload_part(struct s3d_req *r)
-{
-	const char *pn = s3d_req_query(r, "partNumber");
-	const char *id = s3d_req_query(r, "uploadId");
-	uint64_t num;
-	struct s3d_meta m;
-	char *key = NULL;
-	struct error err;
-	bool same;
-
-	if (!pn || str_parse_u64(pn, &num) < 0 || num < 1 || num > S3D_PART_MAX_NUMBER)
-		return s3d_reply_error(r, 400, "InvalidArgument",
-				       "Part number must be an integer between 1 and 10000, inclusive");
-	if (s3d_upload_load(r->s->st, r->bucket, id, &key, &m, NULL, &err) < 0)
-		return no_upload(r);
-	same = strcmp(key, r->key) == 0;
-	free(key);
-	s3d_meta_release(&m);
-	if (!same)
-		return no_upload(r);
-	r->part = (unsigned)num;
-	str_copy(r->upload_id, id, sizeof(r->upload_id));
-	if (s3d_req_header(r, "x-amz-copy-source"))
-		return upload_part_copy(r);
-	return s3d_req_expect_body(r, S3D_BODY_FILE, S3D_OBJECT_MAX, part_finish);
-}
-
-static enum MHD_Result list_parts(struct s3d_req *r)
-{
-	const char *id = s3d_req_query(r, "uploadId");
-	const char *marker = s3d_req_query(r, "part-number-marker");
-	const char *maxs = s3d_req_query(r, "max-parts");
-	struct s3d_part *parts;
-	struct s3d_meta m;
-	char *key = NULL;
-	struct error err;
-	size_t n, shown = 0, i;
-	uint64_t after = 0, max = 1000;
-	struct buf b;
-	bool truncated = false;
-
-	if (s3d_upload_load(r->s->st, r->bucket, id, &key, &m, NULL, &err) < 0)
-		return no_upload(r);
-	s3d_meta_release(&m);
-	free(key);
-	if ((marker && str_parse_u64(marker, &after) < 0) || (maxs && str_parse_u64(maxs, &max) < 0))
-		return s3d_reply_error(r, 400, "InvalidArgument", "part-number-marker and max-parts must be integers");
-	if (max > 1000)
-		max = 1000;
-	if (s3d_upload_parts(r->s->st, r->bucket, id, &parts, &n, &err) < 0)
-		return no_upload(r);
-	buf_init(&b, 0);
-	s3d_xml_begin(&b, "ListPartsResult");
-	s3d_xml_elem(&b, "Bucket", r->bucket);
-	s3d_xml_elem(&b, "Key", r->key);
-	s3d_xml_elem(&b, "UploadId", id);
-	s3d_xml_elemf(&b, "PartNumberMarker", "%llu", (unsigned long long)after);
-	for (i = 0; i < n; i++) {
-		char t[32];
-
-		if (parts[i].number <= after)
-			continue;
-		if (shown == max) {
-			truncated = true;
-			break;
-		}
-		shown++;
-		s3d_xml_time(parts[i].mtime_ms, t);
-		s3d_xml_open(&b, "Part");
-		s3d_xml_elemf(&b, "PartNumber", "%u", parts[i].number);
-		s3d_xml_elem(&b, "LastModified", t);
-		s3d_xml_elemf(&b, "ETag", "\"%s\"", parts[i].etag);
-		s3d_xml_elemf(&b, "Size", "%llu", (unsigned long long)parts[i].size);
-		s3d_xml_close(&b, "Part");
-		after = parts[i].number;
-	}
-	s3d_xml_elemf(&b, "NextPartNumberMarker", "%llu", (unsigned long long)after);
-	s3d_xml_elemf(&b, "MaxParts", "%llu", (unsigned long long)max);
-	s3d_xml_elem(&b, "IsTruncated", truncated ? "true" : "false");
-	s3d_xml_elem(&b, "StorageClass", "STANDARD");
-	s3d_xml_close(&b, "ListPartsResult");
-	free(parts);
-	return s3d_reply_xml(r, 200, &b);
-}
-
-static enum MHD_Result complete_finish(struct s3d_req *r)
-{
-	struct s3d_meta m = { 0 };
-	struct s3d_xml_node *nodes;
-	struct s3d_part_ref *refs = NULL;
-	size_t n, nref = 0;
-	struct error err;
-	const char *code;
-	char etag[48];
-	struct buf b;
-	bool bad = false;
-	uint64_t num = 0;
-	const char *tag = NULL;
-
-	if (!s3d_req_body_done(r, &m))
-		return MHD_YES;
-	if (s3d_xml_parse(r->mem.data, r->mem.len, &nodes, &n, &err) < 0 ||
-	    strcmp(nodes[n - 1].path, "/CompleteMultipartUpload") != 0) {
-		if (n && nodes)
-			s3d_xml_nodes_free(nodes, n);
-		return s3d_reply_error(r, 400, "MalformedXML",
-				       "The XML you provided was not well-formed or did not validate against our published schema.");
-	}
-	for (size_t i = 0; i < n && !bad; i++) {
-		const char *path = nodes[i].path;
-
-		if (strcmp(path, "/CompleteMultipartUpload/Part/PartNumber") == 0) {
-			bad = str_parse_u64(nodes[i].text, &num) < 0 || num < 1 || num > S3D_PART_MAX_NUMBER;
-		} else if (strcmp(path, "/CompleteMultipartUpload/Part/ETag") == 0) {
-			tag = nodes[i].text;
-		} else if (strcmp(path, "/CompleteMultipartUpload/Part") == 0) {
-			char *t;
-			size_t tl;
-
-			if (!num || !tag || nref == S3D_PART_MAX_NUMBER) {
-				bad = true;
-				break;
-			}
-			refs = xreallocarray(refs, nref + 1, sizeof(*refs));
-			refs[nref].number = (unsigned)num;
-			t = xstrdup(tag);
-			tl = strlen(t);
-			if (tl >= 2 && t[0] == '"' && t[tl - 1] == '"') {
-				t[tl - 1] = '\0';
-				str_copy(refs[nref].etag, t + 1, sizeof(refs[nref].etag));
-			} else {
-				str_copy(refs[nref].etag, t, sizeof(refs[nref].etag));
-			}
-			free(t);
-			nref++;
-			num = 0;
-			tag = NULL;
-		}
-	}
-	if (bad || nref == 0) {
-		s3d_xml_nodes_free(nodes, n);
-		free(refs);
-		return s3d_reply_error(r, 400, "MalformedXML",
-				       "The XML you provided was not well-formed or did not validate against our published schema.");
-	}
-	if (s3d_upload_complete(r->s->st, r->bucket, r->upload_id, refs, nref, etag, &code, &err) < 0) {
-		s3d_xml_nodes_free(nodes, n);
-		free(refs);
-		if (code && strcmp(code, "NoSuchUpload") == 0)
-			return no_upload(r);
-		if (code)
-			return s3d_reply_error(r, 400, code, err.msg);
-		return internal(r, err.msg);
-	}
-	s3d_xml_nodes_free(nodes, n);
-	free(refs);
-	buf_init(&b, 0);
-	s3d_xml_begin(&b, "CompleteMultipartUploadResult");
-	{
-		struct buf loc;
-		const char *host = s3d_req_header(r, "Host");
-
-		buf_init(&loc, 0);
-		buf_addf(&loc, "%s://%s/%s/", r->s->tls ? "https" : "http", host ? host : "127.0.0.1", r->bucket);
-		str_url_encode(&loc, r->key, strlen(r->key), true);
-		s3d_xml_elem(&b, "Location", loc.data);
-		buf_release(&loc);
-	}
-	s3d_xml_elem(&b, "Bucket", r->bucket);
-	s3d_xml_elem(&b, "Key", r->key);
-	s3d_xml_elemf(&b, "ETag", "\"%s\"", etag);
-	s3d_xml_close(&b, "CompleteMultipartUploadResult");
-	return s3d_reply_xml(r, 200, &b);
-}
-
 /* ---- routing ---- */
+
 
 static const char *action_of(struct s3d_req *r)
 {
@@ -818,7 +531,7 @@ enum MHD_Result s3d_object_route(struct s3d_req *r)
 	const char *m = r->method, *code;
 	struct error err;
 
-	if (!s3d_bucket_name_valid(r->bucket) || !s3d_store_bucket_exists(r->s->st, r->bucket))
+	if (!s3d_key_bucket_valid(r->bucket) || !s3d_store_bucket_exists(r->s->st, r->bucket))
 		return s3d_reply_error(r, 404, "NoSuchBucket", "The specified bucket does not exist");
 	if (s3d_key_check(r->key, strlen(r->key), &code, &err) < 0)
 		return s3d_reply_error(r, 400, code, err.msg);
@@ -834,7 +547,7 @@ enum MHD_Result s3d_object_route(struct s3d_req *r)
 		bool head = strcmp(m, "HEAD") == 0;
 
 		if (s3d_req_query(r, "uploadId"))
-			return list_parts(r);
+			return s3d_mpu_list_parts(r);
 		if (s3d_req_query(r, "acl"))
 			return s3d_acl_reply(r);
 		if (s3d_req_query(r, "tagging"))
@@ -843,7 +556,7 @@ enum MHD_Result s3d_object_route(struct s3d_req *r)
 	}
 	if (strcmp(m, "PUT") == 0) {
 		if (s3d_req_query(r, "uploadId") || s3d_req_query(r, "partNumber"))
-			return upload_part(r);
+			return s3d_mpu_upload_part(r);
 		if (s3d_req_query(r, "acl") || s3d_req_query(r, "tagging"))
 			return s3d_req_expect_body(r, S3D_BODY_MEM, 64u << 10, accept_finish);
 		if (s3d_req_header(r, "x-amz-copy-source"))
@@ -853,18 +566,18 @@ enum MHD_Result s3d_object_route(struct s3d_req *r)
 	if (strcmp(m, "DELETE") == 0) {
 		if (s3d_req_query(r, "uploadId")) {
 			if (s3d_upload_abort(r->s->st, r->bucket, s3d_req_query(r, "uploadId"), &err) < 0)
-				return err.code == ERR_NOT_FOUND ? no_upload(r) : internal(r, err.msg);
+				return err.code == ERR_NOT_FOUND ? s3d_object_no_upload(r) : s3d_object_internal(r, err.msg);
 			return s3d_reply_empty(r, 204);
 		}
 		if (s3d_req_query(r, "tagging"))
 			return s3d_reply_empty(r, 204);
 		if (s3d_store_object_delete(r->s->st, r->bucket, r->key, &err) < 0)
-			return internal(r, err.msg);
+			return s3d_object_internal(r, err.msg);
 		return s3d_reply_empty(r, 204);
 	}
 	if (strcmp(m, "POST") == 0) {
 		if (s3d_req_query(r, "uploads"))
-			return create_upload(r);
+			return s3d_mpu_create_upload(r);
 		if (s3d_req_query(r, "uploadId")) {
 			const char *id = s3d_req_query(r, "uploadId");
 			struct s3d_meta um;
@@ -872,14 +585,14 @@ enum MHD_Result s3d_object_route(struct s3d_req *r)
 			bool same;
 
 			if (s3d_upload_load(r->s->st, r->bucket, id, &key, &um, NULL, &err) < 0)
-				return no_upload(r);
+				return s3d_object_no_upload(r);
 			same = strcmp(key, r->key) == 0;
 			free(key);
 			s3d_meta_release(&um);
 			if (!same)
-				return no_upload(r);
+				return s3d_object_no_upload(r);
 			str_copy(r->upload_id, id, sizeof(r->upload_id));
-			return s3d_req_expect_body(r, S3D_BODY_MEM, S3D_XML_MAX, complete_finish);
+			return s3d_req_expect_body(r, S3D_BODY_MEM, S3D_XML_MAX, s3d_mpu_complete_finish);
 		}
 	}
 	return s3d_reply_error(r, 405, "MethodNotAllowed", "The specified method is not allowed against this resource.");

@@ -382,9 +382,9 @@ static void be32(struct buf *b, uint32_t v)
 
 static void png_chunk(struct buf *out, const char *type, const struct buf *data)
 {
-	uint32_t crc = s3d_crc32(0, type, 4);
+	uint32_t crc = s3d_sum_crc32(0, type, 4);
 
-	crc = s3d_crc32(crc, data->data, data->len);
+	crc = s3d_sum_crc32(crc, data->data, data->len);
 	be32(out, (uint32_t)data->len);
 	buf_add(out, type, 4);
 	buf_add(out, data->data, data->len);
@@ -594,7 +594,7 @@ int s3d_seed_buckets(struct s3d_store *st, const char *user, struct error *err)
 	char *personal = xasprintf("user-%s", user);
 	int rc = 0;
 
-	if (!s3d_bucket_name_valid(personal))
+	if (!s3d_key_bucket_valid(personal))
 		log_warn("S3: no personal bucket: '%s' is not a valid bucket name", personal);
 	else
 		rc = seed_one(st, personal, user, err);

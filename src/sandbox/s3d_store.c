@@ -26,415 +26,12 @@
 #include "datalab/core/utf8.h"
 #include "datalab/sandbox/s3d_store.h"
 
-#define FOOTER_LEN 32
-#define FOOTER_MAGIC "S3DMETA1 "
-#define META_MAX (64u << 10)
-#define DIR_SUFFIX "%2F"
-
 struct s3d_store {
 	char *dir;
 	char *tmp;
 	pthread_mutex_t ns;
 	atomic_uint_fast64_t gen;
 };
-
-/* ---- metadata ---- */
-
-void s3d_meta_add_user(struct s3d_meta *m, const char *name, const char *value)
-{
-	char *n = xstrdup(name);
-
-	for (char *p = n; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p + 32);
-	m->user = xreallocarray(m->user, m->nuser + 1, sizeof(*m->user));
-	m->user[m->nuser].name = n;
-	m->user[m->nuser].value = xstrdup(value ? value : "");
-	m->nuser++;
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
-static void release_headers(struct s3d_meta *m)
-{
-	free(m->content_type);
-	free(m->content_encoding);
-	free(m->content_disposition);
-	free(m->cache_control);
-	free(m->content_language);
-	free(m->expires);
-	for (size_t i = 0; i < m->nuser; i++) {
-		free(m->user[i].name);
-		free(m->user[i].value);
-	}
-	free(m->user);
-	m->content_type = m->content_encoding = m->content_disposition = NULL;
-	m->cache_control = m->content_language = m->expires = NULL;
-	m->user = NULL;
-	m->nuser = 0;
-}
-
-void s3d_meta_copy_headers(struct s3d_meta *dst, const struct s3d_meta *src)
-{
-	release_headers(dst);
-	dst->content_type = dup_or_null(src->content_type);
-	dst->content_encoding = dup_or_null(src->content_encoding);
-	dst->content_disposition = dup_or_null(src->content_disposition);
-	dst->cache_control = dup_or_null(src->cache_control);
-	dst->content_language = dup_or_null(src->content_language);
-	dst->expires = dup_or_null(src->expires);
-	for (size_t i = 0; i < src->nuser; i++)
-		s3d_meta_add_user(dst, src->user[i].name, src->user[i].value);
-}
-
-void s3d_meta_release(struct s3d_meta *m)
-{
-	release_headers(m);
-	memset(m, 0, sizeof(*m));
-}
-
-static void add_str(cJSON *o, const char *name, const char *v)
-{
-	if (v)
-		cJSON_AddStringToObject(o, name, v);
-}
-
-int s3d_meta_to_json(const struct s3d_meta *m, const char *key, struct buf *out)
-{
-	cJSON *o = cJSON_CreateObject();
-	int rc;
-
-	cJSON_AddNumberToObject(o, "v", 1);
-	add_str(o, "key", key);
-	cJSON_AddNumberToObject(o, "size", (double)m->size);
-	cJSON_AddStringToObject(o, "etag", m->etag);
-	cJSON_AddNumberToObject(o, "mtime", (double)m->mtime_ms);
-	add_str(o, "type", m->content_type);
-	add_str(o, "encoding", m->content_encoding);
-	add_str(o, "disposition", m->content_disposition);
-	add_str(o, "cache", m->cache_control);
-	add_str(o, "language", m->content_language);
-	add_str(o, "expires", m->expires);
-	if (m->nuser) {
-		cJSON *u = cJSON_AddObjectToObject(o, "meta");
-
-		for (size_t i = 0; i < m->nuser; i++)
-			cJSON_AddStringToObject(u, m->user[i].name, m->user[i].value);
-	}
-	if (m->sum_algo != S3D_SUM_NONE) {
-		cJSON_AddStringToObject(o, "sumalgo", s3d_sum_algo_name(m->sum_algo));
-		cJSON_AddStringToObject(o, "sum", m->sum);
-	}
-	if (m->parts)
-		cJSON_AddNumberToObject(o, "parts", m->parts);
-	rc = json_print(out, o, false);
-	cJSON_Delete(o);
-	return rc;
-}
-
-static char *json_dup(const cJSON *o, const char *name)
-{
-	const char *s = json_str(o, name, NULL);
-
-	return s ? xstrdup(s) : NULL;
-}
-
-int s3d_meta_from_json(const char *p, size_t n, struct s3d_meta *m, char **key)
-{
-	cJSON *o = json_parse(p, n, NULL);
-	const cJSON *u, *it;
-
-	memset(m, 0, sizeof(*m));
-	if (!o || !cJSON_IsObject(o) || !cJSON_IsNumber(json_get(o, "size"))) {
-		cJSON_Delete(o);
-		return -1;
-	}
-	m->size = (uint64_t)json_int(o, "size", 0);
-	str_copy(m->etag, json_str(o, "etag", ""), sizeof(m->etag));
-	m->mtime_ms = json_int(o, "mtime", 0);
-	m->content_type = json_dup(o, "type");
-	m->content_encoding = json_dup(o, "encoding");
-	m->content_disposition = json_dup(o, "disposition");
-	m->cache_control = json_dup(o, "cache");
-	m->content_language = json_dup(o, "language");
-	m->expires = json_dup(o, "expires");
-	u = json_get(o, "meta");
-	cJSON_ArrayForEach(it, u)
-		if (cJSON_IsString(it))
-			s3d_meta_add_user(m, it->string, it->valuestring);
-	m->sum_algo = s3d_sum_algo_parse(json_str(o, "sumalgo", NULL));
-	str_copy(m->sum, json_str(o, "sum", ""), sizeof(m->sum));
-	m->parts = (unsigned)json_int(o, "parts", 0);
-	if (key)
-		*key = json_dup(o, "key");
-	cJSON_Delete(o);
-	return 0;
-}
-
-static int pwrite_all(int fd, const void *p, size_t n, off_t off)
-{
-	const char *b = p;
-
-	while (n) {
-		ssize_t w = pwrite(fd, b, n, off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
-}
-
-static ssize_t pread_all(int fd, void *p, size_t n, off_t off)
-{
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = pread(fd, (char *)p + got, n - got, off + (off_t)got);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-int s3d_store_meta_write(int fd, const struct s3d_meta *m, const char *key, struct error *err)
-{
-	struct buf b;
-	char footer[FOOTER_LEN + 1];
-	size_t jlen;
-	int rc = 0;
-
-	buf_init(&b, META_MAX);
-	if (s3d_meta_to_json(m, key, &b) < 0) {
-		buf_release(&b);
-		return error_set(err, ERR_LIMIT, "object metadata is larger than %u bytes", META_MAX);
-	}
-	jlen = b.len;
-	snprintf(footer, sizeof(footer), "\n" FOOTER_MAGIC "%021zu\n", jlen);
-	buf_add(&b, footer, FOOTER_LEN);
-	if (pwrite_all(fd, b.data, b.len, (off_t)m->size) < 0 ||
-	    ftruncate(fd, (off_t)(m->size + b.len)) < 0)
-		rc = error_sys(err, "cannot write object metadata");
-	buf_release(&b);
-	return rc;
-}
-
-int s3d_store_meta_read(int fd, struct s3d_meta *m, struct error *err)
-{
-	struct stat st;
-	char tail[4096];
-	size_t want;
-	ssize_t got;
-	uint64_t jlen = 0;
-	const char *json;
-	char *big = NULL;
-	int rc;
-
-	if (fstat(fd, &st) < 0)
-		return error_sys(err, "cannot stat an object");
-	if (st.st_size < FOOTER_LEN)
-		return error_set(err, ERR_PARSE, "an object file has no metadata");
-	want = (size_t)DL_MIN((off_t)sizeof(tail), st.st_size);
-	got = pread_all(fd, tail, want, st.st_size - (off_t)want);
-	if (got != (ssize_t)want)
-		return error_sys(err, "cannot read object metadata");
-	if (memcmp(tail + want - FOOTER_LEN, "\n" FOOTER_MAGIC, 1 + strlen(FOOTER_MAGIC)) != 0)
-		return error_set(err, ERR_PARSE, "an object file has no metadata footer");
-	for (size_t i = want - FOOTER_LEN + 1 + strlen(FOOTER_MAGIC); i < want - 1; i++) {
-		if (tail[i] < '0' || tail[i] > '9')
-			return error_set(err, ERR_PARSE, "an object file has a bad metadata footer");
-		jlen = jlen * 10 + (uint64_t)(tail[i] - '0');
-	}
-	if (jlen > META_MAX || jlen + FOOTER_LEN > (uint64_t)st.st_size)
-		return error_set(err, ERR_PARSE, "an object file has a bad metadata length");
-	if (jlen + FOOTER_LEN <= want) {
-		json = tail + want - FOOTER_LEN - jlen;
-	} else {
-		big = xmalloc(jlen);
-		if (pread_all(fd, big, jlen, st.st_size - FOOTER_LEN - (off_t)jlen) != (ssize_t)jlen) {
-			free(big);
-			return error_sys(err, "cannot read object metadata");
-		}
-		json = big;
-	}
-	rc = s3d_meta_from_json(json, jlen, m, NULL);
-	free(big);
-	if (rc < 0)
-		return error_set(err, ERR_PARSE, "an object file has unreadable metadata");
-	if (m->size + jlen + FOOTER_LEN != (uint64_t)st.st_size) {
-		s3d_meta_release(m);
-		return error_set(err, ERR_PARSE, "an object file's size does not match its metadata");
-	}
-	return 0;
-}
-
-/* ---- names ---- */
-
-bool s3d_bucket_name_valid(const char *name)
-{
-	size_t n = name ? strlen(name) : 0;
-	int dots = 0, digits_only = 1;
-
-	if (n < 3 || n > 63)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-
-		if (!alnum && c != '.' && c != '-')
-			return false;
-		if ((i == 0 || i == n - 1) && !alnum)
-			return false;
-		if (c == '.') {
-			dots++;
-			if (name[i + 1] == '.')
-				return false;
-		} else if (!(c >= '0' && c <= '9')) {
-			digits_only = 0;
-		}
-	}
-	if (dots == 3 && digits_only)
-		return false;	/* looks like 192.168.5.4 */
-	return !str_has_prefix(name, "xn--") && !str_has_suffix(name, "-s3alias");
-}
-
-static void seg_encode(struct buf *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	if (n == 0) {
-		buf_addc(out, '%');
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '%' || c < 0x20 || c == 0x7f || (i == 0 && c == '.')) {
-			buf_addc(out, '%');
-			buf_addc(out, hex[c >> 4]);
-			buf_addc(out, hex[c & 15]);
-		} else {
-			buf_addc(out, (char)c);
-		}
-	}
-}
-
-int s3d_key_check(const char *key, size_t len, const char **code, struct error *err)
-{
-	const char *seg = key, *end = key + len;
-
-	*code = "InvalidArgument";
-	if (len == 0)
-		return error_set(err, ERR_INVALID, "the object key is empty");
-	if (len > S3D_KEY_MAX) {
-		*code = "KeyTooLongError";
-		return error_set(err, ERR_INVALID, "Your key is too long");
-	}
-	if (memchr(key, '\0', len))
-		return error_set(err, ERR_INVALID, "the object key holds a NUL byte");
-	if (!utf8_valid(key, len))
-		return error_set(err, ERR_INVALID, "the object key is not valid UTF-8");
-	if (key[0] == '/')
-		return error_set(err, ERR_INVALID, "the object key starts with '/'");
-	while (seg <= end) {
-		const char *slash = memchr(seg, '/', (size_t)(end - seg));
-		size_t n = slash ? (size_t)(slash - seg) : (size_t)(end - seg);
-		struct buf enc;
-
-		if (n == 2 && seg[0] == '.' && seg[1] == '.')
-			return error_set(err, ERR_INVALID, "the object key holds a '..' segment");
-		buf_init(&enc, 0);
-		seg_encode(&enc, seg, n);
-		if (enc.len > S3D_SEGMENT_MAX) {
-			buf_release(&enc);
-			*code = "KeyTooLongError";
-			return error_set(err, ERR_INVALID,
-					 "a part of the key between slashes is longer than %d bytes, which this sandbox "
-					 "cannot store", S3D_SEGMENT_MAX);
-		}
-		buf_release(&enc);
-		if (!slash)
-			break;
-		seg = slash + 1;
-	}
-	return 0;
-}
-
-char *s3d_key_path(const char *key)
-{
-	struct buf b;
-	const char *seg = key;
-
-	buf_init(&b, 0);
-	for (;;) {
-		const char *slash = strchr(seg, '/');
-
-		if (!slash) {
-			seg_encode(&b, seg, strlen(seg));
-			break;
-		}
-		seg_encode(&b, seg, (size_t)(slash - seg));
-		buf_adds(&b, DIR_SUFFIX "/");
-		seg = slash + 1;
-	}
-	return buf_take(&b, NULL);
-}
-
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int s3d_name_decode(const char *name, struct buf *seg, bool *is_dir)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || name[0] == '.')
-		return -1;
-	*is_dir = n >= 3 && strcmp(name + n - 3, DIR_SUFFIX) == 0;
-	if (*is_dir)
-		n -= 3;
-	if (n == 1 && name[0] == '%')
-		return 0;	/* the empty segment */
-	for (size_t i = 0; i < n; i++) {
-		if (name[i] == '%') {
-			int hi, lo;
-
-			if (i + 2 >= n)
-				return -1;
-			hi = unhex(name[i + 1]);
-			lo = unhex(name[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			buf_addc(seg, (char)(hi * 16 + lo));
-			i += 2;
-		} else {
-			buf_addc(seg, name[i]);
-		}
-	}
-	return 0;
-}
 
 /* ---- the store ---- */
 
@@ -621,7 +218,7 @@ int s3d_store_commit(struct s3d_store *st, const char *bucket, const char *key, 
 	char *root, *path;
 	int rc;
 
-	if (s3d_store_meta_write(fd, m, key, err) < 0)
+	if (s3d_meta_write(fd, m, key, err) < 0)
 		goto fail;
 	if (fsync(fd) < 0) {
 		error_sys(err, "cannot sync '%s'", tmp_path);
@@ -659,7 +256,7 @@ int s3d_store_object_open(const struct s3d_store *st, const char *bucket, const 
 			return error_set(err, ERR_NOT_FOUND, "The specified key does not exist.");
 		return error_sys(err, "cannot open an object");
 	}
-	if (s3d_store_meta_read(fd, m, err) < 0) {
+	if (s3d_meta_read(fd, m, err) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -775,26 +372,21 @@ int s3d_store_put_into(const char *dir, const char *key, const void *data, const
 	char *rel = s3d_key_path(key);
 	char *path = xasprintf("%s/%s", dir, rel);
 	char *top = NULL;
-	char footer[FOOTER_LEN + 1];
 	struct buf b;
-	size_t jlen;
 	int fd, rc = -1;
 
 	free(rel);
 	/* one write of data, metadata and footer; folders only when missing */
 	buf_init(&b, 0);
 	buf_add(&b, data, m->size);
-	s3d_meta_to_json(m, key, &b);
-	jlen = b.len - m->size;
-	snprintf(footer, sizeof(footer), "\n" FOOTER_MAGIC "%021zu\n", jlen);
-	buf_add(&b, footer, FOOTER_LEN);
+	s3d_meta_encode(m, key, &b);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == ENOENT && mkdirs_under(dir, path, &top) == 0)
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		error_sys(err, "cannot create '%s'", path);
 	} else {
-		if (pwrite_all(fd, b.data, b.len, 0) < 0)
+		if (write(fd, b.data, b.len) != (ssize_t)b.len)
 			error_sys(err, "cannot write '%s'", path);
 		else
 			rc = 0;
@@ -857,7 +449,7 @@ static bool has_objects(const char *dir, int depth)
 		if (e->d_name[0] == '.')
 			continue;
 		buf_init(&seg, 0);
-		if (s3d_name_decode(e->d_name, &seg, &is_dir) == 0) {
+		if (s3d_key_name_decode(e->d_name, &seg, &is_dir) == 0) {
 			if (!is_dir) {
 				found = true;
 			} else if (depth < 1100) {
@@ -917,7 +509,7 @@ int s3d_store_bucket_list(const struct s3d_store *st, struct s3d_bucket_info **o
 	if (!d)
 		return -1;
 	while ((e = readdir(d))) {
-		if (!s3d_bucket_name_valid(e->d_name) || !s3d_store_bucket_exists(st, e->d_name))
+		if (!s3d_key_bucket_valid(e->d_name) || !s3d_store_bucket_exists(st, e->d_name))
 			continue;
 		v = xreallocarray(v, count + 1, sizeof(*v));
 		v[count].name = xstrdup(e->d_name);

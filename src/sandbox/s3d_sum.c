@@ -56,19 +56,19 @@ static uint32_t crc32_tab(uint32_t t[8][256], uint32_t crc, const unsigned char 
 	return ~crc;
 }
 
-uint32_t s3d_crc32(uint32_t crc, const void *p, size_t n)
+uint32_t s3d_sum_crc32(uint32_t crc, const void *p, size_t n)
 {
 	pthread_once(&tables_once, tables_build);
 	return crc32_tab(t32, crc, p, n);
 }
 
-uint32_t s3d_crc32c(uint32_t crc, const void *p, size_t n)
+uint32_t s3d_sum_crc32c(uint32_t crc, const void *p, size_t n)
 {
 	pthread_once(&tables_once, tables_build);
 	return crc32_tab(t32c, crc, p, n);
 }
 
-uint64_t s3d_crc64nvme(uint64_t crc, const void *p, size_t n)
+uint64_t s3d_sum_crc64nvme(uint64_t crc, const void *p, size_t n)
 {
 	const unsigned char *b = p;
 
@@ -149,13 +149,13 @@ void s3d_sum_update(struct s3d_sum *s, const void *p, size_t n)
 {
 	switch (s->algo) {
 	case S3D_SUM_CRC32:
-		s->crc32 = s3d_crc32(s->crc32, p, n);
+		s->crc32 = s3d_sum_crc32(s->crc32, p, n);
 		break;
 	case S3D_SUM_CRC32C:
-		s->crc32 = s3d_crc32c(s->crc32, p, n);
+		s->crc32 = s3d_sum_crc32c(s->crc32, p, n);
 		break;
 	case S3D_SUM_CRC64NVME:
-		s->crc64 = s3d_crc64nvme(s->crc64, p, n);
+		s->crc64 = s3d_sum_crc64nvme(s->crc64, p, n);
 		break;
 	case S3D_SUM_SHA1:
 	case S3D_SUM_SHA256:

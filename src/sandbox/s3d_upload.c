@@ -113,7 +113,7 @@ int s3d_upload_part_commit(struct s3d_store *st, const char *bucket, const char 
 	char *path = xasprintf("%s/part-%05u", dir, number);
 	int rc = -1;
 
-	if (s3d_store_meta_write(fd, m, NULL, err) < 0)
+	if (s3d_meta_write(fd, m, NULL, err) < 0)
 		goto out;
 	if (fsync(fd) < 0) {
 		error_sys(err, "cannot sync a part");
@@ -178,7 +178,7 @@ int s3d_upload_parts(const struct s3d_store *st, const char *bucket, const char 
 		free(path);
 		if (fd < 0)
 			continue;
-		if (s3d_store_meta_read(fd, &m, NULL) == 0) {
+		if (s3d_meta_read(fd, &m, NULL) == 0) {
 			v = xreallocarray(v, count + 1, sizeof(*v));
 			v[count].number = (unsigned)num;
 			v[count].size = m.size;

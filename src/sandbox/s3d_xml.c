@@ -95,7 +95,7 @@ void s3d_xml_time(int64_t ms, char out[32])
 	snprintf(out, 32, "%s.%03dZ", base, (int)(ms % 1000 + 1000) % 1000);
 }
 
-void s3d_http_date(int64_t s, char out[40])
+void s3d_xml_http_date(int64_t s, char out[40])
 {
 	static const char *days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -109,7 +109,7 @@ void s3d_http_date(int64_t s, char out[40])
 		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-int s3d_http_date_parse(const char *s, int64_t *out)
+int s3d_xml_http_date_parse(const char *s, int64_t *out)
 {
 	static const char *forms[] = { "%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
 				       "%a %b %e %H:%M:%S %Y" };

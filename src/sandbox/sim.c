@@ -726,7 +726,7 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	store_add_admission(c->store, limitrange_admission, c);
 	store_add_admission(c->store, quota_admission, c);
 	store_add_admission(c->store, simcronjob_admission, c);
-	store_set_graceful(c->store, c->k_pods, lifecycle_grace, c);
+	store_set_grace_fn(c->store, c->k_pods, lifecycle_grace, c);
 	c->sub = store_subscribe(c->store, on_change, c);
 	podapi_register(c);
 	execws_register(c);
@@ -740,7 +740,7 @@ void sim_stop(struct sim *c)
 	if (!c)
 		return;
 	store_unsubscribe(c->store, c->sub);
-	store_set_graceful(c->store, c->k_pods, NULL, NULL);
+	store_set_grace_fn(c->store, c->k_pods, NULL, NULL);
 	if (c->pass_timer)
 		loop_del_timer(c->loop, c->pass_timer);
 	if (c->tick_timer)

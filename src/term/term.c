@@ -1,7 +1,8 @@
 /*
  * term.c: libvterm's screen as curses cells (see term.h).
  *
- * Data flow: term_feed hands the remote's bytes to vterm_input_write;
+ * Data flow: term_feed hands the remote's bytes, through the guard of
+ * term_input.c (libvterm 0.1.4's own faults), to vterm_input_write;
  * libvterm's screen layer calls back while it parses: damage widens
  * [dirty_top, dirty_end), sb_pushline copies a line leaving the top into
  * the scrollback ring, settermprop records title, cursor visibility,
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "datalab/core/buf.h"
 #include "datalab/core/common.h"
@@ -23,55 +23,6 @@
 #include "datalab/term/term.h"
 #include "datalab/ui/theme.h"
 #include "term-internal.h"
-
-enum term_attr {
-	TERM_ATTR_BOLD = 1 << 0,
-	TERM_ATTR_UNDERLINE = 1 << 1,
-	TERM_ATTR_ITALIC = 1 << 2,
-	TERM_ATTR_BLINK = 1 << 3,
-	TERM_ATTR_REVERSE = 1 << 4,
-};
-
-/* One cell, as drawn and as kept in the scrollback: a base character and
- * one combining mark (the scrollback drops further marks). */
-struct term_cell {
-	uint32_t ch[2];		/* ch[0] 0: blank */
-	int32_t fg, bg;		/* THEME_COLOR_DEFAULT, 0..255 or THEME_COLOR_RGB */
-	uint8_t attrs;		/* enum term_attr */
-	uint8_t width;		/* 0: the right half of a wide character */
-};
-
-struct term_line {
-	int cols;		/* trailing blanks trimmed */
-	struct term_cell cells[];
-};
-
-enum pending {
-	PENDING_DAMAGE = 1 << 0,
-	PENDING_TITLE = 1 << 1,
-	PENDING_BELL = 1 << 2,
-};
-
-struct term {
-	VTerm *vt;
-	VTermScreen *screen;
-	VTermState *state;
-	int rows, cols;
-	struct term_cbs cbs;
-	void *arg;
-	int dirty_top, dirty_end;	/* rows [top, end) to paint */
-	unsigned pending;		/* events to report after a feed */
-	int in_feed;
-	bool cursor_visible, altscreen, reverse;
-	enum term_mouse_mode mouse;
-	char title[TERM_TITLE_MAX];
-	/* scrollback ring: sb[(sb_start + i) % sb_max], i < sb_len, oldest first */
-	struct term_line **sb;
-	size_t sb_max, sb_len, sb_start;
-	int offset;			/* lines the view is scrolled back */
-	struct buf scratch;		/* sanitize's output, reused */
-	struct term_stats stats;
-};
 
 /* --- libvterm memory: through xcalloc, zeroed as libvterm requires --- */
 
@@ -174,7 +125,7 @@ static bool cell_blank(const struct term_cell *c)
 	       !(c->attrs & (TERM_ATTR_REVERSE | TERM_ATTR_UNDERLINE));
 }
 
-static void screen_cell(const struct term *t, int row, int col, struct term_cell *out)
+void term_screen_cell(const struct term *t, int row, int col, struct term_cell *out)
 {
 	VTermScreenCell vc;
 	VTermPos pos = { row, col };
@@ -276,7 +227,7 @@ static int sb_popline(int cols, VTermScreenCell *cells, void *arg)
 	return 1;
 }
 
-static const struct term_line *sb_line(const struct term *t, size_t i)
+const struct term_line *term_sb_line(const struct term *t, size_t i)
 {
 	return t->sb[(t->sb_start + i) % t->sb_max];
 }
@@ -452,6 +403,7 @@ struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
 	t->sb_max = TERM_SCROLLBACK;
 	t->cursor_visible = true;
 	buf_init(&t->scratch, 4096);
+	term_input_init(&t->input);
 	t->vt = vterm_new_with_allocator(t->rows, t->cols, &vt_alloc, NULL);
 	if (!t->vt)
 		fatal("unable to start a terminal emulator");
@@ -483,14 +435,28 @@ void term_free(struct term *t)
 		line_free_oldest(t);
 	free(t->sb);
 	buf_release(&t->scratch);
+	term_input_release(&t->input);
 	free(t);
 }
 
 void term_feed(struct term *t, const char *p, size_t n)
 {
+	const char *q;
+	size_t m;
+
 	t->stats.fed += n;
 	t->in_feed++;
-	vterm_input_write(t->vt, p, n);
+	/* libvterm 0.1.4 puts a text run's code points on the stack: a
+	 * megabyte in one write overflows it, so it gets slices */
+	while (n > 0) {
+		size_t k = DL_MIN(n, (size_t)TERM_FEED_SLICE);
+
+		term_input_prepare(&t->input, p, k, &q, &m);
+		if (m > 0)
+			vterm_input_write(t->vt, q, m);
+		p += k;
+		n -= k;
+	}
 	vterm_screen_flush_damage(t->screen);
 	t->in_feed--;
 	report(t);
@@ -610,205 +576,6 @@ bool term_mouse(struct term *t, int row, int col, int button, bool pressed, unsi
 enum term_mouse_mode term_mouse_mode(const struct term *t)
 {
 	return t->mouse;
-}
-
-/* --- drawing --- */
-
-/* The palette index (or -1 for the terminal's default) a cell colour is
- * drawn with: defaults are the theme's body colours. */
-static int draw_color(int32_t c, bool is_fg)
-{
-	int ncolors = COLORS > 256 ? 256 : COLORS;
-
-	if (c < 0) {
-		const struct theme_style *d = &theme_current()->roles[THEME_DEFAULT];
-
-		c = is_fg ? d->fg : d->bg;
-		if (c < 0)
-			return -1;
-	}
-	return theme_color_degrade(c, ncolors);
-}
-
-struct pair_cache {
-	int32_t fg, bg;
-	int pair;
-};
-
-static int cell_pair(struct pair_cache *pc, int32_t fg, int32_t bg)
-{
-	int f, b, pair;
-
-	if (pc->pair >= 0 && pc->fg == fg && pc->bg == bg)
-		return pc->pair;
-	f = draw_color(fg, true);
-	b = draw_color(bg, false);
-	pair = f < 0 && b < 0 ? 0 : alloc_pair(f, b);
-	if (pair < 0)	/* no default colours on this terminal */
-		pair = alloc_pair(f < 0 ? COLOR_WHITE : f, b < 0 ? COLOR_BLACK : b);
-	pc->fg = fg;
-	pc->bg = bg;
-	pc->pair = pair < 0 ? 0 : pair;
-	return pc->pair;
-}
-
-/* cell_chars: the characters of a cell as wide characters safe to draw,
- * through utf8_sanitize like any remote text; returns their columns. */
-static int cell_chars(struct term *t, const struct term_cell *c, wchar_t wc[CCHARW_MAX + 1])
-{
-	char raw[8];
-	size_t n = 0, off = 0;
-	int k = 0, w;
-
-	wc[0] = L' ';
-	wc[1] = L'\0';
-	if (c->ch[0] == 0)
-		return 1;
-	if (c->ch[0] >= 0x20 && c->ch[0] < 0x7F && c->ch[1] == 0) {
-		wc[0] = (wchar_t)c->ch[0];
-		return 1;
-	}
-	for (int i = 0; i < 2 && c->ch[i]; i++) {
-		if (c->ch[i] > 0x10FFFF)
-			break;
-		n += (size_t)utf8_encode(c->ch[i], raw + n);
-	}
-	buf_reset(&t->scratch);
-	if (n == 0 || utf8_sanitize(&t->scratch, raw, n, 0) < 0 || t->scratch.len == 0)
-		return 1;
-	while (off < t->scratch.len && k < CCHARW_MAX) {
-		uint32_t cp;
-		int len = utf8_decode(t->scratch.data + off, t->scratch.len - off, &cp);
-
-		off += len > 0 ? (size_t)len : 1;
-		wc[k++] = (wchar_t)cp;
-	}
-	wc[k] = L'\0';
-	w = wcwidth(wc[0]);
-	if (w < 1 || w > c->width) {
-		/* a lone mark, or wider than libvterm thought: it would push
-		 * the rest of the row */
-		wc[0] = (wchar_t)UTF8_REPLACEMENT;
-		wc[1] = L'\0';
-		return 1;
-	}
-	return w;
-}
-
-static attr_t cell_attrs(const struct term *t, const struct term_cell *c)
-{
-	attr_t a = A_NORMAL;
-	bool rev = !!(c->attrs & TERM_ATTR_REVERSE);
-
-	if (c->attrs & TERM_ATTR_BOLD)
-		a |= A_BOLD;
-	if (c->attrs & TERM_ATTR_UNDERLINE)
-		a |= A_UNDERLINE;
-	if (c->attrs & TERM_ATTR_ITALIC)
-		a |= A_ITALIC;
-	if (c->attrs & TERM_ATTR_BLINK)
-		a |= A_BLINK;
-	if (rev)
-		a |= A_REVERSE;
-	return a;
-}
-
-static void draw_cell(struct term *t, WINDOW *win, int y, int x, int maxx, const struct term_cell *c,
-		      struct pair_cache *pc, bool mono)
-{
-	wchar_t wc[CCHARW_MAX + 1];
-	cchar_t cc;
-	int w = cell_chars(t, c, wc), pair = mono ? 0 : cell_pair(pc, c->fg, c->bg);
-	attr_t a = cell_attrs(t, c);
-
-	if (mono)
-		a |= theme_attr(THEME_DEFAULT) & ~A_COLOR;
-	if (x + w > maxx) {	/* a wide character cut by the window's edge */
-		wc[0] = L' ';
-		wc[1] = L'\0';
-		w = 1;
-	}
-	setcchar(&cc, wc, a, 0, &pair);
-	mvwadd_wch(win, y, x, &cc);
-	if (c->width == 2 && w == 1 && x + 1 < maxx) {
-		wc[0] = L' ';
-		wc[1] = L'\0';
-		setcchar(&cc, wc, a, 0, &pair);
-		mvwadd_wch(win, y, x + 1, &cc);
-	}
-}
-
-static void draw_line(struct term *t, WINDOW *win, int y, int maxx, const struct term_cell *cells,
-		      int ncells, struct pair_cache *pc, bool mono)
-{
-	struct term_cell blank = { { 0, 0 }, THEME_COLOR_DEFAULT, THEME_COLOR_DEFAULT, 0, 1 };
-	int cols = DL_MIN(t->cols, maxx);
-
-	for (int x = 0; x < cols; x++) {
-		const struct term_cell *c = x < ncells ? &cells[x] : &blank;
-
-		if (c->width == 0)
-			continue;	/* drawn with the wide character before it */
-		draw_cell(t, win, y, x, cols, c, pc, mono);
-		if (c->width == 2)
-			x++;
-	}
-}
-
-static void draw_screen_row(struct term *t, WINDOW *win, int y, int row, int maxx, struct pair_cache *pc,
-			    bool mono)
-{
-	struct term_cell cells[TERM_MAX_COLS];
-	int cols = DL_MIN(t->cols, maxx);
-
-	for (int x = 0; x < cols; x++)
-		screen_cell(t, row, x, &cells[x]);
-	draw_line(t, win, y, maxx, cells, cols, pc, mono);
-}
-
-static void draw_position(struct term *t, WINDOW *win, int maxx)
-{
-	char tag[48];
-	int n = snprintf(tag, sizeof(tag), "[%d/%zu]", t->offset, t->sb_len);
-
-	if (n <= 0 || n >= maxx)
-		return;
-	wattr_set(win, theme_attr(THEME_PENDING) | A_REVERSE, 0, NULL);
-	mvwaddnstr(win, 0, maxx - n, tag, n);
-	wattr_set(win, A_NORMAL, 0, NULL);
-}
-
-int term_draw(struct term *t, WINDOW *win, bool force)
-{
-	struct pair_cache pc = { 0, 0, -1 };
-	bool mono = theme_is_mono() || COLORS < 8;
-	int maxy = getmaxy(win), maxx = getmaxx(win);
-	int top = t->dirty_top, end = t->dirty_end, drawn = 0;
-
-	if (force || t->offset > 0) {
-		top = 0;
-		end = t->rows;
-	}
-	end = DL_MIN(end, DL_MIN(t->rows, maxy));
-	for (int y = top; y < end; y++) {
-		size_t li = t->sb_len - (size_t)t->offset + (size_t)y;
-
-		if (li < t->sb_len) {
-			const struct term_line *l = sb_line(t, li);
-
-			draw_line(t, win, y, maxx, l->cells, l->cols, &pc, mono);
-		} else {
-			draw_screen_row(t, win, y, (int)(li - t->sb_len), maxx, &pc, mono);
-		}
-		drawn++;
-	}
-	if (t->offset > 0 && maxy > 0)
-		draw_position(t, win, maxx);
-	t->dirty_top = t->rows;
-	t->dirty_end = 0;
-	t->stats.draws++;
-	t->stats.rows_drawn += (unsigned long)drawn;
-	return drawn;
 }
 
 bool term_dirty(const struct term *t)

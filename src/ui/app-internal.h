@@ -66,6 +66,8 @@ struct app {
 	int osc52;			/* -1 unknown, 0 no, 1 yes */
 	uint64_t last_frame, frame_timer;
 	unsigned long frames;
+	bool body_owned;	/* the body holds only the current view's last frame */
+	bool body_erased;	/* during a view's draw: it was erased first */
 	int cursor_y, cursor_x;	/* app_set_cursor; y < 0: hidden */
 	char hints[256];	/* the view's hints last drawn */
 };

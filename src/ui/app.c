@@ -208,6 +208,7 @@ void app_show_index(struct app *a, int i)
 	a->previous = a->current;
 	a->current = i;
 	a->cursor_y = -1;
+	a->body_owned = false;
 	if (a->previous >= 0 && a->views[a->previous]->ops->leave)
 		a->views[a->previous]->ops->leave(a->views[a->previous]);
 	if (a->views[i]->ops->enter)
@@ -326,15 +327,25 @@ static void draw_body(struct app *a)
 
 	if (a->mode == MODE_HELP) {
 		draw_help(a);
+		a->body_owned = false;
 		return;
 	}
-	werase(a->body);
+	a->body_erased = !v || !v->ops->paints_all || !a->body_owned;
+	if (a->body_erased)
+		werase(a->body);
 	if (v) {
 		v->ops->draw(v, a->body, getmaxy(a->body), getmaxx(a->body));
 		v->dirty = false;
 	}
+	/* a dialog paints over the view: its next frame starts clean */
+	a->body_owned = !app_dialog_open(a);
 	app_draw_dialog(a);
 	wnoutrefresh(a->body);
+}
+
+bool app_body_erased(const struct app *a)
+{
+	return a->body_erased;
 }
 
 static void draw_bottom(struct app *a)
@@ -387,6 +398,7 @@ static bool hints_changed(struct app *a)
 static void draw(struct app *a)
 {
 	unsigned what = a->dirty;
+	uint64_t t0 = time_mono_ms();
 
 	a->dirty = 0;
 	if (app_too_small(a)) {
@@ -396,6 +408,7 @@ static void draw(struct app *a)
 			werase(stdscr);
 			wnoutrefresh(stdscr);
 			what |= DIRTY_ALL;
+			a->body_owned = false;
 		}
 		if (what & DIRTY_TITLE)
 			draw_title(a);
@@ -419,6 +432,8 @@ static void draw(struct app *a)
 	}
 	doupdate();
 	a->frames++;
+	/* bench/b_ui.sh counts these and sums the milliseconds */
+	log_debug("frame %lu %llu ms", a->frames, (unsigned long long)(time_mono_ms() - t0));
 	a->last_frame = time_mono_ms();
 }
 

@@ -153,7 +153,9 @@ static void ask_git(struct catsession *s)
 
 /* ---- the context ---- */
 
-cJSON *catsession_context(struct catsession *s)
+/* build_context: the context for namespace ns (NULL: none known, the
+ * project then comes from the user's idep). */
+static cJSON *build_context(struct catsession *s, const char *ns)
 {
 	struct context_input in = { 0 };
 	struct error err;
@@ -165,6 +167,7 @@ cJSON *catsession_context(struct catsession *s)
 	in.git_name = s->git_name;
 	in.git_email = s->git_email;
 	in.random_subdomain = -1;
+	in.namespace = ns;
 	ctx = context_build(&in, &err);
 	if (!ctx) {
 		log_warn("context: %s", err.msg);
@@ -172,6 +175,11 @@ cJSON *catsession_context(struct catsession *s)
 		ctx = context_build(&in, &err);
 	}
 	return ctx;
+}
+
+cJSON *catsession_context(struct catsession *s)
+{
+	return build_context(s, catsession_namespace(s));
 }
 
 const char *catsession_namespace(struct catsession *s)
@@ -190,7 +198,8 @@ const char *catsession_namespace(struct catsession *s)
 	if (s->kc && s->kc->namespace && *s->kc->namespace)
 		return s->kc->namespace;
 	{
-		cJSON *ctx = catsession_context(s);
+		/* not catsession_context: it asks this function for the namespace */
+		cJSON *ctx = build_context(s, NULL);
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(ctx, "project"), "id"));
 

@@ -12,6 +12,7 @@
 
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/model/cluster.h"
 #include "datalab/ui/detail.h"
 #include "datalab/ui/events.h"
@@ -89,9 +90,14 @@ static void ev_draw(struct view *v, WINDOW *win, int rows, int cols)
 	const char *err = live_cluster_error(s);
 	char line[400];
 
-	if (!ev->built || ev->gen != cluster_generation(live_cluster(s)) || ev->built_all != ev->all ||
-	    ev->built_warnings != ev->warnings || !str_eq(ev->built_ns, live_namespace(s)))
+	if (!ev->built || ev->built_all != ev->all || ev->built_warnings != ev->warnings ||
+	    !str_eq(ev->built_ns, live_namespace(s)) ||
+	    listview_rebuild_due(&ev->lv, ev->gen != cluster_generation(live_cluster(s)))) {
+		uint64_t t0 = time_mono_ms();
+
 		rebuild(ev);
+		listview_rebuilt(&ev->lv, t0);
+	}
 	listview_draw_table(&ev->lv, win, rows - 1, cols);
 	if (ev->all && err && !live_cluster_wide(s))
 		snprintf(line, sizeof(line), "only '%s': %s", live_namespace(s), err);
@@ -210,6 +216,7 @@ static const struct view_ops ev_ops = {
 	.free = ev_free,
 	.mouse = ev_mouse,
 	.args = ev_args,
+	.paints_all = true,
 };
 
 struct view *events_view_new(struct shell *sh, struct view *detail)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "datalab/core/mem.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/ui/listview.h"
 
 void listview_init(struct listview *lv, const struct view_ops *ops, struct shell *sh,
@@ -21,8 +22,41 @@ void listview_init(struct listview *lv, const struct view_ops *ops, struct shell
 
 void listview_release(struct listview *lv)
 {
+	if (lv->timer && lv->v.app)
+		loop_del_timer(app_loop(lv->v.app), lv->timer);
 	table_free(lv->t);
 	free(lv->saved_filter);
+}
+
+static long pace_due(struct loop *l, void *arg)
+{
+	struct listview *lv = arg;
+
+	(void)l;
+	lv->timer = 0;
+	app_view_dirty(&lv->v);
+	return LOOP_NOMORE;
+}
+
+bool listview_rebuild_due(struct listview *lv, bool changed)
+{
+	uint64_t now, budget;
+
+	if (!changed)
+		return false;
+	now = time_mono_ms();
+	budget = DL_MIN(lv->cost_ms * 5, 1000);
+	if (now - lv->built_at >= budget || !lv->v.app)
+		return true;
+	if (!lv->timer)
+		lv->timer = loop_add_timer(app_loop(lv->v.app), (long)(budget - (now - lv->built_at)), pace_due, lv);
+	return false;
+}
+
+void listview_rebuilt(struct listview *lv, uint64_t started_ms)
+{
+	lv->built_at = time_mono_ms();
+	lv->cost_ms = lv->built_at - started_ms;
 }
 
 static void on_filter(struct view *v, const char *text, enum app_prompt_event ev)
@@ -61,7 +95,8 @@ void listview_draw_table(struct listview *lv, WINDOW *win, int rows, int cols)
 
 	if (w->rows != rows || w->cols != cols)
 		widget_place(w, 0, 0, rows > 0 ? rows : 1, cols);
-	widget_draw(w, win, true);
+	/* on a body left as the last frame drew it, only what changed */
+	widget_draw(w, win, app_body_erased(lv->v.app));
 }
 
 const char *listview_hints(struct listview *lv, const char *base)

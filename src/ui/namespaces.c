@@ -129,6 +129,7 @@ static const struct view_ops nsv_ops = {
 	.help = nsv_help,
 	.free = nsv_free,
 	.mouse = nsv_mouse,
+	.paints_all = true,
 };
 
 struct view *namespaces_view_new(struct shell *sh)

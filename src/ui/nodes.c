@@ -137,6 +137,8 @@ static void draw_users(struct nodes_view *nv, WINDOW *win, int y, int rows, int 
 	struct buf b;
 	int line = 0;
 
+	for (int r = 0; r < rows; r++)
+		widget_fill(win, y + r, 0, cols, theme_attr(THEME_DEFAULT));
 	if (!n || rows <= 0)
 		return;
 	buf_init(&b, 0);
@@ -224,6 +226,7 @@ static const struct view_ops nv_ops = {
 	.enter = nv_enter,
 	.free = nv_free,
 	.mouse = nv_mouse,
+	.paints_all = true,
 };
 
 struct view *nodes_view_new(struct shell *sh)

@@ -13,6 +13,7 @@
 #include "datalab/core/buf.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/model/cluster.h"
 #include "datalab/ui/detail.h"
 #include "datalab/ui/listview.h"
@@ -116,9 +117,12 @@ static void pv_draw(struct view *v, WINDOW *win, int rows, int cols)
 	const char *err = live_cluster_error(s);
 	char line[600], empty[300];
 
-	if (!pv->built || pv->gen != cluster_generation(live_cluster(s)) || pv->built_all != pv->all ||
-	    !str_eq(pv->built_ns, live_namespace(s))) {
+	if (!pv->built || pv->built_all != pv->all || !str_eq(pv->built_ns, live_namespace(s)) ||
+	    listview_rebuild_due(&pv->lv, pv->gen != cluster_generation(live_cluster(s)))) {
+		uint64_t t0 = time_mono_ms();
+
 		rebuild(pv);
+		listview_rebuilt(&pv->lv, t0);
 		if (pv->all && err && !live_cluster_wide(s))
 			snprintf(empty, sizeof(empty), "all namespaces: %s", err);
 		else
@@ -255,6 +259,7 @@ static const struct view_ops pv_ops = {
 	.free = pv_free,
 	.mouse = pv_mouse,
 	.args = pv_args,
+	.paints_all = true,
 };
 
 struct view *pods_view_new(struct shell *sh, struct view *detail)

@@ -14,6 +14,7 @@
 #include "datalab/core/buf.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/model/cluster.h"
 #include "datalab/ui/detail.h"
 #include "datalab/ui/listview.h"
@@ -147,8 +148,12 @@ static void sv_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct services_view *sv = sv_of(v);
 
-	if (!sv->built || sv->gen != services_generation(live_services(shell_live(sv->lv.sh))))
+	if (!sv->built || listview_rebuild_due(&sv->lv, sv->gen != services_generation(live_services(shell_live(sv->lv.sh))))) {
+		uint64_t t0 = time_mono_ms();
+
 		rebuild(sv);
+		listview_rebuilt(&sv->lv, t0);
+	}
 	listview_draw_table(&sv->lv, win, rows - 1, cols);
 	if (rows > 1)
 		draw_status_line(sv, win, rows - 1, cols);
@@ -228,7 +233,7 @@ static const struct app_keyhelp sv_help[] = {
 	{ "e", "rename: the name Onyxia shows" },
 	{ "y", "copy the service's URL (OSC 52)" },
 	{ "l", "follow the logs of its first pod" },
-	{ "t", "the command that opens a terminal in it" },
+	{ "t", "a terminal in its first running pod (the :terminals view)" },
 	{ "j k PgUp PgDn g G", "move; a click selects, a double click opens, a header click sorts" },
 	{ ":ns NAME", "switch namespace" },
 	{ NULL, NULL },
@@ -243,6 +248,7 @@ static const struct view_ops sv_ops = {
 	.help = sv_help,
 	.free = sv_free,
 	.mouse = sv_mouse,
+	.paints_all = true,
 };
 
 struct view *services_view_new(struct shell *sh, struct view *detail)

@@ -18,6 +18,9 @@
 #include "datalab/ui/table.h"
 #include "datalab/ui/theme.h"
 
+/* An unset cell points at the shared "" (no allocation per cell). */
+static char no_text[] = "";
+
 struct tcell {
 	char *text;
 	int width;
@@ -106,7 +109,8 @@ static void free_rows(struct table *t)
 {
 	for (size_t i = 0; i < t->nrows; i++) {
 		for (size_t c = 0; c < t->ncols; c++)
-			free(t->rows[i].cells[c].text);
+			if (t->rows[i].cells[c].text != no_text)
+				free(t->rows[i].cells[c].text);
 		free(t->rows[i].cells);
 		free(t->rows[i].id);
 	}
@@ -338,7 +342,7 @@ size_t table_add_row(struct table *t, const char *id)
 	r->id = xstrdup(id != NULL ? id : "");
 	r->cells = xcalloc(t->ncols ? t->ncols : 1, sizeof(*r->cells));
 	for (size_t c = 0; c < t->ncols; c++) {
-		r->cells[c].text = xstrdup("");
+		r->cells[c].text = no_text;
 		r->cells[c].role = -1;
 	}
 	return t->nrows++;
@@ -352,9 +356,20 @@ void table_set_cell(struct table *t, size_t row, size_t col, const char *text, i
 	if (row >= t->nrows || col >= t->ncols)
 		return;
 	c = &t->rows[row].cells[col];
-	free(c->text);
-	c->text = utf8_sanitize_dup(text != NULL ? text : "", 0);
-	w = utf8_width(c->text, strlen(c->text));
+	if (c->text != no_text)
+		free(c->text);
+	if (text == NULL)
+		text = "";
+	/* Most cells are printable ASCII: copied as they are, one column a
+	 * byte; anything else takes the one sanitize path. */
+	for (w = 0; (unsigned char)text[w] >= 0x20 && (unsigned char)text[w] < 0x7f; w++)
+		;
+	if (text[w] == '\0') {
+		c->text = w ? xmemdup(text, w) : no_text;
+	} else {
+		c->text = utf8_sanitize_dup(text, 0);
+		w = utf8_width(c->text, strlen(c->text));
+	}
 	c->width = w > 100000 ? 100000 : (int)w;
 	c->role = role;
 }

@@ -31,51 +31,21 @@
 #include "datalab/ui/terminals.h"
 #include "datalab/ui/theme.h"
 #include "datalab/ui/widget.h"
+#include "terminals-internal.h"
 
 #define TAB_LABEL_COLS 28
 
-struct terminals;
-
-struct tab {
-	struct terminals *owner;
-	struct session *s;
-	WINDOW *win;		/* the emulator's cells, copied into the body */
-	unsigned id;
-	bool busy;		/* counted in app_busy */
-	bool bell;		/* rang while not shown */
-	bool fresh;		/* win new or resized: paint every row */
-	int x0, x1;		/* columns of its tab in the bar, last drawn */
-};
-
-struct terminals {
-	struct view view;	/* first: the app sees a struct view */
-	struct tab *tabs[TERMINALS_MAX];
-	int ntabs, current;
-	bool prefix;		/* Ctrl-] pressed: the next key is the console's */
-	bool listing;		/* the session list is shown */
-	bool winch;		/* our SIGWINCH handler is registered */
-	struct table *list;
-	int body_y;		/* screen row of the body, from the last draw */
-	int rows, cols;		/* size of the terminal area */
-	unsigned next_id;
-	/* bracketed paste from the real terminal: curses decodes its markers
-	 * to these codes (0 until the view was first drawn) */
-	int paste_begin, paste_end;
-	bool pasting;
-	struct buf paste;
-};
-
-static struct terminals *from_view(struct view *v)
+struct terminals *terminals_of(struct view *v)
 {
 	return (struct terminals *)v;
 }
 
-static struct tab *current_tab(const struct terminals *T)
+struct tab *terminals_current(const struct terminals *T)
 {
 	return T->ntabs > 0 ? T->tabs[T->current] : NULL;
 }
 
-static bool is_live(const struct tab *tab)
+bool terminals_live(const struct tab *tab)
 {
 	enum session_state st = session_state(tab->s);
 
@@ -87,9 +57,9 @@ static void dirty(struct terminals *T)
 	app_view_dirty(&T->view);
 }
 
-static void sync_busy(struct tab *tab)
+void terminals_sync_busy(struct tab *tab)
 {
-	bool live = is_live(tab);
+	bool live = terminals_live(tab);
 
 	if (live != tab->busy && tab->owner->view.app) {
 		app_busy(tab->owner->view.app, live ? 1 : -1);
@@ -101,7 +71,7 @@ static void on_session(struct session *s, enum term_event ev, void *arg)
 {
 	struct tab *tab = arg;
 	struct terminals *T = tab->owner;
-	bool shown = current_tab(T) == tab && T->view.app && app_current(T->view.app) == &T->view;
+	bool shown = terminals_current(T) == tab && T->view.app && app_current(T->view.app) == &T->view;
 
 	(void)s;
 	if (ev == TERM_EVENT_BELL) {
@@ -110,11 +80,11 @@ static void on_session(struct session *s, enum term_event ev, void *arg)
 		else
 			tab->bell = true;
 	}
-	sync_busy(tab);
+	terminals_sync_busy(tab);
 	dirty(T);
 }
 
-static void select_tab(struct terminals *T, int i)
+void terminals_select(struct terminals *T, int i)
 {
 	if (T->ntabs == 0)
 		return;
@@ -124,7 +94,7 @@ static void select_tab(struct terminals *T, int i)
 	dirty(T);
 }
 
-static struct tab *find_tab(struct terminals *T, unsigned id, int *index)
+struct tab *terminals_find(struct terminals *T, unsigned id, int *index)
 {
 	for (int i = 0; i < T->ntabs; i++) {
 		if (T->tabs[i]->id == id) {
@@ -153,7 +123,7 @@ static void tab_free(struct tab *tab)
 static void close_tab(struct terminals *T, unsigned id)
 {
 	int i;
-	struct tab *tab = find_tab(T, id, &i);
+	struct tab *tab = terminals_find(T, id, &i);
 
 	if (!tab)
 		return;
@@ -165,7 +135,7 @@ static void close_tab(struct terminals *T, unsigned id)
 	if (T->current >= T->ntabs)
 		T->current = T->ntabs > 0 ? T->ntabs - 1 : 0;
 	if (T->ntabs > 0)
-		select_tab(T, T->current);
+		terminals_select(T, T->current);
 	if (T->ntabs == 0) {
 		T->listing = false;
 		app_set_cursor(T->view.app, -1, -1);
@@ -178,17 +148,17 @@ static void close_yes(struct app *a, void *arg)
 	struct view *v = app_find_view(a, "terminals");
 
 	if (v)
-		close_tab(from_view(v), (unsigned)(uintptr_t)arg);
+		close_tab(terminals_of(v), (unsigned)(uintptr_t)arg);
 }
 
-static void ask_close(struct terminals *T)
+void terminals_ask_close(struct terminals *T)
 {
-	struct tab *tab = current_tab(T);
+	struct tab *tab = terminals_current(T);
 	char q[160];
 
 	if (!tab)
 		return;
-	if (!is_live(tab)) {
+	if (!terminals_live(tab)) {
 		close_tab(T, tab->id);
 		return;
 	}
@@ -243,7 +213,7 @@ int terminals_open(struct app *a, const struct session_opts *o, struct error *er
 			o->spec_free(o->spec);
 		return error_set(err, ERR_UNSUPPORTED, "no terminals view in this console");
 	}
-	T = from_view(v);
+	T = terminals_of(v);
 	if (T->ntabs == TERMINALS_MAX) {
 		if (o->spec_free)
 			o->spec_free(o->spec);
@@ -270,10 +240,10 @@ int terminals_open(struct app *a, const struct session_opts *o, struct error *er
 	so.cols = T->cols;
 	tab->s = session_new(app_loop(a), &so, on_session, tab);
 	T->tabs[T->ntabs++] = tab;
-	sync_busy(tab);
+	terminals_sync_busy(tab);
 	T->listing = false;
 	T->prefix = false;
-	select_tab(T, T->ntabs - 1);
+	terminals_select(T, T->ntabs - 1);
 	app_show(a, "terminals");
 	if (session_state(tab->s) == SESSION_LOST) {
 		char status[320];
@@ -336,7 +306,7 @@ int terminals_count(const struct app *a)
 {
 	struct view *v = app_find_view(a, "terminals");
 
-	return v ? from_view(v)->ntabs : 0;
+	return v ? terminals_of(v)->ntabs : 0;
 }
 
 /* --- drawing --- */
@@ -413,7 +383,7 @@ static void draw_banner(struct tab *tab, WINDOW *win, int y, int cols)
 			 : st == SESSION_CONNECTING ? THEME_PENDING : THEME_FAILED) | A_REVERSE, 0);
 }
 
-static void list_fill(struct terminals *T)
+void terminals_list_fill(struct terminals *T)
 {
 	char id[16], num[16], status[320];
 
@@ -465,92 +435,14 @@ static void ensure_window(struct tab *tab, int rows, int cols)
 	tab->fresh = true;
 }
 
-/* --- bracketed paste from the real terminal --- */
-
-#define PASTE_MAX (1u << 20)
-
-/* paste_code: a free key code for seq, or the one curses has for it. */
-static int paste_code(const char *seq, int hint)
-{
-	int code = key_defined(seq);
-
-	if (code > 0)
-		return code;
-	while (keyname(hint) != NULL && hint < KEY_MAX + 0x400)
-		hint++;
-	return define_key(seq, hint) == OK ? hint : 0;
-}
-
-/* terminal_mode: a mode of the real terminal (ours, not the remote's);
- * putp goes through stdio's stdout, which curses never flushes. */
-static void terminal_mode(const char *seq)
-{
-	putp(seq);
-	fflush(stdout);
-}
-
-/* paste_setup: once there is a screen, ask the real terminal to bracket
- * pastes (mode 2004) and teach curses the two markers, so a paste reaches
- * the program as one block (term_paste) instead of typed keys. */
-static void paste_setup(struct terminals *T)
-{
-	if (T->paste_begin)
-		return;
-	T->paste_begin = paste_code("\033[200~", KEY_MAX + 0x200);
-	T->paste_end = paste_code("\033[201~", KEY_MAX + 0x201);
-	if (T->paste_begin > 0 && T->paste_end > 0)
-		terminal_mode("\033[?2004h");
-	else
-		T->paste_begin = -1;
-}
-
-static void paste_done(struct terminals *T)
-{
-	struct tab *tab = current_tab(T);
-
-	T->pasting = false;
-	if (tab && is_live(tab) && T->paste.len > 0)
-		term_paste(session_term(tab->s), T->paste.data, T->paste.len);
-	buf_reset(&T->paste);
-}
-
-/* paste_key: keys between the markers become the pasted text: characters
- * as UTF-8, controls as bytes; curses' decoded function keys (an escape
- * sequence inside the paste) are dropped.  Returns whether key was one. */
-static bool paste_key(struct terminals *T, int key)
-{
-	int32_t ch = widget_key_char(key);
-	char utf[4];
-
-	if (T->paste_begin > 0 && key == T->paste_begin) {
-		T->pasting = true;
-		T->prefix = false;
-		buf_reset(&T->paste);
-		return true;
-	}
-	if (!T->pasting)
-		return false;
-	if (key == T->paste_end) {
-		paste_done(T);
-		return true;
-	}
-	if (ch >= 0)
-		buf_add(&T->paste, utf, (size_t)utf8_encode((uint32_t)ch, utf));
-	else if (key >= 0 && key < 0x80)
-		buf_addc(&T->paste, (char)key);
-	if (T->paste.len >= PASTE_MAX - 4)
-		paste_done(T);	/* an end marker lost: never swallow keys for good */
-	return true;
-}
-
 static void terminals_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
-	struct terminals *T = from_view(v);
-	struct tab *tab = current_tab(T);
+	struct terminals *T = terminals_of(v);
+	struct tab *tab = terminals_current(T);
 	int trows = DL_MAX(rows - 1, 1), r, c;
 
 	T->body_y = getbegy(win);
-	paste_setup(T);
+	terminals_paste_setup(T);
 	if (trows != T->rows || cols != T->cols)
 		resize_all(T, trows, cols);
 	draw_tabs(T, win, cols);
@@ -562,7 +454,7 @@ static void terminals_draw(struct view *v, WINDOW *win, int rows, int cols)
 	if (T->listing) {
 		struct widget *w = table_widget(T->list);
 
-		list_fill(T);
+		terminals_list_fill(T);
 		widget_place(w, 1, 0, trows, cols);
 		widget_draw(w, win, true);
 		return;
@@ -577,198 +469,10 @@ static void terminals_draw(struct view *v, WINDOW *win, int rows, int cols)
 		app_set_cursor(v->app, T->body_y + 1 + r, getbegx(win) + c);
 }
 
-/* --- keys --- */
-
-static bool key_named(int key, const char *name)
-{
-	const char *n = key > 0 ? keyname(key) : NULL;
-
-	return n && strcmp(n, name) == 0;
-}
-
-static unsigned console_key(struct terminals *T, int key)
-{
-	struct tab *tab = current_tab(T);
-	int32_t ch = widget_key_char(key);
-	int c = ch >= 0 ? ch : key;
-	struct error err;
-
-	switch (c) {
-	case 'n':
-	case KEY_RIGHT:
-		select_tab(T, T->current + 1);
-		break;
-	case 'p':
-	case KEY_LEFT:
-		select_tab(T, T->current - 1);
-		break;
-	case 'c':
-		if (terminals_open_local(T->view.app, NULL, NULL, &err) < 0)
-			app_toast(T->view.app, APP_ERROR, "%s", err.msg);
-		break;
-	case 'x':
-		ask_close(T);
-		break;
-	case 'w':
-		if (T->ntabs > 0) {
-			char id[16];
-
-			T->listing = !T->listing;
-			list_fill(T);
-			snprintf(id, sizeof(id), "%u", tab->id);
-			table_select_id(T->list, id);
-		}
-		break;
-	case 'r':
-	case '\r':
-		if (!tab || session_restart(tab->s) < 0)
-			return c == 'r' ? WIDGET_HANDLED : 0;
-		tab->fresh = true;
-		sync_busy(tab);
-		break;
-	default:
-		return 0;
-	}
-	return WIDGET_HANDLED | WIDGET_DIRTY;
-}
-
-/* ended_key: a key on a session that exited or lost its connection.
- * Someone typing when it ended goes on typing: only the keys its banner
- * names act (r, Enter, x, n, p, w), the app's :, ?, q and Esc pass, and
- * the rest is swallowed, so "ls -c" cannot open a shell or switch views. */
-static unsigned ended_key(struct terminals *T, int key)
-{
-	int32_t ch = widget_key_char(key);
-	int c = ch >= 0 ? ch : key;
-
-	switch (c) {
-	case 'r':
-	case '\r':
-	case 'x':
-	case 'n':
-	case 'p':
-	case 'w':
-	case KEY_LEFT:
-	case KEY_RIGHT:
-		return console_key(T, c);
-	case ':':
-	case '?':
-	case 'q':
-	case 27:
-	case KEY_F(1):
-		return 0;
-	default:
-		return WIDGET_HANDLED;
-	}
-}
-
-static unsigned list_key(struct terminals *T, int key)
-{
-	unsigned r;
-	const char *id;
-	int i;
-
-	if (key == 27 || key == 'w' || key == 'q') {
-		T->listing = false;
-		return WIDGET_HANDLED | WIDGET_DIRTY;
-	}
-	if (key == 'x') {
-		id = table_selected_id(T->list);
-		if (id && find_tab(T, (unsigned)strtoul(id, NULL, 10), &i))
-			select_tab(T, i);
-		ask_close(T);
-		return WIDGET_HANDLED | WIDGET_DIRTY;
-	}
-	r = widget_key(table_widget(T->list), key);
-	if (r & WIDGET_ACTIVATE) {
-		id = table_selected_id(T->list);
-		if (id && find_tab(T, (unsigned)strtoul(id, NULL, 10), &i))
-			select_tab(T, i);
-		T->listing = false;
-		return WIDGET_HANDLED | WIDGET_DIRTY;
-	}
-	return r ? (r | WIDGET_DIRTY) : 0;
-}
-
-static unsigned mouse(struct terminals *T)
-{
-	struct tab *tab = current_tab(T);
-	MEVENT ev;
-	int y, button = 0;
-	unsigned mods = 0;
-
-	if (getmouse(&ev) != OK || !tab)
-		return WIDGET_HANDLED;
-	y = ev.y - T->body_y;
-	if (y == 0) {
-		for (int i = 0; i < T->ntabs; i++)
-			if (ev.x >= T->tabs[i]->x0 && ev.x < T->tabs[i]->x1)
-				select_tab(T, i);
-		return WIDGET_HANDLED | WIDGET_DIRTY;
-	}
-	if (T->listing || !is_live(tab))
-		return WIDGET_HANDLED;
-	if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
-		button = 1;
-	else if (ev.bstate & BUTTON4_PRESSED)
-		button = 4;
-	else if (ev.bstate & BUTTON5_PRESSED)
-		button = 5;
-	if (ev.bstate & BUTTON_SHIFT)
-		mods |= 1;
-	if (ev.bstate & BUTTON_ALT)
-		mods |= 2;
-	if (ev.bstate & BUTTON_CTRL)
-		mods |= 4;
-	if (button && term_mouse(session_term(tab->s), y - 1, ev.x, button, true, mods) && button == 1)
-		/* the app's mouse mask has no releases: a press is a click */
-		term_mouse(session_term(tab->s), y - 1, ev.x, button, false, mods);
-	return WIDGET_HANDLED | WIDGET_DIRTY;
-}
-
-static unsigned terminals_key(struct view *v, int key)
-{
-	struct terminals *T = from_view(v);
-	struct tab *tab = current_tab(T);
-
-	if (paste_key(T, key))
-		return WIDGET_HANDLED;
-	if (key == KEY_MOUSE)
-		return mouse(T);
-	if (T->prefix) {
-		T->prefix = false;
-		app_view_dirty(v);	/* the hints change back */
-		if (key == TERMINALS_PREFIX && tab && is_live(tab)) {
-			session_key(tab->s, key);
-			return WIDGET_HANDLED;
-		}
-		return console_key(T, key);
-	}
-	if (T->listing)
-		return list_key(T, key);
-	if (key == TERMINALS_PREFIX && T->ntabs > 0) {
-		T->prefix = true;
-		return WIDGET_HANDLED | WIDGET_DIRTY;
-	}
-	if (key_named(key, "kPRV5") || key_named(key, "kNXT5")) {
-		select_tab(T, T->current + (key_named(key, "kPRV5") ? -1 : 1));
-		return WIDGET_HANDLED | WIDGET_DIRTY;
-	}
-	if (tab && is_live(tab)) {
-		session_key(tab->s, key);
-		return WIDGET_HANDLED;
-	}
-	if (tab && (key == KEY_SPREVIOUS || key == KEY_SNEXT)) {
-		term_key(session_term(tab->s), key);
-		return WIDGET_HANDLED | WIDGET_DIRTY;
-	}
-	return tab ? ended_key(T, key) : console_key(T, key);
-}
-
 static const char *terminals_hints(struct view *v)
 {
-	struct terminals *T = from_view(v);
-	struct tab *tab = current_tab(T);
+	struct terminals *T = terminals_of(v);
+	struct tab *tab = terminals_current(T);
 
 	if (T->prefix)
 		return "C-] then: n/p tab  c shell  x close  w list  r restart  C-] literal  : q ? Esc";
@@ -776,15 +480,15 @@ static const char *terminals_hints(struct view *v)
 		return "c local shell";
 	if (T->listing)
 		return "Enter switch  x close  w/Esc back";
-	if (is_live(tab))
+	if (terminals_live(tab))
 		return "C-] console keys  C-PgUp/PgDn tab  S-PgUp/PgDn scroll";
 	return "r restart  x close  n/p tab  w list  C-] c shell";
 }
 
 static void terminals_enter(struct view *v)
 {
-	struct terminals *T = from_view(v);
-	struct tab *tab = current_tab(T);
+	struct terminals *T = terminals_of(v);
+	struct tab *tab = terminals_current(T);
 
 	if (tab) {
 		tab->bell = false;
@@ -794,14 +498,13 @@ static void terminals_enter(struct view *v)
 
 static void terminals_free(struct view *v)
 {
-	struct terminals *T = from_view(v);
+	struct terminals *T = terminals_of(v);
 
 	if (T->winch)
 		loop_off_signal(app_loop(v->app), SIGWINCH, on_winch, T);
 	for (int i = 0; i < T->ntabs; i++)
 		tab_free(T->tabs[i]);
-	if (T->paste_begin > 0)
-		terminal_mode("\033[?2004l");
+	terminals_paste_end(T);
 	buf_release(&T->paste);
 	table_free(T->list);
 	free(T);
@@ -822,7 +525,7 @@ static const struct view_ops terminals_ops = {
 	.name = "terminals",
 	.title = "Terminals",
 	.draw = terminals_draw,
-	.key = terminals_key,
+	.key = terminals_key_in,
 	.hints = terminals_hints,
 	.help = terminals_help,
 	.enter = terminals_enter,
@@ -840,7 +543,7 @@ struct view *terminals_new(void)
 	struct terminals *T = xcalloc(1, sizeof(*T));
 
 	T->view.ops = &terminals_ops;
-	buf_init(&T->paste, PASTE_MAX);
+	buf_init(&T->paste, TERMINALS_PASTE_MAX);
 	T->list = table_new(cols, DL_ARRAY_LEN(cols));
 	table_set_empty_text(T->list, "no terminals open");
 	return &T->view;

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/clients_lib.sh"
 
-sb_start --tls
+sb_start --tls --no-s3
 grep -q "server: https://" "$KUBECONFIG" || fail "the sandbox did not write an https kubeconfig"
 grep -q "certificate-authority-data:" "$KUBECONFIG" || fail "no CA in the kubeconfig"
 token=$(sed -n 's/^ *token: //p' "$KUBECONFIG")

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/clients_lib.sh"
 
-sb_start
+sb_start --no-s3
 for p in alpha beta gamma; do mkpod "$p" || fail "kubectl apply $p"; done
 if [ -n "$(kc get nodes --no-headers 2>/dev/null)" ]; then
 	# a sandbox with nodes runs them: compare once they settled

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/clients_lib.sh"
 
-sb_start
+sb_start --no-s3
 if [ -z "$(kc get nodes --no-headers 2>/dev/null)" ]; then
 	# a sandbox without its cluster part (nodes, pod lifecycle, exec)
 	echo "ok   $TEST_NAME: SKIPPED: this sandbox runs no pods (no nodes)"; exit 0

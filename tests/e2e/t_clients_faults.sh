@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/clients_lib.sh"
 
-sb_start
+sb_start --no-s3
 proxy_start
 dl() { DATALAB_LOG_FILE=$T/dl.log datalab "$@" --kubeconfig "$PROXY_KUBECONFIG"; }
 fault() { echo "$1" >>"$T/faults"; }

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/clients_lib.sh"
 
-sb_start
+sb_start --no-s3
 port=$(sb_port)
 
 DATALAB_LOG_FILE=$T/dl.log bg watch datalab pods -w
@@ -28,7 +28,7 @@ WAIT=30 wait_cmd test "$(grep -c '^demo ' "$T/watch.out")" -ge 3 || fail "the de
 sb_stop
 wait_file "retrying" "$T/watch.err" 10 || fail "the drop was not told"
 n_err=$(grep -c "retrying" "$T/watch.err")
-"$ROOT/bin/datalab-sandbox" --dir "$T/sb" --port "$port" --s3-port 0 >>"$T/sb.log" 2>&1 &
+"$ROOT/bin/datalab-sandbox" --dir "$T/sb" --port "$port" --no-s3 >>"$T/sb.log" 2>&1 &
 SB_PID=$!
 wait_cmd kc get ns default || fail "the sandbox did not come back"
 mkpod again || fail "kubectl apply failed"

@@ -70,4 +70,9 @@ keys y
 WAIT=5 wait_cmd sh -c "tmux -L $SOCK show-buffer | grep -qx 'helm status nb1 -n $ns'" || fail "the command was not copied"
 keys Escape
 wait_for "My services" || fail "Esc did not go back"
-ok "masked and revealed password, OSC 52, logs follow/pause/end/save, events, YAML, commands"
+# t: a terminal in the service's pod
+keys t
+wait_for "1 nb1-0" 15 || fail "t did not open a terminal in nb1-0"
+keys 'echo hi-$((6*7))' Enter
+wait_for "hi-42" 15 || fail "no output from the service's shell"
+ok "masked and revealed password, OSC 52, logs follow/pause/end/save, events, YAML, commands, terminal"

@@ -16,7 +16,7 @@ resize() {
 	WAIT=5 wait_cmd sh -c "tmux -L $SOCK capture-pane -p -t dl | sed -n '$2p' | grep -q 'console keys'"
 }
 
-sb_start
+sb_start --no-s3 --no-fsync
 if [ -z "$(kc get nodes --no-headers 2>/dev/null)" ]; then
 	echo "ok   $TEST_NAME: SKIPPED: this sandbox runs no pods (no nodes)"; exit 0
 fi
@@ -82,7 +82,7 @@ wait_for "SESSION" || fail "w did not list the sessions"
 pane | grep -q "local" && fail "typing into a lost session ran console keys"
 keys Escape
 wait_gone "SESSION" || fail "Esc did not close the list"
-sb_start --port "$port"
+sb_start --no-s3 --no-fsync --port "$port"
 running alpha 30 || fail "alpha does not run after the sandbox restart"
 keys r
 wait_for "[reconnecting]" || fail "r did not reconnect"

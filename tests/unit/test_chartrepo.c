@@ -19,7 +19,7 @@ static char tmp[64];
 
 static void setup(void)
 {
-	strcpy(tmp, "/tmp/dl-chartrepo-XXXXXX");
+	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-chartrepo-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 }
 

@@ -501,6 +501,38 @@ START_TEST(helm_accepts_values)
 }
 END_TEST
 
+/* The namespace names the project and, for a personal one, the user, as
+ * Onyxia's project is the namespace one works in. */
+START_TEST(context_from_namespace)
+{
+	static const char *const env[] = { "USER=root", NULL };
+	struct context_input in = { 0 };
+	struct error err;
+	cJSON *ctx;
+
+	in.env = env;
+	in.random_subdomain = 1;
+	in.namespace = "user-alice";
+	ctx = context_build(&in, &err);
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ctx, "user"), "idep")), "alice");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ctx, "project"), "id")),
+			 "user-alice");
+	cJSON_Delete(ctx);
+	in.namespace = "projet-demo";
+	ctx = context_build(&in, &err);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ctx, "user"), "idep")), "root");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ctx, "project"), "id")),
+			 "projet-demo");
+	cJSON_Delete(ctx);
+	in.namespace = NULL;
+	ctx = context_build(&in, &err);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(ctx, "project"), "id")),
+			 "user-root");
+	cJSON_Delete(ctx);
+}
+END_TEST
+
 static Suite *form_suite(void)
 {
 	Suite *s = suite_create("form");
@@ -508,6 +540,7 @@ static Suite *form_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, jupyter_defaults_from_context);
+	tcase_add_test(tc, context_from_namespace);
 	tcase_add_test(tc, chart_subschema_without_registry);
 	tcase_add_test(tc, edit_and_validate);
 	tcase_add_test(tc, values_out);

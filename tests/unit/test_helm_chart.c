@@ -21,7 +21,7 @@ static char home[64];
 
 static void setup(void)
 {
-	strcpy(home, "/tmp/dl-chart-XXXXXX");
+	snprintf(home, sizeof(home), "%s", "/tmp/dl-chart-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(home));
 	setenv("DATALAB_HOME", home, 1);
 }

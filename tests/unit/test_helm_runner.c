@@ -21,7 +21,7 @@ static char home[64];
 
 static void setup(void)
 {
-	strcpy(home, "/tmp/dl-runner-XXXXXX");
+	snprintf(home, sizeof(home), "%s", "/tmp/dl-runner-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(home));
 	setenv("DATALAB_HOME", home, 1);
 	setenv("HELM_CONFIG_HOME", home, 1);

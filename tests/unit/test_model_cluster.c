@@ -47,10 +47,10 @@ static struct cluster *loaded(void)
 {
 	struct cluster *c = cluster_new();
 
-	feed(c, "kube/derived/nodelist-gpu.json", cluster_node);
-	feed(c, "kube/derived/podlist.json", cluster_pod);
-	feed(c, "kube/derived/eventlist.json", cluster_event);
-	feed(c, "kube/derived/resourcequotalist.json", cluster_quota);
+	feed(c, "kube/derived/nodelist-gpu.json", cluster_feed_node);
+	feed(c, "kube/derived/podlist.json", cluster_feed_pod);
+	feed(c, "kube/derived/eventlist.json", cluster_feed_event);
+	feed(c, "kube/derived/resourcequotalist.json", cluster_feed_quota);
 	return c;
 }
 
@@ -123,13 +123,13 @@ START_TEST(nodes_with_gpus_and_their_users)
 		cJSON *pods = load_json("kube/derived/podlist.json"), *p = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 2);
 
 		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(p, "status"), "phase", cJSON_CreateString("Succeeded"));
-		cluster_pod(c, p, false);
+		cluster_feed_pod(c, p, false);
 		gpu = cluster_node_find(c, "gpu-node-1");
 		ck_assert_int_eq(gpu->gpu_used, 0);
 		ck_assert_uint_eq(gpu->ngpu_users, 0);
 		ck_assert_str_eq(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->status, "Completed");
 		check_sane(c);
-		cluster_pod(c, p, true);
+		cluster_feed_pod(c, p, true);
 		ck_assert_ptr_null(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0"));
 		cJSON_Delete(pods);
 	}
@@ -156,7 +156,7 @@ START_TEST(pod_status_and_why_it_waits)
 	cJSON_ReplaceItemInObject(cJSON_GetObjectItem(p, "status"), "phase", cJSON_CreateString("Pending"));
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(p, "status"), "containerStatuses");
 	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(p, "status"), "conditions");
-	cluster_pod(c, p, false);
+	cluster_feed_pod(c, p, false);
 	row = cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0");
 	ck_assert_str_eq(row->status, "Pending");
 	ck_assert_ptr_nonnull(row->reason);
@@ -166,7 +166,7 @@ START_TEST(pod_status_and_why_it_waits)
 	cJSON_AddItemToObject(cJSON_GetObjectItem(p, "status"), "conditions",
 			      cJSON_Parse("[{\"type\":\"PodScheduled\",\"status\":\"False\",\"reason\":\"Unschedulable\","
 					  "\"message\":\"0/2 nodes are available: 2 Insufficient nvidia.com/gpu.\"}]"));
-	cluster_pod(c, p, false);
+	cluster_feed_pod(c, p, false);
 	row = cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0");
 	ck_assert(str_has_prefix(row->reason, "0/2 nodes are available"));
 	/* crash loop: kubectl's status word */
@@ -175,19 +175,19 @@ START_TEST(pod_status_and_why_it_waits)
 	cJSON_AddItemToObject(cJSON_GetObjectItem(p, "status"), "containerStatuses",
 			      cJSON_Parse("[{\"name\":\"x\",\"ready\":false,\"restartCount\":21,"
 					  "\"state\":{\"waiting\":{\"reason\":\"CrashLoopBackOff\"}}}]"));
-	cluster_pod(c, p, false);
+	cluster_feed_pod(c, p, false);
 	row = cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0");
 	ck_assert_str_eq(row->status, "CrashLoopBackOff");
 	ck_assert_int_eq(row->restarts, 21);
 	/* a deleted pod is Terminating */
 	json_set_path(p, "metadata.deletionTimestamp", cJSON_CreateString("2024-03-12T09:00:00Z"));
-	cluster_pod(c, p, false);
+	cluster_feed_pod(c, p, false);
 	ck_assert_str_eq(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->status, "Terminating");
 	/* init containers (k9s po_init.json): Init:n/m while they run */
 	{
 		cJSON *init = load_json("kube/verbatim/k9s/po_init.json");
 
-		cluster_pod(c, init, false);
+		cluster_feed_pod(c, init, false);
 		row = cluster_pod_find(c, json_str(init, "metadata.namespace", ""), json_str(init, "metadata.name", ""));
 		ck_assert_ptr_nonnull(row);
 		ck_assert_ptr_nonnull(row->status);
@@ -225,7 +225,7 @@ START_TEST(events_newest_first)
 			ck_assert_str_eq(e->source, "default-scheduler");
 	}
 	/* an expired event leaves */
-	cluster_event(c, cJSON_GetArrayItem(cJSON_GetObjectItem(events, "items"), 0), true);
+	cluster_feed_event(c, cJSON_GetArrayItem(cJSON_GetObjectItem(events, "items"), 0), true);
 	ck_assert_uint_eq(cluster_event_count(c), 2);
 	check_sane(c);
 	cJSON_Delete(events);
@@ -255,10 +255,10 @@ START_TEST(quota_for_the_title_bar)
 		cJSON *q2 = load_json("kube/kubectl-generated/resourcequota-create-dry-run.json");
 
 		json_set_path(q2, "metadata.namespace", cJSON_CreateString("user-bob"));
-		cluster_quota(c, q2, false);
+		cluster_feed_quota(c, q2, false);
 		cluster_quota_summary(c, "user-bob", line, sizeof(line));
 		ck_assert_str_eq(line, "cpu 0/10  mem 0/10Gi  gpu 0/2");
-		cluster_quota(c, q2, true);
+		cluster_feed_quota(c, q2, true);
 		ck_assert_ptr_null(cluster_quota_for(c, "user-bob"));
 		cJSON_Delete(q2);
 	}
@@ -277,17 +277,17 @@ START_TEST(namespaces_in_onyxia_order)
 		cJSON *o = cJSON_CreateObject();
 
 		json_set_path(o, "metadata.name", cJSON_CreateString(names[i]));
-		cluster_namespace(c, o, false);
-		cluster_namespace(c, o, false);	/* twice: once */
+		cluster_feed_namespace(c, o, false);
+		cluster_feed_namespace(c, o, false);	/* twice: once */
 		cJSON_Delete(o);
 	}
 	ck_assert_uint_eq(cluster_namespace_count(c), 6);
 	for (size_t i = 0; i < 6; i++)
 		ck_assert_str_eq(cluster_namespace_at(c, i), want[i]);
 	/* the real kube-system object is the one already known */
-	cluster_namespace(c, ns, false);
+	cluster_feed_namespace(c, ns, false);
 	ck_assert_uint_eq(cluster_namespace_count(c), 6);
-	cluster_namespace(c, ns, true);
+	cluster_feed_namespace(c, ns, true);
 	ck_assert_uint_eq(cluster_namespace_count(c), 5);
 	ck_assert_str_eq(cluster_namespace_at(c, 4), "default");
 	cJSON_Delete(ns);
@@ -310,8 +310,8 @@ START_TEST(metrics_join_and_formats)
 	ck_assert_int_eq(cluster_node_find(c, "minikube")->cpu_m, 488);
 	ck_assert_int_eq(cluster_node_find(c, "gpu-node-1")->mem, 73400320LL * 1024);
 	/* usage survives an update of the object */
-	feed(c, "kube/derived/podlist.json", cluster_pod);
-	feed(c, "kube/derived/nodelist-gpu.json", cluster_node);
+	feed(c, "kube/derived/podlist.json", cluster_feed_pod);
+	feed(c, "kube/derived/nodelist-gpu.json", cluster_feed_node);
 	ck_assert_int_eq(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->cpu_m, 1504);
 	ck_assert_int_eq(cluster_node_find(c, "minikube")->cpu_m, 488);
 	cluster_format_cpu(s, sizeof(s), 250);
@@ -336,7 +336,7 @@ START_TEST(hostile_quantities)
 {
 	struct cluster *c = cluster_new();
 
-	feed(c, "hostile/kube/nodelist-bad-quantities.json", cluster_node);
+	feed(c, "hostile/kube/nodelist-bad-quantities.json", cluster_feed_node);
 	ck_assert_uint_eq(cluster_node_count(c), 2);	/* the nameless and null items are skipped */
 	ck_assert_int_eq(cluster_node_find(c, "q")->cpu_alloc_m, 0);
 	ck_assert_int_eq(cluster_node_find(c, "q")->mem_alloc, 0);
@@ -363,7 +363,7 @@ START_TEST(five_thousand_pods_churn)
 
 		snprintf(name, sizeof(name), "node-%02d", n);
 		json_set_path(node, "metadata.name", cJSON_CreateString(name));
-		cluster_node(c, node, false);
+		cluster_feed_node(c, node, false);
 		cJSON_Delete(node);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
@@ -375,7 +375,7 @@ START_TEST(five_thousand_pods_churn)
 			snprintf(node, sizeof(node), "node-%02d", i % 50);
 			cJSON_ReplaceItemInObject(cJSON_GetObjectItem(tmpl, "metadata"), "name", cJSON_CreateString(name));
 			cJSON_ReplaceItemInObject(cJSON_GetObjectItem(tmpl, "spec"), "nodeName", cJSON_CreateString(node));
-			cluster_pod(c, tmpl, false);
+			cluster_feed_pod(c, tmpl, false);
 		}
 		ck_assert_uint_eq(cluster_pod_count(c), 5000);
 		ck_assert_int_eq(cluster_node_find(c, "node-07")->gpu_used, 100);

@@ -322,6 +322,49 @@ START_TEST(urls_from_ingresses)
 }
 END_TEST
 
+/* A quota refusing a workload's pods: no pod exists to carry the reason,
+ * the ReplicaSet's FailedCreate says it (as a real controller words it). */
+START_TEST(quota_refusal_says_why)
+{
+	struct services *s = services_new();
+	cJSON *dep = rendered_doc("pgadmin.yaml", "Deployment", "pgadmin");
+	cJSON *ev = cJSON_Parse("{\"metadata\":{\"name\":\"pgadmin-5f59fc7b6f.1\",\"namespace\":\"user-alice\","
+				"\"uid\":\"ev-1\"},\"involvedObject\":{\"kind\":\"ReplicaSet\",\"namespace\":\"user-alice\","
+				"\"name\":\"pgadmin-5f59fc7b6f\"},\"type\":\"Warning\",\"reason\":\"FailedCreate\","
+				"\"lastTimestamp\":\"2025-01-01T00:00:00Z\",\"message\":\"Error creating: pods "
+				"\\\"pgadmin-5f59fc7b6f-x6jhf\\\" is forbidden: exceeded quota: onyxia-quota, requested: "
+				"limits.memory=16Gi, used: limits.memory=4Gi, limited: limits.memory=10Gi\"}");
+	cJSON *other = cJSON_Duplicate(ev, 1);
+	const struct service *r;
+
+	ck_assert_ptr_nonnull(ev);
+	add_secret(s, sec_pgadmin);
+	services_workload(s, "deployments", dep, false);
+	r = services_find(s, "user-alice", "pgadmin");
+	ck_assert_int_ne(r->state, SERVICE_PENDING);
+	/* another workload's name that merely starts alike does not count */
+	json_set_path(other, "involvedObject.name", cJSON_CreateString("pgadminx-5f59fc7b6f"));
+	json_set_path(other, "metadata.uid", cJSON_CreateString("ev-2"));
+	services_event(s, other, false);
+	r = services_find(s, "user-alice", "pgadmin");
+	ck_assert_int_ne(r->state, SERVICE_PENDING);
+	services_event(s, ev, false);
+	r = services_find(s, "user-alice", "pgadmin");
+	ck_assert_int_eq(r->state, SERVICE_PENDING);
+	ck_assert_msg(strstr(r->state_text, "pending: Error creating: pods") &&
+		      strstr(r->state_text, "exceeded quota: onyxia-quota"), "%s", r->state_text);
+	check_sane(s);
+	/* the event gone, nothing says why any more */
+	services_event(s, ev, true);
+	r = services_find(s, "user-alice", "pgadmin");
+	ck_assert_int_ne(r->state, SERVICE_PENDING);
+	cJSON_Delete(ev);
+	cJSON_Delete(other);
+	cJSON_Delete(dep);
+	services_free(s);
+}
+END_TEST
+
 START_TEST(paused_by_values_or_by_scale)
 {
 	struct services *s = services_new();
@@ -515,6 +558,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, release_from_real_helm);
 	tcase_add_test(tc, running_with_pods_gpus_and_metrics);
 	tcase_add_test(tc, pending_says_why);
+	tcase_add_test(tc, quota_refusal_says_why);
 	tcase_add_test(tc, crash_loop_and_starting);
 	tcase_add_test(tc, urls_from_ingresses);
 	tcase_add_test(tc, paused_by_values_or_by_scale);

@@ -32,13 +32,13 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	st = s3d_store_open(tmp, &err);
 	ck_assert_ptr_nonnull(st);
-	ls = s3d_lister_new(st);
+	ls = s3d_list_new(st);
 	ck_assert_int_eq(s3d_store_bucket_create(st, "bkt", &err), 0);
 }
 
 static void teardown(void)
 {
-	s3d_lister_free(ls);
+	s3d_list_free(ls);
 	s3d_store_close(st);
 	file_remove_tree(tmp, NULL);
 }
@@ -90,7 +90,7 @@ static char *list_str(const char *prefix, const char *delim, const char *after, 
 	struct error err;
 	struct buf b;
 
-	ck_assert_int_eq(s3d_list(ls, "bkt", &o, &r, &err), 0);
+	ck_assert_int_eq(s3d_list_page(ls, "bkt", &o, &r, &err), 0);
 	buf_init(&b, 0);
 	for (size_t i = 0; i < r.n; i++)
 		buf_addf(&b, "%s%s%s", i ? "|" : "", r.items[i].key, r.items[i].is_prefix ? "*" : "");
@@ -157,7 +157,7 @@ START_TEST(test_key_path)
 		for (size_t j = 0; j < n; j++) {
 			bool is_dir;
 
-			ck_assert_int_eq(s3d_name_decode(parts[j], &key, &is_dir), 0);
+			ck_assert_int_eq(s3d_key_name_decode(parts[j], &key, &is_dir), 0);
 			ck_assert(is_dir == (j + 1 < n));
 			if (is_dir)
 				buf_addc(&key, '/');
@@ -171,9 +171,9 @@ START_TEST(test_key_path)
 		struct buf seg = BUF_INIT;
 		bool is_dir;
 
-		ck_assert_int_lt(s3d_name_decode(".s3d-policy.json", &seg, &is_dir), 0);
-		ck_assert_int_lt(s3d_name_decode("bad%4", &seg, &is_dir), 0);
-		ck_assert_int_lt(s3d_name_decode("bad%zz", &seg, &is_dir), 0);
+		ck_assert_int_lt(s3d_key_name_decode(".s3d-policy.json", &seg, &is_dir), 0);
+		ck_assert_int_lt(s3d_key_name_decode("bad%4", &seg, &is_dir), 0);
+		ck_assert_int_lt(s3d_key_name_decode("bad%zz", &seg, &is_dir), 0);
 		buf_release(&seg);
 	}
 }
@@ -270,7 +270,7 @@ START_TEST(test_paging)
 		struct error err;
 
 		o.after = after;
-		ck_assert_int_eq(s3d_list(ls, "bkt", &o, &r, &err), 0);
+		ck_assert_int_eq(s3d_list_page(ls, "bkt", &o, &r, &err), 0);
 		for (size_t i = 0; i < r.n; i++) {
 			ck_assert(str_has_prefix(r.items[i].key, "p/"));
 			if (prev)
@@ -339,14 +339,14 @@ START_TEST(test_buckets)
 	ck_assert_str_eq(b[1].name, "bkt");
 	ck_assert_int_gt(b[0].created_ms, 1600000000000);
 	s3d_store_bucket_list_free(b, n);
-	ck_assert(s3d_bucket_name_valid("projet-demo"));
-	ck_assert(s3d_bucket_name_valid("user-alice"));
-	ck_assert(!s3d_bucket_name_valid("ab"));
-	ck_assert(!s3d_bucket_name_valid("Upper"));
-	ck_assert(!s3d_bucket_name_valid("a..b"));
-	ck_assert(!s3d_bucket_name_valid("-ab"));
-	ck_assert(!s3d_bucket_name_valid("192.168.1.1"));
-	ck_assert(!s3d_bucket_name_valid(".s3d"));
+	ck_assert(s3d_key_bucket_valid("projet-demo"));
+	ck_assert(s3d_key_bucket_valid("user-alice"));
+	ck_assert(!s3d_key_bucket_valid("ab"));
+	ck_assert(!s3d_key_bucket_valid("Upper"));
+	ck_assert(!s3d_key_bucket_valid("a..b"));
+	ck_assert(!s3d_key_bucket_valid("-ab"));
+	ck_assert(!s3d_key_bucket_valid("192.168.1.1"));
+	ck_assert(!s3d_key_bucket_valid(".s3d"));
 	ck_assert_int_eq(s3d_store_policy_get(st, "bkt", &pol, &err), -1);
 	ck_assert_int_eq(err.code, ERR_NOT_FOUND);
 	ck_assert_int_eq(s3d_store_policy_put(st, "bkt", "{}", 2, &err), 0);

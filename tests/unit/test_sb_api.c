@@ -32,7 +32,7 @@ static void setup(void)
 	struct store_opts so = { .no_fsync = true };
 	struct error err;
 
-	strcpy(tmp, "/tmp/dl-sbapi-XXXXXX");
+	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-sbapi-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	loop = loop_new();
 	ks = kinds_new();
@@ -250,6 +250,41 @@ START_TEST(test_watch)
 }
 END_TEST
 
+static int on_log(struct api_req *rq, void *arg)
+{
+	char *body = xasprintf("log of %s/%s via %s\n", rq->ns, rq->name, (const char *)arg);
+
+	return api_reply_take(rq, 200, "text/plain", body, strlen(body));
+}
+
+START_TEST(test_subresource_route)
+{
+	struct call c = { .method = "GET", .path = "/api/v1/namespaces/user-alice/pods/p1/log" };
+	cJSON *o, *r;
+	bool listed = false;
+
+	api_add_subresource(api, "", "pods", "log", "get", NULL, on_log, "part2");
+	o = req("GET", "/api/v1", NULL, 200);
+	cJSON_ArrayForEach(r, json_get(o, "resources"))
+		if (strcmp(json_str(r, "name", ""), "pods/log") == 0)
+			listed = strcmp(json_str(r, "kind", ""), "Pod") == 0;
+	ck_assert(listed);
+	cJSON_Delete(o);
+	/* the object must exist first: 404 from the generic layer */
+	o = req("GET", "/api/v1/namespaces/user-alice/pods/p1/log", NULL, 404);
+	ck_assert_str_eq(json_str(o, "message", ""), "pods \"p1\" not found");
+	cJSON_Delete(o);
+	o = req("POST", "/api/v1/namespaces/user-alice/pods",
+		"{\"metadata\":{\"name\":\"p1\"},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}",
+		201);
+	cJSON_Delete(o);
+	cJSON_Delete(call(&c));
+	ck_assert_int_eq(c.code, 200);
+	ck_assert_str_eq(c.out.data, "log of user-alice/p1 via part2\n");
+	buf_release(&c.out);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sb_api");
@@ -261,6 +296,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_crud_and_table);
 	tcase_add_test(tc, test_auth_and_limits);
 	tcase_add_test(tc, test_watch);
+	tcase_add_test(tc, test_subresource_route);
 	suite_add_tcase(s, tc);
 	return s;
 }

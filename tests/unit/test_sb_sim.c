@@ -716,12 +716,49 @@ START_TEST(test_grace)
 	ck_assert_int_eq(num("", "pods", "stubborn", "metadata.deletionGracePeriodSeconds"), 2);
 	ck_assert_ptr_nonnull(json_get(get("", "pods", "stubborn"), "metadata.deletionTimestamp"));
 	ck_assert_int_eq(store_delete(st, kind("", "pods"), "default", "quick", &d, NULL, &done, &s), 0);
+	/* a second delete with a longer grace changes nothing, an update keeps the mark */
+	{
+		struct store_delete longer = { .propagation = STORE_PROPAGATE_BACKGROUND, .grace_seconds = 60 };
+		struct store_write lw = { .manager = "test" };
+		cJSON *p = store_obj_copy(store_get(st, kind("", "pods"), "default", "stubborn"));
+
+		ck_assert_int_eq(store_delete(st, kind("", "pods"), "default", "stubborn", &longer, NULL, &done, &s), 0);
+		ck_assert(!done);
+		ck_assert_int_eq(num("", "pods", "stubborn", "metadata.deletionGracePeriodSeconds"), 2);
+		json_set_path(p, "metadata.labels", cJSON_Parse("{\"seen\":\"yes\"}"));
+		cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(p, "metadata"),
+							"resourceVersion");
+		ck_assert_int_eq(store_update(st, kind("", "pods"), "default", p, &lw, NULL, &s), 0);
+		ck_assert_ptr_nonnull(get("", "pods", "stubborn"));
+	}
 	status_release(&s);
 	run_until(pod_gone, "quick", 10, "quick to go");
 	ck_assert_ptr_nonnull(get("", "pods", "stubborn"));	/* still in its grace */
 	run_until(pod_gone, "stubborn", 15, "stubborn to go");
 	ck_assert_uint_ge(time_mono_ms() - t0, 1900);
 	ck_assert(has_event("Killing", "Stopping container c"));
+	/* a shorter grace brings the deadline closer */
+	create("", "pods", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"slow\"},"
+	       "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"stdin\":true,\"command\":"
+	       "[\"sh\",\"-c\",\"trap '' TERM; touch armed; while :; do sleep 0.1; done\"]}]}}");
+	run_until(pod_running, "slow", 30, "slow to run");
+	{
+		char *armed = xasprintf("%s/pods/default/slow/c/armed", tmp);
+		struct store_delete g30 = { .propagation = STORE_PROPAGATE_BACKGROUND, .grace_seconds = 30 };
+		struct store_delete g1 = { .propagation = STORE_PROPAGATE_BACKGROUND, .grace_seconds = 1 };
+
+		run_until(exists, armed, 30, armed);
+		free(armed);
+		status_init(&s);
+		ck_assert_int_eq(store_delete(st, kind("", "pods"), "default", "slow", &g30, NULL, &done, &s), 0);
+		ck_assert_int_eq(num("", "pods", "slow", "metadata.deletionGracePeriodSeconds"), 30);
+		t0 = time_mono_ms();
+		ck_assert_int_eq(store_delete(st, kind("", "pods"), "default", "slow", &g1, NULL, &done, &s), 0);
+		ck_assert_int_eq(num("", "pods", "slow", "metadata.deletionGracePeriodSeconds"), 1);
+		status_release(&s);
+		run_until(pod_gone, "slow", 15, "slow to go");
+		ck_assert_uint_lt(time_mono_ms() - t0, 10000);
+	}
 	/* an unscheduled pod goes at once */
 	create("", "pods", "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"nowhere\"},"
 	       "\"spec\":{\"nodeSelector\":{\"no\":\"such\"},\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");

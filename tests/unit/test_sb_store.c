@@ -37,7 +37,7 @@ static void open_store(void)
 
 static void setup(void)
 {
-	strcpy(tmp, "/tmp/dl-sbstore-XXXXXX");
+	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-sbstore-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
 	ks = kinds_new();
 	open_store();
@@ -516,6 +516,82 @@ START_TEST(test_gc_cascade)
 }
 END_TEST
 
+START_TEST(test_graceful_delete)
+{
+	struct store_delete now = { .grace_seconds = 0 }, dflt = { .grace_seconds = -1 };
+	const struct store_obj *o;
+	struct status s;
+	bool gone;
+
+	make_ns("default");
+	store_set_clock(st, 1735689600);	/* 2025-01-01T00:00:00Z */
+	store_set_graceful(st, K("", "pods"), 30);
+	create("", "pods", "default", "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":"
+	       "[{\"name\":\"c\",\"image\":\"x\"}]}}");
+	status_init(&s);
+	ck_assert_int_eq(store_delete(st, K("", "pods"), "default", "p", &dflt, &o, &gone, &s), 0);
+	ck_assert(!gone);
+	ck_assert_str_eq(json_str(o->obj, "metadata.deletionTimestamp", ""), "2025-01-01T00:00:30Z");
+	ck_assert_int_eq(json_int(o->obj, "metadata.deletionGracePeriodSeconds", 0), 30);
+	ck_assert_ptr_nonnull(store_get(st, K("", "pods"), "default", "p"));
+	/* the lifecycle's owner finishes it */
+	ck_assert_int_eq(store_delete(st, K("", "pods"), "default", "p", &now, &o, &gone, &s), 0);
+	ck_assert(gone);
+	ck_assert_ptr_null(store_get(st, K("", "pods"), "default", "p"));
+	/* other kinds stay immediate */
+	create("", "configmaps", "default", "{\"metadata\":{\"name\":\"c\"}}");
+	ck_assert_int_eq(store_delete(st, K("", "configmaps"), "default", "c", &dflt, &o, &gone, &s), 0);
+	ck_assert(gone);
+	check_invariants();
+}
+END_TEST
+
+static int deny_big(struct store *s, enum store_op op, const struct kind *k, cJSON *obj,
+		    const struct store_obj *old, const struct store_write *w, struct status *res, void *arg)
+{
+	(void)s;
+	(void)old;
+	(void)w;
+	(*(int *)arg)++;
+	if (op == STORE_ADDED && strcmp(k->resource, "configmaps") == 0 &&
+	    json_get(obj, "data.big")) {
+		status_set(res, 403, "Forbidden", "configmaps \"%s\" is forbidden: exceeded quota: q, "
+			   "requested: count/big=1, used: count/big=0, limited: count/big=0",
+			   json_str(obj, "metadata.name", ""));
+		return -1;
+	}
+	/* a hook may also set defaults */
+	if (op == STORE_ADDED && obj)
+		json_set_path(obj, "metadata.annotations", cJSON_Parse("{\"admitted\":\"yes\"}"));
+	return 0;
+}
+
+START_TEST(test_admission)
+{
+	const struct store_obj *o;
+	struct status s;
+	uint64_t rv;
+	int calls = 0;
+
+	make_ns("default");
+	store_add_admission(st, deny_big, &calls);
+	rv = store_rv(st);
+	status_init(&s);
+	ck_assert_int_eq(store_create(st, K("", "configmaps"), "default",
+				      parse("{\"metadata\":{\"name\":\"b\"},\"data\":{\"big\":\"1\"}}"),
+				      NULL, NULL, &s), -1);
+	ck_assert_int_eq(s.code, 403);
+	ck_assert_ptr_nonnull(strstr(s.message, "exceeded quota"));
+	status_release(&s);
+	ck_assert_uint_eq(store_rv(st), rv);
+	ck_assert_ptr_null(store_get(st, K("", "configmaps"), "default", "b"));
+	o = create("", "configmaps", "default", "{\"metadata\":{\"name\":\"ok\"}}");
+	ck_assert_str_eq(json_str(o->obj, "metadata.annotations.admitted", ""), "yes");
+	ck_assert_int_ge(calls, 2);
+	check_invariants();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sb_store");
@@ -533,6 +609,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_ring_overflow);
 	tcase_add_test(tc, test_crd_registers_kind);
 	tcase_add_test(tc, test_gc_cascade);
+	tcase_add_test(tc, test_graceful_delete);
+	tcase_add_test(tc, test_admission);
 	suite_add_tcase(s, tc);
 	return s;
 }

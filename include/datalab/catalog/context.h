@@ -29,11 +29,14 @@ struct context_input {
 	const char *git_email;		/* `git config user.email` output; may be NULL */
 	int random_subdomain;		/* 0..999999; negative: drawn here */
 	const char *one_time_password;	/* NULL: 16 random characters */
+	const char *namespace;		/* the console's namespace; may be NULL */
 };
 
 /* context_build: a new context tree.  user.idep comes from the account,
- * else USER from env, else "user"; project.id is the region's
- * namespacePrefix ("user-") + idep unless the account names a project. */
+ * else from the namespace when it is the region's namespacePrefix
+ * ("user-") + idep, else USER from env, else "user"; project.id is the
+ * namespace (Onyxia's project is the namespace one works in), else the
+ * account's project, else namespacePrefix + idep. */
 cJSON *context_build(const struct context_input *in, struct error *err);
 
 /* context_random_subdomain: String(Math.floor(Math.random()*1000000)). */

@@ -92,11 +92,11 @@ void cluster_free(struct cluster *c);
 /* cluster_clear: forgets everything (a namespace switch); metrics too. */
 void cluster_clear(struct cluster *c);
 
-void cluster_node(struct cluster *c, const cJSON *node, bool deleted);
-void cluster_pod(struct cluster *c, const cJSON *pod, bool deleted);
-void cluster_event(struct cluster *c, const cJSON *event, bool deleted);
-void cluster_quota(struct cluster *c, const cJSON *quota, bool deleted);
-void cluster_namespace(struct cluster *c, const cJSON *ns, bool deleted);
+void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted);
+void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted);
+void cluster_feed_event(struct cluster *c, const cJSON *event, bool deleted);
+void cluster_feed_quota(struct cluster *c, const cJSON *quota, bool deleted);
+void cluster_feed_namespace(struct cluster *c, const cJSON *ns, bool deleted);
 /* Usage from kube/metrics: reset makes the pods' (and/or nodes') usage
  * unknown, then each measured one is set (millicores, bytes). */
 void cluster_usage_reset(struct cluster *c, bool pods, bool nodes);

@@ -110,7 +110,9 @@ void services_ingress(struct services *s, const cJSON *ing, bool deleted);
  * scaled-down service apart. */
 void services_workload(struct services *s, const char *resource, const cJSON *obj, bool deleted);
 /* services_event: the newest Warning event about a pod (FailedScheduling,
- * BackOff) becomes that pod's reason until the pod is scheduled. */
+ * BackOff) becomes that pod's reason until the pod is scheduled; a
+ * workload's FailedCreate (a quota refusing its pods) is why a service
+ * without pods is pending. */
 void services_event(struct services *s, const cJSON *event, bool deleted);
 /* One poll of usage (kube/metrics): begin forgets the previous usage,
  * services_usage sets one pod's (millicores, bytes), end adds a history

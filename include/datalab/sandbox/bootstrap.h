@@ -19,6 +19,9 @@
 #ifndef DATALAB_SANDBOX_BOOTSTRAP_H
 #define DATALAB_SANDBOX_BOOTSTRAP_H
 
+#include <stddef.h>
+#include <sys/types.h>
+
 #include "datalab/core/error.h"
 #include "datalab/sandbox/store.h"
 
@@ -34,6 +37,12 @@ int bootstrap_tls(const char *dir, const char *bind, char **cert_pem, char **key
 /* bootstrap_kubeconfig: writes DIR/kubeconfig (ca_pem NULL without TLS). */
 int bootstrap_kubeconfig(const char *dir, const char *server, const char *token, const char *ca_pem,
 			 const char *user, struct error *err);
+
+/* bootstrap_replace_file: path becomes data at once for readers (a temp
+ * file renamed over it) without fsync: for files rewritten at every start
+ * (kubeconfig, ready), whose durability does not matter and whose fsyncs
+ * would dominate the start time on a busy disk. */
+int bootstrap_replace_file(const char *path, const void *data, size_t n, mode_t mode, struct error *err);
 
 /* bootstrap_seed: the namespaces, quota and storage class above. */
 int bootstrap_seed(struct store *s, const char *user, struct error *err);

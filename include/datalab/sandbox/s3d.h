@@ -17,7 +17,8 @@ struct s3d_config {
 	int port;		/* 0 = an ephemeral port (see s3d_port) */
 	const char *tls_cert_pem;	/* PEM text; NULL = plain HTTP */
 	const char *tls_key_pem;
-	const char *tls_ca_path;	/* the CA file clients should trust (AWS_CA_BUNDLE); NULL = none */
+	const char *tls_ca_path;	/* the CA file clients should trust (AWS_CA_BUNDLE);
+					 * NULL: state_dir/tls/ca.crt when it exists */
 	const char *access_key;
 	const char *secret_key;
 	const char *region;	/* "us-east-1" */

@@ -43,11 +43,11 @@ struct s3d_list_result {
 
 struct s3d_lister;
 
-struct s3d_lister *s3d_lister_new(struct s3d_store *st);
-void s3d_lister_free(struct s3d_lister *l);
+struct s3d_lister *s3d_list_new(struct s3d_store *st);
+void s3d_list_free(struct s3d_lister *l);
 /* s3d_list: one page of bucket's keys.  -1 with err when the bucket is
  * missing (ERR_NOT_FOUND) or a folder cannot be read. */
-int s3d_list(struct s3d_lister *l, const char *bucket, const struct s3d_list_opts *o, struct s3d_list_result *out,
+int s3d_list_page(struct s3d_lister *l, const char *bucket, const struct s3d_list_opts *o, struct s3d_list_result *out,
 	     struct error *err);
 void s3d_list_result_release(struct s3d_list_result *r);
 

@@ -34,39 +34,8 @@
 
 #include "datalab/core/buf.h"
 #include "datalab/core/error.h"
-#include "datalab/sandbox/s3d_sum.h"
-
-#define S3D_KEY_MAX 1024
-#define S3D_SEGMENT_MAX 250	/* encoded bytes, so "<seg>%2F" fits NAME_MAX */
-#define S3D_USER_META_MAX 2048	/* S3's limit on x-amz-meta-* */
-
-struct s3d_kv {
-	char *name, *value;
-};
-
-struct s3d_meta {
-	uint64_t size;
-	char etag[48];		/* hex md5, or hex-N for multipart; unquoted */
-	int64_t mtime_ms;
-	char *content_type;	/* NULL: binary/octet-stream */
-	char *content_encoding, *content_disposition, *cache_control, *content_language, *expires;
-	struct s3d_kv *user;	/* x-amz-meta-<name>, names lower case */
-	size_t nuser;
-	enum s3d_sum_algo sum_algo;	/* a checksum the client sent and we verified */
-	char sum[48];
-	unsigned parts;		/* multipart: the number of parts */
-};
-
-/* s3d_meta_add_user: appends a copy of name (lower-cased) and value. */
-void s3d_meta_add_user(struct s3d_meta *m, const char *name, const char *value);
-/* s3d_meta_copy_headers: the content-* and user fields of src into dst
- * (dst's own are released first). */
-void s3d_meta_copy_headers(struct s3d_meta *dst, const struct s3d_meta *src);
-void s3d_meta_release(struct s3d_meta *m);
-/* s3d_meta_to_json / s3d_meta_from_json: the on-disk form (also used for
- * an upload's pending metadata). */
-int s3d_meta_to_json(const struct s3d_meta *m, const char *key, struct buf *out);
-int s3d_meta_from_json(const char *p, size_t n, struct s3d_meta *m, char **key);
+#include "datalab/sandbox/s3d_key.h"
+#include "datalab/sandbox/s3d_meta.h"
 
 struct s3d_store;
 
@@ -79,23 +48,6 @@ const char *s3d_store_dir(const struct s3d_store *st);
 uint64_t s3d_store_generation(const struct s3d_store *st);
 /* s3d_store_bucket_path: "<dir>/<bucket>", xmalloc'd. */
 char *s3d_store_bucket_path(const struct s3d_store *st, const char *bucket);
-
-/* s3d_bucket_name_valid: S3's rules: 3..63 of [a-z0-9.-], starting and
- * ending with a letter or digit, no "..", not an IPv4 address. */
-bool s3d_bucket_name_valid(const char *name);
-
-/* s3d_key_check: 0, or -1 with *code ("KeyTooLongError",
- * "InvalidArgument") and a sentence in err: empty, over 1024 bytes, not
- * UTF-8, a NUL byte, a leading '/', a ".." segment, or a segment too long
- * for a file name. */
-int s3d_key_check(const char *key, size_t len, const char **code, struct error *err);
-/* s3d_key_path: the encoded relative path of a checked key ("a%2F/b"),
- * xmalloc'd. */
-char *s3d_key_path(const char *key);
-/* s3d_name_decode: a folder entry's name back to its key segment,
- * appended to seg; *is_dir tells a "%2F" folder.  -1 for names that are
- * not ours (dot files, temp files, bad escapes). */
-int s3d_name_decode(const char *name, struct buf *seg, bool *is_dir);
 
 struct s3d_bucket_info {
 	char *name;
@@ -117,11 +69,6 @@ int s3d_store_policy_delete(struct s3d_store *st, const char *bucket, struct err
 
 /* s3d_store_tmp_open: a new empty temp file; *path is xmalloc'd. */
 int s3d_store_tmp_open(struct s3d_store *st, char **path, struct error *err);
-/* s3d_store_meta_write: writes m's metadata and footer at offset m->size
- * of fd (the data being [0, m->size)) and truncates there. */
-int s3d_store_meta_write(int fd, const struct s3d_meta *m, const char *key, struct error *err);
-/* s3d_store_meta_read: the metadata of an open object file. */
-int s3d_store_meta_read(int fd, struct s3d_meta *m, struct error *err);
 /* s3d_store_commit: fd holds m->size bytes of data: add the metadata,
  * fsync, close fd, and rename tmp_path over the object.  fd is closed and
  * tmp_path removed in every case.  ERR_NOT_FOUND: the bucket is gone. */

@@ -48,10 +48,10 @@ void s3d_sum_final_b64(struct s3d_sum *s, char out[48]);
 /* s3d_sum_release: frees a sum not finalised (NONE is a no-op). */
 void s3d_sum_release(struct s3d_sum *s);
 
-/* s3d_crc32 / s3d_crc32c / s3d_crc64nvme: the raw CRCs, continuing from
+/* s3d_sum_crc32 / s3d_sum_crc32c / s3d_sum_crc64nvme: the raw CRCs, continuing from
  * crc (0 to start), as the PNG writer needs too. */
-uint32_t s3d_crc32(uint32_t crc, const void *p, size_t n);
-uint32_t s3d_crc32c(uint32_t crc, const void *p, size_t n);
-uint64_t s3d_crc64nvme(uint64_t crc, const void *p, size_t n);
+uint32_t s3d_sum_crc32(uint32_t crc, const void *p, size_t n);
+uint32_t s3d_sum_crc32c(uint32_t crc, const void *p, size_t n);
+uint64_t s3d_sum_crc64nvme(uint64_t crc, const void *p, size_t n);
 
 #endif

@@ -33,10 +33,10 @@ void s3d_xml_escape(struct buf *b, const char *text);
 
 /* s3d_xml_time: "2025-01-01T00:00:00.000Z" from ms since the epoch. */
 void s3d_xml_time(int64_t ms, char out[32]);
-/* s3d_http_date: "Wed, 01 Jan 2025 00:00:00 GMT" from seconds. */
-void s3d_http_date(int64_t s, char out[40]);
-/* s3d_http_date_parse: the inverse (RFC 1123, also RFC 850 and asctime); -1 when not a date. */
-int s3d_http_date_parse(const char *s, int64_t *out);
+/* s3d_xml_http_date: "Wed, 01 Jan 2025 00:00:00 GMT" from seconds. */
+void s3d_xml_http_date(int64_t s, char out[40]);
+/* s3d_xml_http_date_parse: the inverse (RFC 1123, also RFC 850 and asctime); -1 when not a date. */
+int s3d_xml_http_date_parse(const char *s, int64_t *out);
 
 /*
  * s3d_xml_error: a whole S3 error document:

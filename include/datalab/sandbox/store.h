@@ -36,7 +36,9 @@
  *   store_write.status_only for status updates (no generation bump);
  * - refuse writes with store_add_admission (e.g. quota: 403 Forbidden
  *   "exceeded quota: ..."); the refusal reaches the client as a Status;
- * - delay work with loop timers on store_loop(s).
+ * - delay work with loop timers on store_loop(s);
+ * - make pod deletion graceful with store_set_graceful (the kubelet's
+ *   part: finish with a delete of grace 0 once the pod has stopped).
  */
 #ifndef DATALAB_SANDBOX_STORE_H
 #define DATALAB_SANDBOX_STORE_H
@@ -209,17 +211,25 @@ typedef int store_admit_fn(struct store *s, enum store_op op, const struct kind 
 void store_add_admission(struct store *s, store_admit_fn *fn, void *arg);
 
 /*
- * Graceful deletion (pods, as the kubelet stops them): for a delete of an
- * object of kind k, fn returns its grace period in seconds (requested is
- * the DeleteOptions' gracePeriodSeconds, -1 when none was given).  Above
- * 0 the object is only marked, deletionTimestamp = now + grace and
- * deletionGracePeriodSeconds = grace (a later, shorter grace brings the
- * mark closer), and updates keep it; whoever runs the grace deletes it
- * again with grace 0 when it is stopped.  0 deletes as usual.  One hook
- * per kind (a later call replaces it; fn NULL removes it).
+ * store_set_graceful: deletes of k's objects (pods, for part 2's kubelet)
+ * become graceful: with a grace period (the request's gracePeriodSeconds,
+ * else default_seconds) the object only gets deletionTimestamp and
+ * deletionGracePeriodSeconds and stays (202-like: *gone is false); the
+ * owner of its lifecycle finishes with store_delete and grace_seconds 0.
+ * Without this call every delete is immediate (finalizers aside).
+ */
+void store_set_graceful(struct store *s, const struct kind *k, int64_t default_seconds);
+/*
+ * store_set_grace_fn: the grace of each delete of k's objects comes from
+ * fn (the pod strategy's CheckGracefulDelete: the object's own period,
+ * 0 for a pod that never ran): requested is the DeleteOptions'
+ * gracePeriodSeconds, -1 when none was given.  Makes k graceful if it was
+ * not; fn NULL goes back to the kind's default_seconds.  A mark stays
+ * until a delete of grace 0 (a later, shorter grace brings its deadline
+ * closer), and updates keep it.
  */
 typedef int64_t store_grace_fn(struct store *s, const cJSON *obj, int64_t requested, void *arg);
-void store_set_graceful(struct store *s, const struct kind *k, store_grace_fn *fn, void *arg);
+void store_set_grace_fn(struct store *s, const struct kind *k, store_grace_fn *fn, void *arg);
 
 /* store_now: the RFC 3339 time written into timestamps (a test hook may
  * pin it with store_set_clock: seconds since the epoch, 0 = real time). */

@@ -56,6 +56,11 @@ struct view_ops {
 	bool hidden;
 	/* leave: another view became current (stop streams).  May be NULL. */
 	void (*leave)(struct view *v);
+	/* paints_all: draw covers every cell of the body, so the app need not
+	 * erase it first, and the view may repaint only what changed unless
+	 * app_body_erased says the body was erased (a list redraws two rows
+	 * when only its selection moved). */
+	bool paints_all;
 };
 
 struct view {
@@ -93,6 +98,10 @@ struct view *app_find_view(const struct app *a, const char *name);
 struct loop *app_loop(const struct app *a);
 
 void app_view_dirty(struct view *v);	/* redraw v if it is current */
+/* app_body_erased: inside a view's draw, whether the body was erased
+ * before it (always, unless the view paints_all and nothing else drew
+ * over it since its last frame). */
+bool app_body_erased(const struct app *a);
 /* app_set_cursor: show the terminal's cursor at screen row y, column x
  * after each frame (an embedded terminal's); y < 0 hides it.  Reset when
  * the current view changes. */
