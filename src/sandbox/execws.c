@@ -10,11 +10,20 @@
  * close frame 1000, and the socket closed.  A client that drops the
  * connection gets its process group killed and reaped (podexec_free).  When
  * more than 1 MiB waits for a slow client, the process's output is not
- * read until it drains.  A simulated container has no main process to
- * attach to: attach opens $SHELL (or /bin/sh) in the pod's folder.
+ * read until it drains.
+ *
+ * attach joins the container's main process (simmain.c) instead of
+ * starting one: its output comes as it is printed, stdin and resizes go
+ * to it when it is a real process that reads them, and the session ends
+ * with a Success status when the main ends, as the kubelet's attach does.
+ * When a client that attached with stdin leaves a container with
+ * stdinOnce, the main's stdin is closed.  A pod's sessions get its
+ * signals when it is deleted (SIGTERM, and SIGHUP on a terminal), and end
+ * when it is gone.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +37,13 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/net/wsframe.h"
 #include "datalab/sandbox/podexec.h"
 #include "sim-internal.h"
 
 #define OUT_HIGH (1u << 20)
+#define ATTACH_MAX_QUEUED (8u << 20)
 
 struct execws {
 	struct execws *next;
@@ -43,13 +54,15 @@ struct execws {
 	struct podexec_session *sess;
 	struct buf out;		/* frames not yet written */
 	bool paused, closing, dead;
+	bool exited;		/* the exec'd process ended */
+	int64_t started_ms;	/* wall time it started */
 	/* set by the handler, used at the upgrade */
 	char **argv, **env;
 	char *cwd;
 	bool tty, in, want_out, want_err;
 	int v5;
-	char *uid, *container;	/* attach: the log to follow */
-	uint64_t seq;
+	char *uid, *container;	/* the pod and container it runs in */
+	struct run_log *attach;	/* attach: the container whose main it joins */
 };
 
 static void ws_free(struct execws *w)
@@ -63,6 +76,13 @@ static void ws_free(struct execws *w)
 		}
 	if (w->sock >= 0)
 		loop_unwatch_fd(w->c->loop, w->sock);
+	if (w->attach && w->in && w->attach->stdin_once && w->attach->proc)
+		podexec_close_stdin(w->attach->proc);
+	if (w->sess && !w->exited) {
+		podexec_free(w->sess);
+		w->sess = NULL;
+		lifecycle_poke(w->c, w->uid);
+	}
 	podexec_free(w->sess);
 	if (w->urh)
 		api_upgrade_close(w->c->api, w->urh);
@@ -147,7 +167,24 @@ static void on_exit_cb(struct podexec_session *s, int status, void *arg)
 	struct execws *w = arg;
 
 	(void)s;
+	w->exited = true;
 	finish(w, status);
+	lifecycle_poke(w->c, w->uid);
+}
+
+/* attach_message: a client message for a real main: stdin (when both
+ * sides asked for it), resize, stdin's end */
+static void attach_message(struct execws *w, const uint8_t *data, size_t n)
+{
+	struct run_log *l = w->attach;
+	struct error err;
+
+	if (n == 0 || (data[0] == PODEXEC_STDIN && !(w->in && l->in)))
+		return;
+	if (data[0] == PODEXEC_CLOSE && !l->stdin_once)
+		return;		/* one client's EOF closes stdin only with stdinOnce */
+	if (podexec_message(l->proc, data, n, &err) != 0)
+		log_warn("attach: %s", err.msg);
 }
 
 static void on_message(unsigned opcode, const uint8_t *data, size_t n, void *arg)
@@ -159,6 +196,8 @@ static void on_message(unsigned opcode, const uint8_t *data, size_t n, void *arg
 	case WSFRAME_BINARY:
 		if (w->sess && !w->closing && podexec_message(w->sess, data, n, &err) != 0)
 			log_warn("exec: %s", err.msg);
+		else if (w->attach && w->attach->proc && !w->closing)
+			attach_message(w, data, n);
 		break;
 	case WSFRAME_PING:
 		send_frame(w, WSFRAME_PONG, -1, data, n);
@@ -216,8 +255,15 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 	fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
 	w->next = w->c->execs;
 	w->c->execs = w;
-	w->sess = podexec_start(w->c->loop, &cfg, &cbs, w, &err);
-	if (!w->sess) {
+	if (!w->argv) {
+		/* attach: the main may have ended since the request */
+		struct podrun *r = lifecycle_find(w->c, w->uid);
+
+		w->attach = r ? lifecycle_log(r, w->container) : NULL;
+		if (!w->attach || !w->attach->running)
+			finish(w, 0);
+	} else if ((w->started_ms = time_wall_ms()),
+		   !(w->sess = podexec_start(w->c->loop, &cfg, &cbs, w, &err))) {
 		struct buf msg = BUF_INIT;
 
 		buf_addf(&msg, "%s\r\n", err.msg);
@@ -237,16 +283,6 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 		ws_free(w);
 }
 
-/* lookup for podexec_pod_env: Secrets and ConfigMaps of the store */
-static const cJSON *lookup(const char *kind, const char *ns, const char *name, void *arg)
-{
-	struct sim *c = arg;
-	const struct kind *k = str_eq(kind, "Secret") ? c->k_secrets : c->k_cm;
-	const struct store_obj *o = k ? store_get(c->store, k, ns, name) : NULL;
-
-	return o ? o->obj : NULL;
-}
-
 static int exec_handler(struct api_req *rq, void *arg)
 {
 	struct sim *c = arg;
@@ -258,8 +294,10 @@ static int exec_handler(struct api_req *rq, void *arg)
 	size_t nargs;
 	struct execws *w;
 	struct error err = { 0 };
-	char accept[29], *folder;
+	char accept[29];
 	bool attach = str_eq(rq->sub, "attach");
+	struct podrun *r;
+	struct run_log *l;
 	const char *proto;
 
 	if (!pod)
@@ -277,6 +315,10 @@ static int exec_handler(struct api_req *rq, void *arg)
 	if (!str_eq(json_str(pod, "status.phase", ""), "Running"))
 		return api_reply_error(rq, 400, "BadRequest", "unable to upgrade connection: container not "
 				       "found (\"%s\")", container);
+	r = lifecycle_find(c, json_str(pod, "metadata.uid", ""));
+	l = r ? lifecycle_log(r, container) : NULL;
+	if (attach && (!l || !l->running))
+		return api_reply_error(rq, 400, "BadRequest", "container %s is not running", container);
 	if (!upgrade || !str_case_eq(upgrade, "websocket") || !key)
 		return api_reply_error(rq, 400, "BadRequest", "Upgrade request required");
 	proto = protos && strstr(protos, "v5.channel.k8s.io") ? "v5.channel.k8s.io" :
@@ -297,48 +339,18 @@ static int exec_handler(struct api_req *rq, void *arg)
 	w->want_err = str_eq(api_query(rq, "stderr"), "true");
 	buf_init(&w->out, 0);
 	wsframe_decoder_init(&w->dec, WSFRAME_ROLE_SERVER, 0, on_message, w);
-	w->env = podexec_pod_env(pod, container, w->tty, lookup, c, &err);
-	if (!w->env) {
-		wsframe_decoder_release(&w->dec);
-		free(w);
-		return api_reply_error(rq, 500, "InternalError", "%s", err.msg);
-	}
-	folder = xasprintf("%s/%s/%s/%s", c->dir, rq->ns, rq->name, container);
-	{
-		size_t n = 0;
-		char *home = xasprintf("HOME=%s", folder);
-
-		while (w->env[n])
-			n++;
-		w->env = xreallocarray(w->env, n + 3, sizeof(*w->env));
-		w->env[n++] = home;
-		w->env[n++] = xasprintf("SHELL=%s", getenv("SHELL") && *getenv("SHELL") ? getenv("SHELL") :
-					"/bin/sh");
-		w->env[n] = NULL;
-	}
-	w->cwd = folder;
-	/* the main process's stdout, for what an exec'd process wants in the logs */
-	{
-		struct podrun *r = lifecycle_find(c, json_str(pod, "metadata.uid", ""));
-		struct run_log *l = r ? lifecycle_log(r, container) : NULL;
-		char *fifo = xasprintf("%s/.main-stdout", folder);
-		size_t n = 0;
-
-		if (l && file_mkdirs(folder, 0755, NULL) == 0)
-			lifecycle_main_stdout(c, l, fifo);
-		while (w->env[n])
-			n++;
-		w->env = xreallocarray(w->env, n + 2, sizeof(*w->env));
-		w->env[n++] = xasprintf("DATALAB_MAIN_STDOUT=%s", fifo);
-		w->env[n] = NULL;
-		free(fifo);
-	}
-	w->argv = xcalloc(nargs + 2, sizeof(*w->argv));
-	if (attach) {
-		const char *shell = getenv("SHELL");
-
-		w->argv[0] = xstrdup(shell && *shell ? shell : "/bin/sh");
-	} else {
+	w->uid = xstrdup(json_str(pod, "metadata.uid", ""));
+	w->container = xstrdup(container);
+	if (!attach) {
+		w->env = simmain_env(c, pod, container, w->tty, &w->cwd, &err);
+		if (!w->env) {
+			wsframe_decoder_release(&w->dec);
+			free(w->uid);
+			free(w->container);
+			free(w);
+			return api_reply_error(rq, 500, "InternalError", "%s", err.msg);
+		}
+		w->argv = xcalloc(nargs + 1, sizeof(*w->argv));
 		for (size_t i = 0; i < nargs; i++)
 			w->argv[i] = xstrdup(vals[i]);
 	}
@@ -361,4 +373,81 @@ void execws_close_all(struct sim *c)
 {
 	while (c->execs)
 		ws_free(c->execs);
+}
+
+void execws_close_pod(struct sim *c, const char *uid)
+{
+	/* what still runs is killed: its exit (137) ends the session */
+	execws_signal_pod(c, uid, SIGKILL);
+	for (struct execws *w = c->execs; w; w = w->next)
+		if (str_eq(w->uid, uid) && !w->sess && !w->closing && w->sock >= 0)
+			finish(w, 0);
+}
+
+void execws_signal_pod(struct sim *c, const char *uid, int sig)
+{
+	for (struct execws *w = c->execs; w; w = w->next) {
+		pid_t pid;
+
+		if (!w->sess || w->exited || !str_eq(w->uid, uid))
+			continue;
+		pid = podexec_pid(w->sess);
+		if (sig == SIGTERM && w->tty)
+			kill(-pid, SIGHUP);
+		kill(-pid, sig);
+		kill(pid, sig);
+	}
+}
+
+bool execws_pod_busy(struct sim *c, const char *uid)
+{
+	for (struct execws *w = c->execs; w; w = w->next)
+		if (w->sess && !w->exited && str_eq(w->uid, uid))
+			return true;
+	return false;
+}
+
+size_t execws_pod_sessions(struct sim *c, const char *uid, const char *container, int *pids, size_t max,
+			   int64_t *since_ms)
+{
+	size_t n = 0;
+
+	for (struct execws *w = c->execs; w && n < max; w = w->next)
+		if (w->sess && !w->exited && str_eq(w->uid, uid) && str_eq(w->container, container)) {
+			pids[n++] = podexec_pid(w->sess);
+			if (!*since_ms || w->started_ms < *since_ms)
+				*since_ms = w->started_ms;
+		}
+	return n;
+}
+
+void execws_main_output(struct run_log *l, int channel, const void *p, size_t n)
+{
+	for (struct execws *w = l->c->execs; w; w = w->next) {
+		if (w->attach != l || w->closing || w->dead || w->sock < 0)
+			continue;
+		if (channel == PODEXEC_STDERR && !w->want_err && !w->tty)
+			continue;
+		if (w->out.len > ATTACH_MAX_QUEUED)
+			continue;	/* a client this slow loses output, not the others */
+		send_frame(w, WSFRAME_BINARY, w->tty ? PODEXEC_STDOUT : channel, p, n);
+		flush(w);
+	}
+}
+
+void execws_main_ended(struct run_log *l)
+{
+	for (struct execws *w = l->c->execs; w; w = w->next)
+		if (w->attach == l && !w->closing && w->sock >= 0)
+			finish(w, 0);
+}
+
+void execws_forget_log(struct sim *c, struct run_log *l)
+{
+	for (struct execws *w = c->execs; w; w = w->next)
+		if (w->attach == l) {
+			if (!w->closing && w->sock >= 0)
+				finish(w, 0);
+			w->attach = NULL;
+		}
 }

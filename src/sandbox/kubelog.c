@@ -246,38 +246,60 @@ static const struct script scripts[] = {
 	{ "redis", redis }, { "mlflow", mlflow },
 };
 
+/* script_of: the startup lines of an image */
+static const char *const *script_of(const char *image)
+{
+	for (size_t i = 0; image && i < DL_ARRAY_LEN(scripts); i++)
+		if (strstr(image, scripts[i].match))
+			return scripts[i].lines;
+	return generic;
+}
+
+/* startup_line: line n of the startup text into b; returns its time */
+static int64_t startup_line(struct buf *b, const char *fmt, size_t n, const char *image, const char *pod,
+			    int64_t t0_ns)
+{
+	int64_t t = t0_ns + (int64_t)n * 7000000 + (int64_t)(n * n) * 300000;
+	time_t s = (time_t)(t / 1000000000);
+	struct tm tm;
+	char date[64], day[32];
+
+	gmtime_r(&s, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(date, sizeof(date), "%s.%03d", day, (int)(t / 1000000 % 1000));
+	/* positional arguments by hand: %1$s pod, %2$s date, %3$s image */
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '%' && p[1] >= '1' && p[1] <= '3' && p[2] == '$' && p[3] == 's') {
+			buf_adds(b, p[1] == '1' ? pod : p[1] == '2' ? date : (image ? image : ""));
+			p += 3;
+		} else {
+			buf_addc(b, *p);
+		}
+	}
+	return t;
+}
+
 size_t kubelog_startup(struct kubelog *log, const char *image, const char *pod, int64_t t0_ns)
 {
-	const char *const *lines = generic;
+	const char *const *lines = script_of(image);
 	size_t n = 0;
 
-	for (size_t i = 0; image && i < DL_ARRAY_LEN(scripts); i++)
-		if (strstr(image, scripts[i].match)) {
-			lines = scripts[i].lines;
-			break;
-		}
 	for (; lines[n]; n++) {
-		int64_t t = t0_ns + (int64_t)n * 7000000 + (int64_t)(n * n) * 300000;
-		time_t s = (time_t)(t / 1000000000);
-		struct tm tm;
-		char date[64], day[32];
-		const char *fmt = lines[n];
 		struct buf b = BUF_INIT;
+		int64_t t = startup_line(&b, lines[n], n, image, pod, t0_ns);
 
-		gmtime_r(&s, &tm);
-		strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
-		snprintf(date, sizeof(date), "%s.%03d", day, (int)(t / 1000000 % 1000));
-		/* positional arguments by hand: %1$s pod, %2$s date, %3$s image */
-		for (const char *p = fmt; *p; p++) {
-			if (p[0] == '%' && p[1] >= '1' && p[1] <= '3' && p[2] == '$' && p[3] == 's') {
-				buf_adds(&b, p[1] == '1' ? pod : p[1] == '2' ? date : (image ? image : ""));
-				p += 3;
-			} else {
-				buf_addc(&b, *p);
-			}
-		}
 		push(log, t, b.data, b.len);
 		buf_release(&b);
 	}
 	return n;
+}
+
+void kubelog_startup_text(struct buf *out, const char *image, const char *pod, int64_t t0_ns)
+{
+	const char *const *lines = script_of(image);
+
+	for (size_t n = 0; lines[n]; n++) {
+		startup_line(out, lines[n], n, image, pod, t0_ns);
+		buf_addc(out, '\n');
+	}
 }

@@ -8,7 +8,9 @@
  * follower goes when its client does (the stream's close callback) or its
  * pod does (podapi_drop_followers ends the stream).  Metrics use the
  * simulation of simmetrics.h at the start of the current 15 s window, as
- * metrics-server answers from its last scrape.
+ * metrics-server answers from its last scrape, plus what the real
+ * processes of each container use now (simproc.h: exec'd processes and
+ * real mains), so kubectl top moves when a user's shell gets busy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
 #include "datalab/sandbox/simmetrics.h"
+#include "datalab/sandbox/simproc.h"
 #include "datalab/sandbox/selector.h"
 #include "sim-internal.h"
 
@@ -214,6 +217,62 @@ static void strip_type(cJSON *o)
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "apiVersion");
 }
 
+#define MAX_CONTAINERS 64
+#define MAX_SESSIONS 256
+
+/* real_usage: what the real processes of each container of pod use, into
+ * extra[] (spec order); false when no process runs in the pod */
+static bool real_usage(struct sim *c, const struct simproc_table *t, const cJSON *pod,
+		       struct simmetrics_usage *extra)
+{
+	const char *uid = json_str(pod, "metadata.uid", "");
+	struct podrun *r = lifecycle_find(c, uid);
+	const cJSON *ct;
+	size_t i = 0;
+	bool any = false;
+
+	memset(extra, 0, MAX_CONTAINERS * sizeof(*extra));
+	cJSON_ArrayForEach(ct, json_get(pod, "spec.containers")) {
+		const char *name = json_str(ct, "name", "");
+		struct run_log *l = r ? lifecycle_log(r, name) : NULL;
+		int sids[MAX_SESSIONS + 1];
+		int64_t since = 0, cpu, rss;
+		size_t n;
+
+		if (i >= MAX_CONTAINERS)
+			break;
+		n = execws_pod_sessions(c, uid, name, sids, MAX_SESSIONS, &since);
+		if (l && l->proc) {
+			int64_t st = r->started * 1000;
+
+			sids[n++] = podexec_pid(l->proc);
+			if (!since || st < since)
+				since = st;
+		}
+		if (n && simproc_sum(t, sids, n, &cpu, &rss) > 0) {
+			char *key = xasprintf("%s/%s", uid, name);
+
+			extra[i].cpu_nano = simproc_rate(c->procs, key, cpu, since, time_wall_ms());
+			extra[i].memory = rss;
+			free(key);
+			any = true;
+		}
+		i++;
+	}
+	return any;
+}
+
+/* processes: a scan of /proc when some container runs real processes */
+static struct simproc_table *processes(struct sim *c)
+{
+	bool any = c->execs != NULL;
+
+	for (size_t i = 0; i < c->nruns && !any; i++)
+		for (size_t k = 0; k < c->runs[i]->nlogs; k++)
+			any = any || c->runs[i]->logs[k].proc;
+	return any ? simproc_scan() : NULL;
+}
+
 static int metrics_handler(struct api_req *rq, void *arg)
 {
 	struct sim *c = arg;
@@ -221,6 +280,8 @@ static int metrics_handler(struct api_req *rq, void *arg)
 	int64_t t = window_start(c);
 	struct error err = { 0 };
 	struct selector *sel;
+	struct simproc_table *procs;
+	struct simmetrics_usage *extra;
 	cJSON *list, *items;
 	size_t i = 3;
 
@@ -247,6 +308,8 @@ static int metrics_handler(struct api_req *rq, void *arg)
 	cJSON_AddStringToObject(list, "apiVersion", "metrics.k8s.io/v1beta1");
 	cJSON_AddObjectToObject(list, "metadata");
 	items = cJSON_AddArrayToObject(list, "items");
+	procs = processes(c);
+	extra = xcalloc(MAX_CONTAINERS, sizeof(*extra));
 	if (str_eq(res, "nodes")) {
 		size_t nn, np;
 		const struct store_obj **nodes = sim_list(c, c->k_nodes, NULL, &nn);
@@ -254,15 +317,22 @@ static int metrics_handler(struct api_req *rq, void *arg)
 		const cJSON **on = xcalloc(np + 1, sizeof(*on));
 
 		for (size_t k = 0; k < nn; k++) {
+			struct simmetrics_usage sum = { 0, 0, 0 };
 			size_t m = 0;
 
 			if ((name && !str_eq(nodes[k]->name, name)) || !selector_match(sel, nodes[k]->obj))
 				continue;
 			for (size_t p = 0; p < np; p++)
 				if (pod_running(pods[p]->obj) &&
-				    str_eq(json_str(pods[p]->obj, "spec.nodeName", ""), nodes[k]->name))
+				    str_eq(json_str(pods[p]->obj, "spec.nodeName", ""), nodes[k]->name)) {
 					on[m++] = pods[p]->obj;
-			cJSON_AddItemToArray(items, simmetrics_node_object(nodes[k]->obj, on, m, t, now));
+					if (procs && real_usage(c, procs, pods[p]->obj, extra))
+						for (size_t x = 0; x < MAX_CONTAINERS; x++) {
+							sum.cpu_nano += extra[x].cpu_nano;
+							sum.memory += extra[x].memory;
+						}
+				}
+			cJSON_AddItemToArray(items, simmetrics_node_object(nodes[k]->obj, on, m, t, now, &sum));
 		}
 		free(on);
 		store_snapshot_free(nodes);
@@ -275,11 +345,14 @@ static int metrics_handler(struct api_req *rq, void *arg)
 			if ((name && !str_eq(pods[p]->name, name)) || !pod_running(pods[p]->obj) ||
 			    !selector_match(sel, pods[p]->obj))
 				continue;
-			cJSON_AddItemToArray(items, simmetrics_pod_object(pods[p]->obj, t, now));
+			cJSON_AddItemToArray(items, simmetrics_pod_object(pods[p]->obj, t, now,
+				procs && real_usage(c, procs, pods[p]->obj, extra) ? extra : NULL));
 		}
 		store_snapshot_free(pods);
 	}
 	selector_free(sel);
+	simproc_table_free(procs);
+	free(extra);
 	if (name) {
 		cJSON *one = cJSON_DetachItemFromArray(items, 0);
 

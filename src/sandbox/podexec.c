@@ -3,7 +3,10 @@
  * (podexec.h).
  *
  * The child is a session leader (forkpty or setsid), so killing its
- * process group reaches what it started.  Its descriptors are non-blocking
+ * process group reaches what it started.  Signals are blocked around the
+ * fork and reset to their defaults in the child before it runs anything,
+ * so a signal sent early (a pod deleted as it starts) kills the child
+ * rather than running the parent's handlers in it.  Its descriptors are non-blocking
  * and watched by the loop; stdin that does not fit in the pipe or pty
  * waits in a buffer until the fd is writable.  The exit is reported once:
  * after SIGCHLD reaped our own pid (waitpid(pid, WNOHANG), never another
@@ -165,6 +168,20 @@ static void on_chld(struct loop *l, int signo, void *arg)
 	report(s);
 }
 
+/* child_signals: the parent's handlers (the loop's self-pipe, a test
+ * runner's) must not run here: every signal to its default, then let
+ * them in (podexec_start blocked them around the fork) */
+static void child_signals(void)
+{
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 static void child(const struct podexec_config *cfg, int in, int out, int err)
 {
 	if (in >= 0)
@@ -175,10 +192,6 @@ static void child(const struct podexec_config *cfg, int in, int out, int err)
 		dup2(err, 2);
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
 	if (cfg->cwd && chdir(cfg->cwd) != 0)
 		_exit(126);
 	execvpe(cfg->argv[0], (char *const *)cfg->argv,
@@ -193,6 +206,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 {
 	struct podexec_session *s;
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+	sigset_t all, old;
 
 	if (!cfg->argv || !cfg->argv[0]) {
 		error_set(err, ERR_INVALID, "you must specify at least one command for the container");
@@ -200,6 +214,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 	}
 	if (cfg->cwd && file_mkdirs(cfg->cwd, 0755, err) != 0)
 		return NULL;
+	sigfillset(&all);
 	s = xcalloc(1, sizeof(*s));
 	s->loop = l;
 	s->tty = cfg->tty;
@@ -207,16 +222,23 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 	s->cbs = *cbs;
 	s->arg = arg;
 	buf_init(&s->pending, MAX_PENDING);
+	/* before the fork: a child quicker than us must not exit unheard */
+	loop_on_signal(l, SIGCHLD, on_chld, s);
 	if (cfg->tty) {
 		struct winsize ws = { (unsigned short)(cfg->rows ? cfg->rows : 24),
 				      (unsigned short)(cfg->cols ? cfg->cols : 80), 0, 0 };
 		int master;
 
+		sigprocmask(SIG_BLOCK, &all, &old);
 		s->pid = forkpty(&master, NULL, NULL, &ws);
-		if (s->pid == 0)
+		if (s->pid == 0) {
+			child_signals();
 			child(cfg, -1, -1, -1);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (s->pid < 0) {
 			error_sys(err, "unable to open a pty");
+			loop_off_signal(l, SIGCHLD, on_chld, s);
 			free(s);
 			return NULL;
 		}
@@ -226,6 +248,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 	} else {
 		if ((cfg->in && pipe(pin) != 0) || pipe(pout) != 0 || (cfg->err && pipe(perr) != 0)) {
 			error_sys(err, "unable to create pipes");
+			loop_off_signal(l, SIGCHLD, on_chld, s);
 			for (int i = 0; i < 2; i++) {
 				if (pin[i] >= 0) close(pin[i]);
 				if (pout[i] >= 0) close(pout[i]);
@@ -234,18 +257,23 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 			free(s);
 			return NULL;
 		}
+		sigprocmask(SIG_BLOCK, &all, &old);
 		s->pid = fork();
 		if (s->pid == 0) {
-			int null = open("/dev/null", O_RDWR);
+			int null;
 
+			child_signals();
+			null = open("/dev/null", O_RDWR);
 			setsid();
 			child(cfg, cfg->in ? pin[0] : null, pout[1], cfg->err ? perr[1] : null);
 		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (pin[0] >= 0) close(pin[0]);
 		close(pout[1]);
 		if (perr[1] >= 0) close(perr[1]);
 		if (s->pid < 0) {
 			error_sys(err, "unable to fork");
+			loop_off_signal(l, SIGCHLD, on_chld, s);
 			if (pin[1] >= 0) close(pin[1]);
 			close(pout[0]);
 			if (perr[0] >= 0) close(perr[0]);
@@ -266,7 +294,6 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 		if (s->in_fd >= 0)
 			loop_watch_fd(l, s->in_fd, 0, on_writable, s);
 	}
-	loop_on_signal(l, SIGCHLD, on_chld, s);
 	return s;
 }
 

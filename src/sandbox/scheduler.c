@@ -15,6 +15,7 @@
 
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/core/str.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/sandbox/scheduler.h"
 
@@ -83,6 +84,94 @@ static bool tolerates(const cJSON *pod, const char *key, const char *value, cons
 	return false;
 }
 
+/* requirement: one NodeSelectorRequirement against a value (NULL: absent) */
+static bool requirement(const cJSON *r, const char *value)
+{
+	const char *op = json_str(r, "operator", "");
+	const cJSON *v;
+	bool in = false;
+
+	cJSON_ArrayForEach(v, json_get(r, "values"))
+		if (cJSON_IsString(v) && value && strcmp(v->valuestring, value) == 0)
+			in = true;
+	if (strcmp(op, "In") == 0)
+		return in;
+	if (strcmp(op, "NotIn") == 0)
+		return !in;
+	if (strcmp(op, "Exists") == 0)
+		return value != NULL;
+	if (strcmp(op, "DoesNotExist") == 0)
+		return value == NULL;
+	if (strcmp(op, "Gt") == 0 || strcmp(op, "Lt") == 0) {
+		int64_t a, b;
+
+		if (!value || str_parse_i64(value, &a) != 0 ||
+		    str_parse_i64(json_str(r, "values.0", ""), &b) != 0)
+			return false;
+		return strcmp(op, "Gt") == 0 ? a > b : a < b;
+	}
+	return false;
+}
+
+/* term: every matchExpressions (labels) and matchFields (metadata.name) */
+static bool term(const cJSON *t, const cJSON *node)
+{
+	const cJSON *labels = json_get(node, "metadata.labels"), *r;
+	bool any = false;
+
+	cJSON_ArrayForEach(r, json_get(t, "matchExpressions")) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(labels, json_str(r, "key", ""));
+
+		any = true;
+		if (!requirement(r, cJSON_IsString(l) ? l->valuestring : NULL))
+			return false;
+	}
+	cJSON_ArrayForEach(r, json_get(t, "matchFields")) {
+		any = true;
+		if (!str_eq(json_str(r, "key", ""), "metadata.name") ||
+		    !requirement(r, json_str(node, "metadata.name", "")))
+			return false;
+	}
+	return any;	/* an empty term matches nothing */
+}
+
+bool scheduler_node_matches(const cJSON *pod, const cJSON *node)
+{
+	const cJSON *labels = json_get(node, "metadata.labels"), *t, *terms;
+	bool any = false;
+
+	cJSON_ArrayForEach(t, json_get(pod, "spec.nodeSelector")) {
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(labels, t->string);
+
+		if (!cJSON_IsString(t) || !cJSON_IsString(l) || strcmp(l->valuestring, t->valuestring))
+			return false;
+	}
+	terms = json_get(pod, "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution."
+			 "nodeSelectorTerms");
+	if (!cJSON_IsArray(terms))
+		return true;
+	/* the terms are ORed */
+	cJSON_ArrayForEach(t, terms)
+		if (term(t, node))
+			any = true;
+	return any;
+}
+
+bool scheduler_tolerates_node(const cJSON *pod, const cJSON *node)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, json_get(node, "spec.taints")) {
+		const char *effect = json_str(t, "effect", "");
+
+		if (strcmp(effect, "PreferNoSchedule") != 0 &&
+		    !tolerates(pod, json_str(t, "key", ""), json_str(t, "value", ""), effect))
+			return false;
+	}
+	return !json_bool(node, "spec.unschedulable", false) ||
+		tolerates(pod, "node.kubernetes.io/unschedulable", "", "NoSchedule");
+}
+
 struct reasons {
 	char *text[16];
 	int count[16];
@@ -128,8 +217,7 @@ static void histogram(struct buf *out, struct reasons *r)
 static int node_fails(const cJSON *pod, const struct scheduler_node *sn, const struct scheduler_req *req,
 		      struct reasons *why, bool *hopeless)
 {
-	const cJSON *node = sn->node, *t, *sel = json_get(pod, "spec.nodeSelector"), *alloc;
-	const cJSON *labels = json_get(node, "metadata.labels");
+	const cJSON *node = sn->node, *t, *alloc;
 	int failed = 0;
 
 	*hopeless = true;
@@ -152,13 +240,9 @@ static int node_fails(const cJSON *pod, const struct scheduler_node *sn, const s
 		}
 		return 1;
 	}
-	cJSON_ArrayForEach(t, sel) {
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(labels, t->string);
-
-		if (!cJSON_IsString(t) || !cJSON_IsString(l) || strcmp(l->valuestring, t->valuestring)) {
-			count_reason(why, "node(s) didn't match Pod's node affinity/selector");
-			return 1;
-		}
+	if (!scheduler_node_matches(pod, node)) {
+		count_reason(why, "node(s) didn't match Pod's node affinity/selector");
+		return 1;
 	}
 	*hopeless = false;
 	alloc = json_get(node, "status.allocatable");

@@ -22,16 +22,29 @@
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/sandbox/simmetrics.h"
 #include "datalab/sandbox/simnodes.h"
+#include "datalab/sandbox/simproc.h"
 #include "datalab/sandbox/quota.h"
 #include "datalab/sandbox/scheduler.h"
 #include "sim-internal.h"
 
 int64_t sim_unix(struct sim *c)
 {
-	(void)c;
-	return (int64_t)time(NULL);
+	return c->clock ? c->clock : (int64_t)time(NULL);
+}
+
+int64_t sim_unix_ms(struct sim *c)
+{
+	return c->clock ? c->clock * 1000 : time_wall_ms();
+}
+
+void sim_set_clock(struct sim *c, int64_t unix_seconds)
+{
+	c->clock = unix_seconds;
+	store_set_clock(c->store, unix_seconds);
+	sim_pass_soon(c);
 }
 
 static bool collect(const struct store_obj *o, void *arg)
@@ -88,6 +101,8 @@ void sim_event(struct sim *c, const cJSON *obj, const char *type, const char *re
 	for (const char *p = uid; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	for (const char *p = field_path ? field_path : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	for (const char *p = message; *p; p++)	/* another message is another event */
 		h = (h ^ (unsigned char)*p) * 1099511628211ull;
 	snprintf(name, sizeof(name), "%.250s.%016llx", json_str(obj, "metadata.name", ""),
 		 (unsigned long long)h);
@@ -213,6 +228,25 @@ static void gpu_indices(const struct store_obj *const *pods, size_t np, const ch
 		}
 }
 
+/* node_index: the node named name in nodes (in name order, as listed) */
+static size_t node_index(const struct store_obj *const *nodes, size_t nn, const char *name)
+{
+	size_t lo = 0, hi = nn;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(nodes[mid]->name, name);
+
+		if (cmp == 0)
+			return mid;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return nn;
+}
+
 static void schedule(struct sim *c)
 {
 	size_t nn, np;
@@ -220,22 +254,38 @@ static void schedule(struct sim *c)
 	const struct store_obj **pods = sim_list(c, c->k_pods, NULL, &np);
 	struct scheduler_node *sn = xcalloc(nn ? nn : 1, sizeof(*sn));
 
+	size_t todo = 0;
+
+	for (size_t p = 0; p < np; p++) {
+		const cJSON *pod = pods[p]->obj;
+		const char *node = json_str(pod, "spec.nodeName", "");
+
+		if (json_get(pod, "metadata.deletionTimestamp") || pod_terminal(pod))
+			continue;
+		if (!*node)
+			todo += str_eq(json_str(pod, "spec.schedulerName", "default-scheduler"), "default-scheduler");
+		else if (node_index(nodes, nn, node) < nn && !lifecycle_find(c, json_str(pod, "metadata.uid", "")))
+			lifecycle_bound(c, pod, node);	/* made with its node: its kubelet takes it */
+	}
+	if (!todo) {
+		free(sn);
+		store_snapshot_free(nodes);
+		store_snapshot_free(pods);
+		return;
+	}
+	/* what the nodes hold: every run not finished (terminating ones too) */
 	for (size_t i = 0; i < nn; i++)
 		sn[i].node = nodes[i]->obj;
-	for (size_t p = 0; p < np; p++) {
-		const char *node = json_str(pods[p]->obj, "spec.nodeName", "");
-		struct scheduler_req r;
+	for (size_t k = 0; k < c->nruns; k++) {
+		const struct podrun *r = c->runs[k];
+		size_t i = r->stage == RUN_DONE ? nn : node_index(nodes, nn, r->node);
 
-		if (!*node || pod_terminal(pods[p]->obj))
-			continue;
-		scheduler_pod_requests(pods[p]->obj, &r);
-		for (size_t i = 0; i < nn; i++)
-			if (str_eq(nodes[i]->name, node)) {
-				sn[i].used.cpu_milli += r.cpu_milli;
-				sn[i].used.memory += r.memory;
-				sn[i].used.gpus += r.gpus;
-				sn[i].pods++;
-			}
+		if (i < nn) {
+			sn[i].used.cpu_milli += r->req.cpu_milli;
+			sn[i].used.memory += r->req.memory;
+			sn[i].used.gpus += r->req.gpus;
+			sn[i].pods++;
+		}
 	}
 	for (size_t p = 0; p < np; p++) {
 		const cJSON *pod = pods[p]->obj;
@@ -282,16 +332,9 @@ static void schedule(struct sim *c)
 				buf_release(&idx);
 			}
 			set_condition(bound, "PodScheduled", "True", NULL, NULL, store_now(c->store));
+			/* one write, as the binding subresource: the node and PodScheduled */
 			if (store_update(c->store, c->k_pods, pods[p]->ns, bound, &w, &out, &st) == 0 && out) {
-				cJSON *stat = store_obj_copy(out);
-				struct store_write ws = { .manager = "default-scheduler", .status_only = true };
-				const struct store_obj *out2 = NULL;
-				struct status st2;
-
-				status_init(&st2);
-				set_condition(stat, "PodScheduled", "True", NULL, NULL, store_now(c->store));
-				store_update(c->store, c->k_pods, pods[p]->ns, stat, &ws, &out2, &st2);
-				status_release(&st2);
+				lifecycle_bound(c, out->obj, node);	/* before the event's write */
 				snprintf(msg, sizeof(msg), "Successfully assigned %s/%s to %s", pods[p]->ns,
 					 pods[p]->name, node);
 				sim_event(c, pod, "Normal", "Scheduled", msg, "default-scheduler", NULL, NULL);
@@ -299,7 +342,6 @@ static void schedule(struct sim *c)
 				sn[pick].used.memory += r.memory;
 				sn[pick].used.gpus += r.gpus;
 				sn[pick].pods++;
-				lifecycle_bound(c, out2 ? out2->obj : out->obj, node);
 			} else if (st.message) {
 				log_warn("binding %s/%s: %s", pods[p]->ns, pods[p]->name, st.message);
 			}
@@ -551,16 +593,44 @@ static void bind_claims(struct sim *c)
 
 /* ---- the pass ---- */
 
+static long wake(struct loop *l, void *arg)
+{
+	struct sim *c = arg;
+
+	(void)l;
+	c->wake_timer = 0;
+	sim_pass_soon(c);
+	return LOOP_NOMORE;
+}
+
+void sim_wake_at(struct sim *c, int64_t ms)
+{
+	if (ms > 0 && (!c->wake_at || ms < c->wake_at))
+		c->wake_at = ms;
+}
+
 static long pass(struct loop *l, void *arg)
 {
 	struct sim *c = arg;
 
 	(void)l;
 	c->pass_timer = 0;
+	c->wake_at = 0;
 	controllers_reconcile(c);
 	bind_claims(c);
 	schedule(c);
 	quota_refresh(c);
+	/* the earliest thing a controller waits for, if any: no polling */
+	if (c->wake_timer) {
+		loop_del_timer(c->loop, c->wake_timer);
+		c->wake_timer = 0;
+	}
+	if (c->wake_at) {
+		int64_t delay = c->wake_at - sim_unix_ms(c);
+
+		if (!c->clock || delay <= 0)
+			c->wake_timer = loop_add_timer(c->loop, delay > 0 ? (long)delay + 1 : 0, wake, c);
+	}
 	return LOOP_NOMORE;
 }
 
@@ -578,8 +648,16 @@ static void on_change(struct store *s, const struct store_event *ev, void *arg)
 	(void)s;
 	if (k == c->k_events)
 		return;		/* our own notes: nothing to reconcile */
-	if (k == c->k_pods && ev->op == STORE_DELETED)
+	if (k == c->k_pods && ev->op == STORE_DELETED) {
 		lifecycle_forget(c, json_str(ev->obj->obj, "metadata.uid", ""));
+	} else if (k == c->k_pods && ev->op == STORE_MODIFIED &&
+		   json_get(ev->obj->obj, "metadata.deletionTimestamp")) {
+		const char *was = json_str(ev->old->obj, "metadata.deletionTimestamp", NULL);
+
+		if (!was || json_int(ev->old->obj, "metadata.deletionGracePeriodSeconds", -1) !=
+		    json_int(ev->obj->obj, "metadata.deletionGracePeriodSeconds", -1))
+			lifecycle_terminate(c, ev->obj->obj);
+	}
 	sim_pass_soon(c);
 }
 
@@ -615,6 +693,7 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	c->loop = api_loop(a);
 	c->ks = api_kinds(a);
 	c->dir = file_join(dir ? dir : ".", "pods");
+	c->procs = simproc_new();
 	c->k_pods = kinds_find_storage(c->ks, "", "pods");
 	c->k_nodes = kinds_find_storage(c->ks, "", "nodes");
 	c->k_events = kinds_find_storage(c->ks, "", "events");
@@ -626,13 +705,18 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	c->k_deploy = kinds_find_storage(c->ks, "apps", "deployments");
 	c->k_sts = kinds_find_storage(c->ks, "apps", "statefulsets");
 	c->k_jobs = kinds_find_storage(c->ks, "batch", "jobs");
+	c->k_cj = kinds_find_storage(c->ks, "batch", "cronjobs");
+	c->k_ds = kinds_find_storage(c->ks, "apps", "daemonsets");
+	c->k_revs = kinds_find_storage(c->ks, "apps", "controllerrevisions");
 	if (!c->k_pods || !c->k_nodes) {
 		error_set(err, ERR_UNSUPPORTED, "the store serves no pods or nodes");
+		simproc_free(c->procs);
 		free(c->dir);
 		free(c);
 		return NULL;
 	}
 	if (seed_nodes(c, api_nodes_spec(a), err) != 0) {
+		simproc_free(c->procs);
 		free(c->dir);
 		free(c);
 		return NULL;
@@ -641,6 +725,8 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	/* LimitRanger before ResourceQuota, as the apiserver orders them */
 	store_add_admission(c->store, limitrange_admission, c);
 	store_add_admission(c->store, quota_admission, c);
+	store_add_admission(c->store, simcronjob_admission, c);
+	store_set_grace_fn(c->store, c->k_pods, lifecycle_grace, c);
 	c->sub = store_subscribe(c->store, on_change, c);
 	podapi_register(c);
 	execws_register(c);
@@ -654,12 +740,16 @@ void sim_stop(struct sim *c)
 	if (!c)
 		return;
 	store_unsubscribe(c->store, c->sub);
+	store_set_grace_fn(c->store, c->k_pods, NULL, NULL);
 	if (c->pass_timer)
 		loop_del_timer(c->loop, c->pass_timer);
 	if (c->tick_timer)
 		loop_del_timer(c->loop, c->tick_timer);
+	if (c->wake_timer)
+		loop_del_timer(c->loop, c->wake_timer);
 	execws_close_all(c);
 	lifecycle_free_all(c);
+	simproc_free(c->procs);
 	free(c->dir);
 	free(c);
 }

@@ -118,10 +118,11 @@ static void add_meta(cJSON *obj, const char *kind, const cJSON *src, const char 
 	cJSON_AddStringToObject(obj, "window", SIMMETRICS_WINDOW);
 }
 
-cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now)
+cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now, const struct simmetrics_usage *extra)
 {
 	cJSON *o = cJSON_CreateObject(), *arr;
 	const cJSON *c;
+	size_t i = 0;
 
 	add_meta(o, "PodMetrics", pod, now);
 	arr = cJSON_AddArrayToObject(o, "containers");
@@ -130,6 +131,11 @@ cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now)
 		cJSON *e = cJSON_CreateObject();
 
 		simmetrics_container(pod, c, t, &u);
+		if (extra) {
+			u.cpu_nano += extra[i].cpu_nano;
+			u.memory += extra[i].memory;
+		}
+		i++;
 		cJSON_AddStringToObject(e, "name", json_str(c, "name", ""));
 		add_usage(e, u.cpu_nano, u.memory);
 		cJSON_AddItemToArray(arr, e);
@@ -138,7 +144,7 @@ cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now)
 }
 
 cJSON *simmetrics_node_object(const cJSON *node, const cJSON *const *pods, size_t npods, int64_t t,
-			   const char *now)
+			   const char *now, const struct simmetrics_usage *extra)
 {
 	cJSON *o = cJSON_CreateObject();
 	uint64_t h = fnv(json_str(node, "metadata.name", ""), "", "");
@@ -155,6 +161,10 @@ cJSON *simmetrics_node_object(const cJSON *node, const cJSON *const *pods, size_
 			cpu += u.cpu_nano;
 			mem += u.memory;
 		}
+	}
+	if (extra) {
+		cpu += extra->cpu_nano;
+		mem += extra->memory;
 	}
 	add_meta(o, "NodeMetrics", node, now);
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "metadata"), "namespace");

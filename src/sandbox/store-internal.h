@@ -55,6 +55,8 @@ struct store {
 	struct graceful {
 		const struct kind *kind;	/* storage kind */
 		int64_t seconds;
+		store_grace_fn *fn;	/* per object, when set */
+		void *arg;
 	} *graceful;
 	size_t ngraceful;
 	struct store_event *queue;

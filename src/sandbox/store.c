@@ -474,7 +474,23 @@ void store_set_graceful(struct store *s, const struct kind *k, int64_t default_s
 {
 	s->graceful = xreallocarray(s->graceful, s->ngraceful + 1, sizeof(*s->graceful));
 	s->graceful[s->ngraceful].kind = k->storage;
+	s->graceful[s->ngraceful].fn = NULL;
+	s->graceful[s->ngraceful].arg = NULL;
 	s->graceful[s->ngraceful++].seconds = default_seconds;
+}
+
+void store_set_grace_fn(struct store *s, const struct kind *k, store_grace_fn *fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < s->ngraceful && s->graceful[i].kind != k->storage; i++)
+		;
+	if (i == s->ngraceful) {
+		store_set_graceful(s, k, 0);
+		i = s->ngraceful - 1;
+	}
+	s->graceful[i].fn = fn;
+	s->graceful[i].arg = arg;
 }
 
 void store_add_admission(struct store *s, store_admit_fn *fn, void *arg)

@@ -467,7 +467,9 @@ int store_update(struct store *s, const struct kind *k, const char *ns, cJSON *o
 		goto fail;
 	if (w && w->dry_run) {
 		o = dry_result(s, sk, obj);
-	} else if (json_get(md, "deletionTimestamp") && finalizers_empty(obj)) {
+	} else if (json_get(md, "deletionTimestamp") && finalizers_empty(obj) &&
+		   json_int(md, "deletionGracePeriodSeconds", 0) == 0) {
+		/* a graceful deletion (grace > 0) waits for its final delete */
 		o = store_commit_delete(s, bk, old, obj, st);
 	} else {
 		o = store_commit_put(s, bk, obj, old, st);
@@ -482,15 +484,19 @@ fail:
 	return -1;
 }
 
-/* grace_of: the grace period of a delete of sk: 0 unless the kind was
- * made graceful (store_set_graceful). */
-static int64_t grace_of(struct store *s, const struct kind *sk, const struct store_delete *d)
+/* grace_of: the grace period of a delete of old (of kind sk): 0 unless
+ * the kind was made graceful (store_set_graceful, store_set_grace_fn). */
+static int64_t grace_of(struct store *s, const struct kind *sk, const struct store_obj *old,
+			const struct store_delete *d)
 {
 	size_t i;
 
 	for (i = 0; i < s->ngraceful; i++)
-		if (s->graceful[i].kind == sk)
+		if (s->graceful[i].kind == sk) {
+			if (s->graceful[i].fn)
+				return s->graceful[i].fn(s, old->obj, d ? d->grace_seconds : -1, s->graceful[i].arg);
 			return d && d->grace_seconds >= 0 ? d->grace_seconds : s->graceful[i].seconds;
+		}
 	return 0;
 }
 
@@ -554,9 +560,11 @@ int store_delete(struct store *s, const struct kind *k, const char *ns, const ch
 		fin = "foregroundDeletion";
 	else if (d && d->propagation == STORE_PROPAGATE_ORPHAN)
 		fin = "orphan";
-	grace = grace_of(s, sk, d);
+	grace = grace_of(s, sk, old, d);
+	/* a graceful mark stays until a delete of grace 0 (the kubelet's) */
 	if (!fin && !is_ns && !is_crd && finalizers_empty(old->obj) &&
-	    (grace == 0 || json_get(old->obj, "metadata.deletionTimestamp"))) {
+	    (grace == 0 || (json_get(old->obj, "metadata.deletionTimestamp") &&
+			    json_int(old->obj, "metadata.deletionGracePeriodSeconds", 0) == 0))) {
 		if (d && d->dry_run) {
 			if (out)
 				*out = store_hold(s, old);
@@ -575,10 +583,12 @@ int store_delete(struct store *s, const struct kind *k, const char *ns, const ch
 	}
 	next = store_obj_copy(old);
 	md = meta_of(next);
-	if (!json_get(md, "deletionTimestamp")) {
+	if (!json_get(md, "deletionTimestamp") ||
+	    (grace >= 0 && grace < json_int(md, "deletionGracePeriodSeconds", 0))) {
 		char when[32];
 
-		/* a graceful delete is due at now + grace (the kubelet's deadline) */
+		/* a first mark, or a shorter grace bringing the deadline closer:
+		 * a graceful delete is due at now + grace (the kubelet's deadline) */
 		time_rfc3339(when, sizeof(when), (time_t)(store_now_seconds(s) + (grace > 0 ? grace : 0)));
 		set_str(md, "deletionTimestamp", when);
 		cJSON_DeleteItemFromObjectCaseSensitive(md, "deletionGracePeriodSeconds");

@@ -5,10 +5,10 @@
 # see the output, resize, exit code); 200 sessions opened and dropped
 # leave no process and no descriptor behind.
 . "$(dirname "$0")/lib.sh"
-sb_start
+sb_start --no-s3
 k() { kubectl -n default "$@"; }
 k run nb --image=inseefrlab/onyxia-jupyter-python:py3.12 --restart=Never >/dev/null || fail "run nb"
-WAIT=15 wait_cmd sh -c 'kubectl -n default get pod nb --no-headers | grep -q Running' || fail "nb not Running"
+WAIT=60 wait_cmd sh -c 'kubectl -n default get pod nb --no-headers | grep -q Running' || fail "nb not Running"
 
 # logs: options
 k logs nb | head -1 | grep -qx "Entered start.sh with args: jupyter lab" || fail "first log line"
@@ -18,9 +18,9 @@ k logs nb -c nope 2>&1 | grep -q "container nope is not valid for pod nb" || fai
 # -f streams: what an exec'd process writes to $DATALAB_MAIN_STDOUT arrives
 k logs -f nb >"$T/follow" 2>&1 &
 follow=$!
-WAIT=10 wait_cmd grep -q "Jupyter Server" "$T/follow" || fail "follow: startup lines"
+WAIT=60 wait_cmd grep -q "Jupyter Server" "$T/follow" || fail "follow: startup lines"
 k exec nb -- sh -c 'echo hello-from-exec > "$DATALAB_MAIN_STDOUT"' || fail "exec echo"
-WAIT=10 wait_cmd grep -qx hello-from-exec "$T/follow" || fail "follow: $(tail -3 "$T/follow")"
+WAIT=60 wait_cmd grep -qx hello-from-exec "$T/follow" || fail "follow: $(tail -3 "$T/follow")"
 kill "$follow"; wait "$follow" 2>/dev/null
 
 # exec: exit codes and a missing pod
@@ -34,14 +34,14 @@ k exec ghost -- true 2>&1 | grep -q 'pods "ghost" not found' || fail "missing po
 tmux -L "$SOCK" -f /dev/null new-session -d -s dl -x 100 -y 30 \
 	"kubectl -n default exec -it nb -- sh; echo \"[exited \$?]\"; sleep 30"
 keys 'echo $((6*7))x' Enter
-wait_for "42x" || fail "typed command output"
+wait_for "42x" 30 || fail "typed command output"
 keys 'stty size' Enter
-wait_for "30 100" || fail "initial size"
+wait_for "30 100" 30 || fail "initial size"
 tmux -L "$SOCK" resize-window -t dl -x 120 -y 40
 keys 'stty size' Enter
-wait_for "40 120" || fail "resize"
+wait_for "40 120" 30 || fail "resize"
 keys 'exit 7' Enter
-wait_for "[exited 7]" || fail "exit code through the tty"
+wait_for "[exited 7]" 30 || fail "exit code through the tty"
 
 # 200 sessions dropped by their clients
 base=$(ls "/proc/$SB_PID/fd" | wc -l)
@@ -51,9 +51,9 @@ for batch in $(seq 8); do
 		kubectl -n default exec nb -- sleep 300 >/dev/null 2>&1 &	# not k: $! must be kubectl
 		pids+=($!)
 	done
-	WAIT=20 wait_cmd sh -c "[ \$(pgrep -P $SB_PID -c) -ge 25 ]" || fail "batch $batch: $(pgrep -P "$SB_PID" -c) sessions"
+	WAIT=60 wait_cmd sh -c "[ \$(pgrep -P $SB_PID -c) -ge 25 ]" || fail "batch $batch: $(pgrep -P "$SB_PID" -c) sessions"
 	kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null
-	WAIT=10 wait_cmd sh -c "! pgrep -P $SB_PID >/dev/null" || fail "batch $batch: children left: $(pgrep -P "$SB_PID" -l | head -3)"
+	WAIT=60 wait_cmd sh -c "! pgrep -P $SB_PID >/dev/null" || fail "batch $batch: children left: $(pgrep -P "$SB_PID" -l | head -3)"
 done
 grep -q "^State:.*Z" /proc/"$SB_PID"/task/*/status 2>/dev/null && fail "zombie"
 now=$(ls "/proc/$SB_PID/fd" | wc -l)

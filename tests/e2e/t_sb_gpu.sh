@@ -5,7 +5,7 @@
 # quota refuses a third GPU with the apiserver's 403; kubectl top works;
 # /metrics/dcgm shows the GPUs of the running pod.
 . "$(dirname "$0")/lib.sh"
-sb_start
+sb_start --no-s3
 mkdir -p "$T/chart/templates"
 cat >"$T/chart/Chart.yaml" <<'YAML'
 apiVersion: v2
@@ -36,10 +36,10 @@ spec:
 YAML
 helm install fits "$T/chart" -n default --set gpus=2 >/dev/null 2>"$T/helm.err" || fail "helm install fits: $(cat "$T/helm.err")"
 helm install toobig "$T/chart" -n default --set gpus=8 >/dev/null 2>"$T/helm.err" || fail "helm install toobig: $(cat "$T/helm.err")"
-WAIT=15 wait_cmd sh -c 'kubectl -n default get pod fits-0 --no-headers | grep -q Running' || fail "fits-0 not Running"
+WAIT=60 wait_cmd sh -c 'kubectl -n default get pod fits-0 --no-headers | grep -q Running' || fail "fits-0 not Running"
 node=$(kubectl -n default get pod fits-0 -o jsonpath='{.spec.nodeName}')
 case $node in sandbox-gpu-*) ;; *) fail "fits-0 on $node, not a GPU node" ;; esac
-WAIT=15 wait_cmd sh -c 'kubectl -n default get events --field-selector involvedObject.name=toobig-0,reason=FailedScheduling --no-headers | grep -q .' ||
+WAIT=60 wait_cmd sh -c 'kubectl -n default get events --field-selector involvedObject.name=toobig-0,reason=FailedScheduling --no-headers | grep -q .' ||
 	fail "no FailedScheduling event"
 msg=$(kubectl -n default get events --field-selector involvedObject.name=toobig-0,reason=FailedScheduling -o jsonpath='{.items[0].message}')
 [ "$msg" = "0/5 nodes are available: 5 Insufficient nvidia.com/gpu. preemption: 0/5 nodes are available: 5 No preemption victims found for incoming pod." ] ||
@@ -49,8 +49,8 @@ kubectl -n default get pod toobig-0 --no-headers | grep -q Pending || fail "toob
 # the seeded user namespace's quota: 2 GPUs
 ns=$(kubectl config view --minify -o jsonpath='{.contexts[0].context.namespace}')
 helm install q1 "$T/chart" -n "$ns" --set gpus=2 >/dev/null 2>&1 || fail "helm install q1"
-WAIT=15 wait_cmd sh -c "kubectl -n $ns get pod q1-0 --no-headers | grep -q Running" || fail "q1-0 not Running"
-WAIT=10 wait_cmd sh -c "kubectl -n $ns get quota onyxia-quota -o jsonpath='{.status.used.requests\\.nvidia\\.com/gpu}' | grep -qx 2" ||
+WAIT=60 wait_cmd sh -c "kubectl -n $ns get pod q1-0 --no-headers | grep -q Running" || fail "q1-0 not Running"
+WAIT=60 wait_cmd sh -c "kubectl -n $ns get quota onyxia-quota -o jsonpath='{.status.used.requests\\.nvidia\\.com/gpu}' | grep -qx 2" ||
 	fail "quota used: $(kubectl -n "$ns" get quota onyxia-quota -o jsonpath='{.status.used}')"
 out=$(kubectl -n "$ns" run third --image=x --restart=Never --overrides='{"apiVersion":"v1","spec":{"containers":[{"name":"third","image":"x","resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"cpu":"100m","memory":"64Mi","nvidia.com/gpu":"1"}}}]}}' 2>&1)
 case $out in

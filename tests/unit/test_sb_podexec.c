@@ -1,6 +1,7 @@
 /*
  * test_sb_podexec.c: real processes behind exec: pipes and a pty, exit codes,
- * the channel messages (stdin, resize, close), the Status JSON, 200
+ * the channel messages (stdin, resize, close), a signal sent as the child
+ * starts, the Status JSON, 200
  * sessions dropped without a zombie or a descriptor left, and the pod
  * environment with secret and configmap references.
  */
@@ -87,6 +88,43 @@ START_TEST(test_pipes_and_exit_code)
 	podexec_free(s);
 	buf_release(&r.out);
 	buf_release(&r.err);
+	loop_free(l);
+}
+END_TEST
+
+static void on_term(struct loop *l, int signo, void *arg)
+{
+	(void)l;
+	(void)signo;
+	(*(int *)arg)++;
+}
+
+/* a child signalled as it starts (a pod deleted at once) dies of the
+ * signal: the parent's handler (the loop's self-pipe) never runs in it */
+START_TEST(test_early_signal)
+{
+	struct loop *l = loop_new();
+	const char *argv[] = { "sleep", "5", NULL };
+	int parent_saw = 0;
+
+	loop_on_signal(l, SIGTERM, on_term, &parent_saw);
+	for (int i = 0; i < 20; i++) {
+		struct run r = { BUF_INIT, BUF_INIT, -1, false };
+		struct podexec_config cfg = { argv, env, "/tmp/dl-exec-test/pod-a", i % 2 == 1, false, true, true,
+					   0, 0 };
+		struct error err = { 0 };
+		struct podexec_session *s = podexec_start(l, &cfg, &cbs, &r, &err);
+
+		ck_assert_msg(s != NULL, "%s", err.msg);
+		kill(podexec_pid(s), SIGTERM);
+		ck_assert(pump(l, is_done, &r));
+		ck_assert_int_eq(r.status, 128 + SIGTERM);
+		podexec_free(s);
+		buf_release(&r.out);
+		buf_release(&r.err);
+	}
+	loop_run_once(l, 0);
+	ck_assert_int_eq(parent_saw, 0);
 	loop_free(l);
 }
 END_TEST
@@ -284,6 +322,7 @@ static Suite *podexec_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_pipes_and_exit_code);
 	tcase_add_test(tc, test_stdin_and_close);
+	tcase_add_test(tc, test_early_signal);
 	tcase_add_test(tc, test_tty_resize);
 	tcase_add_test(tc, test_drop_200);
 	tcase_add_test(tc, test_status_json);

@@ -79,7 +79,7 @@ START_TEST(test_objects)
 	const cJSON *pods[1];
 	const char *cpu;
 
-	m = simmetrics_pod_object(p, 1000, NOW);
+	m = simmetrics_pod_object(p, 1000, NOW, NULL);
 	ck_assert_str_eq(json_str(m, "kind", ""), "PodMetrics");
 	ck_assert_str_eq(json_str(m, "apiVersion", ""), "metrics.k8s.io/v1beta1");
 	ck_assert_str_eq(json_str(m, "metadata.namespace", ""), "user-alice");
@@ -92,7 +92,7 @@ START_TEST(test_objects)
 	ck_assert_int_eq(simnodes_parse(NULL, &v, &n, NULL), 0);
 	node = simnodes_object(&v[3], NOW);
 	pods[0] = p;
-	m = simmetrics_node_object(node, pods, 1, 1000, NOW);
+	m = simmetrics_node_object(node, pods, 1, 1000, NOW, NULL);
 	ck_assert_str_eq(json_str(m, "kind", ""), "NodeMetrics");
 	ck_assert_ptr_null(json_get(m, "metadata.namespace"));
 	ck_assert_int_gt(strtoll(json_str(m, "usage.cpu", "0"), NULL, 10), 1000000000LL);

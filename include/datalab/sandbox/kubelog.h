@@ -41,6 +41,9 @@ void kubelog_append(struct kubelog *log, int64_t t_ns, const char *p, size_t n);
  * code-server/vscode, postgres, nginx, redis, mlflow), others get a
  * generic line.  Returns the number of lines. */
 size_t kubelog_startup(struct kubelog *log, const char *image, const char *pod, int64_t t0_ns);
+/* kubelog_startup_text: the same lines as text, each ending in '\n' (what
+ * a real main process prints). */
+void kubelog_startup_text(struct buf *out, const char *image, const char *pod, int64_t t0_ns);
 /* kubelog_render: the lines with a sequence number >= from that opts
  * select, appended to out; returns the sequence number to follow from. */
 uint64_t kubelog_render(const struct kubelog *log, const struct kubelog_opts *opts, uint64_t from,

@@ -40,12 +40,15 @@ struct simmetrics_usage {
  * at time t (unix seconds). */
 void simmetrics_container(const cJSON *pod, const cJSON *c, int64_t t, struct simmetrics_usage *u);
 
-/* simmetrics_pod_object: the PodMetrics of a running pod; now is RFC 3339. */
-cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now);
+/* simmetrics_pod_object: the PodMetrics of a running pod; now is RFC 3339;
+ * extra (NULL: none), one per container in spec order, is added to the
+ * simulation (what real processes in the container use). */
+cJSON *simmetrics_pod_object(const cJSON *pod, int64_t t, const char *now, const struct simmetrics_usage *extra);
 /* simmetrics_node_object: the NodeMetrics of node, given the pods bound to
- * it: their usage plus the node's own (system daemons). */
+ * it: their usage plus the node's own (system daemons), plus extra (real
+ * processes of its pods; NULL: none). */
 cJSON *simmetrics_node_object(const cJSON *node, const cJSON *const *pods, size_t npods, int64_t t,
-			   const char *now);
+			   const char *now, const struct simmetrics_usage *extra);
 /* simmetrics_dcgm_text: the DCGM exporter's text for every GPU of nodes. */
 void simmetrics_dcgm_text(struct buf *out, const cJSON *const *nodes, size_t nnodes,
 		       const cJSON *const *pods, size_t npods, int64_t t);

@@ -219,6 +219,17 @@ void store_add_admission(struct store *s, store_admit_fn *fn, void *arg);
  * Without this call every delete is immediate (finalizers aside).
  */
 void store_set_graceful(struct store *s, const struct kind *k, int64_t default_seconds);
+/*
+ * store_set_grace_fn: the grace of each delete of k's objects comes from
+ * fn (the pod strategy's CheckGracefulDelete: the object's own period,
+ * 0 for a pod that never ran): requested is the DeleteOptions'
+ * gracePeriodSeconds, -1 when none was given.  Makes k graceful if it was
+ * not; fn NULL goes back to the kind's default_seconds.  A mark stays
+ * until a delete of grace 0 (a later, shorter grace brings its deadline
+ * closer), and updates keep it.
+ */
+typedef int64_t store_grace_fn(struct store *s, const cJSON *obj, int64_t requested, void *arg);
+void store_set_grace_fn(struct store *s, const struct kind *k, store_grace_fn *fn, void *arg);
 
 /* store_now: the RFC 3339 time written into timestamps (a test hook may
  * pin it with store_set_clock: seconds since the epoch, 0 = real time). */
