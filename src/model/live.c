@@ -45,6 +45,40 @@ void live_on_change(struct live *s, void (*fn)(void *arg, unsigned what), void *
 
 /* --- feeding the models --- */
 
+static int64_t milli_of(const struct metrics_series *m);
+
+/* catch_up: a pod or node the informer lists after a metrics poll landed
+ * takes that poll's usage now, not at the next poll (15 s later); the
+ * informers and the poller start together, so either may answer first. */
+static void catch_up(struct live *s, enum feed_kind kind, const cJSON *obj)
+{
+	const char *ns = json_str(obj, "metadata.namespace", "");
+	const char *name = json_str(obj, "metadata.name", NULL);
+	const struct metrics_series *m;
+
+	if (!name)
+		return;
+	switch (kind) {
+	case F_PODS:
+		if (s->m_ns && (m = metrics_pod(s->m_ns, ns, name))) {
+			services_usage(s->svc, ns, name, milli_of(m), m->now.mem_bytes);
+			if (!s->pods_all)
+				cluster_pod_usage(s->cl, ns, name, milli_of(m), m->now.mem_bytes);
+		}
+		break;
+	case F_PODS_ALL:
+		if (s->m_all && (m = metrics_pod(s->m_all, ns, name)))
+			cluster_pod_usage(s->cl, ns, name, milli_of(m), m->now.mem_bytes);
+		break;
+	case F_NODES:
+		if (s->m_all && (m = metrics_node(s->m_all, name)))
+			cluster_node_usage(s->cl, name, milli_of(m), m->now.mem_bytes);
+		break;
+	default:
+		break;
+	}
+}
+
 static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 {
 	struct live *s = f->s;
@@ -105,6 +139,8 @@ static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 	default:
 		break;
 	}
+	if (!deleted)
+		catch_up(s, f->kind, obj);
 	live_changed(s, what);
 }
 
