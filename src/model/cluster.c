@@ -25,6 +25,7 @@ struct pod_row {
 	struct cluster_pod p;
 	char *sched_msg;	/* PodScheduled=False message */
 	char *waiting;		/* a container's waiting reason, for warnings */
+	unsigned usage_round;	/* the metrics poll that last gave its usage */
 };
 
 struct cluster {
@@ -41,6 +42,8 @@ struct cluster {
 	size_t nnamespaces;
 	bool stale;		/* the joins need a rerun */
 	bool events_stale;	/* the events need sorting again */
+	unsigned usage_round;	/* metrics polls begun (cluster_usage_reset) */
+	bool usage_pending;	/* pods a poll did not name lose their usage at the join */
 	uint64_t generation;
 };
 
@@ -232,6 +235,7 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	bool found;
 	size_t i;
 	int64_t cpu = -1, mem = -1;
+	unsigned round = 0;
 
 	if (!name)
 		return;
@@ -239,6 +243,7 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	if (found) {
 		cpu = c->pods[i].p.cpu_m;
 		mem = c->pods[i].p.mem;
+		round = c->pods[i].usage_round;
 		pod_clear(&c->pods[i]);
 		if (deleted) {
 			memmove(&c->pods[i], &c->pods[i + 1], (c->npods - i - 1) * sizeof(*c->pods));
@@ -260,7 +265,9 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	pod_fill(&c->pods[i], pod);
 	c->pods[i].p.cpu_m = cpu;
 	c->pods[i].p.mem = mem;
+	c->pods[i].usage_round = round;
 	changed(c);
+	c->pods[i].p.gen = c->generation;
 }
 
 /* --- nodes --- */
@@ -626,13 +633,28 @@ static int ns_cmp(const void *a, const void *b)
 
 /* --- metrics --- */
 
+/* pod_set_usage: stamps the pod only when its usage moved */
+static void pod_set_usage(struct cluster *c, struct cluster_pod *p, int64_t cpu_m, int64_t mem)
+{
+	if (p->cpu_m == cpu_m && p->mem == mem)
+		return;
+	p->cpu_m = cpu_m;
+	p->mem = mem;
+	p->gen = c->generation;
+}
+
+/* A poll's pods: the ones it names take their usage as it comes, the
+ * others lose theirs at the next join (a read), so a pod whose usage comes
+ * back the same keeps its stamp. */
 void cluster_usage_reset(struct cluster *c, bool pods, bool nodes)
 {
-	for (size_t i = 0; pods && i < c->npods; i++)
-		c->pods[i].p.cpu_m = c->pods[i].p.mem = -1;
+	changed(c);
+	if (pods) {
+		c->usage_round++;
+		c->usage_pending = true;
+	}
 	for (size_t i = 0; nodes && i < c->nnodes; i++)
 		c->nodes[i].cpu_m = c->nodes[i].mem = -1;
-	changed(c);
 }
 
 void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem)
@@ -642,9 +664,9 @@ void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int6
 
 	if (!found)
 		return;
-	c->pods[i].p.cpu_m = cpu_m;
-	c->pods[i].p.mem = mem;
 	changed(c);
+	c->pods[i].usage_round = c->usage_round;
+	pod_set_usage(c, &c->pods[i].p, cpu_m, mem);
 }
 
 void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem)
@@ -692,9 +714,15 @@ void cluster_node_metrics(struct cluster *c, const cJSON *list)
 
 static void join(struct cluster *c)
 {
+	const char **why;	/* each pod's reason, borrowed from its row or an event */
+
 	if (!c->stale)
 		return;
 	c->stale = false;
+	for (size_t i = 0; c->usage_pending && i < c->npods; i++)
+		if (c->pods[i].usage_round != c->usage_round)
+			pod_set_usage(c, &c->pods[i].p, -1, -1);
+	c->usage_pending = false;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct cluster_node *n = &c->nodes[i];
 
@@ -704,12 +732,12 @@ static void join(struct cluster *c)
 		n->gpu_users = NULL;
 		n->ngpu_users = 0;
 	}
+	why = xreallocarray(NULL, c->npods ? c->npods : 1, sizeof(*why));
 	for (size_t i = 0; i < c->npods; i++) {
 		struct pod_row *r = &c->pods[i];
 		struct cluster_node *n;
 
-		free(r->p.reason);
-		r->p.reason = dup_or_null(r->sched_msg);
+		why[i] = r->sched_msg;
 		if (!r->p.node || r->p.done || !(n = node_get(c, r->p.node)))
 			continue;
 		n->npods++;
@@ -752,9 +780,19 @@ static void join(struct cluster *c)
 			continue;
 		if (r->sched_msg && !str_eq(e->reason, "FailedScheduling"))
 			continue;
-		free(r->p.reason);
-		r->p.reason = xstrdup(e->message);
+		why[i] = e->message;
 	}
+	/* a reason that stays the same leaves the pod's stamp alone */
+	for (size_t i = 0; i < c->npods; i++) {
+		struct cluster_pod *p = &c->pods[i].p;
+
+		if (str_eq(why[i], p->reason))
+			continue;
+		free(p->reason);
+		p->reason = dup_or_null(why[i]);
+		p->gen = c->generation;
+	}
+	free(why);
 	if (c->nnamespaces > 1)
 		qsort(c->namespaces, c->nnamespaces, sizeof(char *), ns_cmp);
 }

@@ -40,6 +40,8 @@ struct cluster_pod {
 	int64_t created;	/* unix seconds */
 	bool deleting;
 	bool done;		/* Succeeded or Failed: holds no resources */
+	uint64_t gen;		/* cluster_generation() of its last change: a view
+				 * redraws the pod's row only when it moved */
 };
 
 struct cluster_gpu_user {
@@ -97,8 +99,10 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted);
 void cluster_feed_event(struct cluster *c, const cJSON *event, bool deleted);
 void cluster_feed_quota(struct cluster *c, const cJSON *quota, bool deleted);
 void cluster_feed_namespace(struct cluster *c, const cJSON *ns, bool deleted);
-/* Usage from kube/metrics: reset makes the pods' (and/or nodes') usage
- * unknown, then each measured one is set (millicores, bytes). */
+/* Usage from kube/metrics: reset begins a poll, then each measured pod
+ * or node is set (millicores, bytes); the nodes' usage is unknown from the
+ * reset, a pod's from the first read after it unless the poll set it (so
+ * a pod whose usage comes back the same keeps its gen). */
 void cluster_usage_reset(struct cluster *c, bool pods, bool nodes);
 void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem);
 void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem);
