@@ -153,29 +153,9 @@ static void ask_git(struct catsession *s)
 
 /* ---- the context ---- */
 
-cJSON *catsession_context(struct catsession *s)
-{
-	struct context_input in = { 0 };
-	struct error err;
-	cJSON *ctx;
-
-	in.account = s->account;
-	in.region = s->region;
-	in.env = (const char *const *)environ;
-	in.git_name = s->git_name;
-	in.git_email = s->git_email;
-	in.random_subdomain = -1;
-	in.namespace = catsession_namespace(s);
-	ctx = context_build(&in, &err);
-	if (!ctx) {
-		log_warn("context: %s", err.msg);
-		in.account = NULL;
-		ctx = context_build(&in, &err);
-	}
-	return ctx;
-}
-
-const char *catsession_namespace(struct catsession *s)
+/* known_namespace: the console's, the account's project or the
+ * kubeconfig's; NULL when none says (then the context names one). */
+static const char *known_namespace(struct catsession *s)
 {
 	static char ns[64];
 	const char *v = app_namespace(s->app);
@@ -190,6 +170,39 @@ const char *catsession_namespace(struct catsession *s)
 	}
 	if (s->kc && s->kc->namespace && *s->kc->namespace)
 		return s->kc->namespace;
+	return NULL;
+}
+
+cJSON *catsession_context(struct catsession *s)
+{
+	struct context_input in = { 0 };
+	struct error err;
+	cJSON *ctx;
+
+	in.account = s->account;
+	in.region = s->region;
+	in.env = (const char *const *)environ;
+	in.git_name = s->git_name;
+	in.git_email = s->git_email;
+	in.random_subdomain = -1;
+	/* not catsession_namespace: with no namespace known it asks us */
+	in.namespace = known_namespace(s);
+	ctx = context_build(&in, &err);
+	if (!ctx) {
+		log_warn("context: %s", err.msg);
+		in.account = NULL;
+		ctx = context_build(&in, &err);
+	}
+	return ctx;
+}
+
+const char *catsession_namespace(struct catsession *s)
+{
+	static char ns[64];
+	const char *v = known_namespace(s);
+
+	if (v)
+		return v;
 	{
 		cJSON *ctx = catsession_context(s);
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
