@@ -235,6 +235,7 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	bool found;
 	size_t i;
 	int64_t cpu = -1, mem = -1;
+	int gpu = -1;
 	unsigned round = 0;
 
 	if (!name)
@@ -244,6 +245,7 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 		cpu = c->pods[i].p.cpu_m;
 		mem = c->pods[i].p.mem;
 		round = c->pods[i].usage_round;
+		gpu = c->pods[i].p.gpu_util;
 		pod_clear(&c->pods[i]);
 		if (deleted) {
 			memmove(&c->pods[i], &c->pods[i + 1], (c->npods - i - 1) * sizeof(*c->pods));
@@ -265,6 +267,7 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	pod_fill(&c->pods[i], pod);
 	c->pods[i].p.cpu_m = cpu;
 	c->pods[i].p.mem = mem;
+	c->pods[i].p.gpu_util = gpu;
 	c->pods[i].usage_round = round;
 	changed(c);
 	c->pods[i].p.gen = c->generation;
@@ -319,6 +322,7 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	struct cluster_node *n;
 	const cJSON *labels = json_get(node, "metadata.labels"), *l, *cond;
 	int64_t cpu = -1, mem = -1;
+	int gpu = -1;
 	char roles[256] = "";
 
 	if (!name)
@@ -327,6 +331,7 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	if (n) {
 		cpu = n->cpu_m;
 		mem = n->mem;
+		gpu = n->gpu_util;
 		node_clear(n);
 		*n = c->nodes[--c->nnodes];
 		sort_nodes(c);	/* node_get searches them by name */
@@ -357,6 +362,7 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	n->gpu_capacity = (int)quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
 	n->cpu_m = cpu;
 	n->mem = mem;
+	n->gpu_util = gpu;
 	sort_nodes(c);
 }
 
@@ -634,12 +640,13 @@ static int ns_cmp(const void *a, const void *b)
 /* --- metrics --- */
 
 /* pod_set_usage: stamps the pod only when its usage moved */
-static void pod_set_usage(struct cluster *c, struct cluster_pod *p, int64_t cpu_m, int64_t mem)
+static void pod_set_usage(struct cluster *c, struct cluster_pod *p, int64_t cpu_m, int64_t mem, int gpu)
 {
-	if (p->cpu_m == cpu_m && p->mem == mem)
+	if (p->cpu_m == cpu_m && p->mem == mem && p->gpu_util == gpu)
 		return;
 	p->cpu_m = cpu_m;
 	p->mem = mem;
+	p->gpu_util = gpu;
 	p->gen = c->generation;
 }
 
@@ -653,11 +660,14 @@ void cluster_usage_reset(struct cluster *c, bool pods, bool nodes)
 		c->usage_round++;
 		c->usage_pending = true;
 	}
-	for (size_t i = 0; nodes && i < c->nnodes; i++)
+	for (size_t i = 0; nodes && i < c->nnodes; i++) {
 		c->nodes[i].cpu_m = c->nodes[i].mem = -1;
+		c->nodes[i].gpu_util = -1;
+	}
 }
 
-void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem)
+void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem,
+		       int gpu_util)
 {
 	bool found;
 	size_t i = pod_search(c, ns, name, &found);
@@ -666,10 +676,10 @@ void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int6
 		return;
 	changed(c);
 	c->pods[i].usage_round = c->usage_round;
-	pod_set_usage(c, &c->pods[i].p, cpu_m, mem);
+	pod_set_usage(c, &c->pods[i].p, cpu_m, mem, gpu_util);
 }
 
-void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem)
+void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem, int gpu_util)
 {
 	struct cluster_node *n = node_get(c, name);
 
@@ -677,6 +687,7 @@ void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int6
 		return;
 	n->cpu_m = cpu_m;
 	n->mem = mem;
+	n->gpu_util = gpu_util;
 	changed(c);
 }
 
@@ -693,9 +704,9 @@ static void usage_list(struct cluster *c, const cJSON *list, bool nodes)
 			continue;
 		cpu_m = (m.now.cpu_nano + 999999) / 1000000;	/* rounded up, as kubectl */
 		if (nodes)
-			cluster_node_usage(c, m.name, cpu_m, m.now.mem_bytes);
+			cluster_node_usage(c, m.name, cpu_m, m.now.mem_bytes, -1);
 		else
-			cluster_pod_usage(c, m.ns, m.name, cpu_m, m.now.mem_bytes);
+			cluster_pod_usage(c, m.ns, m.name, cpu_m, m.now.mem_bytes, -1);
 		metrics_series_clear(&m);
 	}
 }
@@ -721,7 +732,7 @@ static void join(struct cluster *c)
 	c->stale = false;
 	for (size_t i = 0; c->usage_pending && i < c->npods; i++)
 		if (c->pods[i].usage_round != c->usage_round)
-			pod_set_usage(c, &c->pods[i].p, -1, -1);
+			pod_set_usage(c, &c->pods[i].p, -1, -1, -1);
 	c->usage_pending = false;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct cluster_node *n = &c->nodes[i];
@@ -749,6 +760,7 @@ static void join(struct cluster *c)
 			n->gpu_users[n->ngpu_users].ns = r->p.ns;
 			n->gpu_users[n->ngpu_users].pod = r->p.name;
 			n->gpu_users[n->ngpu_users].gpus = r->p.gpus;
+			n->gpu_users[n->ngpu_users].util = r->p.gpu_util;
 			n->ngpu_users++;
 		}
 	}

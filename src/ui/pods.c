@@ -31,7 +31,7 @@ static const struct table_column columns[C_COUNT] = {
 	[C_READY] = { "READY", 5, 7, 0, WIDGET_ALIGN_LEFT, 0 },
 	[C_RESTARTS] = { "RESTARTS", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC },
 	[C_NODE] = { "NODE", 5, 24, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
-	[C_GPU] = { "GPU", 3, 4, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC },
+	[C_GPU] = { "GPU", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_CPU] = { "CPU", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_MEM] = { "MEM", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_AGE] = { "AGE", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
@@ -81,8 +81,9 @@ static void sync_rows(struct pods_view *pv)
 		snprintf(tmp, sizeof(tmp), "%d", p->restarts);
 		table_set_cell(t, (size_t)r, C_RESTARTS, tmp, p->restarts ? THEME_PENDING : -1);
 		table_set_cell(t, (size_t)r, C_NODE, p->node ? p->node : "-", THEME_DIM);
-		snprintf(tmp, sizeof(tmp), "%d", p->gpus);
-		table_set_cell(t, (size_t)r, C_GPU, p->gpus ? tmp : "", -1);
+		shell_gpu_cell(tmp, sizeof(tmp), p->gpus, p->gpu_util);
+		table_set_cell(t, (size_t)r, C_GPU, tmp, -1);
+		table_set_cell_key(t, (size_t)r, C_GPU, p->gpus + (p->gpu_util + 1) / 1000.0);
 		cluster_format_cpu(tmp, sizeof(tmp), p->cpu_m);
 		table_set_cell(t, (size_t)r, C_CPU, tmp, -1);
 		table_set_cell_key(t, (size_t)r, C_CPU, (double)p->cpu_m);

@@ -36,7 +36,7 @@ static const struct table_column columns[C_COUNT] = {
 	[C_CPU] = { "CPU", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_MEM] = { "MEM", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_HIST] = { "CPU 8 MIN", 9, 16, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_WIDE },
-	[C_GPU] = { "GPU", 3, 4, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC | TABLE_COL_WIDE },
+	[C_GPU] = { "GPU", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_URL] = { "URL", 10, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
 };
 
@@ -105,8 +105,9 @@ static void sync_rows(struct services_view *sv)
 		buf_reset(&b);
 		sparkline_render(&b, svc->cpu_hist, (size_t)svc->hist_len, 16, 0, widget_utf8_locale());
 		table_set_cell(sv->lv.t, r, C_HIST, b.data, THEME_SPARKLINE);
-		snprintf(tmp, sizeof(tmp), "%d", svc->gpus);
-		table_set_cell(sv->lv.t, r, C_GPU, svc->gpus ? tmp : "", -1);
+		shell_gpu_cell(tmp, sizeof(tmp), svc->gpus, svc->gpu_util);
+		table_set_cell(sv->lv.t, r, C_GPU, tmp, -1);
+		table_set_cell_key(sv->lv.t, r, C_GPU, svc->gpus + (svc->gpu_util + 1) / 1000.0);
 		buf_reset(&b);
 		if (svc->nurls > 0)
 			buf_addf(&b, "%s%s", svc->urls[0], svc->nurls > 1 ? " +" : "");

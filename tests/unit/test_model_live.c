@@ -118,6 +118,12 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 	pthread_mutex_unlock(&mu);
 	if (strcmp(rq->method, "GET") != 0)
 		return reply_json(rq->conn, strcmp(rq->method, "POST") == 0 ? 201 : 200, xstrdup("{}"));
+	if (str_eq(p, "/metrics/dcgm"))	/* the sandbox's DCGM-shaped page */
+		return ts_reply_str(rq->conn, 200, "text/plain",
+				    "# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n"
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"gpu-node-1\",container=\"c\","
+				    "namespace=\"user-alice\",pod=\"jupyter-pytorch-gpu-0\"} 87\n"
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",Hostname=\"gpu-node-1\"} 0\n");
 	if (str_has_prefix(p, "/apis/metrics.k8s.io/v1beta1/")) {
 		cJSON *m = load(strstr(p, "/nodes") ? "derived/nodemetricslist.json" : "derived/podmetricslist.json");
 		char *text = cJSON_PrintUnformatted(m);
@@ -153,9 +159,9 @@ static struct kubeconfig *config(void)
 {
 	char *path = xasprintf("%s/kubeconfig", dir);
 	char *text = xasprintf("apiVersion: v1\nkind: Config\ncurrent-context: t\n"
-			       "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:%d\"}}]\n"
+			       "clusters: [{name: datalab-sandbox, cluster: {server: \"http://127.0.0.1:%d\"}}]\n"
 			       "users: [{name: u, user: {token: t0k3n}}]\n"
-			       "contexts: [{name: t, context: {cluster: c, user: u, namespace: user-alice}}]\n",
+			       "contexts: [{name: t, context: {cluster: datalab-sandbox, user: u, namespace: user-alice}}]\n",
 			       server.port);
 	struct kubeconfig_opts o = { .kubeconfig = path };
 	struct kubeconfig *kc;
@@ -352,6 +358,26 @@ START_TEST(usage_reaches_objects_listed_after_the_poll)
 }
 END_TEST
 
+/* GPU utilisation: the sandbox's cluster serves a DCGM-shaped page,
+ * which the metrics polls read without being told: a service and a pod
+ * show their GPU's, a node the mean over its GPUs, the idle one at 0. */
+START_TEST(gpu_utilisation_from_the_dcgm_page)
+{
+	struct services *s = live_services(live);
+
+	WAIT(services_find(s, "user-alice", "jupyter-pytorch-gpu") &&
+	     services_find(s, "user-alice", "jupyter-pytorch-gpu")->gpu_util == 87, 15000);
+	ck_assert(logged("GET /metrics/dcgm"));
+	live_want_cluster(live);
+	WAIT(cluster_node_find(live_cluster(live), "gpu-node-1") &&
+	     cluster_node_find(live_cluster(live), "gpu-node-1")->gpu_util == 44, 15000);
+	WAIT(cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0") &&
+	     cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0")->gpu_util == 87, 15000);
+	ck_assert_int_eq(cluster_node_find(live_cluster(live), "gpu-node-1")->gpu_users[0].util, 87);
+	ck_assert_int_eq(cluster_node_find(live_cluster(live), "minikube")->gpu_util, -1);
+}
+END_TEST
+
 static int done_calls;
 static struct error done_err;
 
@@ -415,6 +441,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, forbidden_cluster_lists_stop_quietly);
 	tcase_add_test(tc, namespace_switch_moves_every_watch);
 	tcase_add_test(tc, usage_reaches_objects_listed_after_the_poll);
+	tcase_add_test(tc, gpu_utilisation_from_the_dcgm_page);
 	tcase_add_test(tc, actions_send_what_the_api_expects);
 	suite_add_tcase(s, tc);
 	return s;
