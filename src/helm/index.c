@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <yaml.h>
 
@@ -465,91 +466,57 @@ void index_release(struct index *idx)
 	memset(idx, 0, sizeof(*idx));
 }
 
-/* entries.NAME at the cursor: a sequence of version mappings. */
-static int take_chart(struct yp *y, struct index *idx, struct index_chart *c)
+/* One step in entries.NAME (a sequence of version mappings), the cursor
+ * on the event before: 1 when a version was read (kept or dropped), 0 at
+ * the sequence's end, -1 with y->err. */
+static int take_chart_version(struct yp *y, struct index *idx, struct index_chart *c)
 {
-	if (yp_type(y) != YAML_SEQUENCE_START_EVENT) {
-		idx->nrejected++;
-		return skip_node(y);
-	}
-	for (;;) {
-		struct index_version v;
-		bool bad = false;
+	struct index_version v;
+	bool bad = false;
 
-		if (yp_next(y) != 0)
-			return -1;
-		if (yp_type(y) == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		if (yp_type(y) != YAML_MAPPING_START_EVENT) {
-			idx->nrejected++;
-			if (skip_node(y) != 0)
-				return -1;
-			continue;
-		}
-		memset(&v, 0, sizeof(v));
-		if (take_version(y, &v, &bad) != 0) {
-			index_version_release(&v);
-			return -1;
-		}
-		if (bad || !version_ok(&v, c->name)) {
-			idx->nrejected++;
-			index_version_release(&v);
-			continue;
-		}
-		if (idx->nversions >= y->lim->max_versions) {
-			index_version_release(&v);
-			return error_set(y->err, ERR_LIMIT, "index holds more than %zu versions",
-			    y->lim->max_versions);
-		}
-		c->versions = xreallocarray(c->versions, c->nversions + 1, sizeof(*c->versions));
-		c->versions[c->nversions++] = v;
-		idx->nversions++;
-	}
-}
-
-static int take_entries(struct yp *y, struct index *idx)
-{
+	if (yp_next(y) != 0)
+		return -1;
+	if (yp_type(y) == YAML_SEQUENCE_END_EVENT)
+		return 0;
 	if (yp_type(y) != YAML_MAPPING_START_EVENT) {
-		if (yp_type(y) == YAML_SCALAR_EVENT && scalar_is_null(&y->ev))
-			return 0;
-		return error_set(y->err, ERR_PARSE, "index 'entries' is not a mapping");
+		idx->nrejected++;
+		return skip_node(y) != 0 ? -1 : 1;
 	}
-	for (;;) {
-		struct index_chart c;
-		bool bad = false;
-
-		if (yp_next(y) != 0)
-			return -1;
-		if (yp_type(y) == YAML_MAPPING_END_EVENT)
-			return 0;
-		memset(&c, 0, sizeof(c));
-		if (take_string(y, &c.name, &bad) != 0 || yp_next(y) != 0)
-			goto fail;
-		if (!c.name || !valid_name(c.name)) {
-			idx->nrejected++;
-			if (skip_node(y) != 0)
-				goto fail;
-			chart_release(&c);
-			continue;
-		}
-		if (take_chart(y, idx, &c) != 0)
-			goto fail;
-		if (c.nversions == 0) {
-			chart_release(&c);
-			continue;
-		}
-		if (idx->ncharts >= y->lim->max_charts) {
-			chart_release(&c);
-			return error_set(y->err, ERR_LIMIT, "index holds more than %zu charts",
-			    y->lim->max_charts);
-		}
-		idx->charts = xreallocarray(idx->charts, idx->ncharts + 1, sizeof(*idx->charts));
-		idx->charts[idx->ncharts++] = c;
-		continue;
-fail:
-		chart_release(&c);
+	memset(&v, 0, sizeof(v));
+	if (take_version(y, &v, &bad) != 0) {
+		index_version_release(&v);
 		return -1;
 	}
+	if (bad || !version_ok(&v, c->name)) {
+		idx->nrejected++;
+		index_version_release(&v);
+		return 1;
+	}
+	if (idx->nversions >= y->lim->max_versions) {
+		index_version_release(&v);
+		return error_set(y->err, ERR_LIMIT, "index holds more than %zu versions", y->lim->max_versions);
+	}
+	c->versions = xreallocarray(c->versions, c->nversions + 1, sizeof(*c->versions));
+	c->versions[c->nversions++] = v;
+	idx->nversions++;
+	return 1;
+}
+
+/* A chart read whole: kept (within the limit) or dropped when empty. */
+static int keep_chart(struct yp *y, struct index *idx, struct index_chart *c)
+{
+	if (c->nversions == 0) {
+		chart_release(c);
+		return 0;
+	}
+	if (idx->ncharts >= y->lim->max_charts) {
+		chart_release(c);
+		return error_set(y->err, ERR_LIMIT, "index holds more than %zu charts", y->lim->max_charts);
+	}
+	idx->charts = xreallocarray(idx->charts, idx->ncharts + 1, sizeof(*idx->charts));
+	idx->charts[idx->ncharts++] = *c;
+	memset(c, 0, sizeof(*c));
+	return 0;
 }
 
 static int cmp_version_desc(const void *a, const void *b)
@@ -629,50 +596,171 @@ static void yp_close(struct yp *y)
 	yaml_parser_delete(&y->parser);
 }
 
+/* ---- the parse, in steps ---- */
+
+enum ip_state {
+	IP_ROOT,	/* the top mapping's keys */
+	IP_ENTRIES,	/* entries: chart names */
+	IP_CHART,	/* one chart's versions */
+	IP_DONE,
+	IP_FAILED,
+};
+
+struct index_parser {
+	struct yp y;
+	struct error err;	/* y.err points here */
+	struct index idx;
+	struct index_chart c;	/* the chart being read (IP_CHART) */
+	enum ip_state state;
+};
+
+struct index_parser *index_parser_new(const char *p, size_t n, const struct index_limits *limits)
+{
+	struct index_parser *ip = xcalloc(1, sizeof(*ip));
+
+	if (yp_open(&ip->y, p, n, limits, &ip->err) != 0)
+		ip->state = IP_FAILED;
+	else if (yp_type(&ip->y) != YAML_MAPPING_START_EVENT) {
+		error_set(&ip->err, ERR_PARSE, "index is not a mapping");
+		ip->state = IP_FAILED;
+	}
+	return ip;
+}
+
+/* root_key: one key of the top mapping and its value (or the start of
+ * entries); 1 to go on, 0 at the mapping's end, -1 on error. */
+static int root_key(struct index_parser *ip)
+{
+	struct yp *y = &ip->y;
+	bool bad = false;
+
+	if (yp_next(y) != 0)
+		return -1;
+	if (yp_type(y) == YAML_MAPPING_END_EVENT)
+		return 0;
+	if (yp_type(y) != YAML_SCALAR_EVENT)
+		return skip_node(y) != 0 || yp_next(y) != 0 || skip_node(y) != 0 ? -1 : 1;
+	if (key_is(y, "entries")) {
+		if (yp_next(y) != 0)
+			return -1;
+		if (yp_type(y) == YAML_MAPPING_START_EVENT) {
+			ip->state = IP_ENTRIES;
+			return 1;
+		}
+		if (yp_type(y) == YAML_SCALAR_EVENT && scalar_is_null(&y->ev))
+			return 1;
+		return error_set(y->err, ERR_PARSE, "index 'entries' is not a mapping");
+	}
+	if (key_is(y, "apiVersion"))
+		return yp_next(y) != 0 || take_string(y, &ip->idx.api_version, &bad) != 0 ? -1 : 1;
+	if (key_is(y, "generated"))
+		return yp_next(y) != 0 || take_string(y, &ip->idx.generated, &bad) != 0 ? -1 : 1;
+	return yp_next(y) != 0 || skip_node(y) != 0 ? -1 : 1;
+}
+
+/* entry: the next chart name in entries, up to its sequence's start; 1 to
+ * go on, -1 on error. */
+static int entry(struct index_parser *ip)
+{
+	struct yp *y = &ip->y;
+	bool bad = false;
+
+	if (yp_next(y) != 0)
+		return -1;
+	if (yp_type(y) == YAML_MAPPING_END_EVENT) {
+		ip->state = IP_ROOT;
+		return 1;
+	}
+	memset(&ip->c, 0, sizeof(ip->c));
+	if (take_string(y, &ip->c.name, &bad) != 0 || yp_next(y) != 0)
+		return -1;
+	if (!ip->c.name || !valid_name(ip->c.name) || yp_type(y) != YAML_SEQUENCE_START_EVENT) {
+		ip->idx.nrejected++;
+		chart_release(&ip->c);
+		return skip_node(y) != 0 ? -1 : 1;
+	}
+	ip->state = IP_CHART;
+	return 1;
+}
+
+static int one_step(struct index_parser *ip)
+{
+	int rc;
+
+	switch (ip->state) {
+	case IP_ROOT:
+		if ((rc = root_key(ip)) == 0) {
+			finish(&ip->idx);
+			ip->state = IP_DONE;
+		}
+		return rc;
+	case IP_ENTRIES:
+		return entry(ip);
+	case IP_CHART:
+		if ((rc = take_chart_version(&ip->y, &ip->idx, &ip->c)) != 0)
+			return rc;
+		ip->state = IP_ENTRIES;
+		return keep_chart(&ip->y, &ip->idx, &ip->c) != 0 ? -1 : 1;
+	default:
+		return 0;
+	}
+}
+
+static long elapsed_us(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - since->tv_sec) * 1000000L + (now.tv_nsec - since->tv_nsec) / 1000;
+}
+
+int index_parser_step(struct index_parser *ip, long budget_us, struct error *err)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ip->state != IP_DONE && ip->state != IP_FAILED) {
+		if (one_step(ip) < 0) {
+			ip->state = IP_FAILED;
+			break;
+		}
+		if (budget_us >= 0 && elapsed_us(&t0) >= budget_us)
+			break;
+	}
+	if (ip->state == IP_FAILED) {
+		*err = ip->err;
+		return -1;
+	}
+	return ip->state == IP_DONE ? 0 : 1;
+}
+
+void index_parser_take(struct index_parser *ip, struct index *idx)
+{
+	*idx = ip->idx;
+	memset(&ip->idx, 0, sizeof(ip->idx));
+	if (ip->state != IP_DONE)
+		index_release(idx);
+}
+
+void index_parser_free(struct index_parser *ip)
+{
+	if (!ip)
+		return;
+	yp_close(&ip->y);
+	chart_release(&ip->c);
+	index_release(&ip->idx);
+	free(ip);
+}
+
 int index_parse(const char *p, size_t n, const struct index_limits *limits,
 		struct index *idx, struct error *err)
 {
-	struct yp y;
-	bool bad = false;
+	struct index_parser *ip = index_parser_new(p, n, limits);
+	int rc = index_parser_step(ip, -1, err);
 
-	memset(idx, 0, sizeof(*idx));
-	if (yp_open(&y, p, n, limits, err) != 0)
-		goto fail;
-	if (yp_type(&y) != YAML_MAPPING_START_EVENT) {
-		error_set(err, ERR_PARSE, "index is not a mapping");
-		goto fail;
-	}
-	for (;;) {
-		int rc;
-
-		if (yp_next(&y) != 0)
-			goto fail;
-		if (yp_type(&y) == YAML_MAPPING_END_EVENT)
-			break;
-		if (yp_type(&y) != YAML_SCALAR_EVENT) {
-			if (skip_node(&y) != 0 || yp_next(&y) != 0 || skip_node(&y) != 0)
-				goto fail;
-			continue;
-		}
-		if (key_is(&y, "entries")) {
-			rc = yp_next(&y) != 0 ? -1 : take_entries(&y, idx);
-		} else if (key_is(&y, "apiVersion")) {
-			rc = yp_next(&y) != 0 ? -1 : take_string(&y, &idx->api_version, &bad);
-		} else if (key_is(&y, "generated")) {
-			rc = yp_next(&y) != 0 ? -1 : take_string(&y, &idx->generated, &bad);
-		} else {
-			rc = yp_next(&y) != 0 ? -1 : skip_node(&y);
-		}
-		if (rc != 0)
-			goto fail;
-	}
-	yp_close(&y);
-	finish(idx);
-	return 0;
-fail:
-	yp_close(&y);
-	index_release(idx);
-	return -1;
+	index_parser_take(ip, idx);
+	index_parser_free(ip);
+	return rc;
 }
 
 int index_parse_metadata(const char *p, size_t n, struct index_version *v, struct error *err)
