@@ -34,7 +34,7 @@ static const struct table_column columns[C_COUNT] = {
 	[C_GPU] = { "GPU", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_CPU] = { "CPU", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_MEM] = { "MEM", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
-	[C_AGE] = { "AGE", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	[C_AGE] = { "AGE", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE },
 	[C_WHY] = { "WHY", 6, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
 };
 
@@ -72,7 +72,7 @@ static void sync_rows(struct pods_view *pv)
 		pv->failing += role == THEME_FAILED;
 		snprintf(id, sizeof(id), "%s/%s", p->ns, p->name);
 		if ((r = table_sync_row(t, id, p->gen)) < 0)
-			continue;
+			continue;	/* unchanged (its age is drawn from its birth) */
 		table_set_cell(t, (size_t)r, C_NS, p->ns, THEME_DIM);
 		table_set_cell(t, (size_t)r, C_NAME, p->name, -1);
 		table_set_cell(t, (size_t)r, C_STATUS, p->status, role);
@@ -274,6 +274,7 @@ struct view *pods_view_new(struct shell *sh, struct view *detail)
 	struct pods_view *pv = xcalloc(1, sizeof(*pv));
 
 	listview_init(&pv->lv, &pv_ops, sh, columns, C_COUNT, LIVE_CLUSTER | LIVE_NAMESPACE);
+	listview_show_ages(&pv->lv, C_AGE);
 	pv->detail = detail;
 	return &pv->lv.v;
 }

@@ -32,7 +32,7 @@ static const struct table_column columns[C_COUNT] = {
 	[C_CHART] = { "CHART", 10, 30, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_STATUS] = { "STATUS", 12, 0, 3, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
 	[C_READY] = { "READY", 5, 14, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
-	[C_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	[C_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE },
 	[C_CPU] = { "CPU", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_MEM] = { "MEM", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_HIST] = { "CPU 8 MIN", 9, 16, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_WIDE },
@@ -262,6 +262,7 @@ struct view *services_view_new(struct shell *sh, struct view *detail)
 	struct services_view *sv = xcalloc(1, sizeof(*sv));
 
 	listview_init(&sv->lv, &sv_ops, sh, columns, C_COUNT, LIVE_SERVICES | LIVE_NAMESPACE);
+	listview_show_ages(&sv->lv, C_AGE);
 	sv->detail = detail;
 	return &sv->lv.v;
 }

@@ -12,13 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/core/utf8.h"
 #include "datalab/ui/table.h"
 #include "datalab/ui/theme.h"
 #include "table-internal.h"
+
+#define AGE_WIDTH 5	/* "9m59s", "7h59m", "7d23h": kubectl's ages */
 
 static void table_draw(struct widget *w, WINDOW *win);
 static unsigned table_key(struct widget *w, int key);
@@ -201,6 +205,22 @@ size_t table_top(const struct table *t)
 	return t->top;
 }
 
+bool table_shown_key_min(const struct table *t, size_t col, double *min)
+{
+	size_t h = (size_t)DL_MAX(body_rows(t), 1);
+	bool any = false;
+
+	for (size_t pos = t->top; col < t->ncols && pos < t->nview && pos < t->top + h; pos++) {
+		const struct tcell *c = &t->rows[t->view[pos]].cells[col];
+
+		if (c->has_key && (!any || c->key < *min)) {
+			*min = c->key;
+			any = true;
+		}
+	}
+	return any;
+}
+
 int table_column_width(const struct table *t, size_t col)
 {
 	return col < t->ncols ? t->width[col] : 0;
@@ -224,6 +244,8 @@ static void layout(struct table *t)
 		int nat = DL_MAX(t->max_w[c], t->title_w[c] + ((col->flags & TABLE_COL_SORTABLE) ? 1 : 0));
 
 		nat = DL_MAX(nat, min_width(t, c));
+		if (col->flags & TABLE_COL_AGE)
+			nat = DL_MAX(nat, AGE_WIDTH);	/* drawn later than measured */
 		if (col->max_width > 0)
 			nat = DL_MIN(nat, DL_MAX(col->max_width, min_width(t, c)));
 		t->width[c] = DL_MIN(nat, avail);
@@ -332,17 +354,25 @@ static void draw_row(struct table *t, WINDOW *win, int line, size_t pos)
 	for (size_t c = 0; c < t->ncols; c++) {
 		const struct tcell *cell = &r->cells[c];
 		struct text_span spans[16];
-		size_t n = strlen(cell->text), ns = 0;
+		const char *text = cell->text;
+		size_t n, ns = 0;
 		attr_t a = row_attr;
+		char age[32];
 
 		if (t->width[c] == 0)
 			continue;
+		if ((t->cols[c].flags & TABLE_COL_AGE) && cell->has_key && cell->key < 0) {
+			int64_t born = (int64_t)-cell->key, now = (int64_t)time(NULL);
+
+			time_age(age, sizeof(age), now > born ? now - born : 0);
+			text = age;
+		}
+		n = strlen(text);
 		if (!selected && cell->role >= 0)
 			a = theme_attr((enum theme_role)cell->role);
 		if (t->filter != NULL)
-			ns = widget_find_matches(cell->text, n, t->filter, match, spans, DL_ARRAY_LEN(spans));
-		widget_draw_spans(win, y, t->w.x + t->colx[c], t->width[c], cell->text, n, a,
-				  t->cols[c].align, spans, ns);
+			ns = widget_find_matches(text, n, t->filter, match, spans, DL_ARRAY_LEN(spans));
+		widget_draw_spans(win, y, t->w.x + t->colx[c], t->width[c], text, n, a, t->cols[c].align, spans, ns);
 	}
 }
 

@@ -13,6 +13,7 @@
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/ui/table.h"
 #include "datalab/ui/theme.h"
 
@@ -862,6 +863,44 @@ START_TEST(widths_follow_in_place_updates)
 }
 END_TEST
 
+/* An age column draws its ages from the birth times when it paints, so
+ * a repaint alone keeps them right; the youngest on the page times the
+ * next repaint. */
+START_TEST(ages_drawn_from_birth_times)
+{
+	static const struct table_column c[] = {
+		{ "NAME", 0, 0, 1, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+		{ "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE },
+	};
+	struct table *t = table_new(c, 2);
+	int64_t now = (int64_t)time(NULL);
+	char want[2][16];
+	double key;
+	size_t r;
+
+	widget_place(table_widget(t), 0, 0, 10, 40);
+	table_begin(t);
+	r = table_add_row(t, "young");
+	table_set_cell(t, r, 0, "young", -1);
+	table_set_cell(t, r, 1, "0s", -1);	/* as built: stale by the time it is drawn */
+	table_set_cell_key(t, r, 1, -(double)(now - 75));
+	r = table_add_row(t, "old");
+	table_set_cell(t, r, 0, "old", -1);
+	table_set_cell(t, r, 1, "0s", -1);
+	table_set_cell_key(t, r, 1, -(double)(now - 4000));
+	table_commit(t);
+	widget_draw(table_widget(t), win, true);
+	/* the clock may tick between now and the draw */
+	time_age(want[0], sizeof(want[0]), 75);
+	time_age(want[1], sizeof(want[1]), 76);
+	ck_assert_msg(line_has(1, want[0]) || line_has(1, want[1]), "%s", ts_line(win, 1));
+	ck_assert(line_has(2, "66m"));
+	ck_assert(table_shown_key_min(t, 1, &key));
+	ck_assert_int_eq((int64_t)-key, now - 75);
+	table_free(t);
+}
+END_TEST
+
 START_TEST(five_thousand_rows_in_place)
 {
 	static const struct table_column c[] = {
@@ -932,6 +971,7 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, sync_pass_touches_only_what_changed);
 	tcase_add_test(tc, widths_follow_in_place_updates);
 	tcase_add_test(tc, five_thousand_rows_in_place);
+	tcase_add_test(tc, ages_drawn_from_birth_times);
 	suite_add_tcase(s, tc);
 	return s;
 }

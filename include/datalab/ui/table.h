@@ -26,6 +26,9 @@ enum table_column_flags {
 	TABLE_COL_SORTABLE = 1 << 0,
 	TABLE_COL_WIDE = 1 << 1,	/* dropped first when the screen is narrow */
 	TABLE_COL_NUMERIC = 1 << 2,	/* compare as numbers ("10" after "9") by default */
+	TABLE_COL_AGE = 1 << 3,		/* a cell with a key shows the age (kubectl's "5m12s")
+					 * of the unix time -key, worked out when drawn, so a
+					 * repaint keeps it right; its text is the filter's */
 };
 
 struct table_column {
@@ -134,6 +137,9 @@ const char *table_cell_text(const struct table *t, size_t pos, size_t col);
 const char *table_row_id(const struct table *t, size_t pos);
 /* table_top: the first visible view position (scroll offset). */
 size_t table_top(const struct table *t);
+/* table_shown_key_min: the smallest sort key in column col among the rows
+ * on the page (top to the last visible row); false when none has one. */
+bool table_shown_key_min(const struct table *t, size_t col, double *min);
 /* table_column_width: the width col was last drawn at (0 when hidden). */
 int table_column_width(const struct table *t, size_t col);
 
