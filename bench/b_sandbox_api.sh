@@ -41,7 +41,7 @@ start_sb() {	# start_sb: sets SB, API and START (seconds until DIR/ready)
 stop_sb() { kill "$SB"; wait "$SB" 2>/dev/null; SB=; }
 
 start_sb
-PODS=$API/api/v1/namespaces/user-alice/pods
+PODS=$API/api/v1/namespaces/default/pods	# (user-alice has a 50-pod quota)
 
 # N creates, 16 in flight, through the API
 jq -c '{apiVersion, kind, metadata: {labels: .metadata.labels, annotations: .metadata.annotations}, spec}' \
@@ -89,9 +89,9 @@ echo "GET one pod under wrk (2 threads, 16 connections): $rps requests/s, $lat m
 	"$(awk '/Latency/ {print $2; exit}' <<<"$pout"))"
 
 # kubectl get pods (Table, 5,000 rows); peer: curl of the plain list
-kubectl get pods >/dev/null	# warm the discovery cache
+kubectl get pods -n default >/dev/null	# warm the discovery cache
 t0=$(now)
-rows=$(kubectl get pods --no-headers | wc -l)
+rows=$(kubectl get pods -n default --no-headers | wc -l)
 tk=$(since "$t0")
 t0=$(now)
 curl -s -o /dev/null "$PODS"

@@ -171,6 +171,7 @@ static int run_console(const struct app_opts *o, const char *kubeconfig, struct 
 		app_toast(app, APP_WARN, "no cluster: %s", kerr.msg);
 	cat->http = http;
 	cat->kubeconfig = kubeconfig;
+	cat->kube = kube;
 	if (catalogview_add(app, cat, &err) < 0) {
 		fprintf(stderr, "datalab: %s\n", err.msg);
 		rc = 2;

@@ -3,7 +3,8 @@
  *
  * Data flow: the chart archive's schema and values.yaml are decoded once
  * into the form; everything after that reads the form: FORM_VALUES_CHANGED
- * for helm and the command bar (what differs from the chart), and
+ * for helm and the command bar (what differs from the chart, plus the
+ * global.suspend that makes a release pausable), and
  * FORM_VALUES_EDITED for links and saved launches (what the user chose,
  * leaving out what the context fills, which is someone else's on another
  * machine).
@@ -14,6 +15,7 @@
 
 #include "datalab/catalog/context.h"
 #include "datalab/catalog/launch.h"
+#include "datalab/catalog/record.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
@@ -21,7 +23,7 @@
 
 struct launch {
 	char *catalog_id, *repo_url, *chart, *version, *description, *readme;
-	char *name, *release, *timeout, *ca_file;
+	char *name, *release, *timeout, *ca_file, *owner;
 	char *namespace, *kube_context, *kubeconfig;
 	bool inferred, insecure_tls;
 	struct form *form;
@@ -167,6 +169,7 @@ struct launch *launch_new(const struct launch_spec *spec, struct error *err)
 	l->description = xstrdup(c->meta.description ? c->meta.description : "");
 	l->readme = c->readme.data ? xmemdup(c->readme.data, c->readme.len) : NULL;
 	l->name = xstrdup(spec->name && *spec->name ? spec->name : c->meta.name);
+	l->owner = dup_or_null(json_str(spec->ctx, "user.idep", NULL));
 	l->release = launcher_release_name(c->meta.name, random_subdomain(spec->ctx));
 	l->timeout = dup_or_null(spec->timeout);
 	l->ca_file = dup_or_null(spec->ca_file);
@@ -189,6 +192,7 @@ void launch_free(struct launch *l)
 	free(l->description);
 	free(l->readme);
 	free(l->name);
+	free(l->owner);
 	free(l->release);
 	free(l->timeout);
 	free(l->ca_file);
@@ -264,6 +268,22 @@ const char *launch_name(const struct launch *l)
 	return l->name;
 }
 
+const char *launch_owner(const struct launch *l)
+{
+	return l->owner;
+}
+
+void launch_record(const struct launch *l, struct record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->release = l->release;
+	r->namespace = l->namespace;
+	r->catalog = l->catalog_id;
+	r->owner = l->owner;
+	r->friendly_name = l->name;
+	r->share = 0;	/* Onyxia's default; a link's shared=true is not kept */
+}
+
 void launch_set_name(struct launch *l, const char *name)
 {
 	if (!name || !*name)
@@ -274,9 +294,27 @@ void launch_set_name(struct launch *l, const char *name)
 
 /* ---- what comes out ---- */
 
+/* helm_values: the values that differ from the chart's, plus
+ * global.suspend when the chart has it: Onyxia's API offers pause only
+ * when a release's user values hold that key (its web sends the whole
+ * form), so a console launch stays pausable there and in My services. */
+static cJSON *helm_values(const struct launch *l)
+{
+	cJSON *v = form_values(l->form, FORM_VALUES_CHANGED);
+	const struct form_field *f = form_find(l->form, "global/suspend");
+
+	if (f && f->type == FORM_BOOLEAN && cJSON_IsBool(f->value) && !json_get(v, "global.suspend"))
+		json_set_path(v, "global.suspend", cJSON_Duplicate(f->value, 1));
+	return v;
+}
+
 int launch_values_yaml(const struct launch *l, struct buf *out)
 {
-	return form_values_yaml(l->form, FORM_VALUES_CHANGED, out);
+	cJSON *v = helm_values(l);
+	int rc = yaml_emit(out, v);
+
+	cJSON_Delete(v);
+	return rc;
 }
 
 int launch_command(const struct launch *l, struct buf *out)
@@ -297,6 +335,13 @@ int launch_command(const struct launch *l, struct buf *out)
 	cmd.version = l->version;
 	rc = launcher_command_bar(out, &cmd);
 	buf_release(&y);
+	if (rc == 0) {
+		struct record r;
+
+		/* what Onyxia's API does after helm, shown the same way */
+		launch_record(l, &r);
+		rc = record_command(&r, NULL, out);
+	}
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datalab/catalog/record.h"
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
 #include "datalab/core/log.h"
@@ -284,55 +285,35 @@ int live_pause_service(struct live *s, const char *release, bool pause, live_don
 int live_rename_service(struct live *s, const char *release, const char *friendly, live_done_fn *fn,
 			   void *arg, struct error *err)
 {
-	char name[320];
-	const cJSON *have;
+	struct record r = { .release = release, .namespace = s->ns, .friendly_name = friendly, .share = -1 };
+	char *name = record_name(release);
+	const cJSON *have = live_get(s, "secrets", name), *helm = NULL;
 	struct action *a;
 	struct buf body;
-	cJSON *o, *meta, *data;
-	char *enc, *path;
+	cJSON *o;
+	char *path;
 	int rc;
 
-	if (!friendly || !*friendly || strlen(friendly) > 200)
+	if (!friendly || !*friendly || strlen(friendly) > 200) {
+		free(name);
 		return error_set(err, ERR_INVALID, "a friendly name has 1 to 200 characters");
-	snprintf(name, sizeof(name), "sh.onyxia.release.v1.%s", release);
-	have = live_get(s, "secrets", name);
-	buf_init(&body, 0);
-	str_base64_encode(&body, friendly, strlen(friendly));
-	enc = buf_take(&body, NULL);
-	o = cJSON_CreateObject();
-	data = cJSON_CreateObject();
-	cJSON_AddStringToObject(data, "friendlyName", enc);
-	free(enc);
+	}
 	if (have) {
-		cJSON_AddItemToObject(o, "data", data);
+		o = record_patch(&r, NULL);
 		path = xasprintf("/api/v1/namespaces/%s/secrets/%s", s->ns, name);
 	} else {
 		/* as onyxia-api writes it: owned by the release's first Secret */
-		char owner[320];
-		const cJSON *helm = NULL;
-
 		for (long v = 1; v < 64 && !helm; v++) {
-			snprintf(owner, sizeof(owner), "sh.helm.release.v1.%s.v%ld", release, v);
-			helm = live_get(s, "secrets", owner);
-		}
-		cJSON_AddStringToObject(o, "apiVersion", "v1");
-		cJSON_AddStringToObject(o, "kind", "Secret");
-		cJSON_AddStringToObject(o, "type", "onyxia.sh/release.v1");
-		meta = cJSON_AddObjectToObject(o, "metadata");
-		cJSON_AddStringToObject(meta, "name", name);
-		cJSON_AddStringToObject(meta, "namespace", s->ns);
-		if (helm && json_str(helm, "metadata.uid", NULL)) {
-			cJSON *refs = cJSON_AddArrayToObject(meta, "ownerReferences"), *ref = cJSON_CreateObject();
+			char *owner = record_helm_secret(release, v);
 
-			cJSON_AddStringToObject(ref, "apiVersion", "v1");
-			cJSON_AddStringToObject(ref, "kind", "Secret");
-			cJSON_AddStringToObject(ref, "name", json_str(helm, "metadata.name", ""));
-			cJSON_AddStringToObject(ref, "uid", json_str(helm, "metadata.uid", ""));
-			cJSON_AddItemToArray(refs, ref);
+			helm = live_get(s, "secrets", owner);
+			free(owner);
 		}
-		cJSON_AddItemToObject(o, "data", data);
+		o = record_secret(&r, helm);
 		path = xasprintf("/api/v1/namespaces/%s/secrets", s->ns);
 	}
+	free(name);
+	buf_init(&body, 0);
 	json_print(&body, o, false);
 	cJSON_Delete(o);
 	a = action_new(s, fn, arg, xasprintf("renamed %s", release));

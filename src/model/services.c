@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "datalab/catalog/record.h"
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
@@ -244,7 +245,7 @@ static void rev_remove(struct services *s, struct revision *r)
 	*r = s->revs[--s->nrevs];
 }
 
-/* Onyxia's Secret sh.onyxia.release.v1.NAME: data.friendlyName and
+/* Onyxia's release record (catalog/record.h): data.friendlyName and
  * data.catalog, base64 as the API shows Secret data. */
 static char *secret_field(const cJSON *secret, const char *key)
 {
@@ -265,10 +266,10 @@ static void onyxia_secret(struct services *s, const cJSON *secret, bool deleted)
 {
 	const char *ns = json_str(secret, "metadata.namespace", "");
 	const char *sname = json_str(secret, "metadata.name", "");
-	const char *release = sname + strlen("sh.onyxia.release.v1.");
+	const char *release = sname + strlen(RECORD_PREFIX);
 	struct onyxia_entry *e = NULL;
 
-	if (!str_has_prefix(sname, "sh.onyxia.release.v1.") || !*release)
+	if (!str_has_prefix(sname, RECORD_PREFIX) || !*release)
 		return;
 	for (size_t i = 0; i < s->nonyx; i++)
 		if (str_eq(s->onyx[i].ns, ns) && str_eq(s->onyx[i].release, release))
@@ -292,7 +293,7 @@ int services_secret(struct services *s, const cJSON *secret, bool deleted, struc
 {
 	const char *type = json_str(secret, "type", "");
 
-	if (str_eq(type, "onyxia.sh/release.v1")) {
+	if (str_eq(type, RECORD_TYPE)) {
 		onyxia_secret(s, secret, deleted);
 		return 0;
 	}
@@ -973,9 +974,22 @@ const char *service_state_name(enum service_state st)
 	return (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
 }
 
+const char *service_friendly_name(const struct service *svc)
+{
+	const char *f = svc->friendly_name;
+
+	/* a launch records the chart's name when given none (as Onyxia's
+	 * web does): the release name, which begins with it, says more */
+	if (!f || !*f || str_eq(f, svc->name) || (svc->chart_name && str_eq(f, svc->chart_name)))
+		return NULL;
+	return f;
+}
+
 const char *service_display_name(const struct service *svc)
 {
-	return svc->friendly_name && *svc->friendly_name ? svc->friendly_name : svc->name;
+	const char *f = service_friendly_name(svc);
+
+	return f ? f : svc->name;
 }
 
 bool service_owns_object(const struct service *svc, const char *ns, const char *name)

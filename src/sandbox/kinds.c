@@ -152,6 +152,11 @@ struct kinds *kinds_new(void)
 		k->storage = k;
 		fill_derived(e);
 	}
+	/* events.k8s.io/v1 is a view of the core Events (events.h) */
+	for (i = 0; i < ks->n; i++)
+		if (strcmp(ks->v[i]->k.group, "events.k8s.io") == 0 &&
+		    strcmp(ks->v[i]->k.resource, "events") == 0)
+			ks->v[i]->k.storage = kinds_find(ks, "", "v1", "events");
 	ks->generation = 1;
 	return ks;
 }

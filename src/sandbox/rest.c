@@ -9,7 +9,8 @@
  * object, checked against the URL's kind and, per fieldValidation, for
  * unknown fields; the store does the rest.  Replies are JSON: the stored
  * text as is when possible (no re-serialization), a Table or
- * PartialObjectMetadata when Accept asks for one.  Listing is in list.c.
+ * PartialObjectMetadata when Accept asks for one.  Listing is in list.c,
+ * decoding and checking bodies in rest_body.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/yaml.h"
 #include "datalab/sandbox/discovery.h"
+#include "datalab/sandbox/events.h"
 #include "datalab/sandbox/list.h"
 #include "datalab/sandbox/media.h"
 #include "datalab/sandbox/patch.h"
@@ -30,151 +32,9 @@
 #include "datalab/sandbox/rest.h"
 #include "datalab/sandbox/validate.h"
 #include "datalab/sandbox/watchers.h"
+#include "rest-internal.h"
 
 #define NOT_FOUND_MSG "the server could not find the requested resource"
-
-/* ---- bodies ---- */
-
-static int unknown_media(struct status *st, const char *accepted)
-{
-	return status_set(st, 415, "UnsupportedMediaType", "the body of the request was in an unknown "
-			  "format - accepted media types include: %s", accepted);
-}
-
-cJSON *rest_decode_body(struct api_req *rq, struct status *st)
-{
-	enum media_body type = media_body_type(api_header(rq, "Content-Type"));
-	struct error err;
-	cJSON *o = NULL;
-
-	if (rq->body_len == 0) {
-		status_bad_request(st, "the body of the request was empty");
-		return NULL;
-	}
-	switch (type) {
-	case MEDIA_BODY_JSON:
-	case MEDIA_BODY_JSON_PATCH:
-	case MEDIA_BODY_MERGE_PATCH:
-	case MEDIA_BODY_STRATEGIC_PATCH:
-		o = json_parse(rq->body, rq->body_len, &err);
-		if (!o)
-			status_bad_request(st, "the body of the request could not be decoded: "
-					   "json parse error: %s", err.msg);
-		break;
-	case MEDIA_BODY_YAML:
-	case MEDIA_BODY_APPLY_PATCH:
-		o = yaml_parse(rq->body, rq->body_len, NULL, &err);
-		if (!o)
-			status_bad_request(st, "error converting YAML to JSON: yaml: %s", err.msg);
-		break;
-	case MEDIA_BODY_PROTOBUF:
-		o = proto_decode(rq->body, rq->body_len, &err);
-		if (!o && err.code == ERR_UNSUPPORTED)
-			status_set(st, 415, "UnsupportedMediaType", "%s", err.msg);
-		else if (!o)
-			status_bad_request(st, "the body of the request could not be decoded: %s", err.msg);
-		break;
-	case MEDIA_BODY_UNKNOWN:
-		unknown_media(st, "application/json, application/yaml, application/vnd.kubernetes.protobuf");
-		break;
-	}
-	if (o && type != MEDIA_BODY_JSON_PATCH && !cJSON_IsObject(o)) {
-		cJSON_Delete(o);
-		status_bad_request(st, "the body of the request must be a JSON object");
-		return NULL;
-	}
-	return o;
-}
-
-/* check_type: the body's apiVersion and kind, when present, name k (or
- * another served version of it). */
-static int check_type(const struct kind *k, struct kinds *ks, const cJSON *obj, struct status *st)
-{
-	const char *av = json_str(obj, "apiVersion", NULL), *kd = json_str(obj, "kind", NULL);
-	const struct kind *other;
-
-	if (kd && *kd && strcmp(kd, k->kind) != 0)
-		return status_bad_request(st, "the kind in the data (%s) does not match the expected kind "
-					  "(%s)", kd, k->kind);
-	if (av && *av && strcmp(av, k->api_version) != 0) {
-		other = kinds_find_kind(ks, av, k->kind);
-		if (!other || other->storage != k->storage)
-			return status_bad_request(st, "the API version in the data (%s) does not match the "
-						  "expected API version (%s)", av, k->api_version);
-	}
-	return 0;
-}
-
-/* field_validation: fieldValidation=Strict|Warn|Ignore (default Warn). */
-static int field_validation(struct api_req *rq, const struct kind *k, const cJSON *obj, struct status *st)
-{
-	const char *mode = api_query(rq, "fieldValidation");
-	cJSON *errs;
-	const cJSON *e;
-	struct buf b;
-	bool strict;
-
-	if (!mode || !*mode)
-		mode = "Warn";
-	if (strcmp(mode, "Ignore") == 0)
-		return 0;
-	if (strcmp(mode, "Strict") != 0 && strcmp(mode, "Warn") != 0)
-		return status_bad_request(st, "fieldValidation must be one of \"Ignore\", \"Warn\", or "
-					  "\"Strict\", got %s", mode);
-	strict = strcmp(mode, "Strict") == 0;
-	errs = cJSON_CreateArray();
-	if (validate_fields(k, obj, errs) == 0) {
-		cJSON_Delete(errs);
-		return 0;
-	}
-	if (!strict) {
-		cJSON_ArrayForEach(e, errs)
-			api_warn(rq, "%s", e->valuestring);
-		cJSON_Delete(errs);
-		return 0;
-	}
-	buf_init(&b, 0);
-	buf_adds(&b, "strict decoding error: ");
-	cJSON_ArrayForEach(e, errs) {
-		if (e != errs->child)
-			buf_adds(&b, ", ");
-		buf_adds(&b, e->valuestring);
-	}
-	status_bad_request(st, "%s", b.data);
-	buf_release(&b);
-	cJSON_Delete(errs);
-	return -1;
-}
-
-/* write_opts: dryRun and fieldManager (default: the client's binary name). */
-static int write_opts(struct api_req *rq, struct store_write *w, char *mgr, size_t mgrlen, struct status *st)
-{
-	const char *dry = api_query(rq, "dryRun"), *fm = api_query(rq, "fieldManager");
-	const char *ua = api_header(rq, "User-Agent");
-	size_t i;
-
-	memset(w, 0, sizeof(*w));
-	if (dry && *dry) {
-		if (strcmp(dry, "All") != 0)
-			return status_bad_request(st, "Invalid value: %s: supported values: \"All\"", dry);
-		w->dry_run = true;
-	}
-	if (fm && *fm) {
-		if (strlen(fm) > 128)
-			return status_set(st, 422, "Invalid", "fieldManager: Too long: may not be more than "
-					  "128 bytes");
-		str_copy(mgr, fm, mgrlen);
-	} else {
-		str_copy(mgr, ua && *ua ? ua : "unknown", mgrlen);
-		for (i = 0; mgr[i]; i++)
-			if (mgr[i] == '/' || mgr[i] == ' ') {
-				mgr[i] = '\0';
-				break;
-			}
-	}
-	w->manager = mgr;
-	return 0;
-}
 
 /* ---- replies ---- */
 
@@ -182,6 +42,15 @@ char *rest_object_json(const struct kind *k, const struct store_obj *o, size_t *
 {
 	cJSON *c;
 	char *s;
+
+	if (events_is_view(k) && !events_is_view(o->kind)) {
+		c = events_to_view(o->obj);
+		s = cJSON_PrintUnformatted(c);
+		cJSON_Delete(c);
+		if (len)
+			*len = strlen(s);
+		return s;
+	}
 
 	if (strcmp(json_str(o->obj, "apiVersion", ""), k->api_version) == 0)
 		return NULL;
@@ -260,17 +129,18 @@ static int do_create(struct api_req *rq)
 	cJSON *obj;
 
 	status_init(&st);
-	if (write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
+	if (rest_write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
 		return reply_st(rq, &st);
 	obj = rest_decode_body(rq, &st);
 	if (!obj)
 		return reply_st(rq, &st);
-	if (check_type(rq->kind, api_kinds(rq->api), obj, &st) < 0 ||
-	    field_validation(rq, rq->kind, obj, &st) < 0) {
+	if (rest_check_type(rq->kind, api_kinds(rq->api), obj, &st) < 0 ||
+	    rest_field_validation(rq, rq->kind, obj, &st) < 0) {
 		cJSON_Delete(obj);
 		return reply_st(rq, &st);
 	}
 	w.keep_status = true;
+	obj = rest_to_storage(rq->kind, obj);
 	if (store_create(s, rq->kind, rq->ns, obj, &w, &o, &st) < 0)
 		return reply_st(rq, &st);
 	return reply_object(rq, 201, rq->kind, o);
@@ -306,19 +176,20 @@ static int do_update(struct api_req *rq, bool status_sub)
 	cJSON *obj;
 
 	status_init(&st);
-	if (write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
+	if (rest_write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
 		return reply_st(rq, &st);
 	obj = rest_decode_body(rq, &st);
 	if (!obj)
 		return reply_st(rq, &st);
-	if (check_type(rq->kind, api_kinds(rq->api), obj, &st) < 0 || check_name(obj, rq->name, &st) < 0 ||
-	    field_validation(rq, rq->kind, obj, &st) < 0) {
+	if (rest_check_type(rq->kind, api_kinds(rq->api), obj, &st) < 0 || check_name(obj, rq->name, &st) < 0 ||
+	    rest_field_validation(rq, rq->kind, obj, &st) < 0) {
 		cJSON_Delete(obj);
 		return reply_st(rq, &st);
 	}
 	w.status_only = status_sub;
 	w.keep_status = !status_sub;
 	w.subresource = status_sub ? "status" : NULL;
+	obj = rest_to_storage(rq->kind, obj);
 	if (store_update(s, rq->kind, rq->ns, obj, &w, &o, &st) < 0)
 		return reply_st(rq, &st);
 	return reply_object(rq, 200, rq->kind, o);
@@ -375,8 +246,8 @@ static int do_apply(struct api_req *rq, cJSON *applied, struct store_write *w, b
 		status_bad_request(&st, "Object 'Kind' is missing in apply patch");
 		return reply_st(rq, &st);
 	}
-	if (check_type(rq->kind, api_kinds(rq->api), applied, &st) < 0 ||
-	    check_name(applied, rq->name, &st) < 0 || field_validation(rq, rq->kind, applied, &st) < 0) {
+	if (rest_check_type(rq->kind, api_kinds(rq->api), applied, &st) < 0 ||
+	    check_name(applied, rq->name, &st) < 0 || rest_field_validation(rq, rq->kind, applied, &st) < 0) {
 		cJSON_Delete(applied);
 		return reply_st(rq, &st);
 	}
@@ -386,7 +257,7 @@ static int do_apply(struct api_req *rq, cJSON *applied, struct store_write *w, b
 		return reply_st(rq, &st);
 	}
 	/* the apply is computed on the object as the request's version shows it */
-	live = old ? store_obj_copy(old) : NULL;
+	live = old ? rest_to_view(rq->kind, old) : NULL;
 	if (live) {
 		cJSON_DeleteItemFromObjectCaseSensitive(live, "apiVersion");
 		cJSON_AddStringToObject(live, "apiVersion", rq->kind->api_version);
@@ -398,6 +269,7 @@ static int do_apply(struct api_req *rq, cJSON *applied, struct store_write *w, b
 		return patch_error(rq, &err, conflicts);
 	}
 	cJSON_Delete(applied);
+	live = rest_to_storage(rq->kind, live);
 	w->apply = true;
 	w->status_only = status_sub;
 	w->keep_status = !status_sub;
@@ -449,11 +321,11 @@ static int do_patch(struct api_req *rq, bool status_sub)
 	status_init(&st);
 	if (type != MEDIA_BODY_JSON_PATCH && type != MEDIA_BODY_MERGE_PATCH &&
 	    type != MEDIA_BODY_STRATEGIC_PATCH && type != MEDIA_BODY_APPLY_PATCH) {
-		unknown_media(&st, "application/json-patch+json, application/merge-patch+json, "
+		rest_unknown_media(&st, "application/json-patch+json, application/merge-patch+json, "
 			      "application/apply-patch+yaml, application/strategic-merge-patch+json");
 		return reply_st(rq, &st);
 	}
-	if (write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
+	if (rest_write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
 		return reply_st(rq, &st);
 	body = rest_decode_body(rq, &st);
 	if (!body)
@@ -466,20 +338,21 @@ static int do_patch(struct api_req *rq, bool status_sub)
 		status_not_found(&st, rq->kind->group, rq->kind->gr, rq->name);
 		return reply_st(rq, &st);
 	}
-	doc = store_obj_copy(old);
+	doc = rest_to_view(rq->kind, old);
 	if (patch_doc(rq->kind, type, &doc, body, &err) < 0) {
 		cJSON_Delete(doc);
 		cJSON_Delete(body);
 		return patch_error(rq, &err, NULL);
 	}
 	cJSON_Delete(body);
-	if (check_name(doc, rq->name, &st) < 0 || field_validation(rq, rq->kind, doc, &st) < 0) {
+	if (check_name(doc, rq->name, &st) < 0 || rest_field_validation(rq, rq->kind, doc, &st) < 0) {
 		cJSON_Delete(doc);
 		return reply_st(rq, &st);
 	}
 	w.status_only = status_sub;
 	w.keep_status = !status_sub;
 	w.subresource = status_sub ? "status" : NULL;
+	doc = rest_to_storage(rq->kind, doc);
 	if (store_update(s, rq->kind, rq->ns, doc, &w, &o, &st) < 0)
 		return reply_st(rq, &st);
 	return reply_object(rq, 200, rq->kind, o);
@@ -654,7 +527,7 @@ static int do_scale(struct api_req *rq)
 		return api_reply_error(rq, 405, "MethodNotAllowed", "the server does not allow this method on "
 				       "the requested resource");
 	}
-	if (write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0 || !(body = rest_decode_body(rq, &st))) {
+	if (rest_write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0 || !(body = rest_decode_body(rq, &st))) {
 		cJSON_Delete(sc);
 		return reply_st(rq, &st);
 	}

@@ -262,7 +262,7 @@ static const char *ns_for(const struct kind *k, const char *ns)
 const struct store_obj *store_get(struct store *s, const struct kind *k, const char *ns,
 				  const char *name)
 {
-	struct bucket *bk = store_bucket_find(s, k->group, k->resource, false);
+	struct bucket *bk = store_bucket_find(s, k->storage->group, k->storage->resource, false);
 	bool found;
 	size_t i;
 
@@ -275,7 +275,7 @@ const struct store_obj *store_get(struct store *s, const struct kind *k, const c
 void store_each(struct store *s, const struct kind *k, const char *ns, const char *after_ns,
 		const char *after_name, store_each_fn *fn, void *arg)
 {
-	struct bucket *bk = store_bucket_find(s, k->group, k->resource, false);
+	struct bucket *bk = store_bucket_find(s, k->storage->group, k->storage->resource, false);
 	size_t i = 0;
 	bool found, all = !ns || !*ns || !k->namespaced;
 
@@ -301,7 +301,7 @@ void store_each(struct store *s, const struct kind *k, const char *ns, const cha
 
 size_t store_count(struct store *s, const struct kind *k, const char *ns)
 {
-	struct bucket *bk = store_bucket_find(s, k->group, k->resource, false);
+	struct bucket *bk = store_bucket_find(s, k->storage->group, k->storage->resource, false);
 	size_t i, n = 0;
 	bool found;
 
@@ -627,7 +627,7 @@ static int snap_cmp(const void *a, const void *b)
 const struct store_obj **store_snapshot(struct store *s, const struct kind *k, const char *ns,
 					uint64_t rv, size_t *count, struct status *st)
 {
-	struct bucket *bk = store_bucket_find(s, k->group, k->resource, false);
+	struct bucket *bk = store_bucket_find(s, k->storage->group, k->storage->resource, false);
 	const struct store_obj **v;
 	size_t n = 0, cap, i, j;
 	bool all = !ns || !*ns || !k->namespaced;
@@ -650,7 +650,8 @@ const struct store_obj **store_snapshot(struct store *s, const struct kind *k, c
 
 		if (ev->rv <= rv)
 			break;
-		if (strcmp(cur->kind->group, k->group) != 0 || strcmp(cur->kind->resource, k->resource) != 0)
+		if (strcmp(cur->kind->group, k->storage->group) != 0 ||
+		    strcmp(cur->kind->resource, k->storage->resource) != 0)
 			continue;
 		if (!all && strcmp(cur->ns, ns) != 0)
 			continue;

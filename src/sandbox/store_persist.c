@@ -216,6 +216,7 @@ void store_close(struct store *s)
 	free(s->uids.slots);
 	free(s->subs);
 	free(s->admits);
+	free(s->graceful);
 	s->dispatching = false;
 	store_release_holds(s);
 	free(s->held);

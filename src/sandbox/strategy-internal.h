@@ -31,6 +31,5 @@ int strategy_quotas(struct store *s, cJSON *obj, const cJSON *old, struct status
 int strategy_netpols(struct store *s, cJSON *obj, const cJSON *old, struct status *st);
 int strategy_crds(struct store *s, cJSON *obj, const cJSON *old, struct status *st);
 int strategy_events_v1(struct store *s, cJSON *obj, const cJSON *old, struct status *st);
-int strategy_events_k8s(struct store *s, cJSON *obj, const cJSON *old, struct status *st);
 
 #endif

@@ -436,7 +436,6 @@ static const struct strategy strategies[] = {
 	{ "", "persistentvolumeclaims", strategy_pvcs },
 	{ "", "resourcequotas", strategy_quotas },
 	{ "", "events", strategy_events_v1 },
-	{ "events.k8s.io", "events", strategy_events_k8s },
 	{ "apps", "deployments", deployments },
 	{ "apps", "statefulsets", statefulsets },
 	{ "apps", "replicasets", replicasets },

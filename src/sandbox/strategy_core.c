@@ -425,12 +425,3 @@ int strategy_events_v1(struct store *s, cJSON *obj, const cJSON *old, struct sta
 	return st->causes ? -1 : 0;
 }
 
-int strategy_events_k8s(struct store *s, cJSON *obj, const cJSON *old, struct status *st)
-{
-	(void)s;
-	(void)old;
-	if (!json_get(obj, "eventTime") || cJSON_IsNull(json_get(obj, "eventTime")))
-		status_add_cause(st, "FieldValueRequired", "eventTime", "Required value");
-	return st->causes ? -1 : 0;
-}
-

@@ -132,8 +132,8 @@ static void send_error(struct watcher *w, const struct status *st)
 
 static bool same_resource(const struct watcher *w, const struct store_obj *o)
 {
-	return strcmp(o->kind->resource, w->kind->resource) == 0 &&
-	       strcmp(o->kind->group, w->kind->group) == 0;
+	return strcmp(o->kind->resource, w->kind->storage->resource) == 0 &&
+	       strcmp(o->kind->group, w->kind->storage->group) == 0;
 }
 
 static bool matches(const struct watcher *w, const struct store_obj *o)

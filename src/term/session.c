@@ -1,7 +1,11 @@
 /*
  * session.c: an emulator joined to a transport (see session.h).
  *
- * Data flow: the transport's output goes to term_feed; the emulator's
+ * Data flow: the transport's output goes to term_feed, at most
+ * SESSION_SLICE bytes per wake-up: the rest of a burst waits in an inbox
+ * a timer drains, so keys and frames go on between slices (an exit or a
+ * loss is shown once the output before it is in; past SESSION_INBOX_MAX,
+ * with no way to slow the sender, it is fed at once).  The emulator's
  * output (keys, query answers) goes to the transport's send, or waits in
  * a small queue while the transport is still connecting; the emulator's
  * resize goes to the transport's resize.  State changes and emulator
@@ -21,6 +25,8 @@
 #include "datalab/term/session.h"
 
 #define SESSION_QUEUE_MAX 65536	/* keys typed while connecting */
+#define SESSION_SLICE 65536	/* output fed to the emulator per wake-up */
+#define SESSION_INBOX_MAX (4u << 20)	/* beyond: fed at once (no backpressure) */
 
 struct session {
 	struct loop *loop;
@@ -35,6 +41,16 @@ struct session {
 	int exit_code;
 	char message[sizeof(((struct error *)0)->msg)];
 	struct buf queue;
+	/* output waiting for the emulator: a burst is fed a slice per
+	 * wake-up, so keys and frames go on between (STYLE.md: large results
+	 * in slices); an exit or a loss is shown once it is all in */
+	struct buf inbox;
+	uint64_t drain_timer, budget_wakeup;
+	size_t budget;
+	bool end_pending;
+	enum session_state end_state;
+	int end_code;
+	char end_msg[sizeof(((struct error *)0)->msg)];
 	session_change_fn *fn;
 	void *arg;
 };
@@ -115,6 +131,7 @@ struct session *session_new(struct loop *l, const struct session_opts *o, sessio
 	s->spec = o->spec;
 	s->spec_free = o->spec_free;
 	buf_init(&s->queue, SESSION_QUEUE_MAX);
+	buf_init(&s->inbox, 0);
 	s->term = term_new(o->rows, o->cols, &term_cbs, s);
 	start(s);
 	/* the owner learns of the callback's target only now */
@@ -131,10 +148,20 @@ static void drop_transport(struct session *s)
 	s->impl = NULL;
 }
 
+static void inbox_clear(struct session *s)
+{
+	if (s->drain_timer)
+		loop_del_timer(s->loop, s->drain_timer);
+	s->drain_timer = 0;
+	s->end_pending = false;
+	buf_release(&s->inbox);
+}
+
 void session_free(struct session *s)
 {
 	if (!s)
 		return;
+	inbox_clear(s);
 	drop_transport(s);
 	term_free(s->term);
 	if (s->spec_free)
@@ -155,6 +182,7 @@ int session_restart(struct session *s)
 		return -1;
 	drop_transport(s);
 	buf_reset(&s->queue);
+	inbox_clear(s);
 	term_feed(s->term, reset, sizeof(reset) - 1);
 	start(s);
 	notify(s, TERM_EVENT_DAMAGE);
@@ -225,9 +253,66 @@ const char *session_status(const struct session *s, char *out, size_t size)
 
 /* --- transport reports --- */
 
-void session_transport_output(struct session *s, const char *p, size_t n)
+/* budget: what the emulator may still take in this wake-up. */
+static size_t budget(struct session *s)
+{
+	uint64_t wk = loop_wakeups(s->loop);
+
+	if (wk != s->budget_wakeup) {
+		s->budget_wakeup = wk;
+		s->budget = SESSION_SLICE;
+	}
+	return s->budget;
+}
+
+static void feed(struct session *s, const char *p, size_t n)
 {
 	term_feed(s->term, p, n);
+	s->budget -= DL_MIN(n, s->budget);
+}
+
+static void end(struct session *s, enum session_state st, int code, const char *msg);
+
+static long drain(struct loop *l, void *arg)
+{
+	struct session *s = arg;
+	size_t n = DL_MIN(s->inbox.len, DL_MAX(budget(s), (size_t)1024));
+
+	(void)l;
+	feed(s, s->inbox.data, n);
+	buf_consume(&s->inbox, n);
+	if (s->inbox.len > 0)
+		return 0;
+	s->drain_timer = 0;
+	if (s->end_pending) {
+		s->end_pending = false;
+		end(s, s->end_state, s->end_code, s->end_msg);
+	}
+	return LOOP_NOMORE;
+}
+
+void session_transport_output(struct session *s, const char *p, size_t n)
+{
+	size_t now;
+
+	if (s->inbox.len == 0) {
+		now = DL_MIN(n, budget(s));
+		feed(s, p, now);
+		p += now;
+		n -= now;
+	}
+	if (n == 0)
+		return;
+	if (s->inbox.len + n > SESSION_INBOX_MAX) {
+		/* far behind and no way to slow the sender: catch up now */
+		feed(s, s->inbox.data, s->inbox.len);
+		buf_reset(&s->inbox);
+		feed(s, p, n);
+		return;
+	}
+	buf_add(&s->inbox, p, n);
+	if (!s->drain_timer)
+		s->drain_timer = loop_add_timer(s->loop, 0, drain, s);
 }
 
 void session_transport_running(struct session *s)
@@ -255,27 +340,42 @@ static void set_message(struct session *s, const char *msg)
 	free(clean);
 }
 
+static void end(struct session *s, enum session_state st, int code, const char *msg)
+{
+	s->state = st;
+	s->exit_code = code;
+	set_message(s, msg);
+	buf_reset(&s->queue);
+	if (st == SESSION_EXITED)
+		log_info("terminal '%s' exited with code %d", s->label, code);
+	else
+		log_warn("terminal '%s': connection lost: %s", s->label, s->message);
+	notify(s, TERM_EVENT_DAMAGE);
+}
+
+/* report_end: now, or once the output before it was fed. */
+static void report_end(struct session *s, enum session_state st, int code, const char *msg)
+{
+	if (s->state == SESSION_EXITED || s->state == SESSION_LOST || s->end_pending)
+		return;
+	if (s->inbox.len == 0) {
+		end(s, st, code, msg);
+		return;
+	}
+	s->end_pending = true;
+	s->end_state = st;
+	s->end_code = code;
+	snprintf(s->end_msg, sizeof(s->end_msg), "%s", msg ? msg : "");
+}
+
 void session_transport_exit(struct session *s, int code, const char *message)
 {
-	if (s->state == SESSION_EXITED || s->state == SESSION_LOST)
-		return;
-	s->state = SESSION_EXITED;
-	s->exit_code = code;
-	set_message(s, message);
-	buf_reset(&s->queue);
-	log_info("terminal '%s' exited with code %d", s->label, code);
-	notify(s, TERM_EVENT_DAMAGE);
+	report_end(s, SESSION_EXITED, code, message);
 }
 
 void session_transport_lost(struct session *s, const struct error *err)
 {
-	if (s->state == SESSION_EXITED || s->state == SESSION_LOST)
-		return;
-	s->state = SESSION_LOST;
-	set_message(s, err && err->msg[0] ? err->msg : "");
-	buf_reset(&s->queue);
-	log_warn("terminal '%s': connection lost: %s", s->label, s->message);
-	notify(s, TERM_EVENT_DAMAGE);
+	report_end(s, SESSION_LOST, 0, err && err->msg[0] ? err->msg : "");
 }
 
 /* --- the local transport: a pty --- */

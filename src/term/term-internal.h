@@ -21,12 +21,16 @@
  * libvterm mishandles are dropped.  The byte stream is otherwise the same.
  */
 #define TERM_INPUT_HOLD_MAX 4096	/* a longer string goes through as is */
+#define TERM_FEED_SLICE 4096	/* bytes per vterm_input_write (its stack) */
 
 struct term_input {
 	struct buf held;	/* bytes kept for the next feed */
 	struct buf ready;	/* what term_input_prepare hands out */
 	int state;		/* the scanner's state after the bytes handed out */
+	int seps;		/* ':' and ';' seen in the current control sequence */
 };
+
+#define TERM_INPUT_CSI_SEPS 12	/* SGR 38:2::r:g:b needs 5, the most in use */
 
 void term_input_init(struct term_input *in);
 void term_input_release(struct term_input *in);

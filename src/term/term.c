@@ -446,9 +446,17 @@ void term_feed(struct term *t, const char *p, size_t n)
 
 	t->stats.fed += n;
 	t->in_feed++;
-	term_input_prepare(&t->input, p, n, &q, &m);
-	if (m > 0)
-		vterm_input_write(t->vt, q, m);
+	/* libvterm 0.1.4 puts a text run's code points on the stack: a
+	 * megabyte in one write overflows it, so it gets slices */
+	while (n > 0) {
+		size_t k = DL_MIN(n, (size_t)TERM_FEED_SLICE);
+
+		term_input_prepare(&t->input, p, k, &q, &m);
+		if (m > 0)
+			vterm_input_write(t->vt, q, m);
+		p += k;
+		n -= k;
+	}
 	vterm_screen_flush_damage(t->screen);
 	t->in_feed--;
 	report(t);

@@ -14,6 +14,8 @@
  *   the right margin that memmoves a negative size (c1_in_utf8); its
  *   decoder also finishes a character across controls and escape
  *   sequences, so C2, a control, 9B is one of them (c1_split);
+ * - more than 16 ':' in a control sequence write past its argument array
+ *   (csi_colons);
  * - U+302A..U+302F and U+3099..U+309A are combining marks it gives width
  *   2, so a base and a few dozen of them overflow the row (wide_marks;
  *   these two sets are all of them: every code point was probed after
@@ -31,7 +33,7 @@ enum scan_state {
 	SCAN_GROUND,
 	SCAN_ESC,	/* after ESC (and intermediates) */
 	SCAN_CSI,
-	SCAN_STRING,	/* OSC, DCS, SOS, PM, APC until BEL or ST */
+	SCAN_STRING,	/* OSC, DCS until BEL or ST */
 	SCAN_STRING_ESC,	/* ESC inside a string: ST when '\' follows */
 };
 
@@ -40,6 +42,7 @@ void term_input_init(struct term_input *in)
 	buf_init(&in->held, TERM_INPUT_HOLD_MAX + 16);
 	buf_init(&in->ready, 0);
 	in->state = SCAN_GROUND;
+	in->seps = 0;
 }
 
 void term_input_release(struct term_input *in)
@@ -89,56 +92,63 @@ static size_t guard(struct term_input *in, struct buf *b)
 			q[w++] = c;
 			continue;
 		}
+		if (c >= 0x80) {
+			size_t len = seq_len(c), k = 1;
+
+			/* dropped inside escape and control sequences: libvterm
+			 * never sees them, so its state is the one kept here */
+			if (st != SCAN_GROUND && st != SCAN_STRING)
+				continue;
+			while (k < len && i + k < n && (q[i + k] & 0xC0) == 0x80)
+				k++;
+			if (len > 0 && k < len && i + k == n && st == SCAN_GROUND) {
+				cut = i;	/* finished by the next chunk */
+				cut_w = w;
+				break;
+			}
+			if (len > 0 && ((k == len && unsafe(q + i, len)) || (k < len && i + k < n))) {
+				i += k - 1;	/* unsafe, or interrupted: dropped */
+				continue;
+			}
+			/* a whole character, one cut by the end of a string's
+			 * chunk, or a stray byte (U+FFFD to libvterm) */
+			memmove(q + w, q + i, k);
+			w += k;
+			i += k - 1;
+			continue;
+		}
 		switch (st) {
 		case SCAN_GROUND:
 			if (c == 0x1B) {
 				st = SCAN_ESC;
 				esc_at = w;
-			} else if (c >= 0x80) {
-				size_t len = seq_len(c), k = 1;
-
-				while (k < len && i + k < n && (q[i + k] & 0xC0) == 0x80)
-					k++;
-				if (len > 0 && k < len && i + k == n) {
-					cut = i;	/* finished by the next chunk */
-					cut_w = w;
-					i = n;
-					continue;
-				}
-				if (len > 0 && (k < len || unsafe(q + i, len))) {
-					i += k - 1;	/* interrupted, or unsafe: dropped */
-					continue;
-				}
-				if (len > 0) {
-					memmove(q + w, q + i, len);
-					w += len;
-					i += len - 1;
-					continue;
-				}
-				/* a stray continuation or invalid byte: libvterm
-				 * shows U+FFFD for it and waits for nothing */
 			}
 			break;
 		case SCAN_ESC:
 			if (c == '[') {
 				st = SCAN_CSI;
-			} else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') {
+				in->seps = 0;
+			} else if (c == ']' || c == 'P') {
+				/* OSC and DCS: libvterm 0.1.4 has no other strings
+				 * (APC, PM, SOS end as escapes, their text is text) */
 				st = SCAN_STRING;
 				str_at = esc_at;
 			} else if (c == 0x1B) {
 				esc_at = w;
-			} else if (c >= 0x80) {
-				continue;
 			} else if (c >= 0x30 && c != 0x7F) {
 				st = SCAN_GROUND;	/* a two-byte escape ended */
 			}
 			break;
 		case SCAN_CSI:
+			/* libvterm counts ';' against its 16 arguments but not ':'
+			 * (sub-parameters): 17 of those write past the array
+			 * (fuzz input csi_colons); more than a sequence needs are
+			 * dropped, the digits after them join the last argument */
+			if ((c == ':' || c == ';') && ++in->seps > TERM_INPUT_CSI_SEPS)
+				continue;
 			if (c == 0x1B) {
 				st = SCAN_ESC;
 				esc_at = w;
-			} else if (c >= 0x80) {
-				continue;
 			} else if (c >= 0x40 && c <= 0x7E) {
 				st = SCAN_GROUND;
 			}

@@ -34,6 +34,7 @@ struct catsession {
 	struct http *http;
 	bool own_http;
 	struct kubeconfig *kc;		/* NULL without a kubeconfig */
+	struct kube *kube;		/* the console's client (borrowed), or NULL */
 	char *kubeconfig;		/* --kubeconfig, passed on to helm; or NULL */
 	char *sandbox_url;		/* NULL without a sandbox */
 	char *sandbox_ca;		/* its CA as a PEM file for helm, or NULL */

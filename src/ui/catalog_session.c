@@ -153,9 +153,36 @@ static void ask_git(struct catsession *s)
 
 /* ---- the context ---- */
 
-/* known_namespace: the console's, the account's project or the
- * kubeconfig's; NULL when none says (then the context names one). */
-static const char *known_namespace(struct catsession *s)
+/* build_context: the context for namespace ns (NULL: none known, the
+ * project then comes from the user's idep). */
+static cJSON *build_context(struct catsession *s, const char *ns)
+{
+	struct context_input in = { 0 };
+	struct error err;
+	cJSON *ctx;
+
+	in.account = s->account;
+	in.region = s->region;
+	in.env = (const char *const *)environ;
+	in.git_name = s->git_name;
+	in.git_email = s->git_email;
+	in.random_subdomain = -1;
+	in.namespace = ns;
+	ctx = context_build(&in, &err);
+	if (!ctx) {
+		log_warn("context: %s", err.msg);
+		in.account = NULL;
+		ctx = context_build(&in, &err);
+	}
+	return ctx;
+}
+
+cJSON *catsession_context(struct catsession *s)
+{
+	return build_context(s, catsession_namespace(s));
+}
+
+const char *catsession_namespace(struct catsession *s)
 {
 	static char ns[64];
 	const char *v = app_namespace(s->app);
@@ -170,41 +197,9 @@ static const char *known_namespace(struct catsession *s)
 	}
 	if (s->kc && s->kc->namespace && *s->kc->namespace)
 		return s->kc->namespace;
-	return NULL;
-}
-
-cJSON *catsession_context(struct catsession *s)
-{
-	struct context_input in = { 0 };
-	struct error err;
-	cJSON *ctx;
-
-	in.account = s->account;
-	in.region = s->region;
-	in.env = (const char *const *)environ;
-	in.git_name = s->git_name;
-	in.git_email = s->git_email;
-	in.random_subdomain = -1;
-	/* not catsession_namespace: with no namespace known it asks us */
-	in.namespace = known_namespace(s);
-	ctx = context_build(&in, &err);
-	if (!ctx) {
-		log_warn("context: %s", err.msg);
-		in.account = NULL;
-		ctx = context_build(&in, &err);
-	}
-	return ctx;
-}
-
-const char *catsession_namespace(struct catsession *s)
-{
-	static char ns[64];
-	const char *v = known_namespace(s);
-
-	if (v)
-		return v;
 	{
-		cJSON *ctx = catsession_context(s);
+		/* not catsession_context: it asks this function for the namespace */
+		cJSON *ctx = build_context(s, NULL);
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
 			cJSON_GetObjectItemCaseSensitive(ctx, "project"), "id"));
 
@@ -287,6 +282,7 @@ static struct catsession *session_new(struct app *a, const struct catalogview_op
 		s->http = http_new(s->loop);
 		s->own_http = true;
 	}
+	s->kube = o ? o->kube : NULL;
 	ko.kubeconfig = o ? o->kubeconfig : NULL;
 	ko.context = app_context(a);
 	s->kubeconfig = ko.kubeconfig ? xstrdup(ko.kubeconfig) : NULL;

@@ -6,6 +6,7 @@
 #define DATALAB_UI_LAUNCH_INTERNAL_H
 
 #include "datalab/catalog/launch.h"
+#include "datalab/catalog/record.h"
 #include "datalab/helm/repo.h"
 #include "datalab/helm/runner.h"
 #include "datalab/ui/formview.h"
@@ -33,6 +34,7 @@ struct launchview {
 	struct textview *out;	/* helm's output, kept after it exits */
 	char *out_title;
 	struct runner *runner;
+	struct record_write *record;	/* the last launch's release record being written */
 	int body_rows;
 };
 

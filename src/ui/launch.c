@@ -10,7 +10,9 @@
  * checks the form (refusing with the schema's message and selecting the
  * field), spawns `helm upgrade --install` through helm/runner with the
  * values in a private 0600 file, and streams helm's output into a pane;
- * on success the launch is saved and the services view is shown.  The
+ * on success the launch is saved, Onyxia's release record is written
+ * (catalog/record.h: friendly name, catalog, owner; a failure is only a
+ * toast, the service runs anyway) and the services view is shown.  The
  * pane shows helm's words as it wrote them, sanitized.  The text panes
  * (command, diff, link, README) are in launch_panes.c.
  */
@@ -63,6 +65,40 @@ static void set_error(struct launchview *lv, const char *fmt, ...)
 
 /* ---- launching ---- */
 
+static void record_done(void *arg, const struct error *err)
+{
+	struct launchview *lv = arg;
+	char *line;
+
+	lv->record = NULL;
+	if (err->code != ERR_NONE) {
+		line = xasprintf("release record not written: %s", err->msg);
+		app_toast(lv->v.app, APP_WARN, "%s", line);
+	} else {
+		line = xstrdup("release record written (friendly name, catalog, owner)");
+	}
+	textview_add_line(lv->out, line, strlen(line));
+	free(line);
+	app_view_dirty(&lv->v);
+}
+
+/* write_record: Onyxia's record of the release helm just made. */
+static void write_record(struct launchview *lv, const char *release)
+{
+	struct record r;
+	struct error err;
+
+	if (!lv->launch || !lv->s->kube) {
+		log_info("launch: no cluster client: no release record for %s", release);
+		return;
+	}
+	launch_record(lv->launch, &r);
+	r.release = release;
+	lv->record = record_write_start(lv->s->kube, &r, record_done, lv, &err);
+	if (!lv->record)
+		app_toast(lv->v.app, APP_WARN, "release record not written: %s", err.msg);
+}
+
 static void out_line(struct runner *r, int stream, const char *line, size_t n, void *arg)
 {
 	struct launchview *lv = arg;
@@ -99,6 +135,7 @@ static void out_done(struct runner *r, const struct runner_result *res, void *ar
 		}
 		if (lv->launch && launch_save(lv->launch, &lv->s->saved, &err) == 0)
 			catsession_store_saved(lv->s);
+		write_record(lv, release);
 		app_toast(app, APP_INFO, "%s launched", release);
 		runner_free(r);
 		lv->runner = NULL;
@@ -136,6 +173,10 @@ static void start_launch(struct launchview *lv)
 		return;
 	if (lv->runner) {
 		app_toast(lv->v.app, APP_WARN, "helm is still running for this launch");
+		return;
+	}
+	if (lv->record) {
+		app_toast(lv->v.app, APP_WARN, "the last launch's release record is still being written");
 		return;
 	}
 	if (launch_check(lv->launch, &bad, &err) < 0) {
@@ -348,9 +389,9 @@ static void draw_header(struct launchview *lv, WINDOW *win, int cols)
 	if (lv->launch) {
 		size_t bad = formview_invalid_count(lv->fv);
 
-		snprintf(line, sizeof(line), "%s %s  \u00b7  catalog %s  \u00b7  release %s  \u00b7  ns %s",
-			 launch_chart_name(lv->launch), launch_version(lv->launch), launch_catalog_id(lv->launch),
-			 launch_release(lv->launch),
+		snprintf(line, sizeof(line), "%s %s  \u00b7  \"%.100s\"  \u00b7  catalog %s  \u00b7  release %s  \u00b7  ns %s",
+			 launch_chart_name(lv->launch), launch_version(lv->launch), launch_name(lv->launch),
+			 launch_catalog_id(lv->launch), launch_release(lv->launch),
 			 launch_namespace(lv->launch) ? launch_namespace(lv->launch) : "(default)");
 		utf8_sanitize(&b, line, strlen(line), 0);
 		widget_draw_text(win, 0, 0, cols, b.data, theme_attr(THEME_TABLE_HEADER), 0);
@@ -371,26 +412,25 @@ static void draw_header(struct launchview *lv, WINDOW *win, int cols)
 	buf_release(&b);
 }
 
-/* The last line of the command bar: what launching runs, in short. */
+/* The command bar's `helm install` line: what launching runs, in short
+ * (the release record's kubectl line follows it). */
 static void draw_command_line(struct launchview *lv, WINDOW *win, int y, int cols)
 {
 	struct buf b;
-	const char *last;
-	size_t n;
+	const char *last, *p;
 
 	buf_init(&b, 0);
 	launch_command(lv->launch, &b);
-	n = b.len;
-	while (n > 0 && b.data[n - 1] == '\n')
-		n--;
-	b.data[n] = '\0';
-	last = strrchr(b.data, '\n');
-	last = last ? last + 1 : b.data;
-	{
-		char *shown = utf8_sanitize_dup(last, 0);
+	last = str_has_prefix(b.data, "helm install ") ? b.data : NULL;
+	for (p = b.data; (p = strstr(p, "\nhelm install ")) != NULL; p++)
+		last = p + 1;
+	if (last) {
+		char *line = xstrndup(last, strcspn(last, "\n"));
+		char *shown = utf8_sanitize_dup(line, 0);
 
 		widget_draw_text(win, y, 0, cols, shown, theme_attr(THEME_DIM), 0);
 		free(shown);
+		free(line);
 	}
 	buf_release(&b);
 }
@@ -455,6 +495,20 @@ static void on_rename(struct view *v, const char *text, enum app_prompt_event ev
 		return;
 	if (launch_set_release(lv->launch, text, &err) < 0)
 		app_toast(v->app, APP_ERROR, "%s", err.msg);
+}
+
+/* Onyxia's friendly name: "My services" shows it, :saved keeps it. */
+static void on_friendly(struct view *v, const char *text, enum app_prompt_event ev)
+{
+	struct launchview *lv = (struct launchview *)v;
+
+	if (ev != APP_PROMPT_DONE || !lv->launch)
+		return;
+	if (!*text || strlen(text) > 200) {
+		app_toast(v->app, APP_ERROR, "a friendly name has 1 to 200 characters");
+		return;
+	}
+	launch_set_name(lv->launch, text);
 }
 
 /* Another version of the same chart, keeping what the user edited. */
@@ -552,6 +606,9 @@ static unsigned form_keys(struct launchview *lv, int key)
 	case 'n':
 		app_prompt(lv->v.app, &lv->v, "Release name: ", launch_release(lv->launch), on_rename);
 		return WIDGET_HANDLED | WIDGET_DIRTY;
+	case 'N':
+		app_prompt(lv->v.app, &lv->v, "Friendly name: ", launch_name(lv->launch), on_friendly);
+		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'V': {
 		char *prompt = versions_prompt(lv);
 
@@ -613,6 +670,8 @@ static unsigned launchview_key(struct view *v, int key)
 		    key == 'p')
 			return form_keys(lv, key);
 		r = widget_key(textview_widget(tv), key);
+		if (!r && (key == ':' || key == '?'))
+			return 0;	/* the app's command line and help */
 		return r ? r : WIDGET_HANDLED;
 	}
 	if (formview_editing(lv->fv))
@@ -644,6 +703,7 @@ static void launchview_free(struct view *v)
 		runner_free(lv->runner);
 		app_busy(v->app, -1);
 	}
+	record_write_cancel(lv->record);
 	repo_fetch_cancel(lv->fetch);
 	formview_free(lv->fv);
 	launch_free(lv->launch);
@@ -669,6 +729,7 @@ static const struct app_keyhelp launchview_help[] = {
 	{ "r", "the chart's README" },
 	{ "s", "save this launch (see :saved)" },
 	{ "n", "rename the release" },
+	{ "N", "the friendly name My services shows (a link's name=)" },
 	{ "V", "another version of the chart (the values you edited are kept)" },
 	{ "y", "copy the equivalent commands (or the link shown) to the clipboard" },
 	{ "u U", "reset this field / every field" },

@@ -74,8 +74,8 @@ static void sync_rows(struct services_view *sv)
 		if (at < 0)
 			continue;	/* a name twice: cannot be, releases are unique */
 		buf_reset(&b);
-		if (svc->friendly_name && !str_eq(svc->friendly_name, svc->name))
-			buf_addf(&b, "%s (%s)", svc->friendly_name, svc->name);
+		if (service_friendly_name(svc))
+			buf_addf(&b, "%s (%s)", service_friendly_name(svc), svc->name);
 		else
 			buf_adds(&b, svc->name);
 		table_set_cell(sv->lv.t, r, C_NAME, b.data, -1);

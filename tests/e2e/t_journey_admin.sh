@@ -27,6 +27,12 @@ launch() {
 pod_of() { kubectl -n "user-$1" get pods -l "app.kubernetes.io/instance=$1-gpu" -o jsonpath='{.items[0].metadata.name}'; }
 phase_of() { kubectl -n "user-$1" get pods -l "app.kubernetes.io/instance=$1-gpu" -o jsonpath='{.items[0].status.phase}'; }
 running() { WAIT=${2:-30} wait_cmd sh -c "[ \"\$(kubectl -n user-$1 get pods -l app.kubernetes.io/instance=$1-gpu -o jsonpath='{.items[0].status.phase}')\" = Running ]"; }
+# select_node NODE: :nodes filtered down to NODE, whose GPU users then show
+# below the table (a filter, not j presses a busy console could overshoot)
+select_node() {
+	keys / C-u "$1" Enter
+	wait_for "GPUs of $1:" 10
+}
 
 # the 2-GPU launches first, one by one, so the scheduler packs them whole
 declare -A gpus=([ana]=2 [ben]=2 [cleo]=2 [dan]=1 [eva]=1)
@@ -68,12 +74,7 @@ done
 declare -A node_of
 for u in ana ben cleo dan eva; do node_of[$u]=$(kubectl -n "user-$u" get pod "$(pod_of "$u")" -o jsonpath='{.spec.nodeName}'); done
 for n in sandbox-gpu-1 sandbox-gpu-2; do
-	keys g
-	for _ in $(seq 8); do
-		pane | grep -q "GPUs of $n:" && break
-		keys j
-		sleep 0.2
-	done
+	select_node "$n" || fail "$n cannot be selected on :nodes"
 	wait_for "GPUs of $n: 4 used of 4" || fail "the GPUs of $n are not shown"
 	for u in ana ben cleo dan eva; do
 		[ "${node_of[$u]}" = "$n" ] || continue
@@ -133,12 +134,7 @@ freed=${node_of[dan]}
 # and the admin sees it there
 keys ':nodes' Enter
 wait_for "CPU REQUESTED" || fail ":nodes did not open again"
-keys g
-for _ in $(seq 8); do
-	pane | grep -q "GPUs of $freed:" && break
-	keys j
-	sleep 0.2
-done
+select_node "$freed" || fail "$freed cannot be selected on :nodes"
 wait_for "user-fay:  $fay (1)" 20 || fail "fay's pod is not among $freed's GPU users"
 pane | grep -q "user-dan:" && fail "dan still holds a GPU on $freed"
 keys q

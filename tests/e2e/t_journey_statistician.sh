@@ -9,6 +9,7 @@
 # uploaded from :buckets that aws lists and downloads with the same
 # sha256.  The StatefulSet holds the raised CPU limit.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/journey_lib.sh"
 
 t0=$(date +%s)
 sb_start
@@ -44,13 +45,12 @@ keys Enter
 wait_for "jupyter-demo 0.1.0" 20 || fail "the launch form did not open"
 rel=$(pane | grep -o 'release jupyter-demo-[0-9]*' | head -1 | cut -d' ' -f2)
 [ -n "$rel" ] || fail "no release name in the form's header"
+# her account filled the S3 section: her key and her bucket's folder
+wait_for "$AWS_ACCESS_KEY_ID" || fail "the form does not show her S3 key"
+pane | grep -q "Working directory  *user-alice/" || fail "the form does not show her S3 folder"
 
 # the CPU limit: Tab to its slider, then ten steps of 100m to the right
-for _ in $(seq 10); do
-	pane | grep -qx "resources/limits/cpu" && break
-	keys Tab
-	sleep 0.2
-done
+form_to resources/limits/cpu || fail "Tab does not reach the CPU limit: at '$(form_field)'"
 wait_for "Maximum CPU allocation" || fail "the CPU limit slider is not selected"
 for _ in $(seq 20); do keys Right; done
 wait_for "3000m" || fail "the slider did not move to 3000m"

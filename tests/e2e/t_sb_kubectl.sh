@@ -83,6 +83,17 @@ c=$(j cm applied --show-managed-fields)
 jq -e '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]' <<<"$c" >/dev/null ||
 	fail "last-applied annotation"
 
+# diff and server-side dry runs: nothing is stored
+sed -i 's/"2"/"9"/' "$T/cm.yaml"
+out=$(kubectl diff -f "$T/cm.yaml") && fail "kubectl diff saw no change"
+grep -q '^+  a: "9"' <<<"$out" || fail "diff: $out"
+kubectl apply --dry-run=server -f "$T/cm.yaml" | grep -qx 'configmap/applied configured (server dry run)' ||
+	fail "apply --dry-run=server"
+kubectl create configmap dry --dry-run=server -o name | grep -qx configmap/dry || fail "create --dry-run=server"
+kubectl get configmap dry >/dev/null 2>&1 && fail "a dry run stored an object"
+[ "$(j cm applied | jq -r .data.a)" = 2 ] || fail "a dry run changed the object"
+sed -i 's/"9"/"2"/' "$T/cm.yaml"
+
 # apply, server side: a second manager conflicts, then forces
 kubectl apply --server-side -f "$T/cm.yaml" | grep -qx 'configmap/applied serverside-applied' || fail "ssa"
 sed -i 's/"2"/"3"/' "$T/cm.yaml"
@@ -171,6 +182,25 @@ kubectl delete configmap watched >/dev/null
 WAIT=10 wait_cmd sh -c "[ \$(grep -c '^watched ' '$T/watch.out') -ge 2 ]" || fail "watch events: $(cat "$T/watch.out")"
 kill "$wpid" 2>/dev/null
 wait "$wpid" 2>/dev/null
+
+# events.k8s.io/v1 serves the same objects as core v1 Events
+kubectl apply -f - >/dev/null <<'EOF' || fail "events.k8s.io create"
+apiVersion: events.k8s.io/v1
+kind: Event
+metadata: {name: manual.1}
+eventTime: "2026-01-01T00:00:00.000000Z"
+reason: Tested
+note: written through events.k8s.io
+type: Normal
+action: Test
+reportingController: e2e
+reportingInstance: e2e-1
+regarding: {kind: ConfigMap, name: conf, namespace: user-alice}
+EOF
+[ "$(kubectl get event manual.1 -o jsonpath='{.message}')" = "written through events.k8s.io" ] || fail "core view"
+[ "$(kubectl get event manual.1 -o jsonpath='{.involvedObject.name}')" = conf ] || fail "core involvedObject"
+[ "$(kubectl get events.events.k8s.io manual.1 -o jsonpath='{.note}')" = "written through events.k8s.io" ] ||
+	fail "events.k8s.io view"
 
 # authorization: the one user may do everything
 [ "$(kubectl auth can-i create pods)" = yes ] || fail "auth can-i"

@@ -1,10 +1,11 @@
 /*
  * test_catalog_launch.c: a launch prepared from a real chart archive: the
- * form filled from a context, the release name, the command bar, launcher
- * links out and back in, saved launches, refusal of invalid values and of
- * library charts, a schema inferred from values.yaml, and the runner
- * command that the real helm accepts (a client dry run against the
- * project's demo repository served over HTTP).
+ * form filled from a context, the release name, the command bar (and the
+ * release record written after helm), launcher links out and back in,
+ * saved launches, refusal of invalid values and of library charts, a
+ * schema inferred from values.yaml, and the runner command that the real
+ * helm accepts (a client dry run against the project's demo repository
+ * served over HTTP).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,9 +115,30 @@ START_TEST(form_release_and_command)
 				      "cat << EOF > ./values.yaml\n"), "%s", b.data);
 	ck_assert_ptr_nonnull(strstr(b.data, "  password: onetime-pass\n"));
 	ck_assert_ptr_nonnull(strstr(b.data, "hostname: user-alice-4242-0.lab.example.test\n"));
-	ck_assert_msg(str_has_suffix(b.data, "\nEOF\nhelm install jupyter-demo-4242 demo/jupyter-demo "
-				      "--namespace user-alice --version 0.1.0 -f values.yaml\n"), "%s", b.data);
+	/* unchanged, but what marks the release pausable (Onyxia's API looks
+	 * for it in the user values) */
+	ck_assert_msg(strstr(b.data, "global:\n  suspend: false\n"), "%s", b.data);
+	ck_assert_msg(strstr(b.data, "\nEOF\nhelm install jupyter-demo-4242 demo/jupyter-demo "
+			     "--namespace user-alice --version 0.1.0 -f values.yaml\n#"), "%s", b.data);
+	/* then the release record, as Onyxia's API writes it after helm */
+	ck_assert_msg(str_has_suffix(b.data, "\nkubectl create secret generic sh.onyxia.release.v1.jupyter-demo-4242 "
+				      "--type=onyxia.sh/release.v1 --from-literal=catalog=demo --from-literal=owner=alice "
+				      "--from-literal=friendlyName=jupyter-demo --from-literal=share=false -n user-alice\n"),
+		      "%s", b.data);
 	buf_release(&b);
+	{
+		struct record r;
+
+		ck_assert_str_eq(launch_owner(l), "alice");
+		launch_set_name(l, "course 1");
+		launch_record(l, &r);
+		ck_assert_str_eq(r.release, "jupyter-demo-4242");
+		ck_assert_str_eq(r.namespace, "user-alice");
+		ck_assert_str_eq(r.catalog, "demo");
+		ck_assert_str_eq(r.owner, "alice");
+		ck_assert_str_eq(r.friendly_name, "course 1");
+		ck_assert_int_eq(r.share, 0);
+	}
 
 	/* a repository with its own CA, or none checked: helm is told */
 	{

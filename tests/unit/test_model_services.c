@@ -464,6 +464,24 @@ START_TEST(friendly_name_from_onyxia_secret)
 	ck_assert_str_eq(r->friendly_name, "my db");
 	ck_assert_str_eq(r->catalog, "databases");
 	ck_assert_str_eq(service_display_name(r), "my db");
+	ck_assert_str_eq(service_friendly_name(r), "my db");
+	/* the default a launch records, the chart's name, says nothing more */
+	{
+		struct buf b;
+		char *enc;
+
+		buf_init(&b, 0);
+		ck_assert_ptr_nonnull(r->chart_name);
+		str_base64_encode(&b, r->chart_name, strlen(r->chart_name));
+		enc = buf_take(&b, NULL);
+		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(o, "data"), "friendlyName", cJSON_CreateString(enc));
+		free(enc);
+		services_secret(s, o, false, NULL);
+		r = services_at(s, 0);
+		ck_assert_str_eq(r->friendly_name, r->chart_name);
+		ck_assert_ptr_null(service_friendly_name(r));
+		ck_assert_str_eq(service_display_name(r), "pgadmin");
+	}
 	services_secret(s, o, true, NULL);
 	r = services_at(s, 0);
 	ck_assert_ptr_null(r->friendly_name);

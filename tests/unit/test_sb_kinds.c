@@ -5,6 +5,7 @@
 
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/sandbox/events.h"
 #include "datalab/sandbox/kinds.h"
 #include "datalab/sandbox/media.h"
 #include "datalab/sandbox/paging.h"
@@ -298,6 +299,38 @@ START_TEST(test_jsonpath)
 }
 END_TEST
 
+START_TEST(test_events_view)
+{
+	struct kinds *ks = kinds_new();
+	const struct kind *view = kinds_find(ks, "events.k8s.io", "v1", "events");
+	cJSON *core = parse("{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":\"e\"},"
+			    "\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"p\"},\"message\":\"m\","
+			    "\"count\":3,\"source\":{\"component\":\"kubelet\",\"host\":\"n1\"},"
+			    "\"firstTimestamp\":\"2025-01-01T00:00:00Z\",\"reason\":\"Pulled\"}");
+	cJSON *v = events_to_view(core), *back;
+
+	ck_assert(events_is_view(view));
+	ck_assert(!events_is_view(kinds_find(ks, "", "v1", "events")));
+	ck_assert_ptr_eq(view->storage, kinds_find(ks, "", "v1", "events"));
+	ck_assert_str_eq(json_str(v, "apiVersion", ""), "events.k8s.io/v1");
+	ck_assert_str_eq(json_str(v, "regarding.name", ""), "p");
+	ck_assert_str_eq(json_str(v, "note", ""), "m");
+	ck_assert_int_eq(json_int(v, "deprecatedCount", 0), 3);
+	ck_assert_str_eq(json_str(v, "deprecatedSource.host", ""), "n1");
+	ck_assert_str_eq(json_str(v, "reportingController", ""), "kubelet");
+	ck_assert_str_eq(json_str(v, "reason", ""), "Pulled");
+	back = events_from_view(v);
+	ck_assert_str_eq(json_str(back, "apiVersion", ""), "v1");
+	ck_assert_str_eq(json_str(back, "involvedObject.name", ""), "p");
+	ck_assert_str_eq(json_str(back, "message", ""), "m");
+	ck_assert_str_eq(json_str(back, "firstTimestamp", ""), "2025-01-01T00:00:00Z");
+	cJSON_Delete(back);
+	cJSON_Delete(v);
+	cJSON_Delete(core);
+	kinds_free(ks);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sb_kinds");
@@ -312,6 +345,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_unknown_fields);
 	tcase_add_test(tc, test_table_rows);
 	tcase_add_test(tc, test_jsonpath);
+	tcase_add_test(tc, test_events_view);
 	suite_add_tcase(s, tc);
 	return s;
 }

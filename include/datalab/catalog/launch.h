@@ -10,7 +10,8 @@
  * come the values helm needs (those differing from values.yaml), the
  * command bar (helm repo add, the values heredoc, helm install), the
  * Onyxia launcher link (the values the user edited), the saved launch,
- * and the `helm upgrade --install` command the runner spawns.  Nothing
+ * the `helm upgrade --install` command the runner spawns, and the release
+ * record (catalog/record.h) written once helm succeeded.  Nothing
  * here runs or fetches anything.
  */
 #ifndef DATALAB_CATALOG_LAUNCH_H
@@ -22,6 +23,7 @@
 
 #include "datalab/catalog/form.h"
 #include "datalab/catalog/launcher.h"
+#include "datalab/catalog/record.h"
 #include "datalab/catalog/saved.h"
 #include "datalab/core/buf.h"
 #include "datalab/core/error.h"
@@ -70,10 +72,19 @@ const char *launch_release(const struct launch *l);
 int launch_set_release(struct launch *l, const char *release, struct error *err);
 const char *launch_name(const struct launch *l);
 void launch_set_name(struct launch *l, const char *name);
+/* launch_owner: the context's user.idep, or NULL without a context. */
+const char *launch_owner(const struct launch *l);
+/* launch_record: Onyxia's release record of this launch (record.h):
+ * catalog id, owner, friendly name, share=false; r's strings are
+ * borrowed from l. */
+void launch_record(const struct launch *l, struct record *r);
 
-/* launch_values_yaml: the values passed to helm with -f, as YAML. */
+/* launch_values_yaml: the values passed to helm with -f, as YAML: those
+ * differing from the chart's, and global.suspend when the chart has it
+ * (what marks a release pausable, for Onyxia as for My services). */
 int launch_values_yaml(const struct launch *l, struct buf *out);
-/* launch_command: the command bar text. */
+/* launch_command: the command bar text, then the kubectl line of the
+ * release record written after helm. */
 int launch_command(const struct launch *l, struct buf *out);
 /* launch_link: the launcher link of the values the user edited (base:
  * "https://host" or NULL for the path alone). */

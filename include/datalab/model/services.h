@@ -134,7 +134,11 @@ const struct service *services_find(struct services *s, const char *ns, const ch
 uint64_t services_generation(const struct services *s);
 
 const char *service_state_name(enum service_state st);
-/* service_display_name: the friendly name, else the release name. */
+/* service_friendly_name: the friendly name when it says more than the
+ * release name (not empty, not the release's or the chart's name), else
+ * NULL. */
+const char *service_friendly_name(const struct service *svc);
+/* service_display_name: that friendly name, else the release name. */
 const char *service_display_name(const struct service *svc);
 /* service_owns_object: whether the object ns/name is one of svc's (a pod
  * or workload of it, or an object named after the release): what an

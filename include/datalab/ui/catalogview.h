@@ -16,6 +16,7 @@
 #define DATALAB_UI_CATALOGVIEW_H
 
 #include "datalab/core/error.h"
+#include "datalab/kube/client.h"
 #include "datalab/net/http.h"
 #include "datalab/ui/app.h"
 
@@ -24,6 +25,7 @@ struct catalogview_opts {
 	const char *launch_link;	/* a launcher link to open at start, or NULL */
 	struct http *http;		/* NULL: the views make their own */
 	const char *kubeconfig;		/* --kubeconfig, or NULL ($KUBECONFIG, ~/.kube/config) */
+	struct kube *kube;		/* writes launches' release records; NULL: none written */
 };
 
 /* catalogview_add: adds the views; with a launch link, shows its form.
