@@ -1,6 +1,7 @@
 /*
- * cluster.c: nodes, pods, events, quotas and namespaces for the monitor
- * views (see cluster.h).
+ * cluster.c: nodes, pods, events and namespaces for the monitor views,
+ * and their usage (see cluster.h; quotas and the formats are in
+ * cluster_quota.c).
  *
  * Data flow: each feed function upserts one compact row (pods in a
  * sorted array, found by binary search; the rest in small arrays) and
@@ -20,39 +21,14 @@
 #include "datalab/kube/metrics.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/model/cluster.h"
-
-struct pod_row {
-	struct cluster_pod p;
-	char *sched_msg;	/* PodScheduled=False message */
-	char *waiting;		/* a container's waiting reason, for warnings */
-	unsigned usage_round;	/* the metrics poll that last gave its usage */
-};
-
-struct cluster {
-	struct pod_row *pods;
-	size_t npods, pods_cap;
-	struct cluster_node *nodes;
-	size_t nnodes;
-	struct cluster_event *events;
-	size_t nevents;
-	struct cluster_event **by_time;	/* newest first */
-	struct cluster_quota *quotas;
-	size_t nquotas;
-	char **namespaces;
-	size_t nnamespaces;
-	bool stale;		/* the joins need a rerun */
-	bool events_stale;	/* the events need sorting again */
-	unsigned usage_round;	/* metrics polls begun (cluster_usage_reset) */
-	bool usage_pending;	/* pods a poll did not name lose their usage at the join */
-	uint64_t generation;
-};
+#include "cluster-internal.h"
 
 struct cluster *cluster_new(void)
 {
 	return xcalloc(1, sizeof(struct cluster));
 }
 
-static void changed(struct cluster *c)
+void cluster_changed(struct cluster *c)
 {
 	c->stale = true;
 	c->generation++;
@@ -83,7 +59,7 @@ static const char *key_str(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int64_t quantity_of(const cJSON *v, bool milli)
+int64_t cluster_quantity_of(const cJSON *v, bool milli)
 {
 	struct quantity q;
 
@@ -217,9 +193,9 @@ static void pod_fill(struct pod_row *r, const cJSON *pod)
 	p->done = str_eq(p->phase, "Succeeded") || str_eq(p->phase, "Failed");
 	cJSON_ArrayForEach(ct, json_get(pod, "spec.containers")) {
 		p->containers++;
-		p->gpus += (int)quantity_of(resource_of(ct, CLUSTER_GPU_RESOURCE), false);
-		p->cpu_req_m += quantity_of(resource_of(ct, "cpu"), true);
-		p->mem_req += quantity_of(resource_of(ct, "memory"), false);
+		p->gpus += (int)cluster_quantity_of(resource_of(ct, CLUSTER_GPU_RESOURCE), false);
+		p->cpu_req_m += cluster_quantity_of(resource_of(ct, "cpu"), true);
+		p->mem_req += cluster_quantity_of(resource_of(ct, "memory"), false);
 	}
 	cJSON_ArrayForEach(ct, json_get(pod, "status.containerStatuses")) {
 		p->ready += cJSON_IsTrue(json_get(ct, "ready"));
@@ -250,7 +226,7 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 		if (deleted) {
 			memmove(&c->pods[i], &c->pods[i + 1], (c->npods - i - 1) * sizeof(*c->pods));
 			c->npods--;
-			changed(c);
+			cluster_changed(c);
 			return;
 		}
 	} else {
@@ -269,7 +245,7 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	c->pods[i].p.mem = mem;
 	c->pods[i].p.gpu_util = gpu;
 	c->pods[i].usage_round = round;
-	changed(c);
+	cluster_changed(c);
 	c->pods[i].p.gen = c->generation;
 }
 
@@ -336,7 +312,7 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 		*n = c->nodes[--c->nnodes];
 		sort_nodes(c);	/* node_get searches them by name */
 	}
-	changed(c);
+	cluster_changed(c);
 	if (deleted)
 		return;
 	c->nodes = xreallocarray(c->nodes, c->nnodes + 1, sizeof(*c->nodes));
@@ -356,10 +332,10 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	cJSON_ArrayForEach(cond, json_get(node, "status.conditions"))
 		if (str_eq(json_str(cond, "type", ""), "Ready"))
 			n->ready = str_eq(json_str(cond, "status", ""), "True");
-	n->cpu_alloc_m = quantity_of(json_get_key(json_get(node, "status.allocatable"), "cpu"), true);
-	n->mem_alloc = quantity_of(json_get_key(json_get(node, "status.allocatable"), "memory"), false);
-	n->gpu_alloc = (int)quantity_of(json_get_key(json_get(node, "status.allocatable"), CLUSTER_GPU_RESOURCE), false);
-	n->gpu_capacity = (int)quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
+	n->cpu_alloc_m = cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), "cpu"), true);
+	n->mem_alloc = cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), "memory"), false);
+	n->gpu_alloc = (int)cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), CLUSTER_GPU_RESOURCE), false);
+	n->gpu_capacity = (int)cluster_quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
 	n->cpu_m = cpu;
 	n->mem = mem;
 	n->gpu_util = gpu;
@@ -413,7 +389,7 @@ void cluster_feed_event(struct cluster *c, const cJSON *ev, bool deleted)
 		event_clear(e);
 		*e = c->events[--c->nevents];
 	}
-	changed(c);
+	cluster_changed(c);
 	c->events_stale = true;
 	if (deleted)
 		return;
@@ -443,162 +419,6 @@ static int by_time_cmp(const void *a, const void *b)
 	return strcmp(x->uid, y->uid);
 }
 
-/* --- quotas --- */
-
-static void quota_clear(struct cluster_quota *q)
-{
-	free(q->ns);
-	free(q->name);
-	for (size_t i = 0; i < q->nitems; i++)
-		free(q->items[i].resource);
-	free(q->items);
-	memset(q, 0, sizeof(*q));
-}
-
-void cluster_feed_quota(struct cluster *c, const cJSON *obj, bool deleted)
-{
-	const char *ns = json_str(obj, "metadata.namespace", "");
-	const char *name = json_str(obj, "metadata.name", NULL);
-	const cJSON *hard = json_get(obj, "status.hard"), *h;
-	struct cluster_quota *q = NULL;
-
-	if (!name)
-		return;
-	for (size_t i = 0; i < c->nquotas; i++)
-		if (str_eq(c->quotas[i].ns, ns) && str_eq(c->quotas[i].name, name))
-			q = &c->quotas[i];
-	if (q) {
-		quota_clear(q);
-		*q = c->quotas[--c->nquotas];
-	}
-	changed(c);
-	if (deleted)
-		return;
-	if (!hard)		/* the quota controller has not filled status yet */
-		hard = json_get(obj, "spec.hard");
-	c->quotas = xreallocarray(c->quotas, c->nquotas + 1, sizeof(*c->quotas));
-	q = &c->quotas[c->nquotas++];
-	memset(q, 0, sizeof(*q));
-	q->ns = xstrdup(ns);
-	q->name = xstrdup(name);
-	cJSON_ArrayForEach(h, hard) {
-		struct cluster_quota_item *it;
-
-		if (!h->string)
-			continue;
-		q->items = xreallocarray(q->items, q->nitems + 1, sizeof(*q->items));
-		it = &q->items[q->nitems++];
-		it->resource = xstrdup(h->string);
-		it->hard_milli = quantity_of(h, true);
-		it->used_milli = quantity_of(json_get_key(json_get(obj, "status.used"), h->string), true);
-	}
-}
-
-const struct cluster_quota *cluster_quota_for(struct cluster *c, const char *ns)
-{
-	const struct cluster_quota *best = NULL;
-
-	/* Onyxia's is named onyxia-quota; otherwise the first by name */
-	for (size_t i = 0; i < c->nquotas; i++) {
-		const struct cluster_quota *q = &c->quotas[i];
-
-		if (!str_eq(q->ns, ns))
-			continue;
-		if (str_eq(q->name, "onyxia-quota"))
-			return q;
-		if (!best || strcmp(q->name, best->name) < 0)
-			best = q;
-	}
-	return best;
-}
-
-const struct cluster_quota_item *cluster_quota_item(const struct cluster_quota *q, const char *resource)
-{
-	const char *bare = str_has_prefix(resource, "requests.") ? resource + strlen("requests.") : resource;
-
-	if (!q)
-		return NULL;
-	for (size_t i = 0; i < q->nitems; i++)
-		if (str_eq(q->items[i].resource, resource))
-			return &q->items[i];
-	/* "cpu" and "requests.cpu" mean the same in a quota */
-	for (size_t i = 0; i < q->nitems; i++) {
-		const char *r = q->items[i].resource;
-
-		if (str_has_prefix(r, "requests."))
-			r += strlen("requests.");
-		if (str_eq(r, bare))
-			return &q->items[i];
-	}
-	return NULL;
-}
-
-void cluster_format_cpu(char *dst, size_t size, int64_t m)
-{
-	if (m < 0)
-		snprintf(dst, size, "-");
-	else if (m % 1000 == 0)
-		snprintf(dst, size, "%lld", (long long)(m / 1000));
-	else if (m < 1000)
-		snprintf(dst, size, "%lldm", (long long)m);
-	else
-		snprintf(dst, size, "%.1f", (double)m / 1000.0);
-}
-
-void cluster_format_mem(char *dst, size_t size, int64_t b)
-{
-	static const char *const units[] = { "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
-	double v = (double)b;
-	int u = -1;
-
-	if (b < 0) {
-		snprintf(dst, size, "-");
-		return;
-	}
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(dst, size, "%lld", (long long)b);
-	else if (v == (double)(int64_t)v || v >= 100)
-		snprintf(dst, size, "%.0f%s", v, units[u]);
-	else
-		snprintf(dst, size, "%.1f%s", v, units[u]);
-}
-
-void cluster_quota_summary(struct cluster *c, const char *ns, char *dst, size_t size)
-{
-	const struct cluster_quota *q = cluster_quota_for(c, ns);
-	const struct cluster_quota_item *cpu, *mem, *gpu;
-	size_t k = 0;
-
-	if (size)
-		dst[0] = '\0';
-	if (!q)
-		return;
-	cpu = cluster_quota_item(q, "requests.cpu");
-	mem = cluster_quota_item(q, "requests.memory");
-	gpu = cluster_quota_item(q, "requests." CLUSTER_GPU_RESOURCE);
-	if (cpu && k < size) {
-		char u[32], h[32];
-
-		cluster_format_cpu(u, sizeof(u), cpu->used_milli);
-		cluster_format_cpu(h, sizeof(h), cpu->hard_milli);
-		k += (size_t)snprintf(dst + k, size - k, "cpu %s/%s", u, h);
-	}
-	if (mem && k < size) {
-		char u[32], h[32];
-
-		cluster_format_mem(u, sizeof(u), mem->used_milli / 1000);
-		cluster_format_mem(h, sizeof(h), mem->hard_milli / 1000);
-		k += (size_t)snprintf(dst + k, size - k, "%smem %s/%s", k ? "  " : "", u, h);
-	}
-	if (gpu && k < size)
-		snprintf(dst + k, size - k, "%sgpu %lld/%lld", k ? "  " : "", (long long)(gpu->used_milli / 1000),
-			 (long long)(gpu->hard_milli / 1000));
-}
-
 /* --- namespaces --- */
 
 void cluster_feed_namespace(struct cluster *c, const cJSON *obj, bool deleted)
@@ -613,7 +433,7 @@ void cluster_feed_namespace(struct cluster *c, const cJSON *obj, bool deleted)
 				return;
 			free(c->namespaces[i]);
 			c->namespaces[i] = c->namespaces[--c->nnamespaces];
-			changed(c);
+			cluster_changed(c);
 			return;
 		}
 	}
@@ -621,7 +441,7 @@ void cluster_feed_namespace(struct cluster *c, const cJSON *obj, bool deleted)
 		return;
 	c->namespaces = xreallocarray(c->namespaces, c->nnamespaces + 1, sizeof(char *));
 	c->namespaces[c->nnamespaces++] = xstrdup(name);
-	changed(c);
+	cluster_changed(c);
 }
 
 static int ns_rank(const char *n)
@@ -655,7 +475,7 @@ static void pod_set_usage(struct cluster *c, struct cluster_pod *p, int64_t cpu_
  * back the same keeps its stamp. */
 void cluster_usage_reset(struct cluster *c, bool pods, bool nodes)
 {
-	changed(c);
+	cluster_changed(c);
 	if (pods) {
 		c->usage_round++;
 		c->usage_pending = true;
@@ -674,7 +494,7 @@ void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int6
 
 	if (!found)
 		return;
-	changed(c);
+	cluster_changed(c);
 	c->pods[i].usage_round = c->usage_round;
 	pod_set_usage(c, &c->pods[i].p, cpu_m, mem, gpu_util);
 }
@@ -688,7 +508,7 @@ void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int6
 	n->cpu_m = cpu_m;
 	n->mem = mem;
 	n->gpu_util = gpu_util;
-	changed(c);
+	cluster_changed(c);
 }
 
 static void usage_list(struct cluster *c, const cJSON *list, bool nodes)
@@ -882,12 +702,12 @@ void cluster_clear(struct cluster *c)
 	c->nevents = 0;
 	c->events_stale = true;
 	for (size_t i = 0; i < c->nquotas; i++)
-		quota_clear(&c->quotas[i]);
+		cluster_quota_clear(&c->quotas[i]);
 	c->nquotas = 0;
 	for (size_t i = 0; i < c->nnamespaces; i++)
 		free(c->namespaces[i]);
 	c->nnamespaces = 0;
-	changed(c);
+	cluster_changed(c);
 }
 
 void cluster_free(struct cluster *c)
