@@ -11,7 +11,8 @@
  * logs: bytes go to stdout as they come.  When stdout is a terminal they
  * pass utf8_sanitize first, a line at a time (escape sequences from a
  * container must not drive the user's terminal); into a pipe or a file
- * they go untouched.
+ * they go untouched.  With -f a dropped stream is asked again from its
+ * last line (kube/logs resume), told on stderr.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -365,6 +366,18 @@ static void on_log_end(struct logs *l, const struct error *err, void *arg)
 	loop_stop(r->c->loop);
 }
 
+/* on_log_retry: said on stderr, so a pipe gets the log alone */
+static void on_log_retry(struct logs *l, const struct error *err, long delay_ms, void *arg)
+{
+	struct logs_run *r = arg;
+
+	(void)l;
+	if (r->clean)
+		flush_clean(r, false);
+	fprintf(stderr, "%s: log stream dropped (%s); resuming in %.1f s\n", r->c->prog, err->msg,
+		delay_ms / 1000.0);
+}
+
 struct logs_flags {
 	struct logs_opts o;
 	const char *bad;
@@ -424,7 +437,7 @@ int cli_logs(struct cli *c, int argc, char **argv)
 	};
 	struct logs_flags fl = { .o = { .tail_lines = -1 } };
 	struct logs_run r = { .c = c };
-	const struct logs_cbs cbs = { on_log_data, on_log_end };
+	const struct logs_cbs cbs = { on_log_data, on_log_end, on_log_retry };
 	struct logs *l;
 	struct error err;
 	int i = cli_parse(c, argc, argv, "fpc:", longs, logs_opt, &fl);
@@ -446,6 +459,7 @@ int cli_logs(struct cli *c, int argc, char **argv)
 	buf_init(&r.line, 0);
 	fl.o.ns = c->ns;
 	fl.o.pod = argv[i];
+	fl.o.resume = fl.o.follow;	/* a dropped stream is asked again, from its last line */
 	if (!(l = logs_start(c->kube, &fl.o, &cbs, &r, &err))) {
 		cli_disconnect(c);
 		return cli_error(c, "%s", err.msg);

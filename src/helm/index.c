@@ -4,7 +4,7 @@
  * A cursor (struct yp) pulls one event at a time.  The schema is walked by
  * a fixed nest of functions (root -> entries -> versions -> fields), so
  * their depth is bounded by the schema, not the input; any node the
- * schema does not expect is skipped by skip_node, which counts nesting
+ * schema does not expect is skipped by index_skip_node, which counts nesting
  * in a loop.  Aliases are never expanded: where a value is expected an
  * alias counts as absent, so an alias bomb costs nothing.
  */
@@ -18,23 +18,17 @@
 #include "datalab/core/mem.h"
 #include "datalab/helm/index.h"
 #include "datalab/helm/semver.h"
+#include "index-internal.h"
 
 #define MAX_NAME 250		/* Helm caps chart names at 250 bytes */
 #define MAX_VERSION 256
 
-struct yp {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	bool have;
-	const struct index_limits *lim;
-	struct error *err;
-};
 
 static const struct index_limits default_limits = {
 	64u << 20, 10000, 200000, 256, 1u << 20,
 };
 
-static int yp_next(struct yp *y)
+int index_yp_next(struct yp *y)
 {
 	if (y->have)
 		yaml_event_delete(&y->ev);
@@ -48,18 +42,18 @@ static int yp_next(struct yp *y)
 	return 0;
 }
 
-static yaml_event_type_t yp_type(const struct yp *y)
+yaml_event_type_t index_yp_type(const struct yp *y)
 {
 	return y->ev.type;
 }
 
 /* The current event starts a node: consume it whole. */
-static int skip_node(struct yp *y)
+int index_skip_node(struct yp *y)
 {
 	size_t depth = 0;
 
 	for (;;) {
-		switch (yp_type(y)) {
+		switch (index_yp_type(y)) {
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
 			depth++;
@@ -76,12 +70,12 @@ static int skip_node(struct yp *y)
 		}
 		if (depth == 0)
 			return 0;
-		if (yp_next(y) != 0)
+		if (index_yp_next(y) != 0)
 			return -1;
 	}
 }
 
-static bool scalar_is_null(const yaml_event_t *ev)
+bool index_scalar_is_null(const yaml_event_t *ev)
 {
 	const char *v = (const char *)ev->data.scalar.value;
 	size_t n = ev->data.scalar.length;
@@ -95,16 +89,16 @@ static bool scalar_is_null(const yaml_event_t *ev)
 
 /* The value node at the cursor as a string: scalars only, null = NULL.
  * Consumes the node.  *bad is set when it was present but unusable. */
-static int take_string(struct yp *y, char **out, bool *bad)
+int index_take_string(struct yp *y, char **out, bool *bad)
 {
 	free(*out);
 	*out = NULL;
-	if (yp_type(y) != YAML_SCALAR_EVENT) {
-		if (yp_type(y) != YAML_ALIAS_EVENT)
+	if (index_yp_type(y) != YAML_SCALAR_EVENT) {
+		if (index_yp_type(y) != YAML_ALIAS_EVENT)
 			*bad = true;
-		return skip_node(y);
+		return index_skip_node(y);
 	}
-	if (scalar_is_null(&y->ev))
+	if (index_scalar_is_null(&y->ev))
 		return 0;
 	if (y->ev.data.scalar.length > y->lim->max_string) {
 		*bad = true;
@@ -114,7 +108,7 @@ static int take_string(struct yp *y, char **out, bool *bad)
 	return 0;
 }
 
-static bool key_is(const struct yp *y, const char *k)
+bool index_key_is(const struct yp *y, const char *k)
 {
 	size_t n = strlen(k);
 
@@ -124,20 +118,20 @@ static bool key_is(const struct yp *y, const char *k)
 /* A sequence of scalars (null = empty); non-scalar items mark it bad. */
 static int take_list(struct yp *y, char ***out, size_t *count, bool *bad)
 {
-	if (yp_type(y) != YAML_SEQUENCE_START_EVENT) {
-		if (yp_type(y) == YAML_SCALAR_EVENT && scalar_is_null(&y->ev))
+	if (index_yp_type(y) != YAML_SEQUENCE_START_EVENT) {
+		if (index_yp_type(y) == YAML_SCALAR_EVENT && index_scalar_is_null(&y->ev))
 			return 0;
 		*bad = true;
-		return skip_node(y);
+		return index_skip_node(y);
 	}
 	for (;;) {
 		char *s = NULL;
 
-		if (yp_next(y) != 0)
+		if (index_yp_next(y) != 0)
 			return -1;
-		if (yp_type(y) == YAML_SEQUENCE_END_EVENT)
+		if (index_yp_type(y) == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (take_string(y, &s, bad) != 0)
+		if (index_take_string(y, &s, bad) != 0)
 			return -1;
 		if (!s)
 			continue;
@@ -154,21 +148,21 @@ static int take_list(struct yp *y, char ***out, size_t *count, bool *bad)
 /* A mapping of scalar keys to scalar values (annotations). */
 static int take_kv(struct yp *y, struct index_kv **out, size_t *count, bool *bad)
 {
-	if (yp_type(y) != YAML_MAPPING_START_EVENT) {
-		if (yp_type(y) == YAML_SCALAR_EVENT && scalar_is_null(&y->ev))
+	if (index_yp_type(y) != YAML_MAPPING_START_EVENT) {
+		if (index_yp_type(y) == YAML_SCALAR_EVENT && index_scalar_is_null(&y->ev))
 			return 0;
 		*bad = true;
-		return skip_node(y);
+		return index_skip_node(y);
 	}
 	for (;;) {
 		char *k = NULL, *v = NULL;
 
-		if (yp_next(y) != 0)
+		if (index_yp_next(y) != 0)
 			return -1;
-		if (yp_type(y) == YAML_MAPPING_END_EVENT)
+		if (index_yp_type(y) == YAML_MAPPING_END_EVENT)
 			return 0;
-		if (take_string(y, &k, bad) != 0 || yp_next(y) != 0 ||
-		    take_string(y, &v, bad) != 0) {
+		if (index_take_string(y, &k, bad) != 0 || index_yp_next(y) != 0 ||
+		    index_take_string(y, &v, bad) != 0) {
 			free(k);
 			free(v);
 			return -1;
@@ -190,7 +184,7 @@ static int take_bool(struct yp *y, bool *out, bool *bad)
 {
 	char *s = NULL;
 
-	if (take_string(y, &s, bad) != 0)
+	if (index_take_string(y, &s, bad) != 0)
 		return -1;
 	if (!s)
 		return 0;
@@ -215,22 +209,22 @@ static void dep_release(struct index_dep *d)
 
 static int take_deps(struct yp *y, struct index_version *v, bool *bad)
 {
-	if (yp_type(y) != YAML_SEQUENCE_START_EVENT) {
-		if (yp_type(y) == YAML_SCALAR_EVENT && scalar_is_null(&y->ev))
+	if (index_yp_type(y) != YAML_SEQUENCE_START_EVENT) {
+		if (index_yp_type(y) == YAML_SCALAR_EVENT && index_scalar_is_null(&y->ev))
 			return 0;
 		*bad = true;
-		return skip_node(y);
+		return index_skip_node(y);
 	}
 	for (;;) {
 		struct index_dep d;
 
-		if (yp_next(y) != 0)
+		if (index_yp_next(y) != 0)
 			return -1;
-		if (yp_type(y) == YAML_SEQUENCE_END_EVENT)
+		if (index_yp_type(y) == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (yp_type(y) != YAML_MAPPING_START_EVENT) {
+		if (index_yp_type(y) != YAML_MAPPING_START_EVENT) {
 			*bad = true;
-			if (skip_node(y) != 0)
+			if (index_skip_node(y) != 0)
 				return -1;
 			continue;
 		}
@@ -239,27 +233,27 @@ static int take_deps(struct yp *y, struct index_version *v, bool *bad)
 			char **field = NULL;
 			int rc;
 
-			if (yp_next(y) != 0)
+			if (index_yp_next(y) != 0)
 				goto fail;
-			if (yp_type(y) == YAML_MAPPING_END_EVENT)
+			if (index_yp_type(y) == YAML_MAPPING_END_EVENT)
 				break;
-			if (yp_type(y) == YAML_SCALAR_EVENT) {
-				if (key_is(y, "name"))
+			if (index_yp_type(y) == YAML_SCALAR_EVENT) {
+				if (index_key_is(y, "name"))
 					field = &d.name;
-				else if (key_is(y, "version"))
+				else if (index_key_is(y, "version"))
 					field = &d.version;
-				else if (key_is(y, "repository"))
+				else if (index_key_is(y, "repository"))
 					field = &d.repository;
-				else if (key_is(y, "condition"))
+				else if (index_key_is(y, "condition"))
 					field = &d.condition;
-				else if (key_is(y, "alias"))
+				else if (index_key_is(y, "alias"))
 					field = &d.alias;
-			} else if (skip_node(y) != 0) {
+			} else if (index_skip_node(y) != 0) {
 				goto fail;
 			}
-			if (yp_next(y) != 0)
+			if (index_yp_next(y) != 0)
 				goto fail;
-			rc = field ? take_string(y, field, bad) : skip_node(y);
+			rc = field ? index_take_string(y, field, bad) : index_skip_node(y);
 			if (rc != 0)
 				goto fail;
 		}
@@ -278,7 +272,7 @@ fail:
 }
 
 /* One version mapping at the cursor (MAPPING_START), up to its end. */
-static int take_version(struct yp *y, struct index_version *v, bool *bad)
+int index_take_version(struct yp *y, struct index_version *v, bool *bad)
 {
 	for (;;) {
 		char **field = NULL;
@@ -286,11 +280,11 @@ static int take_version(struct yp *y, struct index_version *v, bool *bad)
 		enum { F_SKIP, F_STR, F_LIST_URLS, F_LIST_KW, F_LIST_SRC, F_ANN,
 			F_DEPRECATED, F_DEPS } kind = F_SKIP;
 
-		if (yp_next(y) != 0)
+		if (index_yp_next(y) != 0)
 			return -1;
-		if (yp_type(y) == YAML_MAPPING_END_EVENT)
+		if (index_yp_type(y) == YAML_MAPPING_END_EVENT)
 			return 0;
-		if (yp_type(y) == YAML_SCALAR_EVENT) {
+		if (index_yp_type(y) == YAML_SCALAR_EVENT) {
 			static const struct { const char *key; size_t off; } strs[] = {
 				{ "apiVersion", offsetof(struct index_version, api_version) },
 				{ "name", offsetof(struct index_version, name) },
@@ -306,34 +300,34 @@ static int take_version(struct yp *y, struct index_version *v, bool *bad)
 			};
 
 			for (size_t i = 0; i < DL_ARRAY_LEN(strs); i++) {
-				if (key_is(y, strs[i].key)) {
+				if (index_key_is(y, strs[i].key)) {
 					field = (char **)((char *)v + strs[i].off);
 					kind = F_STR;
 					break;
 				}
 			}
 			if (kind == F_SKIP) {
-				if (key_is(y, "urls"))
+				if (index_key_is(y, "urls"))
 					kind = F_LIST_URLS;
-				else if (key_is(y, "keywords"))
+				else if (index_key_is(y, "keywords"))
 					kind = F_LIST_KW;
-				else if (key_is(y, "sources"))
+				else if (index_key_is(y, "sources"))
 					kind = F_LIST_SRC;
-				else if (key_is(y, "annotations"))
+				else if (index_key_is(y, "annotations"))
 					kind = F_ANN;
-				else if (key_is(y, "deprecated"))
+				else if (index_key_is(y, "deprecated"))
 					kind = F_DEPRECATED;
-				else if (key_is(y, "dependencies"))
+				else if (index_key_is(y, "dependencies"))
 					kind = F_DEPS;
 			}
-		} else if (skip_node(y) != 0) {
+		} else if (index_skip_node(y) != 0) {
 			return -1;
 		}
-		if (yp_next(y) != 0)
+		if (index_yp_next(y) != 0)
 			return -1;
 		switch (kind) {
 		case F_STR:
-			rc = take_string(y, field, bad);
+			rc = index_take_string(y, field, bad);
 			break;
 		case F_LIST_URLS:
 			rc = take_list(y, &v->urls, &v->nurls, bad);
@@ -354,7 +348,7 @@ static int take_version(struct yp *y, struct index_version *v, bool *bad)
 			rc = take_deps(y, v, bad);
 			break;
 		default:
-			rc = skip_node(y);
+			rc = index_skip_node(y);
 			break;
 		}
 		if (rc != 0)
@@ -362,7 +356,7 @@ static int take_version(struct yp *y, struct index_version *v, bool *bad)
 	}
 }
 
-static bool valid_name(const char *s)
+bool index_valid_name(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 
@@ -394,11 +388,11 @@ static bool valid_digest(char *s)
 }
 
 /* Helm's Validate, the parts a console depends on; fills derived flags. */
-static bool version_ok(struct index_version *v, const char *key)
+bool index_version_ok(struct index_version *v, const char *key)
 {
 	struct semver sv;
 
-	if (!valid_name(v->name) || (key && strcmp(key, v->name) != 0))
+	if (!index_valid_name(v->name) || (key && strcmp(key, v->name) != 0))
 		return false;
 	if (!v->version || strlen(v->version) > MAX_VERSION ||
 	    semver_parse(v->version, strlen(v->version), &sv) != 0)
@@ -446,7 +440,7 @@ void index_version_release(struct index_version *v)
 	memset(v, 0, sizeof(*v));
 }
 
-static void chart_release(struct index_chart *c)
+void index_chart_release(struct index_chart *c)
 {
 	for (size_t i = 0; i < c->nversions; i++)
 		index_version_release(&c->versions[i]);
@@ -458,152 +452,14 @@ static void chart_release(struct index_chart *c)
 void index_release(struct index *idx)
 {
 	for (size_t i = 0; i < idx->ncharts; i++)
-		chart_release(&idx->charts[i]);
+		index_chart_release(&idx->charts[i]);
 	free(idx->charts);
 	free(idx->api_version);
 	free(idx->generated);
 	memset(idx, 0, sizeof(*idx));
 }
 
-/* entries.NAME at the cursor: a sequence of version mappings. */
-static int take_chart(struct yp *y, struct index *idx, struct index_chart *c)
-{
-	if (yp_type(y) != YAML_SEQUENCE_START_EVENT) {
-		idx->nrejected++;
-		return skip_node(y);
-	}
-	for (;;) {
-		struct index_version v;
-		bool bad = false;
-
-		if (yp_next(y) != 0)
-			return -1;
-		if (yp_type(y) == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		if (yp_type(y) != YAML_MAPPING_START_EVENT) {
-			idx->nrejected++;
-			if (skip_node(y) != 0)
-				return -1;
-			continue;
-		}
-		memset(&v, 0, sizeof(v));
-		if (take_version(y, &v, &bad) != 0) {
-			index_version_release(&v);
-			return -1;
-		}
-		if (bad || !version_ok(&v, c->name)) {
-			idx->nrejected++;
-			index_version_release(&v);
-			continue;
-		}
-		if (idx->nversions >= y->lim->max_versions) {
-			index_version_release(&v);
-			return error_set(y->err, ERR_LIMIT, "index holds more than %zu versions",
-			    y->lim->max_versions);
-		}
-		c->versions = xreallocarray(c->versions, c->nversions + 1, sizeof(*c->versions));
-		c->versions[c->nversions++] = v;
-		idx->nversions++;
-	}
-}
-
-static int take_entries(struct yp *y, struct index *idx)
-{
-	if (yp_type(y) != YAML_MAPPING_START_EVENT) {
-		if (yp_type(y) == YAML_SCALAR_EVENT && scalar_is_null(&y->ev))
-			return 0;
-		return error_set(y->err, ERR_PARSE, "index 'entries' is not a mapping");
-	}
-	for (;;) {
-		struct index_chart c;
-		bool bad = false;
-
-		if (yp_next(y) != 0)
-			return -1;
-		if (yp_type(y) == YAML_MAPPING_END_EVENT)
-			return 0;
-		memset(&c, 0, sizeof(c));
-		if (take_string(y, &c.name, &bad) != 0 || yp_next(y) != 0)
-			goto fail;
-		if (!c.name || !valid_name(c.name)) {
-			idx->nrejected++;
-			if (skip_node(y) != 0)
-				goto fail;
-			chart_release(&c);
-			continue;
-		}
-		if (take_chart(y, idx, &c) != 0)
-			goto fail;
-		if (c.nversions == 0) {
-			chart_release(&c);
-			continue;
-		}
-		if (idx->ncharts >= y->lim->max_charts) {
-			chart_release(&c);
-			return error_set(y->err, ERR_LIMIT, "index holds more than %zu charts",
-			    y->lim->max_charts);
-		}
-		idx->charts = xreallocarray(idx->charts, idx->ncharts + 1, sizeof(*idx->charts));
-		idx->charts[idx->ncharts++] = c;
-		continue;
-fail:
-		chart_release(&c);
-		return -1;
-	}
-}
-
-static int cmp_version_desc(const void *a, const void *b)
-{
-	const struct index_version *va = a, *vb = b;
-
-	return semver_compare_str(vb->version, va->version);
-}
-
-/* Sorts by name; for a key given twice the later one wins, as in go-yaml. */
-static int cmp_chart(const void *a, const void *b)
-{
-	const struct index_chart *ca = a, *cb = b;
-	int c = strcmp(ca->name, cb->name);
-
-	if (c != 0)
-		return c;
-	/* qsort is not stable: order duplicates by the address they had */
-	return ca < cb ? -1 : ca > cb;
-}
-
-static void finish(struct index *idx)
-{
-	size_t out = 0;
-
-	if (idx->ncharts > 1)
-		qsort(idx->charts, idx->ncharts, sizeof(*idx->charts), cmp_chart);
-	for (size_t i = 0; i < idx->ncharts; i++) {
-		if (i + 1 < idx->ncharts && !strcmp(idx->charts[i].name, idx->charts[i + 1].name)) {
-			idx->nversions -= idx->charts[i].nversions;
-			chart_release(&idx->charts[i]);
-			continue;
-		}
-		idx->charts[out++] = idx->charts[i];
-	}
-	idx->ncharts = out;
-	for (size_t i = 0; i < idx->ncharts; i++) {
-		struct index_chart *c = &idx->charts[i];
-
-		if (c->nversions > 1)
-			qsort(c->versions, c->nversions, sizeof(*c->versions), cmp_version_desc);
-		c->latest = 0;
-		for (size_t j = 0; j < c->nversions; j++) {
-			if (!c->versions[j].prerelease) {
-				c->latest = j;
-				break;
-			}
-		}
-		c->library = c->versions[c->latest].library;
-		c->deprecated = c->versions[c->latest].deprecated;
-	}
-}
-
-static int yp_open(struct yp *y, const char *p, size_t n, const struct index_limits *lim,
+int index_yp_open(struct yp *y, const char *p, size_t n, const struct index_limits *lim,
 		   struct error *err)
 {
 	memset(y, 0, sizeof(*y));
@@ -615,64 +471,18 @@ static int yp_open(struct yp *y, const char *p, size_t n, const struct index_lim
 		fatal("out of memory");
 	yaml_parser_set_input_string(&y->parser, (const unsigned char *)p, n);
 	/* stream start, then the first document's start (or the stream end) */
-	if (yp_next(y) != 0 || yp_next(y) != 0)
+	if (index_yp_next(y) != 0 || index_yp_next(y) != 0)
 		return -1;
-	if (yp_type(y) != YAML_DOCUMENT_START_EVENT)
+	if (index_yp_type(y) != YAML_DOCUMENT_START_EVENT)
 		return error_set(err, ERR_PARSE, "empty document");
-	return yp_next(y);
+	return index_yp_next(y);
 }
 
-static void yp_close(struct yp *y)
+void index_yp_close(struct yp *y)
 {
 	if (y->have)
 		yaml_event_delete(&y->ev);
 	yaml_parser_delete(&y->parser);
-}
-
-int index_parse(const char *p, size_t n, const struct index_limits *limits,
-		struct index *idx, struct error *err)
-{
-	struct yp y;
-	bool bad = false;
-
-	memset(idx, 0, sizeof(*idx));
-	if (yp_open(&y, p, n, limits, err) != 0)
-		goto fail;
-	if (yp_type(&y) != YAML_MAPPING_START_EVENT) {
-		error_set(err, ERR_PARSE, "index is not a mapping");
-		goto fail;
-	}
-	for (;;) {
-		int rc;
-
-		if (yp_next(&y) != 0)
-			goto fail;
-		if (yp_type(&y) == YAML_MAPPING_END_EVENT)
-			break;
-		if (yp_type(&y) != YAML_SCALAR_EVENT) {
-			if (skip_node(&y) != 0 || yp_next(&y) != 0 || skip_node(&y) != 0)
-				goto fail;
-			continue;
-		}
-		if (key_is(&y, "entries")) {
-			rc = yp_next(&y) != 0 ? -1 : take_entries(&y, idx);
-		} else if (key_is(&y, "apiVersion")) {
-			rc = yp_next(&y) != 0 ? -1 : take_string(&y, &idx->api_version, &bad);
-		} else if (key_is(&y, "generated")) {
-			rc = yp_next(&y) != 0 ? -1 : take_string(&y, &idx->generated, &bad);
-		} else {
-			rc = yp_next(&y) != 0 ? -1 : skip_node(&y);
-		}
-		if (rc != 0)
-			goto fail;
-	}
-	yp_close(&y);
-	finish(idx);
-	return 0;
-fail:
-	yp_close(&y);
-	index_release(idx);
-	return -1;
 }
 
 int index_parse_metadata(const char *p, size_t n, struct index_version *v, struct error *err)
@@ -682,28 +492,28 @@ int index_parse_metadata(const char *p, size_t n, struct index_version *v, struc
 	bool bad = false;
 
 	memset(v, 0, sizeof(*v));
-	if (yp_open(&y, p, n, &lim, err) != 0)
+	if (index_yp_open(&y, p, n, &lim, err) != 0)
 		goto fail;
-	if (yp_type(&y) != YAML_MAPPING_START_EVENT) {
+	if (index_yp_type(&y) != YAML_MAPPING_START_EVENT) {
 		error_set(err, ERR_PARSE, "Chart.yaml is not a mapping");
 		goto fail;
 	}
-	if (take_version(&y, v, &bad) != 0)
+	if (index_take_version(&y, v, &bad) != 0)
 		goto fail;
-	yp_close(&y);
+	index_yp_close(&y);
 	if (!v->name || !v->version) {
 		error_set(err, ERR_INVALID, "Chart.yaml has no %s", v->name ? "version" : "name");
 		index_version_release(v);
 		return -1;
 	}
-	if (bad || !version_ok(v, NULL)) {
+	if (bad || !index_version_ok(v, NULL)) {
 		error_set(err, ERR_INVALID, "Chart.yaml of '%.64s' is not valid", v->name);
 		index_version_release(v);
 		return -1;
 	}
 	return 0;
 fail:
-	yp_close(&y);
+	index_yp_close(&y);
 	index_version_release(v);
 	return -1;
 }

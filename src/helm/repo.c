@@ -5,10 +5,12 @@
  * Data flow: a fetch is one struct repo_fetch holding at most one request
  * in flight.  Its on_done looks at the status: 3xx starts the next hop,
  * 304 reads the cached copy, 200 parses (and, for an index, stores), and
- * anything else falls back to the cache.  Results that need no network
- * (a young cached index, a cached archive) are delivered from a 0 ms loop
- * timer, so a caller never sees its callback before the start call
- * returns.  The fetch frees itself after its callback.
+ * anything else falls back to the cache.  An index (a body or the cached
+ * copy) is parsed in slices of PARSE_SLICE_US from a 0 ms timer, one per
+ * loop turn, and what follows depends on why it was parsed (enum
+ * parse_for); results that need no parse are delivered from a 0 ms timer
+ * too, so a caller never sees its callback before the start call returns.
+ * The fetch frees itself after its callback.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,19 @@
 #include "datalab/helm/repo.h"
 
 enum fetch_kind { FETCH_INDEX, FETCH_CHART };
+
+/* Why an index is being parsed: what follows a parse that succeeds or
+ * fails. */
+enum parse_for {
+	PARSE_DOWNLOADED,	/* a 200's body: cached once it parsed, else the cached copy */
+	PARSE_YOUNG,		/* the young cached copy: else ask the network */
+	PARSE_NOT_MODIFIED,	/* a 304: the cached copy, else an error */
+	PARSE_STALE,		/* the network failed: the cached copy, else that failure */
+};
+
+/* An index parse runs in slices of this many microseconds, one per loop
+ * turn, so keys and streams are served while a 2.3 MB index loads. */
+#define PARSE_SLICE_US 4000L
 
 struct repo_fetch {
 	enum fetch_kind kind;
@@ -48,6 +63,10 @@ struct repo_fetch {
 	cJSON *meta;		/* meta.json, or NULL */
 	repo_index_fn *index_fn;
 	struct repo_index_result ires;
+	struct index_parser *parser;	/* a parse in slices, or NULL */
+	struct buf bytes;	/* what it parses (a body or the cached copy) */
+	enum parse_for pfor;	/* what comes after it */
+	char *etag, *last_modified;	/* a downloaded index's validators */
 	/* chart */
 	char *digest;		/* NULL when the index gave none */
 	repo_chart_fn *chart_fn;
@@ -103,6 +122,10 @@ static void fetch_free(struct repo_fetch *f)
 	free(f->dir);
 	cJSON_Delete(f->meta);
 	repo_index_free(f->ires.idx);
+	index_parser_free(f->parser);
+	buf_release(&f->bytes);
+	free(f->etag);
+	free(f->last_modified);
 	chart_free(f->cres.chart);
 	free(f->digest);
 	free(f);
@@ -124,6 +147,7 @@ static struct repo_fetch *fetch_new(enum fetch_kind kind, struct loop *l, struct
 	struct repo_fetch *f = xcalloc(1, sizeof(*f));
 
 	f->kind = kind;
+	buf_init(&f->bytes, 0);
 	f->loop = l;
 	f->http = h;
 	f->arg = arg;
@@ -244,20 +268,13 @@ static void index_deliver(struct repo_fetch *f)
 	fetch_free(f);
 }
 
-/* Parses p[0..n) into f->ires.idx; -1 with err. */
-static int index_take(struct repo_fetch *f, const char *p, size_t n, struct error *err)
-{
-	struct index *idx = xcalloc(1, sizeof(*idx));
+static long deliver_later(struct loop *l, void *arg);
 
-	/* the body is already capped at max_body; the parser's own limits
-	 * bound charts, versions and strings */
-	if (index_parse(p, n, NULL, idx, err) < 0) {
-		free(idx);
-		return -1;
-	}
-	repo_index_free(f->ires.idx);
-	f->ires.idx = idx;
-	return 0;
+/* deliver_soon: from a 0 ms timer, never inside the call that started
+ * the fetch */
+static void deliver_soon(struct repo_fetch *f)
+{
+	f->timer = loop_add_timer(f->loop, 0, deliver_later, f);
 }
 
 /* The cached copy is the one the caller holds: nothing to parse. */
@@ -266,25 +283,61 @@ static bool caller_has_cache(const struct repo_fetch *f)
 	return f->known_ms > 0 && f->meta && json_int(f->meta, "fetchedAt", 0) == f->known_ms;
 }
 
-/* The cached copy into f->ires.idx; -1 with err when there is none. */
-static int index_from_cache(struct repo_fetch *f, struct error *err)
+static void parse_done(struct repo_fetch *f, struct index *idx, const struct error *err);
+static void not_modified_done(struct repo_fetch *f);
+
+/* parse_tick: one slice of the parse; the next on the next loop turn. */
+static long parse_tick(struct loop *l, void *arg)
+{
+	struct repo_fetch *f = arg;
+	struct index *idx;
+	struct error err;
+	int rc;
+
+	(void)l;
+	rc = index_parser_step(f->parser, PARSE_SLICE_US, &err);
+	if (rc == 1)
+		return 0;
+	f->timer = 0;
+	idx = xcalloc(1, sizeof(*idx));
+	index_parser_take(f->parser, idx);
+	index_parser_free(f->parser);
+	f->parser = NULL;
+	if (rc < 0) {
+		free(idx);
+		idx = NULL;
+	}
+	parse_done(f, idx, &err);	/* may free f */
+	return LOOP_NOMORE;
+}
+
+/* parse_begin: parses f->bytes in slices, then parse_done(why). */
+static void parse_begin(struct repo_fetch *f, enum parse_for why)
+{
+	/* the body is already capped at max_body; the parser's own limits
+	 * bound charts, versions and strings */
+	f->pfor = why;
+	f->parser = index_parser_new(f->bytes.data, f->bytes.len, NULL);
+	f->timer = loop_add_timer(f->loop, 0, parse_tick, f);
+}
+
+/* cache_begin: the cached copy read, its parse begun; -1 with err when
+ * there is none. */
+static int cache_begin(struct repo_fetch *f, enum parse_for why, struct error *err)
 {
 	char *path = file_join(f->dir, "index.yaml");
-	struct buf b;
 	int rc;
 
 	if (!f->meta || !file_exists(path)) {
 		free(path);
 		return error_set(err, ERR_NOT_FOUND, "no cached copy of '%s'", f->repo_url);
 	}
-	buf_init(&b, f->max_body);
-	rc = file_read(path, &b, err);
-	if (rc == 0)
-		rc = index_take(f, b.data, b.len, err);
-	buf_release(&b);
+	buf_release(&f->bytes);
+	buf_init(&f->bytes, f->max_body);
+	rc = file_read(path, &f->bytes, err);
 	free(path);
 	if (rc == 0)
-		f->ires.fetched_ms = json_int(f->meta, "fetchedAt", 0);
+		parse_begin(f, why);
 	return rc;
 }
 
@@ -298,44 +351,29 @@ static void index_fallback(struct repo_fetch *f, const struct error *why)
 		f->ires.source = REPO_STALE;
 		f->ires.fetched_ms = f->known_ms;
 		error_clear(&f->ires.err);
-	} else if (index_from_cache(f, &cerr) == 0) {
-		f->ires.source = REPO_STALE;
-		error_clear(&f->ires.err);
-		log_info("repo: %s unreachable (%s), using the cached index", f->repo_url, why->msg);
+	} else if (cache_begin(f, PARSE_STALE, &cerr) == 0) {
+		return;
 	} else {
 		f->ires.err = *why;
 	}
-	index_deliver(f);
+	deliver_soon(f);
 }
 
-static void index_downloaded(struct repo_fetch *f, const struct buf *body)
+/* store_downloaded: the parsed body becomes the cached copy. */
+static void store_downloaded(struct repo_fetch *f, int64_t now)
 {
 	struct error err;
-	char *path;
-	int64_t now = time_wall_ms();
+	char *path = file_join(f->dir, "index.yaml");
 
-	if (index_take(f, body->data, body->len, &err) < 0) {
-		struct error why;
-
-		error_set(&why, err.code, "index of '%s': %s", f->repo_url, err.msg);
-		index_fallback(f, &why);
-		return;
-	}
-	f->ires.source = REPO_DOWNLOADED;
-	f->ires.fetched_ms = now;
-	path = file_join(f->dir, "index.yaml");
 	if (file_mkdirs(f->dir, 0700, &err) == 0 &&
-	    file_write_atomic(path, body->data, body->len, 0600, &err) == 0) {
-		const char *etag = http_header(f->req, "ETag");
-		const char *lm = http_header(f->req, "Last-Modified");
-
+	    file_write_atomic(path, f->bytes.data, f->bytes.len, 0600, &err) == 0) {
 		cJSON_Delete(f->meta);
 		f->meta = cJSON_CreateObject();
 		cJSON_AddStringToObject(f->meta, "url", f->repo_url);
-		if (etag)
-			cJSON_AddStringToObject(f->meta, "etag", etag);
-		if (lm)
-			cJSON_AddStringToObject(f->meta, "lastModified", lm);
+		if (f->etag)
+			cJSON_AddStringToObject(f->meta, "etag", f->etag);
+		if (f->last_modified)
+			cJSON_AddStringToObject(f->meta, "lastModified", f->last_modified);
 		cJSON_AddNumberToObject(f->meta, "fetchedAt", (double)now);
 		cJSON_AddNumberToObject(f->meta, "checkedAt", (double)now);
 		if (meta_store(f, &err) < 0)
@@ -344,30 +382,108 @@ static void index_downloaded(struct repo_fetch *f, const struct buf *body)
 		log_warn("repo: cannot cache the index of '%s': %s", f->repo_url, err.msg);
 	}
 	free(path);
+}
+
+/* parse_done: what follows a parse, by why it ran; idx is NULL (err
+ * says why) when it failed. */
+static void parse_done(struct repo_fetch *f, struct index *idx, const struct error *err)
+{
+	struct error e;
+
+	if (idx) {
+		repo_index_free(f->ires.idx);
+		f->ires.idx = idx;
+	}
+	switch (f->pfor) {
+	case PARSE_DOWNLOADED:
+		if (!idx) {
+			error_set(&e, err->code, "index of '%s': %s", f->repo_url, err->msg);
+			index_fallback(f, &e);
+			return;
+		}
+		f->ires.source = REPO_DOWNLOADED;
+		f->ires.fetched_ms = time_wall_ms();
+		store_downloaded(f, f->ires.fetched_ms);
+		break;
+	case PARSE_YOUNG:
+		if (!idx) {
+			/* the cached copy is unusable: ask the network after all */
+			if (start_get(f, &e) == 0)
+				return;
+			f->ires.fetch_err = e;
+			f->ires.err = e;
+			break;
+		}
+		f->ires.source = REPO_CACHED;
+		f->ires.fetched_ms = json_int(f->meta, "fetchedAt", 0);
+		break;
+	case PARSE_NOT_MODIFIED:
+		if (!idx) {
+			/* a 304 we did not ask for (or the copy vanished) */
+			error_set(&f->ires.err, ERR_HTTP, "'%s' answered 304 but no usable cached copy exists: %s",
+				  f->repo_url, err->msg);
+			break;
+		}
+		f->ires.fetched_ms = json_int(f->meta, "fetchedAt", 0);
+		not_modified_done(f);
+		break;
+	case PARSE_STALE:
+		if (!idx) {
+			f->ires.err = f->ires.fetch_err;
+			break;
+		}
+		f->ires.source = REPO_STALE;
+		f->ires.fetched_ms = json_int(f->meta, "fetchedAt", 0);
+		error_clear(&f->ires.err);
+		log_info("repo: %s unreachable (%s), using the cached index", f->repo_url, f->ires.fetch_err.msg);
+		break;
+	}
 	index_deliver(f);
+}
+
+/* index_downloaded: a 200; its body and validators are kept (the
+ * request goes when on_done returns) and parsed in slices. */
+static void index_downloaded(struct repo_fetch *f, const struct buf *body)
+{
+	const char *etag = http_header(f->req, "ETag");
+	const char *lm = http_header(f->req, "Last-Modified");
+
+	f->etag = etag ? xstrdup(etag) : NULL;
+	f->last_modified = lm ? xstrdup(lm) : NULL;
+	f->req = NULL;
+	buf_release(&f->bytes);
+	buf_init(&f->bytes, 0);
+	buf_add(&f->bytes, body->data, body->len);
+	parse_begin(f, PARSE_DOWNLOADED);
+}
+
+/* not_modified_done: a 304's copy confirmed, now. */
+static void not_modified_done(struct repo_fetch *f)
+{
+	struct error err;
+
+	f->ires.source = REPO_NOT_MODIFIED;
+	meta_set(f->meta, "checkedAt", cJSON_CreateNumber((double)time_wall_ms()));
+	if (meta_store(f, &err) < 0)
+		log_warn("repo: %s", err.msg);
 }
 
 static void index_not_modified(struct repo_fetch *f)
 {
 	struct error err;
 
+	f->req = NULL;
 	if (caller_has_cache(f)) {
 		f->ires.fetched_ms = f->known_ms;
-	} else if (index_from_cache(f, &err) < 0) {
-		/* a 304 we did not ask for (or the copy vanished) */
-		struct error why;
-
-		error_set(&why, ERR_HTTP, "'%s' answered 304 but no usable cached copy exists: %s",
-			  f->repo_url, err.msg);
-		f->ires.err = why;
-		index_deliver(f);
+		not_modified_done(f);
+		deliver_soon(f);
 		return;
 	}
-	f->ires.source = REPO_NOT_MODIFIED;
-	meta_set(f->meta, "checkedAt", cJSON_CreateNumber((double)time_wall_ms()));
-	if (meta_store(f, &err) < 0)
-		log_warn("repo: %s", err.msg);
-	index_deliver(f);
+	if (cache_begin(f, PARSE_NOT_MODIFIED, &err) < 0) {
+		error_set(&f->ires.err, ERR_HTTP, "'%s' answered 304 but no usable cached copy exists: %s",
+			  f->repo_url, err.msg);
+		deliver_soon(f);
+	}
 }
 
 /* ---- chart ---- */
@@ -510,22 +626,23 @@ struct repo_fetch *repo_fetch_index(struct loop *l, struct http *h, const char *
 	}
 	meta_load(f);
 	if (o && o->max_age_ms > 0 && f->meta &&
-	    time_wall_ms() - json_int(f->meta, "checkedAt", 0) < o->max_age_ms &&
-	    (caller_has_cache(f) || index_from_cache(f, &e) == 0)) {
-		if (!f->ires.idx)
+	    time_wall_ms() - json_int(f->meta, "checkedAt", 0) < o->max_age_ms) {
+		if (caller_has_cache(f)) {
 			f->ires.fetched_ms = f->known_ms;
-		f->ires.source = REPO_CACHED;
-		f->timer = loop_add_timer(l, 0, deliver_later, f);
-		return f;
+			f->ires.source = REPO_CACHED;
+			deliver_soon(f);
+			return f;
+		}
+		if (cache_begin(f, PARSE_YOUNG, &e) == 0)
+			return f;
 	}
 	if (start_get(f, &e) < 0) {
 		/* not even started (no curl handle): the cache may still serve */
 		f->ires.fetch_err = e;
-		if (index_from_cache(f, &e) == 0)
-			f->ires.source = REPO_STALE;
-		else
+		if (cache_begin(f, PARSE_STALE, &e) < 0) {
 			f->ires.err = f->ires.fetch_err;
-		f->timer = loop_add_timer(l, 0, deliver_later, f);
+			deliver_soon(f);
+		}
 	}
 	return f;
 }

@@ -195,7 +195,7 @@ static bool label_value(const char *p, const char *end, const char *name, char *
 	return false;
 }
 
-int metrics_parse_dcgm(const char *text, size_t n, metrics_gpu_fn *fn, void *arg)
+int metrics_parse_dcgm_samples(const char *text, size_t n, metrics_gpu_sample_fn *fn, void *arg)
 {
 	static const char metric[] = "DCGM_FI_DEV_GPU_UTIL";
 	const char *p = text, *end = text + n;
@@ -204,7 +204,7 @@ int metrics_parse_dcgm(const char *text, size_t n, metrics_gpu_fn *fn, void *arg
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end, *lb, *rb;
-		char ns[256], pod[256], gpu[64], num[64];
+		char ns[256], pod[256], gpu[64], host[256], num[64];
 		double v;
 		char *stop;
 
@@ -217,19 +217,50 @@ int metrics_parse_dcgm(const char *text, size_t n, metrics_gpu_fn *fn, void *arg
 			snprintf(num, sizeof(num), "%.*s", (int)DL_MIN((size_t)(le - vp), sizeof(num) - 1), vp);
 			num[strcspn(num, " \r")] = '\0';
 			v = strtod(num, &stop);
-			if (stop != num && !*stop && v >= 0 && v <= 100 &&
-			    label_value(lb, rb, "namespace", ns, sizeof(ns)) && label_value(lb, rb, "pod", pod, sizeof(pod)) &&
-			    *pod) {
+			if (stop != num && !*stop && v >= 0 && v <= 100) {
+				struct metrics_gpu_sample smp = { host, gpu, ns, pod, v };
+
+				if (!label_value(lb, rb, "namespace", ns, sizeof(ns)))
+					ns[0] = '\0';
+				if (!label_value(lb, rb, "pod", pod, sizeof(pod)))
+					pod[0] = '\0';
 				if (!label_value(lb, rb, "gpu", gpu, sizeof(gpu)))
 					gpu[0] = '\0';
+				if (!label_value(lb, rb, "Hostname", host, sizeof(host)))
+					host[0] = '\0';
 				count++;
 				if (fn)
-					fn(ns, pod, gpu, v, arg);
+					fn(&smp, arg);
 			}
 		}
 		p = nl ? nl + 1 : end;
 	}
 	return count;
+}
+
+struct pod_filter {
+	metrics_gpu_fn *fn;
+	void *arg;
+	int count;
+};
+
+static void pod_sample(const struct metrics_gpu_sample *s, void *arg)
+{
+	struct pod_filter *f = arg;
+
+	if (!*s->pod)
+		return;
+	f->count++;
+	if (f->fn)
+		f->fn(s->ns, s->pod, s->gpu, s->value, f->arg);
+}
+
+int metrics_parse_dcgm(const char *text, size_t n, metrics_gpu_fn *fn, void *arg)
+{
+	struct pod_filter f = { fn, arg, 0 };
+
+	metrics_parse_dcgm_samples(text, n, pod_sample, &f);
+	return f.count;
 }
 
 /* ---- the poller ---- */
@@ -250,7 +281,8 @@ struct metrics {
 	struct kube_call *pods_call, *nodes_call, *gpu_call;
 	cJSON *pods_reply, *nodes_reply;
 	struct buf gpu_page;
-	bool gpu_ok;
+	bool gpu_ok;		/* this poll's page came */
+	bool gpu_seen;		/* the last poll's did */
 	struct error poll_err;
 	bool polling;
 	struct series_set pods, nodes;
@@ -373,6 +405,60 @@ static void on_gpu_sample(const char *ns, const char *pod, const char *gpu, doub
 	a->count++;
 }
 
+struct host_acc {
+	struct metrics *m;
+	char host[256];
+	double sum;
+	int count;
+};
+
+static void host_flush(struct host_acc *a)
+{
+	struct metrics_series *s = a->count ? series_find(&a->m->nodes, "", a->host) : NULL;
+
+	if (s) {
+		s->gpu_util = DL_MIN((int)(a->sum / a->count + 0.5), 100);
+		push_gpu(s, s->gpu_util);
+	}
+	a->count = 0;
+	a->sum = 0;
+}
+
+/* on_host_sample: a node's GPUs are consecutive on the page (dcgm-exporter
+ * writes them host by host); an idle GPU counts at its 0 */
+static void on_host_sample(const struct metrics_gpu_sample *smp, void *arg)
+{
+	struct host_acc *a = arg;
+
+	if (!*smp->host)
+		return;
+	if (a->count && strcmp(a->host, smp->host) != 0)
+		host_flush(a);
+	snprintf(a->host, sizeof(a->host), "%s", smp->host);
+	a->sum += smp->value;
+	a->count++;
+}
+
+/* apply_gpu_page: the page replaces every pod's and node's GPU figure:
+ * one it no longer names has no GPU busy any more */
+static void apply_gpu_page(struct metrics *m)
+{
+	struct gpu_acc a = { .m = m };
+
+	for (size_t i = 0; i < m->pods.n; i++)
+		m->pods.v[i].gpu_util = -1;
+	for (size_t i = 0; i < m->nodes.n; i++)
+		m->nodes.v[i].gpu_util = -1;
+	metrics_parse_dcgm(m->gpu_page.data, m->gpu_page.len, on_gpu_sample, &a);
+	gpu_flush(&a);
+	if (m->want_nodes) {
+		struct host_acc h = { .m = m };
+
+		metrics_parse_dcgm_samples(m->gpu_page.data, m->gpu_page.len, on_host_sample, &h);
+		host_flush(&h);
+	}
+}
+
 static void unavailable(struct metrics *m, const struct error *err)
 {
 	bool same = m->said && m->err.code == err->code && strcmp(m->err.msg, err->msg) == 0;
@@ -400,12 +486,9 @@ static void poll_done(struct metrics *m)
 	cJSON_Delete(m->pods_reply);
 	cJSON_Delete(m->nodes_reply);
 	m->pods_reply = m->nodes_reply = NULL;
-	if (m->gpu_ok) {
-		struct gpu_acc a = { .m = m };
-
-		metrics_parse_dcgm(m->gpu_page.data, m->gpu_page.len, on_gpu_sample, &a);
-		gpu_flush(&a);
-	}
+	if (m->gpu_ok)
+		apply_gpu_page(m);
+	m->gpu_seen = m->gpu_ok;
 	buf_reset(&m->gpu_page);
 	if (m->poll_err.code != ERR_NONE) {
 		unavailable(m, &m->poll_err);
@@ -596,6 +679,11 @@ size_t metrics_node_count(const struct metrics *m)
 const struct metrics_series *metrics_node_at(const struct metrics *m, size_t i)
 {
 	return i < m->nodes.n ? &m->nodes.v[i] : NULL;
+}
+
+bool metrics_gpu_available(const struct metrics *m)
+{
+	return m->gpu_seen;
 }
 
 bool metrics_available(const struct metrics *m)

@@ -1,6 +1,7 @@
 /*
- * cluster.c: nodes, pods, events, quotas and namespaces for the monitor
- * views (see cluster.h).
+ * cluster.c: nodes, pods, events and namespaces for the monitor views,
+ * and their usage (see cluster.h; quotas and the formats are in
+ * cluster_quota.c).
  *
  * Data flow: each feed function upserts one compact row (pods in a
  * sorted array, found by binary search; the rest in small arrays) and
@@ -20,36 +21,14 @@
 #include "datalab/kube/metrics.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/model/cluster.h"
-
-struct pod_row {
-	struct cluster_pod p;
-	char *sched_msg;	/* PodScheduled=False message */
-	char *waiting;		/* a container's waiting reason, for warnings */
-};
-
-struct cluster {
-	struct pod_row *pods;
-	size_t npods, pods_cap;
-	struct cluster_node *nodes;
-	size_t nnodes;
-	struct cluster_event *events;
-	size_t nevents;
-	struct cluster_event **by_time;	/* newest first */
-	struct cluster_quota *quotas;
-	size_t nquotas;
-	char **namespaces;
-	size_t nnamespaces;
-	bool stale;		/* the joins need a rerun */
-	bool events_stale;	/* the events need sorting again */
-	uint64_t generation;
-};
+#include "cluster-internal.h"
 
 struct cluster *cluster_new(void)
 {
 	return xcalloc(1, sizeof(struct cluster));
 }
 
-static void changed(struct cluster *c)
+void cluster_changed(struct cluster *c)
 {
 	c->stale = true;
 	c->generation++;
@@ -80,7 +59,7 @@ static const char *key_str(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static int64_t quantity_of(const cJSON *v, bool milli)
+int64_t cluster_quantity_of(const cJSON *v, bool milli)
 {
 	struct quantity q;
 
@@ -214,9 +193,9 @@ static void pod_fill(struct pod_row *r, const cJSON *pod)
 	p->done = str_eq(p->phase, "Succeeded") || str_eq(p->phase, "Failed");
 	cJSON_ArrayForEach(ct, json_get(pod, "spec.containers")) {
 		p->containers++;
-		p->gpus += (int)quantity_of(resource_of(ct, CLUSTER_GPU_RESOURCE), false);
-		p->cpu_req_m += quantity_of(resource_of(ct, "cpu"), true);
-		p->mem_req += quantity_of(resource_of(ct, "memory"), false);
+		p->gpus += (int)cluster_quantity_of(resource_of(ct, CLUSTER_GPU_RESOURCE), false);
+		p->cpu_req_m += cluster_quantity_of(resource_of(ct, "cpu"), true);
+		p->mem_req += cluster_quantity_of(resource_of(ct, "memory"), false);
 	}
 	cJSON_ArrayForEach(ct, json_get(pod, "status.containerStatuses")) {
 		p->ready += cJSON_IsTrue(json_get(ct, "ready"));
@@ -232,6 +211,8 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	bool found;
 	size_t i;
 	int64_t cpu = -1, mem = -1;
+	int gpu = -1;
+	unsigned round = 0;
 
 	if (!name)
 		return;
@@ -239,11 +220,13 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	if (found) {
 		cpu = c->pods[i].p.cpu_m;
 		mem = c->pods[i].p.mem;
+		round = c->pods[i].usage_round;
+		gpu = c->pods[i].p.gpu_util;
 		pod_clear(&c->pods[i]);
 		if (deleted) {
 			memmove(&c->pods[i], &c->pods[i + 1], (c->npods - i - 1) * sizeof(*c->pods));
 			c->npods--;
-			changed(c);
+			cluster_changed(c);
 			return;
 		}
 	} else {
@@ -260,7 +243,10 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
 	pod_fill(&c->pods[i], pod);
 	c->pods[i].p.cpu_m = cpu;
 	c->pods[i].p.mem = mem;
-	changed(c);
+	c->pods[i].p.gpu_util = gpu;
+	c->pods[i].usage_round = round;
+	cluster_changed(c);
+	c->pods[i].p.gen = c->generation;
 }
 
 /* --- nodes --- */
@@ -312,6 +298,7 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	struct cluster_node *n;
 	const cJSON *labels = json_get(node, "metadata.labels"), *l, *cond;
 	int64_t cpu = -1, mem = -1;
+	int gpu = -1;
 	char roles[256] = "";
 
 	if (!name)
@@ -320,11 +307,12 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	if (n) {
 		cpu = n->cpu_m;
 		mem = n->mem;
+		gpu = n->gpu_util;
 		node_clear(n);
 		*n = c->nodes[--c->nnodes];
 		sort_nodes(c);	/* node_get searches them by name */
 	}
-	changed(c);
+	cluster_changed(c);
 	if (deleted)
 		return;
 	c->nodes = xreallocarray(c->nodes, c->nnodes + 1, sizeof(*c->nodes));
@@ -344,12 +332,13 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	cJSON_ArrayForEach(cond, json_get(node, "status.conditions"))
 		if (str_eq(json_str(cond, "type", ""), "Ready"))
 			n->ready = str_eq(json_str(cond, "status", ""), "True");
-	n->cpu_alloc_m = quantity_of(json_get_key(json_get(node, "status.allocatable"), "cpu"), true);
-	n->mem_alloc = quantity_of(json_get_key(json_get(node, "status.allocatable"), "memory"), false);
-	n->gpu_alloc = (int)quantity_of(json_get_key(json_get(node, "status.allocatable"), CLUSTER_GPU_RESOURCE), false);
-	n->gpu_capacity = (int)quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
+	n->cpu_alloc_m = cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), "cpu"), true);
+	n->mem_alloc = cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), "memory"), false);
+	n->gpu_alloc = (int)cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), CLUSTER_GPU_RESOURCE), false);
+	n->gpu_capacity = (int)cluster_quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
 	n->cpu_m = cpu;
 	n->mem = mem;
+	n->gpu_util = gpu;
 	sort_nodes(c);
 }
 
@@ -400,7 +389,7 @@ void cluster_feed_event(struct cluster *c, const cJSON *ev, bool deleted)
 		event_clear(e);
 		*e = c->events[--c->nevents];
 	}
-	changed(c);
+	cluster_changed(c);
 	c->events_stale = true;
 	if (deleted)
 		return;
@@ -430,162 +419,6 @@ static int by_time_cmp(const void *a, const void *b)
 	return strcmp(x->uid, y->uid);
 }
 
-/* --- quotas --- */
-
-static void quota_clear(struct cluster_quota *q)
-{
-	free(q->ns);
-	free(q->name);
-	for (size_t i = 0; i < q->nitems; i++)
-		free(q->items[i].resource);
-	free(q->items);
-	memset(q, 0, sizeof(*q));
-}
-
-void cluster_feed_quota(struct cluster *c, const cJSON *obj, bool deleted)
-{
-	const char *ns = json_str(obj, "metadata.namespace", "");
-	const char *name = json_str(obj, "metadata.name", NULL);
-	const cJSON *hard = json_get(obj, "status.hard"), *h;
-	struct cluster_quota *q = NULL;
-
-	if (!name)
-		return;
-	for (size_t i = 0; i < c->nquotas; i++)
-		if (str_eq(c->quotas[i].ns, ns) && str_eq(c->quotas[i].name, name))
-			q = &c->quotas[i];
-	if (q) {
-		quota_clear(q);
-		*q = c->quotas[--c->nquotas];
-	}
-	changed(c);
-	if (deleted)
-		return;
-	if (!hard)		/* the quota controller has not filled status yet */
-		hard = json_get(obj, "spec.hard");
-	c->quotas = xreallocarray(c->quotas, c->nquotas + 1, sizeof(*c->quotas));
-	q = &c->quotas[c->nquotas++];
-	memset(q, 0, sizeof(*q));
-	q->ns = xstrdup(ns);
-	q->name = xstrdup(name);
-	cJSON_ArrayForEach(h, hard) {
-		struct cluster_quota_item *it;
-
-		if (!h->string)
-			continue;
-		q->items = xreallocarray(q->items, q->nitems + 1, sizeof(*q->items));
-		it = &q->items[q->nitems++];
-		it->resource = xstrdup(h->string);
-		it->hard_milli = quantity_of(h, true);
-		it->used_milli = quantity_of(json_get_key(json_get(obj, "status.used"), h->string), true);
-	}
-}
-
-const struct cluster_quota *cluster_quota_for(struct cluster *c, const char *ns)
-{
-	const struct cluster_quota *best = NULL;
-
-	/* Onyxia's is named onyxia-quota; otherwise the first by name */
-	for (size_t i = 0; i < c->nquotas; i++) {
-		const struct cluster_quota *q = &c->quotas[i];
-
-		if (!str_eq(q->ns, ns))
-			continue;
-		if (str_eq(q->name, "onyxia-quota"))
-			return q;
-		if (!best || strcmp(q->name, best->name) < 0)
-			best = q;
-	}
-	return best;
-}
-
-const struct cluster_quota_item *cluster_quota_item(const struct cluster_quota *q, const char *resource)
-{
-	const char *bare = str_has_prefix(resource, "requests.") ? resource + strlen("requests.") : resource;
-
-	if (!q)
-		return NULL;
-	for (size_t i = 0; i < q->nitems; i++)
-		if (str_eq(q->items[i].resource, resource))
-			return &q->items[i];
-	/* "cpu" and "requests.cpu" mean the same in a quota */
-	for (size_t i = 0; i < q->nitems; i++) {
-		const char *r = q->items[i].resource;
-
-		if (str_has_prefix(r, "requests."))
-			r += strlen("requests.");
-		if (str_eq(r, bare))
-			return &q->items[i];
-	}
-	return NULL;
-}
-
-void cluster_format_cpu(char *dst, size_t size, int64_t m)
-{
-	if (m < 0)
-		snprintf(dst, size, "-");
-	else if (m % 1000 == 0)
-		snprintf(dst, size, "%lld", (long long)(m / 1000));
-	else if (m < 1000)
-		snprintf(dst, size, "%lldm", (long long)m);
-	else
-		snprintf(dst, size, "%.1f", (double)m / 1000.0);
-}
-
-void cluster_format_mem(char *dst, size_t size, int64_t b)
-{
-	static const char *const units[] = { "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
-	double v = (double)b;
-	int u = -1;
-
-	if (b < 0) {
-		snprintf(dst, size, "-");
-		return;
-	}
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(dst, size, "%lld", (long long)b);
-	else if (v == (double)(int64_t)v || v >= 100)
-		snprintf(dst, size, "%.0f%s", v, units[u]);
-	else
-		snprintf(dst, size, "%.1f%s", v, units[u]);
-}
-
-void cluster_quota_summary(struct cluster *c, const char *ns, char *dst, size_t size)
-{
-	const struct cluster_quota *q = cluster_quota_for(c, ns);
-	const struct cluster_quota_item *cpu, *mem, *gpu;
-	size_t k = 0;
-
-	if (size)
-		dst[0] = '\0';
-	if (!q)
-		return;
-	cpu = cluster_quota_item(q, "requests.cpu");
-	mem = cluster_quota_item(q, "requests.memory");
-	gpu = cluster_quota_item(q, "requests." CLUSTER_GPU_RESOURCE);
-	if (cpu && k < size) {
-		char u[32], h[32];
-
-		cluster_format_cpu(u, sizeof(u), cpu->used_milli);
-		cluster_format_cpu(h, sizeof(h), cpu->hard_milli);
-		k += (size_t)snprintf(dst + k, size - k, "cpu %s/%s", u, h);
-	}
-	if (mem && k < size) {
-		char u[32], h[32];
-
-		cluster_format_mem(u, sizeof(u), mem->used_milli / 1000);
-		cluster_format_mem(h, sizeof(h), mem->hard_milli / 1000);
-		k += (size_t)snprintf(dst + k, size - k, "%smem %s/%s", k ? "  " : "", u, h);
-	}
-	if (gpu && k < size)
-		snprintf(dst + k, size - k, "%sgpu %lld/%lld", k ? "  " : "", (long long)(gpu->used_milli / 1000),
-			 (long long)(gpu->hard_milli / 1000));
-}
-
 /* --- namespaces --- */
 
 void cluster_feed_namespace(struct cluster *c, const cJSON *obj, bool deleted)
@@ -600,7 +433,7 @@ void cluster_feed_namespace(struct cluster *c, const cJSON *obj, bool deleted)
 				return;
 			free(c->namespaces[i]);
 			c->namespaces[i] = c->namespaces[--c->nnamespaces];
-			changed(c);
+			cluster_changed(c);
 			return;
 		}
 	}
@@ -608,7 +441,7 @@ void cluster_feed_namespace(struct cluster *c, const cJSON *obj, bool deleted)
 		return;
 	c->namespaces = xreallocarray(c->namespaces, c->nnamespaces + 1, sizeof(char *));
 	c->namespaces[c->nnamespaces++] = xstrdup(name);
-	changed(c);
+	cluster_changed(c);
 }
 
 static int ns_rank(const char *n)
@@ -626,28 +459,47 @@ static int ns_cmp(const void *a, const void *b)
 
 /* --- metrics --- */
 
-void cluster_usage_reset(struct cluster *c, bool pods, bool nodes)
+/* pod_set_usage: stamps the pod only when its usage moved */
+static void pod_set_usage(struct cluster *c, struct cluster_pod *p, int64_t cpu_m, int64_t mem, int gpu)
 {
-	for (size_t i = 0; pods && i < c->npods; i++)
-		c->pods[i].p.cpu_m = c->pods[i].p.mem = -1;
-	for (size_t i = 0; nodes && i < c->nnodes; i++)
-		c->nodes[i].cpu_m = c->nodes[i].mem = -1;
-	changed(c);
+	if (p->cpu_m == cpu_m && p->mem == mem && p->gpu_util == gpu)
+		return;
+	p->cpu_m = cpu_m;
+	p->mem = mem;
+	p->gpu_util = gpu;
+	p->gen = c->generation;
 }
 
-void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem)
+/* A poll's pods: the ones it names take their usage as it comes, the
+ * others lose theirs at the next join (a read), so a pod whose usage comes
+ * back the same keeps its stamp. */
+void cluster_usage_reset(struct cluster *c, bool pods, bool nodes)
+{
+	cluster_changed(c);
+	if (pods) {
+		c->usage_round++;
+		c->usage_pending = true;
+	}
+	for (size_t i = 0; nodes && i < c->nnodes; i++) {
+		c->nodes[i].cpu_m = c->nodes[i].mem = -1;
+		c->nodes[i].gpu_util = -1;
+	}
+}
+
+void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem,
+		       int gpu_util)
 {
 	bool found;
 	size_t i = pod_search(c, ns, name, &found);
 
 	if (!found)
 		return;
-	c->pods[i].p.cpu_m = cpu_m;
-	c->pods[i].p.mem = mem;
-	changed(c);
+	cluster_changed(c);
+	c->pods[i].usage_round = c->usage_round;
+	pod_set_usage(c, &c->pods[i].p, cpu_m, mem, gpu_util);
 }
 
-void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem)
+void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem, int gpu_util)
 {
 	struct cluster_node *n = node_get(c, name);
 
@@ -655,7 +507,8 @@ void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int6
 		return;
 	n->cpu_m = cpu_m;
 	n->mem = mem;
-	changed(c);
+	n->gpu_util = gpu_util;
+	cluster_changed(c);
 }
 
 static void usage_list(struct cluster *c, const cJSON *list, bool nodes)
@@ -671,9 +524,9 @@ static void usage_list(struct cluster *c, const cJSON *list, bool nodes)
 			continue;
 		cpu_m = (m.now.cpu_nano + 999999) / 1000000;	/* rounded up, as kubectl */
 		if (nodes)
-			cluster_node_usage(c, m.name, cpu_m, m.now.mem_bytes);
+			cluster_node_usage(c, m.name, cpu_m, m.now.mem_bytes, -1);
 		else
-			cluster_pod_usage(c, m.ns, m.name, cpu_m, m.now.mem_bytes);
+			cluster_pod_usage(c, m.ns, m.name, cpu_m, m.now.mem_bytes, -1);
 		metrics_series_clear(&m);
 	}
 }
@@ -692,9 +545,15 @@ void cluster_node_metrics(struct cluster *c, const cJSON *list)
 
 static void join(struct cluster *c)
 {
+	const char **why;	/* each pod's reason, borrowed from its row or an event */
+
 	if (!c->stale)
 		return;
 	c->stale = false;
+	for (size_t i = 0; c->usage_pending && i < c->npods; i++)
+		if (c->pods[i].usage_round != c->usage_round)
+			pod_set_usage(c, &c->pods[i].p, -1, -1, -1);
+	c->usage_pending = false;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		struct cluster_node *n = &c->nodes[i];
 
@@ -704,12 +563,12 @@ static void join(struct cluster *c)
 		n->gpu_users = NULL;
 		n->ngpu_users = 0;
 	}
+	why = xreallocarray(NULL, c->npods ? c->npods : 1, sizeof(*why));
 	for (size_t i = 0; i < c->npods; i++) {
 		struct pod_row *r = &c->pods[i];
 		struct cluster_node *n;
 
-		free(r->p.reason);
-		r->p.reason = dup_or_null(r->sched_msg);
+		why[i] = r->sched_msg;
 		if (!r->p.node || r->p.done || !(n = node_get(c, r->p.node)))
 			continue;
 		n->npods++;
@@ -721,6 +580,7 @@ static void join(struct cluster *c)
 			n->gpu_users[n->ngpu_users].ns = r->p.ns;
 			n->gpu_users[n->ngpu_users].pod = r->p.name;
 			n->gpu_users[n->ngpu_users].gpus = r->p.gpus;
+			n->gpu_users[n->ngpu_users].util = r->p.gpu_util;
 			n->ngpu_users++;
 		}
 	}
@@ -752,9 +612,19 @@ static void join(struct cluster *c)
 			continue;
 		if (r->sched_msg && !str_eq(e->reason, "FailedScheduling"))
 			continue;
-		free(r->p.reason);
-		r->p.reason = xstrdup(e->message);
+		why[i] = e->message;
 	}
+	/* a reason that stays the same leaves the pod's stamp alone */
+	for (size_t i = 0; i < c->npods; i++) {
+		struct cluster_pod *p = &c->pods[i].p;
+
+		if (str_eq(why[i], p->reason))
+			continue;
+		free(p->reason);
+		p->reason = dup_or_null(why[i]);
+		p->gen = c->generation;
+	}
+	free(why);
 	if (c->nnamespaces > 1)
 		qsort(c->namespaces, c->nnamespaces, sizeof(char *), ns_cmp);
 }
@@ -832,12 +702,12 @@ void cluster_clear(struct cluster *c)
 	c->nevents = 0;
 	c->events_stale = true;
 	for (size_t i = 0; i < c->nquotas; i++)
-		quota_clear(&c->quotas[i]);
+		cluster_quota_clear(&c->quotas[i]);
 	c->nquotas = 0;
 	for (size_t i = 0; i < c->nnamespaces; i++)
 		free(c->namespaces[i]);
 	c->nnamespaces = 0;
-	changed(c);
+	cluster_changed(c);
 }
 
 void cluster_free(struct cluster *c)

@@ -47,6 +47,7 @@ struct live {
 	struct kube *kube;
 	char *ns, *kubeconfig, *context;
 	long metrics_ms;
+	char *gpu_path;			/* where GPU utilisation is read, or NULL */
 	struct services *svc;
 	struct cluster *cl;
 	struct feed feeds[F_COUNT];

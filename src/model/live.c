@@ -45,6 +45,40 @@ void live_on_change(struct live *s, void (*fn)(void *arg, unsigned what), void *
 
 /* --- feeding the models --- */
 
+static int64_t milli_of(const struct metrics_series *m);
+
+/* catch_up: a pod or node the informer lists after a metrics poll landed
+ * takes that poll's usage now, not at the next poll (15 s later); the
+ * informers and the poller start together, so either may answer first. */
+static void catch_up(struct live *s, enum feed_kind kind, const cJSON *obj)
+{
+	const char *ns = json_str(obj, "metadata.namespace", "");
+	const char *name = json_str(obj, "metadata.name", NULL);
+	const struct metrics_series *m;
+
+	if (!name)
+		return;
+	switch (kind) {
+	case F_PODS:
+		if (s->m_ns && (m = metrics_pod(s->m_ns, ns, name))) {
+			services_usage(s->svc, ns, name, milli_of(m), m->now.mem_bytes, m->gpu_util);
+			if (!s->pods_all)
+				cluster_pod_usage(s->cl, ns, name, milli_of(m), m->now.mem_bytes, m->gpu_util);
+		}
+		break;
+	case F_PODS_ALL:
+		if (s->m_all && (m = metrics_pod(s->m_all, ns, name)))
+			cluster_pod_usage(s->cl, ns, name, milli_of(m), m->now.mem_bytes, m->gpu_util);
+		break;
+	case F_NODES:
+		if (s->m_all && (m = metrics_node(s->m_all, name)))
+			cluster_node_usage(s->cl, name, milli_of(m), m->now.mem_bytes, m->gpu_util);
+		break;
+	default:
+		break;
+	}
+}
+
 static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 {
 	struct live *s = f->s;
@@ -105,6 +139,8 @@ static void feed_obj(struct feed *f, const cJSON *obj, bool deleted)
 	default:
 		break;
 	}
+	if (!deleted)
+		catch_up(s, f->kind, obj);
 	live_changed(s, what);
 }
 
@@ -257,7 +293,7 @@ static void metrics_update(struct metrics *m, void *arg)
 		for (size_t i = 0; i < metrics_pod_count(m); i++) {
 			const struct metrics_series *p = metrics_pod_at(m, i);
 
-			services_usage(s->svc, p->ns, p->name, milli_of(p), p->now.mem_bytes);
+			services_usage(s->svc, p->ns, p->name, milli_of(p), p->now.mem_bytes, p->gpu_util);
 		}
 		services_usage_end(s->svc);
 	}
@@ -266,12 +302,12 @@ static void metrics_update(struct metrics *m, void *arg)
 		for (size_t i = 0; i < metrics_pod_count(m); i++) {
 			const struct metrics_series *p = metrics_pod_at(m, i);
 
-			cluster_pod_usage(s->cl, p->ns, p->name, milli_of(p), p->now.mem_bytes);
+			cluster_pod_usage(s->cl, p->ns, p->name, milli_of(p), p->now.mem_bytes, p->gpu_util);
 		}
 		for (size_t i = 0; all && i < metrics_node_count(m); i++) {
 			const struct metrics_series *n = metrics_node_at(m, i);
 
-			cluster_node_usage(s->cl, n->name, milli_of(n), n->now.mem_bytes);
+			cluster_node_usage(s->cl, n->name, milli_of(n), n->now.mem_bytes, n->gpu_util);
 		}
 	}
 	live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
@@ -289,7 +325,7 @@ static void metrics_unavailable(struct metrics *m, const struct error *err, void
 static struct metrics *metrics_poller(struct live *s, const char *ns, bool nodes)
 {
 	static const struct metrics_cbs cbs = { metrics_update, metrics_unavailable };
-	struct metrics_opts o = { .ns = ns, .nodes = nodes, .interval_ms = s->metrics_ms };
+	struct metrics_opts o = { .ns = ns, .nodes = nodes, .interval_ms = s->metrics_ms, .gpu_path = s->gpu_path };
 	struct metrics *m;
 	struct error err;
 
@@ -316,6 +352,10 @@ struct live *live_new(struct loop *l, struct kube *k, const struct live_opts *o)
 	s->kubeconfig = o->kubeconfig ? xstrdup(o->kubeconfig) : NULL;
 	s->context = o->context ? xstrdup(o->context) : NULL;
 	s->metrics_ms = o->metrics_ms == 0 ? METRICS_INTERVAL_MS : o->metrics_ms;
+	if (o->gpu_path)
+		s->gpu_path = xstrdup(o->gpu_path);
+	else if (metrics_gpu_path_for(kube_config(k)))
+		s->gpu_path = xstrdup(metrics_gpu_path_for(kube_config(k)));
 	s->svc = services_new();
 	s->cl = cluster_new();
 	s->recent[0] = xstrdup(s->ns);
@@ -355,6 +395,7 @@ void live_free(struct live *s)
 	free(s->ns);
 	free(s->kubeconfig);
 	free(s->context);
+	free(s->gpu_path);
 	free(s);
 }
 

@@ -37,6 +37,7 @@ struct pod_entry {
 	char *ns, *instance;
 	struct service_pod pod;
 	int64_t cpu_m, mem;	/* usage, -1 unknown */
+	int gpu_util;		/* percent, -1 unknown */
 };
 
 struct warning {
@@ -467,6 +468,7 @@ void services_pod(struct services *s, const cJSON *pod, bool deleted)
 		memset(e, 0, sizeof(*e));
 		e->ns = xstrdup(ns);
 		e->cpu_m = e->mem = -1;
+		e->gpu_util = -1;
 	} else {
 		free(e->instance);
 		pod_clear(&e->pod);
@@ -673,17 +675,21 @@ static void rebuild(struct services *s);
 
 void services_usage_begin(struct services *s)
 {
-	for (size_t i = 0; i < s->npods; i++)
+	for (size_t i = 0; i < s->npods; i++) {
 		s->pods[i].cpu_m = s->pods[i].mem = -1;
+		s->pods[i].gpu_util = -1;
+	}
 }
 
-void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem)
+void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem,
+		    int gpu_util)
 {
 	struct pod_entry *e = pod_find(s, ns, pod);
 
 	if (e) {
 		e->cpu_m = cpu_m;
 		e->mem = mem;
+		e->gpu_util = gpu_util;
 	}
 }
 
@@ -708,7 +714,7 @@ void services_metrics(struct services *s, const cJSON *list)
 
 		if (metrics_parse_item(it, &m, NULL) == 0) {
 			/* nanocores to millicores, rounded up as kubectl does */
-			services_usage(s, m.ns, m.name, (m.now.cpu_nano + 999999) / 1000000, m.now.mem_bytes);
+			services_usage(s, m.ns, m.name, (m.now.cpu_nano + 999999) / 1000000, m.now.mem_bytes, -1);
 			metrics_series_clear(&m);
 		}
 		if (!items)
@@ -844,10 +850,13 @@ static void rebuild(struct services *s)
 		struct service *r = &rows[i];
 		struct service *old = row_find(s->rows, s->nrows, r->namespace, r->name);
 		const cJSON *susp = json_get(r->values, "global.suspend");
+		int64_t gpu_busy, gpu_known;	/* percent x GPUs measured, GPUs measured */
 
 		r->suspendable = susp != NULL;
 		r->suspended = cJSON_IsTrue(susp);
 		r->cpu_m = r->mem = -1;
+		r->gpu_util = -1;
+		gpu_busy = gpu_known = 0;
 		for (size_t k = 0; k < s->npods; k++) {
 			struct pod_entry *e = &s->pods[k];
 			struct service_pod *p;
@@ -870,11 +879,18 @@ static void rebuild(struct services *s)
 					p->reason = xstrdup(w->message);
 			}
 			r->gpus += p->gpus;
+			if (p->gpus > 0 && e->gpu_util >= 0) {
+				/* each GPU counts once: a 2-GPU pod weighs twice */
+				gpu_busy += (int64_t)e->gpu_util * p->gpus;
+				gpu_known += p->gpus;
+			}
 			if (e->cpu_m >= 0) {
 				r->cpu_m = (r->cpu_m < 0 ? 0 : r->cpu_m) + e->cpu_m;
 				r->mem = (r->mem < 0 ? 0 : r->mem) + e->mem;
 			}
 		}
+		if (gpu_known > 0)
+			r->gpu_util = (int)((gpu_busy + gpu_known / 2) / gpu_known);
 		for (size_t k = 0; k < s->nings; k++) {
 			struct ing_entry *e = &s->ings[k];
 

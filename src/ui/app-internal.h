@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "datalab/core/buf.h"
 #include "datalab/ui/app.h"
 #include "datalab/ui/dialog.h"
 #include "datalab/ui/input.h"
@@ -18,6 +19,9 @@
 #define APP_FRAME_MS 33
 #define APP_MIN_COLS 40
 #define APP_MIN_ROWS 10
+/* the bottom line's text: launcher links carry values and tokens (an STS
+ * session token alone is 1-2 KB), so far more than a screen width */
+#define APP_LINE_MAX (64u * 1024)
 
 enum app_dirty {
 	DIRTY_TITLE = 1 << 0,
@@ -48,7 +52,7 @@ struct app {
 	unsigned dirty;
 	enum app_mode mode;
 	struct input *line;		/* the command line and prompts */
-	char complete_buf[256];		/* a completion handed to the input */
+	struct buf complete_buf;	/* a completion handed to the input */
 	struct view *prompt_view;
 	app_prompt_fn *prompt_fn;
 	struct dialog *dialog;

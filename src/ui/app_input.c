@@ -60,8 +60,9 @@ static const char *complete(void *ctx, const char *text, size_t nth)
 
 		if (!c || !c->complete || !(arg = c->complete(a, sp + 1, nth, c->arg)))
 			return NULL;
-		snprintf(a->complete_buf, sizeof(a->complete_buf), "%.*s %s", (int)(sp - text), text, arg);
-		return a->complete_buf;
+		buf_reset(&a->complete_buf);
+		buf_addf(&a->complete_buf, "%.*s %s", (int)(sp - text), text, arg);
+		return a->complete_buf.data;
 	}
 	for (int i = 0; i < a->nviews; i++) {
 		const char *v = a->views[i]->ops->name;
@@ -72,25 +73,21 @@ static const char *complete(void *ctx, const char *text, size_t nth)
 	for (int i = 0; i < a->ncmds; i++) {
 		if (strncmp(a->cmds[i].name, text, n) == 0 && k++ == nth) {
 			/* a command taking an argument gets its space */
-			snprintf(a->complete_buf, sizeof(a->complete_buf), "%s%s", a->cmds[i].name,
-				 a->cmds[i].complete ? " " : "");
-			return a->complete_buf;
+			buf_reset(&a->complete_buf);
+			buf_addf(&a->complete_buf, "%s%s", a->cmds[i].name, a->cmds[i].complete ? " " : "");
+			return a->complete_buf.data;
 		}
 	}
 	return NULL;
 }
 
-static void run_command(struct app *a, const char *line)
+/* run_trimmed: cmd is a trimmed, non-empty copy of the line (changed). */
+static void run_trimmed(struct app *a, char *cmd)
 {
-	char cmd[256];
 	char *args;
 	const struct app_command *c;
 	int i;
 
-	str_copy(cmd, line, sizeof(cmd));
-	str_trim(cmd);
-	if (!cmd[0])
-		return;
 	if (strcmp(cmd, "q") == 0 || strcmp(cmd, "quit") == 0 || strcmp(cmd, "q!") == 0) {
 		app_quit(a);
 		return;
@@ -122,6 +119,16 @@ static void run_command(struct app *a, const char *line)
 	if (a->views[i]->ops->args)
 		a->views[i]->ops->args(a->views[i], args);
 	app_view_dirty(a->views[i]);
+}
+
+static void run_command(struct app *a, const char *line)
+{
+	char *cmd = xstrdup(line);	/* a launcher link runs to kilobytes */
+
+	str_trim(cmd);
+	if (cmd[0])
+		run_trimmed(a, cmd);
+	free(cmd);
 }
 
 /* --- the bottom line's editor --- */
@@ -459,6 +466,8 @@ bool app_copy(struct app *a, const char *what, const char *text)
 void app_input_init(struct app *a)
 {
 	a->line = input_new(50);
+	input_set_max(a->line, APP_LINE_MAX);
+	buf_init(&a->complete_buf, APP_LINE_MAX);
 	a->osc52 = -1;
 }
 
@@ -466,6 +475,7 @@ void app_input_free(struct app *a)
 {
 	input_free(a->line);
 	a->line = NULL;
+	buf_release(&a->complete_buf);
 	dialog_free(a->dialog);
 	a->dialog = NULL;
 	for (int i = 0; i < a->ncmds; i++) {

@@ -20,6 +20,7 @@
 #include "datalab/core/yaml.h"
 #include "datalab/model/cluster.h"
 #include "datalab/model/logstream.h"
+#include "datalab/ui/ageclock.h"
 #include "datalab/ui/detail.h"
 #include "datalab/ui/dialog.h"
 #include "datalab/ui/table.h"
@@ -39,13 +40,13 @@ static const struct table_column pod_cols[P_COUNT] = {
 	[P_RESTARTS] = { "RESTARTS", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC },
 	[P_NODE] = { "NODE", 6, 24, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[P_GPU] = { "GPU", 3, 4, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_WIDE },
-	[P_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, 0 },
+	[P_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_AGE },
 	[P_WHY] = { "WHY", 6, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
 };
 
 enum { E_AGE, E_TYPE, E_REASON, E_OBJECT, E_COUNT_, E_MESSAGE, E_NCOLS };
 static const struct table_column event_cols[E_NCOLS] = {
-	[E_AGE] = { "LAST SEEN", 5, 9, 0, WIDGET_ALIGN_RIGHT, 0 },
+	[E_AGE] = { "LAST SEEN", 5, 9, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_AGE },
 	[E_TYPE] = { "TYPE", 6, 7, 0, WIDGET_ALIGN_LEFT, 0 },
 	[E_REASON] = { "REASON", 6, 20, 0, WIDGET_ALIGN_LEFT, 0 },
 	[E_OBJECT] = { "OBJECT", 8, 32, 0, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
@@ -75,6 +76,7 @@ struct detail {
 	char log_state[200];
 	char *saved_search;
 	char hints[200];
+	struct ageclock ages;	/* the Pods and Events tabs' ages */
 };
 
 static struct detail *dt_of(struct view *v)
@@ -206,6 +208,7 @@ static void build_pods(struct detail *d, const struct service *svc)
 		table_set_cell(d->pods, r, P_GPU, p->gpus ? tmp : "", -1);
 		shell_age(tmp, sizeof(tmp), p->created);
 		table_set_cell(d->pods, r, P_AGE, tmp, THEME_DIM);
+		table_set_cell_key(d->pods, r, P_AGE, -(double)p->created);
 		table_set_cell(d->pods, r, P_WHY, p->reason ? p->reason : "", THEME_PENDING);
 	}
 	table_set_empty_text(d->pods, svc && svc->state == SERVICE_PAUSED ? "paused: no pods" : "no pods");
@@ -228,6 +231,7 @@ static void build_events(struct detail *d, const struct service *svc)
 		r = table_add_row(d->events, e->uid);
 		shell_age(tmp, sizeof(tmp), e->when);
 		table_set_cell(d->events, r, E_AGE, tmp, e->warning ? role : THEME_DIM);
+		table_set_cell_key(d->events, r, E_AGE, -(double)e->when);
 		table_set_cell(d->events, r, E_TYPE, e->type, role);
 		table_set_cell(d->events, r, E_REASON, e->reason, role);
 		table_set_cell(d->events, r, E_OBJECT, e->object, role);
@@ -460,6 +464,30 @@ static const char *status_text(struct detail *d)
 	}
 }
 
+/* ages_tick: an age on screen moved: redraw, if still on screen */
+static void ages_tick(void *arg)
+{
+	struct detail *d = arg;
+
+	if (d->v.app && app_current(d->v.app) == &d->v)
+		app_view_dirty(&d->v);
+}
+
+/* arm_ages: the youngest age on the Pods or Events tab times the next
+ * redraw; other tabs show none */
+static void arm_ages(struct detail *d)
+{
+	double key;
+	bool any = false;
+
+	if (tabs_current(d->tabs) == DETAIL_PODS)
+		any = table_shown_key_min(d->pods, P_AGE, &key);
+	else if (tabs_current(d->tabs) == DETAIL_EVENTS)
+		any = table_shown_key_min(d->events, E_AGE, &key);
+	d->ages.loop = app_loop(d->v.app);
+	ageclock_arm(&d->ages, any ? (int64_t)-key : 0);
+}
+
 static void dt_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct detail *d = dt_of(v);
@@ -487,6 +515,7 @@ static void dt_draw(struct view *v, WINDOW *win, int rows, int cols)
 		widget_place(c, 2, 0, rows - 3, cols);
 	widget_draw(c, win, true);
 	shell_draw_remote(win, rows - 1, 0, cols, status_text(d), theme_attr(THEME_DIM));
+	arm_ages(d);
 }
 
 static void on_search(struct view *v, const char *text, enum app_prompt_event ev)
@@ -649,7 +678,8 @@ static void dt_leave(struct view *v)
 {
 	struct detail *d = dt_of(v);
 
-	/* nothing streams out of sight */
+	/* nothing streams, nor ticks, out of sight */
+	ageclock_stop(&d->ages);
 	if (d->log_live) {
 		log_stop(d);
 		textview_clear(d->logs);
@@ -669,6 +699,7 @@ static void dt_free(struct view *v)
 	struct detail *d = dt_of(v);
 
 	log_stop(d);
+	ageclock_release(&d->ages);
 	tabs_free(d->tabs);
 	textview_free(d->overview);
 	textview_free(d->logs);
@@ -723,6 +754,7 @@ struct view *detail_new(struct shell *sh)
 	d->logs = textview_new(100000);
 	d->yaml = textview_new(0);
 	textview_set_wrap(d->yaml, false);
+	ageclock_init(&d->ages, NULL, ages_tick, d);
 	d->pods = table_new(pod_cols, P_COUNT);
 	d->events = table_new(event_cols, E_NCOLS);
 	d->commands = table_new(command_cols, 2);

@@ -22,7 +22,7 @@
 enum { C_AGE, C_NS, C_TYPE, C_REASON, C_OBJECT, C_COUNT_, C_MESSAGE, C_NCOLS };
 
 static const struct table_column columns[C_NCOLS] = {
-	[C_AGE] = { "LAST SEEN", 5, 9, 0, WIDGET_ALIGN_RIGHT, 0 },
+	[C_AGE] = { "LAST SEEN", 5, 9, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_AGE },
 	[C_NS] = { "NAMESPACE", 9, 20, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_TYPE] = { "TYPE", 6, 7, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
 	[C_REASON] = { "REASON", 6, 22, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
@@ -63,6 +63,7 @@ static void rebuild(struct events_view *ev)
 		r = table_add_row(t, id);
 		shell_age(tmp, sizeof(tmp), e->when);
 		table_set_cell(t, r, C_AGE, tmp, e->warning ? role : THEME_DIM);
+		table_set_cell_key(t, r, C_AGE, -(double)e->when);
 		table_set_cell(t, r, C_NS, e->ns, e->warning ? role : THEME_DIM);
 		table_set_cell(t, r, C_TYPE, e->type, role);
 		table_set_cell(t, r, C_REASON, e->reason, role);
@@ -224,6 +225,7 @@ struct view *events_view_new(struct shell *sh, struct view *detail)
 	struct events_view *ev = xcalloc(1, sizeof(*ev));
 
 	listview_init(&ev->lv, &ev_ops, sh, columns, C_NCOLS, LIVE_CLUSTER | LIVE_NAMESPACE);
+	listview_show_ages(&ev->lv, C_AGE);
 	ev->detail = detail;
 	return &ev->lv.v;
 }

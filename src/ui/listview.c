@@ -8,6 +8,17 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/ui/listview.h"
 
+/* ages_tick: an age on screen moved: redraw, if still on screen */
+static void ages_tick(void *arg)
+{
+	struct listview *lv = arg;
+
+	if (lv->v.app && app_current(lv->v.app) == &lv->v) {
+		table_widget(lv->t)->flags |= WIDGET_DIRTY | WIDGET_REDRAW_ALL;
+		app_view_dirty(&lv->v);
+	}
+}
+
 void listview_init(struct listview *lv, const struct view_ops *ops, struct shell *sh,
 		   const struct table_column *cols, size_t ncols, unsigned watch)
 {
@@ -16,14 +27,23 @@ void listview_init(struct listview *lv, const struct view_ops *ops, struct shell
 	lv->t = table_new(cols, ncols);
 	widget_set_focus(table_widget(lv->t), true);
 	table_set_empty_text(lv->t, "loading...");
+	lv->age_col = -1;
+	ageclock_init(&lv->ages, NULL, ages_tick, lv);
 	if (sh)
 		shell_watch(sh, &lv->v, watch);
 }
+
+void listview_show_ages(struct listview *lv, int col)
+{
+	lv->age_col = col;
+}
+
 
 void listview_release(struct listview *lv)
 {
 	if (lv->timer && lv->v.app)
 		loop_del_timer(app_loop(lv->v.app), lv->timer);
+	ageclock_release(&lv->ages);
 	table_free(lv->t);
 	free(lv->saved_filter);
 }
@@ -97,6 +117,12 @@ void listview_draw_table(struct listview *lv, WINDOW *win, int rows, int cols)
 		widget_place(w, 0, 0, rows > 0 ? rows : 1, cols);
 	/* on a body left as the last frame drew it, only what changed */
 	widget_draw(w, win, app_body_erased(lv->v.app));
+	if (lv->age_col >= 0 && lv->v.app) {
+		double key;
+
+		lv->ages.loop = app_loop(lv->v.app);
+		ageclock_arm(&lv->ages, table_shown_key_min(lv->t, (size_t)lv->age_col, &key) ? (int64_t)-key : 0);
+	}
 }
 
 const char *listview_hints(struct listview *lv, const char *base)

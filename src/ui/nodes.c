@@ -19,7 +19,7 @@
 #include "datalab/ui/progress.h"
 #include "datalab/ui/theme.h"
 
-enum { C_NAME, C_STATUS, C_ROLES, C_CPU, C_MEM, C_GPU, C_MODEL, C_PODS, C_CPU_USE, C_MEM_USE, C_COUNT };
+enum { C_NAME, C_STATUS, C_ROLES, C_CPU, C_MEM, C_GPU, C_MODEL, C_PODS, C_CPU_USE, C_MEM_USE, C_GPU_USE, C_COUNT };
 
 static const struct table_column columns[C_COUNT] = {
 	[C_NAME] = { "NAME", 8, 0, 1, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
@@ -32,6 +32,7 @@ static const struct table_column columns[C_COUNT] = {
 	[C_PODS] = { "PODS", 4, 5, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC },
 	[C_CPU_USE] = { "CPU USE", 7, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_MEM_USE] = { "MEM USE", 7, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
+	[C_GPU_USE] = { "GPU USE", 7, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 };
 
 struct nodes_view {
@@ -105,6 +106,13 @@ static void rebuild(struct nodes_view *nv)
 		cluster_format_mem(tmp, sizeof(tmp), n->mem);
 		table_set_cell(t, r, C_MEM_USE, tmp, -1);
 		table_set_cell_key(t, r, C_MEM_USE, (double)n->mem);
+		/* over all its GPUs, idle ones at 0 (a DCGM page), where known */
+		if (n->gpu_util >= 0)
+			snprintf(tmp, sizeof(tmp), "%d%%", n->gpu_util);
+		else
+			snprintf(tmp, sizeof(tmp), "%s", gpu_total > 0 ? "-" : "");
+		table_set_cell(t, r, C_GPU_USE, tmp, n->gpu_util >= 0 ? -1 : THEME_DIM);
+		table_set_cell_key(t, r, C_GPU_USE, (double)n->gpu_util);
 	}
 	table_commit(t);
 	if (err) {
@@ -159,8 +167,12 @@ static void draw_users(struct nodes_view *nv, WINDOW *win, int y, int rows, int 
 
 		buf_reset(&b);
 		buf_addf(&b, "%s:", u[i].ns);
-		for (; j < n->ngpu_users && str_eq(u[j].ns, u[i].ns); j++)
-			buf_addf(&b, "  %s (%d)", u[j].pod, u[j].gpus);
+		for (; j < n->ngpu_users && str_eq(u[j].ns, u[i].ns); j++) {
+			if (u[j].util >= 0)
+				buf_addf(&b, "  %s (%d, %d%% busy)", u[j].pod, u[j].gpus, u[j].util);
+			else
+				buf_addf(&b, "  %s (%d)", u[j].pod, u[j].gpus);
+		}
 		shell_draw_remote(win, y + line++, 2, cols - 2, b.data, theme_attr(THEME_DEFAULT));
 		i = j;
 	}

@@ -1,9 +1,10 @@
 /*
  * pods.c: the `:pods` monitor view (see pods.h).
  *
- * Rows come from model/cluster, rebuilt when its generation moved or the
- * scope changed; outside the all-namespaces scope only the current
- * namespace's pods are shown.  The last body row says why the selected
+ * Rows come from model/cluster, synced in place when its generation moved
+ * or the scope changed (only pods whose stamp moved are formatted again);
+ * outside the all-namespaces scope only the current namespace's pods are
+ * shown.  The last body row says why the selected
  * pod waits, or counts what is not running.
  */
 #include <stdio.h>
@@ -30,10 +31,10 @@ static const struct table_column columns[C_COUNT] = {
 	[C_READY] = { "READY", 5, 7, 0, WIDGET_ALIGN_LEFT, 0 },
 	[C_RESTARTS] = { "RESTARTS", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC },
 	[C_NODE] = { "NODE", 5, 24, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
-	[C_GPU] = { "GPU", 3, 4, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC },
+	[C_GPU] = { "GPU", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_CPU] = { "CPU", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_MEM] = { "MEM", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
-	[C_AGE] = { "AGE", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	[C_AGE] = { "AGE", 4, 7, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE },
 	[C_WHY] = { "WHY", 6, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
 };
 
@@ -46,7 +47,11 @@ struct pods_view {
 	size_t waiting, failing;
 };
 
-static void rebuild(struct pods_view *pv)
+/* sync: the table follows model/cluster in place; only the pods whose
+ * stamp moved since the table took them are formatted again (a watch
+ * event changes a few of thousands), and the rows of pods gone or out of
+ * scope go. */
+static void sync_rows(struct pods_view *pv)
 {
 	struct live *s = shell_live(pv->lv.sh);
 	struct cluster *c = live_cluster(s);
@@ -54,41 +59,43 @@ static void rebuild(struct pods_view *pv)
 	struct table *t = pv->lv.t;
 
 	pv->waiting = pv->failing = 0;
-	table_begin(t);
+	table_sync_begin(t);
 	for (size_t i = 0; i < cluster_pod_count(c); i++) {
 		const struct cluster_pod *p = cluster_pod_at(c, i);
 		int role = shell_pod_role(p->status);
 		char id[512], tmp[64];
-		size_t r;
+		long r;
 
 		if (!pv->all && !str_eq(p->ns, ns))
 			continue;
 		pv->waiting += role == THEME_PENDING;
 		pv->failing += role == THEME_FAILED;
 		snprintf(id, sizeof(id), "%s/%s", p->ns, p->name);
-		r = table_add_row(t, id);
-		table_set_cell(t, r, C_NS, p->ns, THEME_DIM);
-		table_set_cell(t, r, C_NAME, p->name, -1);
-		table_set_cell(t, r, C_STATUS, p->status, role);
+		if ((r = table_sync_row(t, id, p->gen)) < 0)
+			continue;	/* unchanged (its age is drawn from its birth) */
+		table_set_cell(t, (size_t)r, C_NS, p->ns, THEME_DIM);
+		table_set_cell(t, (size_t)r, C_NAME, p->name, -1);
+		table_set_cell(t, (size_t)r, C_STATUS, p->status, role);
 		snprintf(tmp, sizeof(tmp), "%d/%d", p->ready, p->containers);
-		table_set_cell(t, r, C_READY, tmp, p->ready < p->containers && !p->done ? THEME_PENDING : -1);
+		table_set_cell(t, (size_t)r, C_READY, tmp, p->ready < p->containers && !p->done ? THEME_PENDING : -1);
 		snprintf(tmp, sizeof(tmp), "%d", p->restarts);
-		table_set_cell(t, r, C_RESTARTS, tmp, p->restarts ? THEME_PENDING : -1);
-		table_set_cell(t, r, C_NODE, p->node ? p->node : "-", THEME_DIM);
-		snprintf(tmp, sizeof(tmp), "%d", p->gpus);
-		table_set_cell(t, r, C_GPU, p->gpus ? tmp : "", -1);
+		table_set_cell(t, (size_t)r, C_RESTARTS, tmp, p->restarts ? THEME_PENDING : -1);
+		table_set_cell(t, (size_t)r, C_NODE, p->node ? p->node : "-", THEME_DIM);
+		shell_gpu_cell(tmp, sizeof(tmp), p->gpus, p->gpu_util);
+		table_set_cell(t, (size_t)r, C_GPU, tmp, -1);
+		table_set_cell_key(t, (size_t)r, C_GPU, p->gpus + (p->gpu_util + 1) / 1000.0);
 		cluster_format_cpu(tmp, sizeof(tmp), p->cpu_m);
-		table_set_cell(t, r, C_CPU, tmp, -1);
-		table_set_cell_key(t, r, C_CPU, (double)p->cpu_m);
+		table_set_cell(t, (size_t)r, C_CPU, tmp, -1);
+		table_set_cell_key(t, (size_t)r, C_CPU, (double)p->cpu_m);
 		cluster_format_mem(tmp, sizeof(tmp), p->mem);
-		table_set_cell(t, r, C_MEM, tmp, -1);
-		table_set_cell_key(t, r, C_MEM, (double)p->mem);
+		table_set_cell(t, (size_t)r, C_MEM, tmp, -1);
+		table_set_cell_key(t, (size_t)r, C_MEM, (double)p->mem);
 		shell_age(tmp, sizeof(tmp), p->created);
-		table_set_cell(t, r, C_AGE, tmp, THEME_DIM);
-		table_set_cell_key(t, r, C_AGE, -(double)p->created);
-		table_set_cell(t, r, C_WHY, p->reason ? p->reason : "", role);
+		table_set_cell(t, (size_t)r, C_AGE, tmp, THEME_DIM);
+		table_set_cell_key(t, (size_t)r, C_AGE, -(double)p->created);
+		table_set_cell(t, (size_t)r, C_WHY, p->reason ? p->reason : "", role);
 	}
-	table_commit(t);
+	table_sync_end(t);
 	pv->gen = cluster_generation(c);
 	pv->built = true;
 	pv->built_all = pv->all;
@@ -121,7 +128,7 @@ static void pv_draw(struct view *v, WINDOW *win, int rows, int cols)
 	    listview_rebuild_due(&pv->lv, pv->gen != cluster_generation(live_cluster(s)))) {
 		uint64_t t0 = time_mono_ms();
 
-		rebuild(pv);
+		sync_rows(pv);
 		listview_rebuilt(&pv->lv, t0);
 		if (pv->all && err && !live_cluster_wide(s))
 			snprintf(empty, sizeof(empty), "all namespaces: %s", err);
@@ -267,6 +274,7 @@ struct view *pods_view_new(struct shell *sh, struct view *detail)
 	struct pods_view *pv = xcalloc(1, sizeof(*pv));
 
 	listview_init(&pv->lv, &pv_ops, sh, columns, C_COUNT, LIVE_CLUSTER | LIVE_NAMESPACE);
+	listview_show_ages(&pv->lv, C_AGE);
 	pv->detail = detail;
 	return &pv->lv.v;
 }

@@ -3,8 +3,8 @@
  *
  * Data flow: the shell marks the view dirty when model/services changes;
  * draw compares the model's generation with the one the table shows and
- * rebuilds the rows only then (the table keeps the selection on the
- * release name).  The last body row spells out the selected service's
+ * syncs the rows in place only then (the table moves and redraws only the
+ * rows whose cells changed, and keeps the selection on the release name).  The last body row spells out the selected service's
  * status in full: why it is pending, how far it started.
  */
 #include <stdio.h>
@@ -32,11 +32,11 @@ static const struct table_column columns[C_COUNT] = {
 	[C_CHART] = { "CHART", 10, 30, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_STATUS] = { "STATUS", 12, 0, 3, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
 	[C_READY] = { "READY", 5, 14, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
-	[C_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	[C_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE },
 	[C_CPU] = { "CPU", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_MEM] = { "MEM", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
 	[C_HIST] = { "CPU 8 MIN", 9, 16, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_WIDE },
-	[C_GPU] = { "GPU", 3, 4, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_NUMERIC | TABLE_COL_WIDE },
+	[C_GPU] = { "GPU", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
 	[C_URL] = { "URL", 10, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
 };
 
@@ -52,7 +52,9 @@ static struct services_view *sv_of(struct view *v)
 	return (struct services_view *)v;
 }
 
-static void rebuild(struct services_view *sv)
+/* sync: every service's cells set again, in place: the table compares
+ * each with what it holds, so only the rows that changed move or redraw. */
+static void sync_rows(struct services_view *sv)
 {
 	struct live *s = shell_live(sv->lv.sh);
 	struct services *m = live_services(s);
@@ -61,13 +63,16 @@ static void rebuild(struct services_view *sv)
 	char empty[256];
 
 	buf_init(&b, 0);
-	table_begin(sv->lv.t);
+	table_sync_begin(sv->lv.t);
 	for (size_t i = 0; i < n; i++) {
 		const struct service *svc = services_at(m, i);
-		size_t r = table_add_row(sv->lv.t, svc->name);
+		long at = table_sync_row(sv->lv.t, svc->name, 0);
+		size_t r = (size_t)at;
 		int role = shell_service_role(svc->state);
 		char tmp[64];
 
+		if (at < 0)
+			continue;	/* a name twice: cannot be, releases are unique */
 		buf_reset(&b);
 		if (service_friendly_name(svc))
 			buf_addf(&b, "%s (%s)", service_friendly_name(svc), svc->name);
@@ -100,14 +105,15 @@ static void rebuild(struct services_view *sv)
 		buf_reset(&b);
 		sparkline_render(&b, svc->cpu_hist, (size_t)svc->hist_len, 16, 0, widget_utf8_locale());
 		table_set_cell(sv->lv.t, r, C_HIST, b.data, THEME_SPARKLINE);
-		snprintf(tmp, sizeof(tmp), "%d", svc->gpus);
-		table_set_cell(sv->lv.t, r, C_GPU, svc->gpus ? tmp : "", -1);
+		shell_gpu_cell(tmp, sizeof(tmp), svc->gpus, svc->gpu_util);
+		table_set_cell(sv->lv.t, r, C_GPU, tmp, -1);
+		table_set_cell_key(sv->lv.t, r, C_GPU, svc->gpus + (svc->gpu_util + 1) / 1000.0);
 		buf_reset(&b);
 		if (svc->nurls > 0)
 			buf_addf(&b, "%s%s", svc->urls[0], svc->nurls > 1 ? " +" : "");
 		table_set_cell(sv->lv.t, r, C_URL, b.data, -1);
 	}
-	table_commit(sv->lv.t);
+	table_sync_end(sv->lv.t);
 	snprintf(empty, sizeof(empty), "no services in '%s' yet: :catalog launches one", live_namespace(s));
 	table_set_empty_text(sv->lv.t, empty);
 	buf_release(&b);
@@ -151,7 +157,7 @@ static void sv_draw(struct view *v, WINDOW *win, int rows, int cols)
 	if (!sv->built || listview_rebuild_due(&sv->lv, sv->gen != services_generation(live_services(shell_live(sv->lv.sh))))) {
 		uint64_t t0 = time_mono_ms();
 
-		rebuild(sv);
+		sync_rows(sv);
 		listview_rebuilt(&sv->lv, t0);
 	}
 	listview_draw_table(&sv->lv, win, rows - 1, cols);
@@ -256,6 +262,7 @@ struct view *services_view_new(struct shell *sh, struct view *detail)
 	struct services_view *sv = xcalloc(1, sizeof(*sv));
 
 	listview_init(&sv->lv, &sv_ops, sh, columns, C_COUNT, LIVE_SERVICES | LIVE_NAMESPACE);
+	listview_show_ages(&sv->lv, C_AGE);
 	sv->detail = detail;
 	return &sv->lv.v;
 }

@@ -219,6 +219,16 @@ void shell_age(char *dst, size_t size, int64_t since)
 	time_age(dst, size, now > since ? now - since : 0);
 }
 
+void shell_gpu_cell(char *dst, size_t size, int gpus, int util)
+{
+	if (gpus <= 0)
+		snprintf(dst, size, "%s", "");
+	else if (util < 0)
+		snprintf(dst, size, "%d", gpus);
+	else
+		snprintf(dst, size, "%d %d%%", gpus, util);
+}
+
 void shell_draw_remote(WINDOW *win, int y, int x, int cols, const char *text, attr_t attr)
 {
 	char *clean = utf8_sanitize_dup(text ? text : "", 0);

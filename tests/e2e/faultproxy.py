@@ -14,6 +14,11 @@
 # and with any forwarding action, "bytes": N cuts the stream after N bytes
 # from upstream (so the client watches again and the next fault applies).
 #   stall        accept, send the headers of a watch, then nothing for "s" s
+#   churn        a watch: nothing until the file "go" exists, then MODIFIED
+#                events for the pods upstream lists at that path, "rate" a
+#                second for "s" seconds, each giving a pod one more restart
+#                (a steady churn the sandbox cannot write that fast); then
+#                the stream ends
 # A fault applies "count" times (default 1); the port is written to PORTFILE.
 import http.client
 import http.server
@@ -93,6 +98,9 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.chunk(json.dumps(ev).encode() + b"\n")
             self.wfile.write(b"0\r\n\r\n")
             return
+        if act == "churn":
+            self.churn(fault)
+            return
         if act == "stall":
             self.start_stream()
             time.sleep(fault.get("s", 5))
@@ -140,6 +148,34 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             conn.close()
+
+    def churn(self, fault):
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        conn = http.client.HTTPConnection(UPSTREAM.hostname, UPSTREAM.port, timeout=600)
+        conn.request("GET", self.path.split("?")[0], headers=headers)
+        listed = json.loads(conn.getresponse().read())
+        conn.close()
+        pods = listed.get("items") or []
+        rv = int(listed.get("metadata", {}).get("resourceVersion", "1"))
+        self.start_stream()
+        while not os.path.exists(fault["go"]):
+            time.sleep(0.05)
+        rate, n, t0 = fault.get("rate", 300), 0, time.time()
+        try:
+            while pods and time.time() < t0 + fault.get("s", 20):
+                wait = t0 + n / rate - time.time()
+                if wait > 0:
+                    time.sleep(wait)
+                pod = pods[n % len(pods)]
+                cs = pod.setdefault("status", {}).setdefault("containerStatuses", [{}])
+                cs[0]["restartCount"] = cs[0].get("restartCount", 0) + 1
+                n += 1
+                pod["metadata"]["resourceVersion"] = str(rv + n)
+                self.chunk(json.dumps({"type": "MODIFIED", "object": pod}).encode() + b"\n")
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_monitor_views.sh: the admin views against the sandbox: :pods with
 # why a pod waits and every namespace on `a`, :nodes with requests, GPUs
-# used of total with the model and who holds them, :events newest first
+# used of total with the model, their utilisation and who holds them, :events newest first
 # with warnings only on `w`; and a hostile Event (escape sequences in its
 # reason, message and object, created with kubectl) drawn inert: nothing
 # cleared the screen, set the clipboard or the title.
@@ -30,6 +30,9 @@ dl_start -n default
 tmux -L "$SOCK" set -g set-clipboard on
 title0=$(tmux -L "$SOCK" display -p -t dl '#{pane_title}')
 wait_for "My services" || fail "no first screen"
+# My services: g1's GPU and how busy it is (the GPU column: "1 63%")
+WAIT=20 wait_cmd sh -c "tmux -L '$SOCK' capture-pane -p -t dl | grep -E '^g1 ' | grep -qE ' 1 [0-9]+%( |$)'" ||
+	fail "no GPU utilisation for g1 in My services: $(pane | grep -E '^g1 ')"
 keys : p o d s Enter
 wait_for "Pods" || fail ":pods did not open"
 wait_for "$g1" 15 || fail "g1's pod not listed"
@@ -53,7 +56,10 @@ for _ in 1 2 3 4 5 6; do
 	sleep 0.2
 done
 wait_for "GPUs of $node" || fail "the selected node's GPUs are not shown"
-wait_for "default:  $g1 (1)" || fail "g1 not among the GPU users"
+# GPU utilisation from the sandbox's DCGM page: the user's, and the node's
+wait_for "default:  $g1 (1, " 20 || fail "g1 not among the GPU users with its utilisation"
+pane | grep -F "default:  $g1 (1, " | grep -qE "\(1, [0-9]+% busy\)" || fail "g1's GPU utilisation: $(pane | grep -F "$g1")"
+pane | grep -E "^$node " | grep -qE " [0-9]+% *$" || fail "no GPU USE for $node: $(pane | grep -E "^$node ")"
 
 keys : e v e n t s Enter
 wait_for "LAST SEEN" || fail ":events did not open"

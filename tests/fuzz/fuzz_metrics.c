@@ -1,6 +1,7 @@
 /*
  * fuzz_metrics.c: the Metrics API readers on any bytes: the DCGM text
- * page (every sample names a pod and stays in 0..100), a Go duration
+ * page (every sample names a pod and stays in 0..100; the walk over every
+ * sample, idle GPUs too, sees at least as many), a Go duration
  * (never negative unless -1), and a PodMetrics item parsed from JSON.
  */
 #include <stdint.h>
@@ -19,8 +20,16 @@ static void on_gpu(const char *ns, const char *pod, const char *gpu, double v, v
 	(*(int *)arg)++;
 }
 
+static void on_sample(const struct metrics_gpu_sample *smp, void *arg)
+{
+	if (!smp->host || !smp->gpu || !smp->ns || !smp->pod || smp->value < 0 || smp->value > 100)
+		abort();
+	(*(int *)arg)++;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	int all = 0;
 	int seen = 0;
 	char *s = malloc(size + 1);
 	cJSON *j;
@@ -28,6 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t d;
 
 	if (metrics_parse_dcgm((const char *)data, size, on_gpu, &seen) != seen)
+		abort();
+	if (metrics_parse_dcgm_samples((const char *)data, size, on_sample, &all) != all || all < seen)
 		abort();
 	memcpy(s, data, size);
 	s[size] = '\0';

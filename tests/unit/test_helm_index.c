@@ -203,6 +203,78 @@ START_TEST(test_inline)
 }
 END_TEST
 
+/* index_parse_in_steps: the same parse one unit a step (budget 0), as
+ * the console runs it between wake-ups; *steps counts them. */
+static int parse_in_steps(const char *y, size_t n, struct index *idx, struct error *err, size_t *steps)
+{
+	struct index_parser *ip = index_parser_new(y, n, NULL);
+	int rc;
+
+	*steps = 0;
+	while ((rc = index_parser_step(ip, 0, err)) == 1)
+		(*steps)++;
+	index_parser_take(ip, idx);
+	index_parser_free(ip);
+	return rc;
+}
+
+START_TEST(test_inline_in_steps)
+{
+	struct index idx;
+	struct error err;
+	const char *y = inline_rows[_i].yaml;
+	size_t steps;
+	int rc = parse_in_steps(y, strlen(y), &idx, &err, &steps);
+
+	ck_assert_msg((rc == 0) == inline_rows[_i].ok, "row %d: %s", _i, rc ? err.msg : "ok");
+	if (rc != 0) {
+		ck_assert_uint_eq(idx.ncharts, 0);
+		ck_assert(err.msg[0] != '\0');
+		return;
+	}
+	ck_assert_uint_eq(idx.ncharts, inline_rows[_i].ncharts);
+	ck_assert_uint_eq(idx.nversions, inline_rows[_i].nversions);
+	ck_assert_uint_eq(idx.nrejected, inline_rows[_i].nrejected);
+	if (inline_rows[_i].chart)
+		ck_assert_str_eq(index_latest(index_find(&idx, inline_rows[_i].chart))->version,
+		    inline_rows[_i].latest);
+	index_release(&idx);
+}
+END_TEST
+
+/* The real index in steps: the same index, in thousands of small steps. */
+START_TEST(test_real_index_in_steps)
+{
+	static const char *const files[] = {
+		TESTDATA "/index/interactive-services-index.yaml",
+		TESTDATA "/hostile/yaml/index-hostile.yaml",
+	};
+
+	for (size_t f = 0; f < DL_ARRAY_LEN(files); f++) {
+		struct index whole, stepped;
+		struct error err;
+		struct buf b;
+		size_t steps;
+
+		load(files[f], &b);
+		ck_assert_int_eq(index_parse(b.data, b.len, NULL, &whole, &err), 0);
+		ck_assert_msg(parse_in_steps(b.data, b.len, &stepped, &err, &steps) == 0, "%s", err.msg);
+		ck_assert_uint_eq(stepped.ncharts, whole.ncharts);
+		ck_assert_uint_eq(stepped.nversions, whole.nversions);
+		ck_assert_uint_eq(stepped.nrejected, whole.nrejected);
+		ck_assert_uint_ge(steps, whole.nversions);	/* a step is at most one version */
+		for (size_t i = 0; i < whole.ncharts; i++) {
+			ck_assert_str_eq(stepped.charts[i].name, whole.charts[i].name);
+			ck_assert_uint_eq(stepped.charts[i].nversions, whole.charts[i].nversions);
+			ck_assert_str_eq(index_latest(&stepped.charts[i])->version, index_latest(&whole.charts[i])->version);
+		}
+		index_release(&whole);
+		index_release(&stepped);
+		buf_release(&b);
+	}
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	struct index_limits lim = { 1 << 20, 1, 2, 2, 100 };
@@ -309,6 +381,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_generated_index);
 	tcase_add_test(tc, test_hostile_index);
 	tcase_add_loop_test(tc, test_inline, 0, DL_ARRAY_LEN(inline_rows));
+	tcase_add_loop_test(tc, test_inline_in_steps, 0, DL_ARRAY_LEN(inline_rows));
+	tcase_add_test(tc, test_real_index_in_steps);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_metadata);
 	tcase_add_loop_test(tc, test_resolve_url, 0, DL_ARRAY_LEN(url_rows));

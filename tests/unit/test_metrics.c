@@ -124,6 +124,11 @@ static void collect_gpu(const char *ns, const char *pod, const char *gpu, double
 	buf_addf(arg, "%s/%s#%s=%g;", ns, pod, gpu, v);
 }
 
+static void collect_host(const struct metrics_gpu_sample *s, void *arg)
+{
+	buf_addf(arg, "%s#%s=%g;", s->host, s->gpu, s->value);
+}
+
 START_TEST(test_dcgm)
 {
 	const char *page =
@@ -144,6 +149,10 @@ START_TEST(test_dcgm)
 	buf_release(&b);
 	ck_assert_int_eq(metrics_parse_dcgm("", 0, NULL, NULL), 0);
 	ck_assert_int_eq(metrics_parse_dcgm("DCGM_FI_DEV_GPU_UTIL{", 21, NULL, NULL), 0);
+	/* every valid sample, the idle GPU's too, with its host */
+	ck_assert_int_eq(metrics_parse_dcgm_samples(page, strlen(page), collect_host, &b), 4);
+	ck_assert_str_eq(b.data, "gpu-node-1#0=87;#1=13;gpu-node-1#2=0;#5=50;");
+	buf_release(&b);
 }
 END_TEST
 
@@ -173,8 +182,10 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 	pthread_mutex_unlock(&mu);
 	if (strcmp(rq->path, "/metrics/dcgm") == 0)
 		return ts_reply_str(rq->conn, 200, "text/plain",
-				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",namespace=\"ns\",pod=\"a\"} 90\n"
-				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",namespace=\"ns\",pod=\"a\"} 71\n");
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"n1\",namespace=\"ns\",pod=\"a\"} 90\n"
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",Hostname=\"n1\",namespace=\"ns\",pod=\"a\"} 71\n"
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"2\",Hostname=\"n1\"} 0\n"
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"unlisted\"} 40\n");
 	if (status != 200)
 		return ts_reply_str(rq->conn, (unsigned)status, "text/plain", "404 page not found\n");
 	if (strcmp(rq->path, "/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods") == 0) {
@@ -293,6 +304,8 @@ START_TEST(test_poll_and_history)
 	ck_assert_int_eq(a->now.mem_bytes, 11LL * 1024 * 1024);
 	ck_assert_int_eq(a->hist_len, 1);
 	ck_assert_int_eq(a->gpu_util, 81);	/* (90 + 71) / 2, rounded */
+	ck_assert_int_eq(metrics_pod(m, "ns", "b")->gpu_util, -1);
+	ck_assert(metrics_gpu_available(m));
 	ck_assert_str_eq(metrics_pod_at(m, 0)->name, "a");
 	ck_assert_str_eq(metrics_pod_at(m, 1)->name, "b");
 	n = metrics_node(m, "n1");
@@ -300,6 +313,7 @@ START_TEST(test_poll_and_history)
 	ck_assert_int_eq(n->now.cpu_nano, 137466072);
 	ck_assert_int_eq(n->now.mem_bytes, 1235700LL * 1024);
 	ck_assert_int_eq(n->now.window_ms, 20050);
+	ck_assert_int_eq(n->gpu_util, 54);	/* (90 + 71 + 0) / 3: the idle GPU counts */
 	/* 40 more scrapes: the history keeps the last 32, oldest first */
 	for (int i = 0; i < 40; i++) {
 		int before = r.updates;

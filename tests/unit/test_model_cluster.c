@@ -389,6 +389,37 @@ START_TEST(five_thousand_pods_churn)
 }
 END_TEST
 
+/* A pod's stamp moves with what a view shows of it, and only then: the
+ * pods view formats again only the pods whose stamp moved. */
+START_TEST(pod_stamps_move_with_changes_only)
+{
+	struct cluster *c = loaded();
+	cJSON *pm = load_json("kube/derived/podmetricslist.json");
+	cJSON *pods = load_json("kube/derived/podlist.json");
+	const cJSON *nginx = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 0);
+	uint64_t g_nginx, g_gpu;
+
+	cluster_pod_metrics(c, pm);
+	g_nginx = cluster_pod_find(c, "default", "nginx")->gen;
+	g_gpu = cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->gen;
+	ck_assert_uint_gt(g_nginx, 0);
+	/* the same usage again: no pod moved */
+	cluster_pod_metrics(c, pm);
+	ck_assert_uint_eq(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->gen, g_gpu);
+	ck_assert_uint_eq(cluster_pod_find(c, "default", "nginx")->gen, g_nginx);
+	/* an update of one pod moves that pod only */
+	cluster_feed_pod(c, nginx, false);
+	ck_assert_uint_gt(cluster_pod_find(c, "default", "nginx")->gen, g_nginx);
+	ck_assert_uint_eq(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->gen, g_gpu);
+	/* its usage going moves it */
+	cluster_usage_reset(c, true, false);
+	ck_assert_uint_gt(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->gen, g_gpu);
+	cJSON_Delete(pm);
+	cJSON_Delete(pods);
+	cluster_free(c);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("model_cluster");
@@ -403,6 +434,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, metrics_join_and_formats);
 	tcase_add_test(tc, hostile_quantities);
 	tcase_add_test(tc, five_thousand_pods_churn);
+	tcase_add_test(tc, pod_stamps_move_with_changes_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,6 +35,7 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct buf reqlog;	/* "METHOD path body\n" of every write, and every GET path */
 static atomic_int stopping;
 static atomic_int ns_lists;	/* LISTs of /api/v1/namespaces */
+static atomic_int slow_lists;	/* LISTs of pods and nodes answered 1 s late */
 static unsigned changes;
 
 /* ---- the API server ---- */
@@ -117,6 +118,12 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 	pthread_mutex_unlock(&mu);
 	if (strcmp(rq->method, "GET") != 0)
 		return reply_json(rq->conn, strcmp(rq->method, "POST") == 0 ? 201 : 200, xstrdup("{}"));
+	if (str_eq(p, "/metrics/dcgm"))	/* the sandbox's DCGM-shaped page */
+		return ts_reply_str(rq->conn, 200, "text/plain",
+				    "# TYPE DCGM_FI_DEV_GPU_UTIL gauge\n"
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"gpu-node-1\",container=\"c\","
+				    "namespace=\"user-alice\",pod=\"jupyter-pytorch-gpu-0\"} 87\n"
+				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",Hostname=\"gpu-node-1\"} 0\n");
 	if (str_has_prefix(p, "/apis/metrics.k8s.io/v1beta1/")) {
 		cJSON *m = load(strstr(p, "/nodes") ? "derived/nodemetricslist.json" : "derived/podmetricslist.json");
 		char *text = cJSON_PrintUnformatted(m);
@@ -127,6 +134,8 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 	kube_path_parse(p, ns, res, name);
 	if (watch && strcmp(watch, "true") == 0)
 		return hold(rq->conn);
+	if (atomic_load(&slow_lists) && (str_eq(res, "pods") || str_eq(res, "nodes")))
+		usleep(1000 * 1000);
 	if (str_eq(res, "namespaces") && !ns[0]) {
 		atomic_fetch_add(&ns_lists, 1);
 		return reply_json(rq->conn, 403, xstrdup("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
@@ -150,9 +159,9 @@ static struct kubeconfig *config(void)
 {
 	char *path = xasprintf("%s/kubeconfig", dir);
 	char *text = xasprintf("apiVersion: v1\nkind: Config\ncurrent-context: t\n"
-			       "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:%d\"}}]\n"
+			       "clusters: [{name: datalab-sandbox, cluster: {server: \"http://127.0.0.1:%d\"}}]\n"
 			       "users: [{name: u, user: {token: t0k3n}}]\n"
-			       "contexts: [{name: t, context: {cluster: c, user: u, namespace: user-alice}}]\n",
+			       "contexts: [{name: t, context: {cluster: datalab-sandbox, user: u, namespace: user-alice}}]\n",
 			       server.port);
 	struct kubeconfig_opts o = { .kubeconfig = path };
 	struct kubeconfig *kc;
@@ -193,6 +202,7 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	atomic_store(&stopping, 0);
 	atomic_store(&ns_lists, 0);
+	atomic_store(&slow_lists, 0);
 	buf_init(&reqlog, 0);
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
 	loop = loop_new();
@@ -323,6 +333,51 @@ START_TEST(namespace_switch_moves_every_watch)
 }
 END_TEST
 
+/* The informers and the metrics poll start together: under load the
+ * poll lands first, and the pods and nodes listed after it showed no
+ * usage until the next poll (60 s here, 15 s in the console). */
+START_TEST(usage_reaches_objects_listed_after_the_poll)
+{
+	struct services *s;
+	struct error err;
+
+	WAIT(services_count(live_services(live)) == 1, 15000);
+	atomic_store(&slow_lists, 1);
+	ck_assert_int_eq(live_set_namespace(live, "user-bob", &err), 0);
+	ck_assert_int_eq(live_set_namespace(live, "user-alice", &err), 0);
+	live_want_cluster(live);
+	s = live_services(live);
+	/* the next poll is 60 s away: only the poll already landed can fill them */
+	WAIT(services_find(s, "user-alice", "jupyter-pytorch-gpu") &&
+	     services_find(s, "user-alice", "jupyter-pytorch-gpu")->cpu_m == 1504, 15000);
+	WAIT(cluster_node_find(live_cluster(live), "minikube") &&
+	     cluster_node_find(live_cluster(live), "minikube")->cpu_m == 488, 15000);
+	WAIT(cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0") &&
+	     cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0")->cpu_m == 1504, 15000);
+	ck_assert(live_cluster_wide(live));
+}
+END_TEST
+
+/* GPU utilisation: the sandbox's cluster serves a DCGM-shaped page,
+ * which the metrics polls read without being told: a service and a pod
+ * show their GPU's, a node the mean over its GPUs, the idle one at 0. */
+START_TEST(gpu_utilisation_from_the_dcgm_page)
+{
+	struct services *s = live_services(live);
+
+	WAIT(services_find(s, "user-alice", "jupyter-pytorch-gpu") &&
+	     services_find(s, "user-alice", "jupyter-pytorch-gpu")->gpu_util == 87, 15000);
+	ck_assert(logged("GET /metrics/dcgm"));
+	live_want_cluster(live);
+	WAIT(cluster_node_find(live_cluster(live), "gpu-node-1") &&
+	     cluster_node_find(live_cluster(live), "gpu-node-1")->gpu_util == 44, 15000);
+	WAIT(cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0") &&
+	     cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0")->gpu_util == 87, 15000);
+	ck_assert_int_eq(cluster_node_find(live_cluster(live), "gpu-node-1")->gpu_users[0].util, 87);
+	ck_assert_int_eq(cluster_node_find(live_cluster(live), "minikube")->gpu_util, -1);
+}
+END_TEST
+
 static int done_calls;
 static struct error done_err;
 
@@ -385,6 +440,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, models_fill_and_stay_live);
 	tcase_add_test(tc, forbidden_cluster_lists_stop_quietly);
 	tcase_add_test(tc, namespace_switch_moves_every_watch);
+	tcase_add_test(tc, usage_reaches_objects_listed_after_the_poll);
+	tcase_add_test(tc, gpu_utilisation_from_the_dcgm_page);
 	tcase_add_test(tc, actions_send_what_the_api_expects);
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,6 +12,8 @@
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/core/str.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/ui/table.h"
 #include "datalab/ui/theme.h"
 
@@ -609,6 +611,341 @@ START_TEST(fifty_thousand_rows)
 }
 END_TEST
 
+/* ---- in-place updates ---- */
+
+#define SANE(t)                                                          \
+	do {                                                             \
+		char why_[256];                                          \
+		ck_assert_msg(table_sane((t), why_, sizeof(why_)), "%s", why_); \
+	} while (0)
+
+/* A model for the differential checks: rows in insertion order. */
+struct mrow {
+	char id[32], name[32], status[16], age[16];
+	double key;
+	bool live;
+	unsigned seq;		/* when it was (re)added: the table's insertion order */
+};
+
+#define MROWS 300
+
+static struct mrow model[MROWS];
+static size_t nmodel;
+static unsigned nseq;
+
+static void mrow_cells(const struct mrow *m, struct table_cell cells[3])
+{
+	cells[0] = (struct table_cell){ m->name, -1, false, 0 };
+	cells[1] = (struct table_cell){ m->status, m->status[0] == 'R' ? THEME_OK : THEME_FAILED, false, 0 };
+	cells[2] = (struct table_cell){ m->age, -1, m->key >= 0, m->key };
+}
+
+static void mrow_random(struct mrow *m, unsigned *seed, bool nokey)
+{
+	static const char *const st[] = { "Running", "Pending", "Failed", "Running" };
+	int k = rand_r(seed) % 40;
+
+	/* few distinct names and keys: ties test the stable order */
+	snprintf(m->name, sizeof(m->name), "%s-%d", rand_r(seed) % 2 ? "pod" : "Pod", rand_r(seed) % 25);
+	snprintf(m->status, sizeof(m->status), "%s", st[rand_r(seed) % 4]);
+	m->key = nokey && rand_r(seed) % 7 == 0 ? -1 : k;
+	snprintf(m->age, sizeof(m->age), "%ds", k);
+}
+
+/* reference: what a full rebuild of the model shows, in the same sort
+ * and filter; the in-place table must show the same ids in order. */
+static void expect_same_as_rebuild(struct table *t)
+{
+	struct table *ref = make3();
+	enum table_sort_dir dir;
+	int col = table_sort_column(t, &dir);
+
+	table_begin(ref);
+	for (unsigned q = 0; q < nseq; q++) {
+		for (size_t i = 0; i < nmodel; i++) {
+			struct table_cell cells[3];
+			struct table_row r = { model[i].id, cells };
+
+			if (!model[i].live || model[i].seq != q)
+				continue;
+			mrow_cells(&model[i], cells);
+			table_update_row(ref, &r);
+		}
+	}
+	table_commit(ref);
+	if (col >= 0)
+		table_sort(ref, (size_t)col, dir);
+	table_set_filter(ref, table_filter(t));
+	ck_assert_uint_eq(table_row_count(t), table_row_count(ref));
+	ck_assert_uint_eq(table_visible_count(t), table_visible_count(ref));
+	for (size_t i = 0; i < table_visible_count(t); i++)
+		ck_assert_str_eq(table_row_id(t, i), table_row_id(ref, i));
+	table_free(ref);
+}
+
+START_TEST(in_place_updates_match_a_rebuild)
+{
+	struct table *t = make3();
+	unsigned seed = 20240607;
+
+	nmodel = 0;
+	nseq = 0;
+	for (int step = 0; step < 3000; step++) {
+		int op = rand_r(&seed) % 100;
+		const char *before = table_selected_id(t);
+		char sel[32] = "";
+		bool sel_stays = true;	/* in-place changes and sorting keep it on its row */
+
+		if (before)
+			snprintf(sel, sizeof(sel), "%s", before);
+		if (op < 45 || nmodel == 0) {	/* add or change one row */
+			size_t i = nmodel < MROWS && (nmodel == 0 || rand_r(&seed) % 3 == 0) ? nmodel++
+											: (size_t)rand_r(&seed) % nmodel;
+			struct table_cell cells[3];
+			struct table_row r = { model[i].id, cells };
+
+			snprintf(model[i].id, sizeof(model[i].id), "id%zu", i);
+			if (!model[i].live)
+				model[i].seq = nseq++;
+			model[i].live = true;
+			mrow_random(&model[i], &seed, true);
+			mrow_cells(&model[i], cells);
+			table_update_row(t, &r);
+		} else if (op < 65) {		/* remove one */
+			size_t i = (size_t)rand_r(&seed) % nmodel;
+
+			ck_assert_int_eq(table_remove_row(t, model[i].id), model[i].live ? 0 : -1);
+			model[i].live = false;
+		} else if (op < 85) {		/* a sync pass: some change, some go */
+			table_sync_begin(t);
+			for (size_t i = 0; i < nmodel; i++) {
+				long r;
+
+				if (!model[i].live)
+					continue;
+				if (rand_r(&seed) % 20 == 0) {
+					model[i].live = false;
+					continue;
+				}
+				if (rand_r(&seed) % 5 == 0)
+					mrow_random(&model[i], &seed, false);	/* a pass sets keys, never drops one */
+				r = table_sync_row(t, model[i].id, 0);
+				ck_assert_int_ge(r, 0);
+				table_set_cell(t, (size_t)r, 0, model[i].name, -1);
+				table_set_cell(t, (size_t)r, 1, model[i].status,
+					       model[i].status[0] == 'R' ? THEME_OK : THEME_FAILED);
+				table_set_cell(t, (size_t)r, 2, model[i].age, -1);
+				if (model[i].key >= 0)
+					table_set_cell_key(t, (size_t)r, 2, model[i].key);
+			}
+			table_sync_end(t);
+		} else if (op < 92) {		/* the user sorts */
+			table_sort(t, (size_t)rand_r(&seed) % 3, rand_r(&seed) % 2 ? TABLE_ASC : TABLE_DESC);
+		} else if (op < 97) {		/* the user filters */
+			static const char *const f[] = { NULL, "pod-1", "run", "P", "x" };
+
+			table_set_filter(t, f[rand_r(&seed) % 5]);
+			sel_stays = false;
+		} else if (table_visible_count(t) > 0) {	/* the user selects */
+			table_select(t, rand_r(&seed) % (long)table_visible_count(t));
+			sel_stays = false;
+		}
+		SANE(t);
+		/* the selection stays on its row while that row is shown */
+		if (sel_stays && sel[0] && table_find_row(t, sel) >= 0 && table_selected_id(t)) {
+			bool shown = false;
+
+			for (size_t i = 0; i < table_visible_count(t); i++)
+				shown = shown || str_eq(table_row_id(t, i), sel);
+			if (shown)
+				ck_assert_str_eq(table_selected_id(t), sel);
+		}
+		if (step % 50 == 0)
+			expect_same_as_rebuild(t);
+	}
+	expect_same_as_rebuild(t);
+	table_free(t);
+}
+END_TEST
+
+START_TEST(sync_pass_touches_only_what_changed)
+{
+	struct table *t = make3();
+	struct widget *w = table_widget(t);
+	long r;
+
+	fill_basic(t);
+	table_sort(t, 0, TABLE_ASC);
+	ck_assert_int_eq(table_select_id(t, "u3"), 0);	/* vscode-python, last */
+	widget_draw(w, win, true);
+	/* stamps: rows named with the stamp they have are left alone */
+	table_sync_begin(t);
+	ck_assert_int_ge(table_sync_row(t, "u1", 7), 0);
+	ck_assert_int_ge(table_sync_row(t, "u2", 7), 0);
+	ck_assert_int_ge(table_sync_row(t, "u3", 7), 0);
+	table_sync_end(t);
+	SANE(t);
+	widget_draw(w, win, false);
+	table_sync_begin(t);
+	ck_assert_int_eq(table_sync_row(t, "u1", 7), -1);
+	ck_assert_int_eq(table_sync_row(t, "u2", 7), -1);
+	r = table_sync_row(t, "u3", 8);
+	ck_assert_int_ge(r, 0);
+	table_set_cell(t, (size_t)r, 0, "vscode-python", -1);	/* the same text */
+	table_sync_end(t);
+	SANE(t);
+	/* nothing visible changed: no repaint at all */
+	ck_assert(!(w->flags & WIDGET_REDRAW_ALL));
+	ck_assert_uint_eq(table_row_count(t), 3);
+	/* a rename moves the row; the selection follows it */
+	table_sync_begin(t);
+	table_sync_row(t, "u1", 7);
+	table_sync_row(t, "u2", 7);
+	r = table_sync_row(t, "u3", 9);
+	table_set_cell(t, (size_t)r, 0, "aaa-vscode", -1);
+	table_sync_end(t);
+	SANE(t);
+	ck_assert_str_eq(table_row_id(t, 0), "u3");
+	ck_assert_str_eq(table_selected_id(t), "u3");
+	ck_assert(w->flags & WIDGET_REDRAW_ALL);
+	widget_draw(w, win, false);
+	ck_assert(line_has(1, "aaa-vscode"));
+	/* a row not named goes; the selection stays on its row */
+	table_sync_begin(t);
+	table_sync_row(t, "u3", 9);
+	table_sync_row(t, "u2", 7);
+	table_sync_end(t);
+	SANE(t);
+	ck_assert_uint_eq(table_row_count(t), 2);
+	ck_assert_int_eq(table_find_row(t, "u1"), -1);
+	ck_assert_str_eq(table_selected_id(t), "u3");
+	/* the selected row goes: the selection keeps its position */
+	ck_assert_int_eq(table_remove_row(t, "u3"), 0);
+	ck_assert_int_eq(table_remove_row(t, "u3"), -1);
+	SANE(t);
+	ck_assert_str_eq(table_selected_id(t), "u2");
+	table_free(t);
+}
+END_TEST
+
+START_TEST(widths_follow_in_place_updates)
+{
+	struct table *t = make3();
+	struct table_cell cells[3] = {
+		{ "zz", -1, false, 0 }, { "Running, for a very long while", -1, false, 0 }, { "1s", -1, true, 1 },
+	};
+	struct table_row row = { "long", cells };
+	int narrow;
+
+	fill_basic(t);
+	widget_draw(table_widget(t), win, true);
+	narrow = table_column_width(t, 1);
+	table_update_row(t, &row);
+	SANE(t);
+	widget_draw(table_widget(t), win, false);
+	ck_assert_int_gt(table_column_width(t, 1), narrow);
+	/* the widest cell shrinks: the column gives the room back */
+	cells[1].text = "Running";
+	table_update_row(t, &row);
+	SANE(t);
+	widget_draw(table_widget(t), win, false);
+	ck_assert_int_eq(table_column_width(t, 1), narrow);
+	/* or it goes */
+	cells[1].text = "Running, for a very long while";
+	table_update_row(t, &row);
+	widget_draw(table_widget(t), win, false);
+	ck_assert_int_gt(table_column_width(t, 1), narrow);
+	ck_assert_int_eq(table_remove_row(t, "long"), 0);
+	SANE(t);
+	widget_draw(table_widget(t), win, false);
+	ck_assert_int_eq(table_column_width(t, 1), narrow);
+	table_free(t);
+}
+END_TEST
+
+/* An age column draws its ages from the birth times when it paints, so
+ * a repaint alone keeps them right; the youngest on the page times the
+ * next repaint. */
+START_TEST(ages_drawn_from_birth_times)
+{
+	static const struct table_column c[] = {
+		{ "NAME", 0, 0, 1, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+		{ "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE },
+	};
+	struct table *t = table_new(c, 2);
+	int64_t now = (int64_t)time(NULL);
+	char want[2][16];
+	double key;
+	size_t r;
+
+	widget_place(table_widget(t), 0, 0, 10, 40);
+	table_begin(t);
+	r = table_add_row(t, "young");
+	table_set_cell(t, r, 0, "young", -1);
+	table_set_cell(t, r, 1, "0s", -1);	/* as built: stale by the time it is drawn */
+	table_set_cell_key(t, r, 1, -(double)(now - 75));
+	r = table_add_row(t, "old");
+	table_set_cell(t, r, 0, "old", -1);
+	table_set_cell(t, r, 1, "0s", -1);
+	table_set_cell_key(t, r, 1, -(double)(now - 4000));
+	table_commit(t);
+	widget_draw(table_widget(t), win, true);
+	/* the clock may tick between now and the draw */
+	time_age(want[0], sizeof(want[0]), 75);
+	time_age(want[1], sizeof(want[1]), 76);
+	ck_assert_msg(line_has(1, want[0]) || line_has(1, want[1]), "%s", ts_line(win, 1));
+	ck_assert(line_has(2, "66m"));
+	ck_assert(table_shown_key_min(t, 1, &key));
+	ck_assert_int_eq((int64_t)-key, now - 75);
+	table_free(t);
+}
+END_TEST
+
+START_TEST(five_thousand_rows_in_place)
+{
+	static const struct table_column c[] = {
+		{ "NAME", 0, 0, 1, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+		{ "CPU", 0, 0, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+		{ "AGE", 0, 0, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
+	};
+	struct table *t = table_new(c, 3);
+	double t0, t_rebuild, t_sync;
+	char why[256];
+
+	widget_place(table_widget(t), 0, 0, 40, 120);
+	table_sort(t, 1, TABLE_DESC);
+	t0 = now_ms();
+	table_set_rows_cb(t, 5000, big_row, NULL);
+	t_rebuild = now_ms() - t0;
+	/* a frame's worth of churn: 30 rows change their cpu; the fastest
+	 * of five passes (the machine is shared) */
+	t_sync = 1e9;
+	for (size_t pass = 1; pass <= 5; pass++) {
+		t0 = now_ms();
+		table_sync_begin(t);
+		for (size_t i = 0; i < 5000; i++) {
+			struct table_row row;
+			char id[32];
+			long r;
+
+			snprintf(id, sizeof(id), "uid-%zu", i);
+			r = table_sync_row(t, id, 0);	/* no ck_assert here: each one writes to a pipe */
+			if (r < 0 || i % 167 != 0)
+				continue;
+			big_row(NULL, (i * 13 + pass) % 5000, &row);
+			table_set_cell(t, (size_t)r, 1, row.cells[1].text, THEME_OK);
+			table_set_cell_key(t, (size_t)r, 1, row.cells[1].key);
+		}
+		table_sync_end(t);
+		t_sync = DL_MIN(t_sync, now_ms() - t0);
+	}
+	ck_assert_msg(table_sane(t, why, sizeof(why)), "%s", why);
+	ck_assert_uint_eq(table_row_count(t), 5000);
+	printf("table 5,000 rows: rebuild %.2f ms, sync pass with 30 changed %.2f ms\n", t_rebuild, t_sync);
+	table_free(t);
+}
+END_TEST
+
 static Suite *table_suite(void)
 {
 	Suite *s = suite_create("ui_table");
@@ -630,6 +967,11 @@ static Suite *table_suite(void)
 	tcase_add_test(tc, mouse_selects_and_sorts);
 	tcase_add_test(tc, selection_move_repaints_two_rows);
 	tcase_add_test(tc, fifty_thousand_rows);
+	tcase_add_test(tc, in_place_updates_match_a_rebuild);
+	tcase_add_test(tc, sync_pass_touches_only_what_changed);
+	tcase_add_test(tc, widths_follow_in_place_updates);
+	tcase_add_test(tc, five_thousand_rows_in_place);
+	tcase_add_test(tc, ages_drawn_from_birth_times);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -99,6 +99,18 @@ struct index_limits {
  * and idx empty.  Individual bad versions do not fail the parse. */
 int index_parse(const char *p, size_t n, const struct index_limits *limits,
 		struct index *idx, struct error *err);
+/* The same parse in steps, for an event loop (a 2.3 MB index costs tens
+ * of milliseconds, more on a loaded machine): index_parser_new keeps p
+ * (which must outlive the parser); each index_parser_step parses for
+ * about budget_us microseconds (at least one version; < 0: to the end)
+ * and returns 1 while more remains, 0 when done, -1 with err;
+ * index_parser_take then hands the index over (empty unless done). */
+struct index_parser;
+struct index_parser *index_parser_new(const char *p, size_t n, const struct index_limits *limits);
+int index_parser_step(struct index_parser *ip, long budget_us, struct error *err);
+void index_parser_take(struct index_parser *ip, struct index *idx);
+void index_parser_free(struct index_parser *ip);
+
 /* index_release: frees what idx holds; idx is empty again. */
 void index_release(struct index *idx);
 

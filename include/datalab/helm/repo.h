@@ -18,7 +18,9 @@
  *
  * Redirects (GitHub release assets) are followed here, at most 5, to
  * http or https only; credentials go to the repository's own host only.
- * Callbacks run on the loop, never inside the call that started the fetch.
+ * Callbacks run on the loop, never inside the call that started the fetch;
+ * an index is parsed in slices of a few milliseconds between wake-ups, so
+ * the loop keeps serving keys while a large one loads.
  */
 #ifndef DATALAB_HELM_REPO_H
 #define DATALAB_HELM_REPO_H

@@ -8,6 +8,17 @@
  * (callers that draw them sanitize).  on_end runs once: err->code
  * ERR_NONE when the log ended (a finished read, or the container's end
  * while following), else why it stopped.
+ *
+ * With resume (and follow), a stream that drops (the connection cut, a
+ * 5xx, the API server restarting, or a clean end while the container
+ * still runs) is asked again after a back-off (0.5 s doubling to 8 s,
+ * reset by data), from sinceTime = the second of the last line given out.
+ * For that the log is asked with timestamps; on_data then gets whole
+ * lines, their timestamps taken off unless opts.timestamps asked for
+ * them, and the lines the server sends again (those up to the last one
+ * given out, timestamps compared to the nanosecond, then as many lines
+ * with that very timestamp as were given) are dropped, so none is given
+ * twice or lost.  on_retry says each drop.
  */
 #ifndef DATALAB_KUBE_LOGS_H
 #define DATALAB_KUBE_LOGS_H
@@ -32,12 +43,17 @@ struct logs_opts {
 	bool timestamps;
 	long tail_lines;	/* < 0: all */
 	long since_seconds;	/* 0: all */
+	const char *since_time;	/* RFC 3339, or NULL (since_seconds wins) */
 	long limit_bytes;	/* 0: no limit */
+	bool resume;		/* follow across dropped streams (see above) */
 };
 
 struct logs_cbs {
 	void (*on_data)(struct logs *l, const char *p, size_t n, void *arg);
 	void (*on_end)(struct logs *l, const struct error *err, void *arg);
+	/* on_retry: the stream dropped (err); it is asked again in delay_ms
+	 * (resume only; may be NULL). */
+	void (*on_retry)(struct logs *l, const struct error *err, long delay_ms, void *arg);
 };
 
 struct logs *logs_start(struct kube *k, const struct logs_opts *o, const struct logs_cbs *cbs, void *arg,

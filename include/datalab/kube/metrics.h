@@ -12,8 +12,10 @@
  *
  * GPU utilisation is not part of the Metrics API.  A DCGM exporter shape
  * is read when a source is configured (opts.gpu_path: a Prometheus text
- * page with DCGM_FI_DEV_GPU_UTIL samples labelled namespace and pod),
- * or fed from outside with metrics_set_gpu.
+ * page with a DCGM_FI_DEV_GPU_UTIL sample per GPU, labelled Hostname, and
+ * namespace and pod while a pod holds it): a pod's is the mean over its
+ * GPUs, a node's the mean over all its GPUs, idle ones at 0.  Or it is fed
+ * from outside with metrics_set_gpu.
  */
 #ifndef DATALAB_KUBE_METRICS_H
 #define DATALAB_KUBE_METRICS_H
@@ -74,6 +76,17 @@ int64_t metrics_parse_duration(const char *s);
 typedef void metrics_gpu_fn(const char *ns, const char *pod, const char *gpu, double value, void *arg);
 int metrics_parse_dcgm(const char *text, size_t n, metrics_gpu_fn *fn, void *arg);
 
+/* One DCGM_FI_DEV_GPU_UTIL sample: every label "" when absent. */
+struct metrics_gpu_sample {
+	const char *host, *gpu, *ns, *pod;
+	double value;		/* 0..100 */
+};
+
+/* metrics_parse_dcgm_samples: the same walk, calling fn for every valid
+ * sample, idle GPUs (no pod) included.  Returns the number of samples. */
+typedef void metrics_gpu_sample_fn(const struct metrics_gpu_sample *s, void *arg);
+int metrics_parse_dcgm_samples(const char *text, size_t n, metrics_gpu_sample_fn *fn, void *arg);
+
 /* ---- the poller ---- */
 
 struct metrics;
@@ -107,6 +120,8 @@ const struct metrics_series *metrics_pod_at(const struct metrics *m, size_t i);	
 size_t metrics_node_count(const struct metrics *m);
 const struct metrics_series *metrics_node_at(const struct metrics *m, size_t i);
 
+/* metrics_gpu_available: the last poll read a GPU page. */
+bool metrics_gpu_available(const struct metrics *m);
 /* metrics_available: the last poll worked. */
 bool metrics_available(const struct metrics *m);
 /* metrics_error: why not, or NULL. */

@@ -37,14 +37,18 @@ struct cluster_pod {
 	int gpus;		/* nvidia.com/gpu requested (limits when no request) */
 	int64_t cpu_req_m, mem_req;
 	int64_t cpu_m, mem;	/* usage from metrics, -1 unknown */
+	int gpu_util;		/* percent over its GPUs (a DCGM page), -1 unknown */
 	int64_t created;	/* unix seconds */
 	bool deleting;
 	bool done;		/* Succeeded or Failed: holds no resources */
+	uint64_t gen;		/* cluster_generation() of its last change: a view
+				 * redraws the pod's row only when it moved */
 };
 
 struct cluster_gpu_user {
 	const char *ns, *pod;	/* borrowed from the pod rows */
 	int gpus;
+	int util;		/* the pod's gpu_util */
 };
 
 struct cluster_node {
@@ -60,6 +64,7 @@ struct cluster_node {
 	struct cluster_gpu_user *gpu_users;
 	size_t ngpu_users;
 	int64_t cpu_m, mem;	/* usage from metrics, -1 unknown */
+	int gpu_util;		/* percent over all its GPUs, idle ones at 0; -1 unknown */
 };
 
 struct cluster_event {
@@ -97,11 +102,15 @@ void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted);
 void cluster_feed_event(struct cluster *c, const cJSON *event, bool deleted);
 void cluster_feed_quota(struct cluster *c, const cJSON *quota, bool deleted);
 void cluster_feed_namespace(struct cluster *c, const cJSON *ns, bool deleted);
-/* Usage from kube/metrics: reset makes the pods' (and/or nodes') usage
- * unknown, then each measured one is set (millicores, bytes). */
+/* Usage from kube/metrics: reset begins a poll, then each measured pod
+ * or node is set (millicores, bytes, GPU percent or -1); the nodes' usage
+ * is unknown from the reset, a pod's from the first read after it unless
+ * the poll set it (so a pod whose usage comes back the same keeps its
+ * gen). */
 void cluster_usage_reset(struct cluster *c, bool pods, bool nodes);
-void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem);
-void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem);
+void cluster_pod_usage(struct cluster *c, const char *ns, const char *name, int64_t cpu_m, int64_t mem,
+		       int gpu_util);
+void cluster_node_usage(struct cluster *c, const char *name, int64_t cpu_m, int64_t mem, int gpu_util);
 /* cluster_pod_metrics / cluster_node_metrics: the same from a
  * PodMetricsList or a NodeMetricsList. */
 void cluster_pod_metrics(struct cluster *c, const cJSON *list);

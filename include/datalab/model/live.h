@@ -48,6 +48,8 @@ struct live_opts {
 	const char *kubeconfig;		/* passed to helm as --kubeconfig; NULL: its default */
 	const char *context;		/* passed to helm as --kube-context; NULL: current */
 	long metrics_ms;		/* 0: 15000; < 0: no polling */
+	const char *gpu_path;		/* a DCGM-shaped page's API path; NULL: the
+					 * cluster's, if it serves one (metrics_gpu_path_for) */
 };
 
 struct live;

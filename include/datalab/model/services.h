@@ -88,6 +88,7 @@ struct service {
 	int ready, total;
 	int gpus;
 	int64_t cpu_m, mem;	/* usage now (metrics), -1 when unknown */
+	int gpu_util;		/* percent over its pods' GPUs (a DCGM page), -1 unknown */
 	int64_t cpu_hist[SERVICE_HISTORY], mem_hist[SERVICE_HISTORY];
 	int hist_len;
 };
@@ -115,10 +116,11 @@ void services_workload(struct services *s, const char *resource, const cJSON *ob
  * without pods is pending. */
 void services_event(struct services *s, const cJSON *event, bool deleted);
 /* One poll of usage (kube/metrics): begin forgets the previous usage,
- * services_usage sets one pod's (millicores, bytes), end adds a history
- * sample to every service with a measured pod. */
+ * services_usage sets one pod's (millicores, bytes, GPU percent or -1),
+ * end adds a history sample to every service with a measured pod. */
 void services_usage_begin(struct services *s);
-void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem);
+void services_usage(struct services *s, const char *ns, const char *pod, int64_t cpu_m, int64_t mem,
+		    int gpu_util);
 void services_usage_end(struct services *s);
 /* services_metrics: the same from a PodMetricsList (or one PodMetrics). */
 void services_metrics(struct services *s, const cJSON *list);

@@ -10,6 +10,11 @@
  * model churns a view rebuilds at most once per five times what its last
  * rebuild cost (a 50 ms rebuild: four times a second); frames in between
  * still scroll and filter at once, and a timer brings the last change in.
+ * (The services and pods views sync rows in place, a millisecond or so,
+ * so for them the pace allows every frame.)
+ *
+ * Ages: a view with an age column (listview_show_ages) keeps it right
+ * with an ageclock while it is the current view.
  */
 #ifndef DATALAB_UI_LISTVIEW_H
 #define DATALAB_UI_LISTVIEW_H
@@ -18,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "datalab/ui/ageclock.h"
 #include "datalab/ui/app.h"
 #include "datalab/ui/shell.h"
 #include "datalab/ui/table.h"
@@ -29,6 +35,8 @@ struct listview {
 	char *saved_filter;
 	char hints[256];
 	uint64_t built_at, cost_ms, timer;
+	struct ageclock ages;
+	int age_col;		/* the column whose key is -(birth, unix s); -1 none */
 };
 
 /* listview_init: the view with ops and a focused table of cols; redrawn
@@ -44,6 +52,10 @@ unsigned listview_mouse(struct listview *lv, const MEVENT *ev);
  * it may.  listview_rebuilt records what a rebuild started at cost. */
 bool listview_rebuild_due(struct listview *lv, bool changed);
 void listview_rebuilt(struct listview *lv, uint64_t started_ms);
+/* listview_show_ages: column col (TABLE_COL_AGE) shows ages: after each
+ * draw the youngest on screen arms the view's ageclock, which repaints
+ * the table when that age's text moves. */
+void listview_show_ages(struct listview *lv, int col);
 /* listview_draw_table: the table at the top of the body, rows tall. */
 void listview_draw_table(struct listview *lv, WINDOW *win, int rows, int cols);
 /* listview_hints: base when there is no filter, else the filter's hint. */

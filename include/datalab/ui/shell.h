@@ -39,6 +39,9 @@ int shell_service_role(enum service_state st);
 int shell_pod_role(const char *status);
 /* shell_age: kubectl's AGE of a unix time ("-" when 0). */
 void shell_age(char *dst, size_t size, int64_t since);
+/* shell_gpu_cell: a GPU column: "" without GPUs, "2" while the
+ * utilisation is unknown (util < 0), "2 87%" with it. */
+void shell_gpu_cell(char *dst, size_t size, int gpus, int util);
 /* shell_draw_remote: a line holding remote text (names, reasons):
  * sanitized (core/utf8), then drawn as widget_draw_text does. */
 void shell_draw_remote(WINDOW *win, int y, int x, int cols, const char *text, attr_t attr);

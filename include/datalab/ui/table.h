@@ -2,19 +2,23 @@
  * table.h: the one list widget (services, pods, buckets, objects, charts).
  *
  * The table owns a copy of its rows: each row an id (opaque to the table,
- * e.g. a uid) and one cell per column, each cell's text sanitized when it
- * is set, with an optional colour role and numeric sort key.  A view
- * rebuilds the rows whenever its model changes (table_set_rows, or
- * table_begin/table_add_row/table_set_cell/table_commit); the table keeps
- * the selection on the same id, re-sorts and re-filters.  Drawing is
- * virtual: only the visible rows are touched, so 50,000 rows scroll as
- * fast as 50.  Rows are shown in "view order": filtered, then sorted.
+ * e.g. a uid; unique) and one cell per column, each cell's text sanitized
+ * when it is set, with an optional colour role and numeric sort key.  A
+ * view either rebuilds every row (table_set_rows, or table_begin/
+ * table_add_row/table_set_cell/table_commit) or updates the rows that
+ * changed in place (a sync pass, table_update_row, table_remove_row),
+ * which for k changed rows of n costs O(n + k log k) and no cell of the
+ * others; either way the table keeps the selection on the same id,
+ * re-sorts and re-filters.  Drawing is virtual: only the visible rows are
+ * touched, so 50,000 rows scroll as fast as 50.  Rows are shown in "view
+ * order": filtered, then sorted (unsorted: in the order they were added).
  */
 #ifndef DATALAB_UI_TABLE_H
 #define DATALAB_UI_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "datalab/ui/widget.h"
 
@@ -22,6 +26,9 @@ enum table_column_flags {
 	TABLE_COL_SORTABLE = 1 << 0,
 	TABLE_COL_WIDE = 1 << 1,	/* dropped first when the screen is narrow */
 	TABLE_COL_NUMERIC = 1 << 2,	/* compare as numbers ("10" after "9") by default */
+	TABLE_COL_AGE = 1 << 3,		/* a cell with a key shows the age (kubectl's "5m12s")
+					 * of the unix time -key, worked out when drawn, so a
+					 * repaint keeps it right; its text is the filter's */
 };
 
 struct table_column {
@@ -75,6 +82,29 @@ void table_set_cell(struct table *t, size_t row, size_t col, const char *text, i
 void table_set_cell_key(struct table *t, size_t row, size_t col, double key);
 void table_commit(struct table *t);
 
+/* In-place updates, for a model of thousands of rows of which a few
+ * change.  A sync pass: table_sync_begin, then table_sync_row for every
+ * row the view still shows, in any order, then table_sync_end, which
+ * drops the rows not named since begin and moves the changed ones to
+ * their place in view order.  table_sync_row returns -1 when the row is
+ * there with the same stamp (the model's version of the row; 0: none,
+ * always fill), else the row's index for table_set_cell and
+ * table_set_cell_key (a new row starts empty; a cell set to what it holds
+ * changes nothing, so a row whose cells come out the same is not moved). */
+void table_sync_begin(struct table *t);
+long table_sync_row(struct table *t, const char *id, uint64_t stamp);
+void table_sync_end(struct table *t);
+/* table_update_row: adds the row with row->id or replaces its cells
+ * (has_key false drops a sort key), in place; table_remove_row drops the
+ * row with id (-1 if none), the selection staying on the same position. */
+void table_update_row(struct table *t, const struct table_row *row);
+int table_remove_row(struct table *t, const char *id);
+/* table_find_row: the row with id (an index for table_set_cell), or -1. */
+long table_find_row(const struct table *t, const char *id);
+/* table_sane: checks the table's invariants (view order, filter, index,
+ * widths, selection); false with the broken one in why.  For tests. */
+bool table_sane(const struct table *t, char *why, size_t size);
+
 /* table_sort: by column col (sortable or not), stable; text compares
  * case-insensitively with digit runs as numbers, keys numerically. */
 void table_sort(struct table *t, size_t col, enum table_sort_dir dir);
@@ -107,6 +137,9 @@ const char *table_cell_text(const struct table *t, size_t pos, size_t col);
 const char *table_row_id(const struct table *t, size_t pos);
 /* table_top: the first visible view position (scroll offset). */
 size_t table_top(const struct table *t);
+/* table_shown_key_min: the smallest sort key in column col among the rows
+ * on the page (top to the last visible row); false when none has one. */
+bool table_shown_key_min(const struct table *t, size_t col, double *min);
 /* table_column_width: the width col was last drawn at (0 when hidden). */
 int table_column_width(const struct table *t, size_t col);
 
