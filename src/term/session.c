@@ -2,15 +2,15 @@
  * session.c: an emulator joined to a transport (see session.h).
  *
  * Data flow: the transport's output goes to term_feed, at most
- * SESSION_SLICE bytes per wake-up: the rest of a burst waits in an inbox
- * a timer drains, so keys and frames go on between slices (an exit or a
- * loss is shown once the output before it is in).  The emulator is slower
- * than a socket or a pty, so a flood would grow the inbox without end:
- * above SESSION_HIGH_WATER the transport is told to stop reading (the
- * sender then blocks, as a program writing to a real terminal does), and
- * below SESSION_LOW_WATER to read again; that keeps Ctrl-C close to the
- * output it stops.  A transport that cannot pause has its inbox fed at
- * once past SESSION_INBOX_MAX.  The emulator's
+ * SESSION_SLICE bytes or SESSION_SLICE_US of work per wake-up: the rest of
+ * a burst waits in an inbox a timer drains, so keys and frames go on
+ * between slices (an exit or a loss is shown once the output before it is
+ * in).  The emulator is slower than a socket or a pty, so a flood would
+ * grow the inbox without end: above SESSION_HIGH_WATER the transport is
+ * told to stop reading (the sender then blocks, as a program writing to a
+ * real terminal does), and below SESSION_LOW_WATER to read again; that
+ * keeps Ctrl-C close to the output it stops.  A transport that cannot
+ * pause has its inbox fed at once past SESSION_INBOX_MAX.  The emulator's
  * output (keys, query answers) goes to the transport's send, or waits in
  * a small queue while the transport is still connecting; the emulator's
  * resize goes to the transport's resize.  State changes and emulator
