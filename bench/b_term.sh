@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # b_term.sh: the embedded terminal's speed, with plain tmux as the peer:
+#   - the emulator alone (bench/term_bench.c): the file below, and lines
+#     of 'y', fed and drawn with no tty in the way;
 #   - throughput: `cat` of a SIZE_MB file (base64 text lines) in a shell in
 #     datalab's terminals view (libvterm + curses, inside tmux) and in a
 #     plain tmux pane, from the command sent until the line after it shows
@@ -42,6 +44,17 @@ wait_re() {	# wait_re TARGET REGEX [SECONDS]
 now_ms() { date +%s%3N; }
 
 base64 -w 76 </dev/urandom | head -c $((SIZE_MB * 1024 * 1024)) >"$T/big.txt"
+
+# --- the emulator alone on the same file, and on the worst case for a
+# terminal, a line per 2 bytes (`yes`): no tty, no tmux, no loop ---
+PKGS="ncursesw libcurl libcjson yaml-0.1 vterm expat libarchive libcrypto"
+[ -f "$ROOT/build/libdatalab.a" ] || make -C "$ROOT" -s -j2 build/libdatalab.a || exit 1
+# shellcheck disable=SC2046
+cc -std=c11 -O2 -D_GNU_SOURCE -I"$ROOT/include" $(pkg-config --cflags $PKGS) "$ROOT/bench/term_bench.c" \
+	"$ROOT/build/libdatalab.a" $(pkg-config --libs $PKGS) -lm -o "$T/term_bench" || exit 1
+"$T/term_bench" "$T/big.txt"
+yes | head -c $((SIZE_MB * 1024 * 1024 / 10)) | sed 's/$/\r/' >"$T/y.txt"
+echo "$("$T/term_bench" "$T/y.txt") [lines of 'y']"
 
 # the sandbox with a pod to exec into, when it runs pods
 SB_PID= EXEC=

@@ -8,7 +8,9 @@
  *
  * Data flow: binary frames arrive in on_message; the first byte picks the
  * channel: stdout and stderr go to on_output, the status is parsed and
- * kept, v5's close messages are noted.  When the connection ends, on_exit
+ * kept, v5's close messages are noted.  A consumer slower than the
+ * network pauses the socket's reads (exec_pause_read), so TCP slows the
+ * server down rather than output piling up here.  When the connection ends, on_exit
  * gets the status's exit code, or -1 and the reason in words (a refused
  * upgrade's Status is worded by kube_status_error).
  */
@@ -135,6 +137,7 @@ struct exec {
 	int status_code;
 	char status_msg[256];
 	bool exited;
+	bool read_paused;	/* exec_pause_read: kept across a reconnect */
 	int depth;
 	bool doomed;
 	unsigned sent_w, sent_h;
@@ -294,6 +297,8 @@ static int connect_ws(struct exec *x, struct error *err)
 	o.tls = &tls;
 	o.ping_ms = x->ping_ms;
 	x->ws = ws_connect(kube_loop(x->k), &o, &ws_cbs, x, err);
+	if (x->ws && x->read_paused)
+		ws_pause_read(x->ws);
 	free(url);
 	buf_release(&auth);
 	return x->ws ? 0 : -1;
@@ -461,6 +466,20 @@ int exec_resize(struct exec *x, unsigned width, unsigned height, struct error *e
 		x->sent_h = height;
 	}
 	return rc;
+}
+
+void exec_pause_read(struct exec *x)
+{
+	x->read_paused = true;
+	if (x->ws)
+		ws_pause_read(x->ws);
+}
+
+void exec_resume_read(struct exec *x)
+{
+	x->read_paused = false;
+	if (x->ws)
+		ws_resume_read(x->ws);
 }
 
 void exec_free(struct exec *x)

@@ -25,7 +25,7 @@
 #define INFLIGHT 16384
 #define HANDSHAKE_MAX (64 * 1024)
 #define ERROR_BODY_MAX (1024 * 1024)
-#define READ_PER_WAKEUP (8u * 1024 * 1024)
+#define READ_PER_WAKEUP (64u * 1024)	/* then a timer comes back for more */
 #define CLOSE_WAIT_MS 5000L
 #define HANDSHAKE_TIMEOUT_MS 30000L
 #define MAX_CURL_FDS 8
@@ -74,6 +74,10 @@ struct ws {
 	unsigned peer_code;
 	char peer_reason[WSFRAME_MAX_CONTROL + 1];
 	bool finish_after_flush;
+
+	bool read_paused;	/* ws_pause_read: the socket is not read */
+	uint64_t rx_bytes;	/* received since connecting */
+	uint64_t longest_ms;	/* the longest wake-up spent reading */
 
 	int depth;
 	bool doomed;

@@ -13,7 +13,10 @@
  * wants a write retried with the same buffer), and watches the socket for
  * LOOP_WRITE only while something is queued.  Reads drain curl_easy_recv
  * until CURLE_AGAIN (TLS may hold decrypted bytes poll cannot see) into
- * the frame decoder, whose messages reach the callbacks.
+ * the frame decoder, whose messages reach the callbacks, but at most
+ * READ_PER_WAKEUP at a time: a 0 ms timer comes back for the rest, so one
+ * wake-up stays short.  ws_pause_read stops reading (and polling for it)
+ * until ws_resume_read, which reads by timer once, for what TLS holds.
  *
  * Connecting and the upgrade itself live in ws-handshake.c.  The private
  * multi exists because curl closes a CONNECT_ONLY connection when its
@@ -58,9 +61,19 @@ void ws_del_timer(struct ws *ws, uint64_t *id)
 	*id = 0;
 }
 
-static void set_watch(struct ws *ws, unsigned events)
+/* reading: whether the socket is read now (a pause holds from the open on:
+ * the handshake and the error body are always read) */
+static bool reading(const struct ws *ws)
 {
-	if (ws->fd < 0 || events == ws->watching)
+	return !ws->read_paused || (ws->state != WS_OPEN && ws->state != WS_CLOSING);
+}
+
+/* rewatch: poll for reading unless paused, for writing while bytes wait */
+static void rewatch(struct ws *ws)
+{
+	unsigned events = (reading(ws) ? LOOP_READ : 0) | (ws_queued(ws) ? LOOP_WRITE : 0);
+
+	if (ws->fd < 0 || ws->state == WS_DONE || ws->doomed || events == ws->watching)
 		return;
 	ws->watching = events;
 	loop_watch_fd(ws->loop, ws->fd, events, ws_on_fd, ws);
@@ -148,7 +161,7 @@ void ws_flush(struct ws *ws)
 		ws_finish(ws, ws->peer_code, ws->peer_reason, &none);
 		return;
 	}
-	set_watch(ws, LOOP_READ | (ws_queued(ws) ? LOOP_WRITE : 0));
+	rewatch(ws);
 }
 
 static int queue_frame(struct ws *ws, struct buf *q, unsigned opcode, const void *p, size_t n, struct error *err)
@@ -218,6 +231,9 @@ void ws_close(struct ws *ws, unsigned code, const char *reason)
 	if (!ws || ws->state == WS_DONE || ws->close_sent)
 		return;
 	ws_enter(ws);
+	/* the peer's close must be read, whatever waits before it */
+	if (ws->read_paused)
+		ws_resume_read(ws);
 	if (ws->state != WS_OPEN) {
 		error_set(&err, ERR_CANCELLED, "websocket to '%s' closed before it opened", ws->host);
 		ws_fail(ws, &err);
@@ -249,6 +265,8 @@ static long on_dead_check(struct loop *l, void *arg)
 	uint64_t idle = loop_now_ms(l) - ws->last_rx;
 	struct error err;
 
+	if (!reading(ws))
+		return ws->dead_ms;	/* silence is ours: resuming restarts the count */
 	if (idle < (uint64_t)ws->dead_ms)
 		return ws->dead_ms - (long)idle;
 	ws->dead_timer = 0;
@@ -411,7 +429,8 @@ static void read_some(struct ws *ws)
 	char tmp[65536];
 	size_t total = 0;
 
-	while (ws->state != WS_DONE && !ws->doomed) {
+	/* a callback may pause reading: what was received is decoded, no more */
+	while (ws->state != WS_DONE && !ws->doomed && reading(ws)) {
 		size_t n = 0;
 		CURLcode rc = curl_easy_recv(ws->easy, tmp, sizeof(tmp), &n);
 
@@ -425,11 +444,12 @@ static void read_some(struct ws *ws)
 			eof(ws);
 			return;
 		}
+		ws->rx_bytes += n;
 		ws_received(ws, tmp, n);
 		if ((total += n) >= READ_PER_WAKEUP) {
 			/* let the rest of the loop breathe; TLS may hold more
 			 * bytes than poll can see, so come back by timer */
-			if (!ws->more_timer)
+			if (!ws->more_timer && reading(ws))
 				ws->more_timer = loop_add_timer(ws->loop, 0, on_more, ws);
 			return;
 		}
@@ -441,24 +461,63 @@ static long on_more(struct loop *l, void *arg)
 	struct ws *ws = arg;
 
 	ws->more_timer = 0;
-	ws_on_fd(l, ws->fd, LOOP_READ, ws);
+	if (reading(ws))
+		ws_on_fd(l, ws->fd, LOOP_READ, ws);
 	return LOOP_NOMORE;
 }
 
 void ws_on_fd(struct loop *l, int fd, unsigned events, void *arg)
 {
 	struct ws *ws = arg;
+	uint64_t t0 = time_mono_ms(), spent;
 
 	(void)l;
 	(void)fd;
 	ws_enter(ws);
 	if (events & (LOOP_WRITE | LOOP_ERROR))
 		ws_flush(ws);
-	if (events & (LOOP_READ | LOOP_ERROR))
+	if ((events & (LOOP_READ | LOOP_ERROR)) && reading(ws))
 		read_some(ws);
 	if (ws->state != WS_DONE && !ws->doomed)
 		ws_flush(ws);	/* pongs and close replies queued while reading */
+	/* what one wake-up cost, callbacks included (the log tells at the end) */
+	spent = time_mono_ms() - t0;
+	if (spent > ws->longest_ms)
+		ws->longest_ms = spent;
 	ws_leave(ws);
+}
+
+/* ---- flow control ---- */
+
+void ws_pause_read(struct ws *ws)
+{
+	if (ws->read_paused || ws->state == WS_DONE)
+		return;
+	ws->read_paused = true;
+	if (!reading(ws)) {
+		ws_del_timer(ws, &ws->more_timer);
+		rewatch(ws);
+	}
+}
+
+void ws_resume_read(struct ws *ws)
+{
+	if (!ws->read_paused)
+		return;
+	ws->read_paused = false;
+	if (ws->state != WS_OPEN && ws->state != WS_CLOSING)
+		return;
+	ws->last_rx = loop_now_ms(ws->loop);
+	rewatch(ws);
+	/* TLS may hold decrypted bytes poll cannot see: read once by timer
+	 * (not here: the caller may be inside one of our callbacks) */
+	if (!ws->more_timer)
+		ws->more_timer = loop_add_timer(ws->loop, 0, on_more, ws);
+}
+
+bool ws_read_paused(const struct ws *ws)
+{
+	return ws->read_paused;
 }
 
 /* ---- connecting ---- */
@@ -563,6 +622,9 @@ fail:
 
 static void destroy(struct ws *ws)
 {
+	if (ws->rx_bytes)
+		log_info("websocket to '%s': %llu bytes received, longest wake-up %llu ms", ws->host,
+			 (unsigned long long)ws->rx_bytes, (unsigned long long)ws->longest_ms);
 	ws_del_timer(ws, &ws->hs_timer);
 	ws_del_timer(ws, &ws->ping_timer);
 	ws_del_timer(ws, &ws->dead_timer);

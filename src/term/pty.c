@@ -9,13 +9,17 @@
  * asynchronously, so the reap alone may come first), on_exit runs; a
  * grandchild keeping the slave open only delays it by PTY_GRACE_MS.  A pty freed inside a
  * callback is released when the callback returns; one freed while the
- * child runs is kept until the child is reaped, so no zombie is left.
+ * child runs is kept until the child is reaped, so no zombie is left, or
+ * until the loop is freed (loop_at_free), which kills and reaps it then.
+ * pty_pause_read stops polling the master, so a flood waits in the kernel
+ * and the child blocks on its writes until pty_resume_read.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +46,20 @@ struct pty {
 	void *arg;
 	int status;
 	bool reaped, eof, reported, freed;
+	bool read_paused;	/* pty_pause_read: the master is not read */
+	bool at_free;		/* registered with loop_at_free */
 	uint64_t grace;		/* timer after the reap while waiting for EOF */
 	int in_cb;
 };
 
 static void on_chld(struct loop *l, int signo, void *arg);
 
+static void on_loop_free(struct loop *l, void *arg);
+
 static void pty_destroy(struct pty *p)
 {
+	if (p->at_free)
+		loop_off_free(p->loop, on_loop_free, p);
 	loop_off_signal(p->loop, SIGCHLD, on_chld, p);
 	if (p->grace)
 		loop_del_timer(p->loop, p->grace);
@@ -68,14 +78,15 @@ static void close_master(struct pty *p)
 
 static void rewatch(struct pty *p);
 
-/* read_some: up to max bytes to on_output; -1 at EOF (EIO once the slave
- * side is closed by everyone), 0 when nothing more is there now. */
+/* read_some: up to max bytes to on_output, less if a callback pauses
+ * reading (SIZE_MAX: all there is, paused or not); -1 at EOF (EIO once the
+ * slave side is closed by everyone), 0 when nothing more is there now. */
 static int read_some(struct pty *p, size_t max)
 {
 	char chunk[PTY_CHUNK];
 	size_t total = 0;
 
-	while (total < max && p->fd >= 0) {
+	while (total < max && p->fd >= 0 && (!p->read_paused || max == SIZE_MAX)) {
 		ssize_t n = read(p->fd, chunk, sizeof(chunk));
 
 		if (n < 0 && errno == EINTR)
@@ -114,7 +125,7 @@ static void maybe_finish(struct pty *p)
 	if (!p->reported) {
 		p->reported = true;
 		if (p->fd >= 0)
-			read_some(p, (size_t)-1);	/* what the child wrote last */
+			read_some(p, SIZE_MAX);	/* what the child wrote last */
 		close_master(p);
 		if (!p->freed && p->cbs.on_exit) {
 			p->in_cb++;
@@ -188,8 +199,8 @@ static void on_ready(struct loop *l, int fd, unsigned events, void *arg)
 		if (read_some(p, PTY_READ_MAX) < 0) {
 			/* EOF: keep the fd until the child is reaped, but stop
 			 * polling it (a hung-up pty stays readable) */
-			loop_watch_fd(p->loop, p->fd, 0, on_ready, p);
 			p->eof = true;
+			rewatch(p);
 			p->in_cb--;
 			maybe_finish(p);
 			return;
@@ -205,8 +216,10 @@ static void on_ready(struct loop *l, int fd, unsigned events, void *arg)
 
 static void rewatch(struct pty *p)
 {
+	/* after EOF a hung-up pty stays readable: never poll it again */
 	if (p->fd >= 0)
-		loop_watch_fd(p->loop, p->fd, LOOP_READ | (p->queue.len ? LOOP_WRITE : 0), on_ready, p);
+		loop_watch_fd(p->loop, p->fd,
+			      (p->read_paused || p->eof ? 0 : LOOP_READ) | (p->queue.len ? LOOP_WRITE : 0), on_ready, p);
 }
 
 static void child_exec(const struct pty_opts *o)
@@ -311,12 +324,48 @@ pid_t pty_pid(const struct pty *p)
 	return p->pid;
 }
 
+void pty_pause_read(struct pty *p)
+{
+	p->read_paused = true;
+	rewatch(p);
+}
+
+void pty_resume_read(struct pty *p)
+{
+	p->read_paused = false;
+	rewatch(p);
+}
+
+/* on_loop_free: the loop goes while a freed pty's child still runs (the
+ * console quit right after the hang-up): kill it, reap it and free the
+ * pty now, so nothing leaks and no zombie stays behind (as core/proc). */
+static void on_loop_free(struct loop *l, void *arg)
+{
+	struct pty *p = arg;
+	int st;
+
+	(void)l;
+	p->at_free = false;	/* loop_free took the hook off already */
+	if (!p->reaped && p->pid > 0) {
+		kill(p->pid, SIGKILL);
+		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	close_master(p);
+	pty_destroy(p);
+}
+
 void pty_free(struct pty *p)
 {
 	if (!p)
 		return;
 	p->freed = true;
-	if (!p->reaped && p->pid > 0)
+	if (!p->reaped && p->pid > 0) {
 		kill(p->pid, SIGHUP);
+		if (!p->at_free) {
+			loop_at_free(p->loop, on_loop_free, p);
+			p->at_free = true;
+		}
+	}
 	maybe_finish(p);
 }

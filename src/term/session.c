@@ -2,10 +2,15 @@
  * session.c: an emulator joined to a transport (see session.h).
  *
  * Data flow: the transport's output goes to term_feed, at most
- * SESSION_SLICE bytes per wake-up: the rest of a burst waits in an inbox
- * a timer drains, so keys and frames go on between slices (an exit or a
- * loss is shown once the output before it is in; past SESSION_INBOX_MAX,
- * with no way to slow the sender, it is fed at once).  The emulator's
+ * SESSION_SLICE bytes or SESSION_SLICE_US of work per wake-up: the rest of
+ * a burst waits in an inbox a timer drains, so keys and frames go on
+ * between slices (an exit or a loss is shown once the output before it is
+ * in).  The emulator is slower than a socket or a pty, so a flood would
+ * grow the inbox without end: above SESSION_HIGH_WATER the transport is
+ * told to stop reading (the sender then blocks, as a program writing to a
+ * real terminal does), and below SESSION_LOW_WATER to read again; that
+ * keeps Ctrl-C close to the output it stops.  A transport that cannot
+ * pause has its inbox fed at once past SESSION_INBOX_MAX.  The emulator's
  * output (keys, query answers) goes to the transport's send, or waits in
  * a small queue while the transport is still connecting; the emulator's
  * resize goes to the transport's resize.  State changes and emulator
@@ -16,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "datalab/core/buf.h"
 #include "datalab/core/log.h"
@@ -25,7 +31,6 @@
 #include "datalab/term/session.h"
 
 #define SESSION_QUEUE_MAX 65536	/* keys typed while connecting */
-#define SESSION_SLICE 65536	/* output fed to the emulator per wake-up */
 #define SESSION_INBOX_MAX (4u << 20)	/* beyond: fed at once (no backpressure) */
 
 struct session {
@@ -47,13 +52,24 @@ struct session {
 	struct buf inbox;
 	uint64_t drain_timer, budget_wakeup;
 	size_t budget;
+	bool paused;		/* the transport was told to stop reading */
 	bool end_pending;
 	enum session_state end_state;
 	int end_code;
 	char end_msg[sizeof(((struct error *)0)->msg)];
+	uint64_t feed_us;	/* the emulator's time in this wake-up (µs) */
+	struct session_stats stats;
 	session_change_fn *fn;
 	void *arg;
 };
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
 
 static void notify(struct session *s, enum term_event ev)
 {
@@ -116,6 +132,7 @@ static void start(struct session *s)
 	}
 	s->ops = ops;
 	s->impl = impl;
+	s->paused = false;
 	/* a transport that reported "running" from inside start */
 	if (s->state == SESSION_RUNNING)
 		flush(s);
@@ -231,6 +248,16 @@ struct loop *session_loop(const struct session *s)
 	return s->loop;
 }
 
+const struct session_stats *session_stats(const struct session *s)
+{
+	return &s->stats;
+}
+
+size_t session_backlog(const struct session *s)
+{
+	return s->inbox.len;
+}
+
 const char *session_status(const struct session *s, char *out, size_t size)
 {
 	switch (s->state) {
@@ -253,7 +280,9 @@ const char *session_status(const struct session *s, char *out, size_t size)
 
 /* --- transport reports --- */
 
-/* budget: what the emulator may still take in this wake-up. */
+/* budget: what the emulator may still take in this wake-up: at most
+ * SESSION_SLICE bytes, and nothing more once it worked SESSION_SLICE_US
+ * (a screenful of short lines costs far more than one long line) */
 static size_t budget(struct session *s)
 {
 	uint64_t wk = loop_wakeups(s->loop);
@@ -261,14 +290,50 @@ static size_t budget(struct session *s)
 	if (wk != s->budget_wakeup) {
 		s->budget_wakeup = wk;
 		s->budget = SESSION_SLICE;
+		s->feed_us = 0;
 	}
-	return s->budget;
+	return s->feed_us >= SESSION_SLICE_US ? 0 : s->budget;
 }
 
-static void feed(struct session *s, const char *p, size_t n)
+/* feed: up to n bytes to the emulator, in pieces of SESSION_PIECE while
+ * the budget lasts (at least min bytes, so a drain always progresses);
+ * returns how many went in. */
+static size_t feed(struct session *s, const char *p, size_t n, size_t min)
 {
-	term_feed(s->term, p, n);
-	s->budget -= DL_MIN(n, s->budget);
+	size_t done = 0;
+
+	while (done < n) {
+		size_t b = budget(s), k = DL_MIN(n - done, (size_t)SESSION_PIECE);
+		uint64_t t0;
+
+		if (b == 0 && done >= min)
+			break;
+		if (b > 0)
+			k = DL_MIN(k, b);
+		t0 = now_us();
+		term_feed(s->term, p + done, k);
+		s->feed_us += now_us() - t0;
+		s->budget -= DL_MIN(k, s->budget);
+		done += k;
+	}
+	s->stats.longest_feed_us = DL_MAX(s->stats.longest_feed_us, s->feed_us);
+	return done;
+}
+
+/* throttle: pause the transport above the high-water mark, resume it
+ * below the low one (hysteresis, so it is not told at every slice) */
+static void throttle(struct session *s)
+{
+	if (!s->ops || !s->ops->pause || !s->ops->resume)
+		return;
+	if (!s->paused && s->inbox.len > SESSION_HIGH_WATER) {
+		s->paused = true;
+		s->stats.pauses++;
+		s->ops->pause(s->impl);
+	} else if (s->paused && s->inbox.len < SESSION_LOW_WATER) {
+		s->paused = false;
+		s->ops->resume(s->impl);
+	}
 }
 
 static void end(struct session *s, enum session_state st, int code, const char *msg);
@@ -276,11 +341,11 @@ static void end(struct session *s, enum session_state st, int code, const char *
 static long drain(struct loop *l, void *arg)
 {
 	struct session *s = arg;
-	size_t n = DL_MIN(s->inbox.len, DL_MAX(budget(s), (size_t)1024));
+	size_t n = feed(s, s->inbox.data, s->inbox.len, 1024);
 
 	(void)l;
-	feed(s, s->inbox.data, n);
 	buf_consume(&s->inbox, n);
+	throttle(s);
 	if (s->inbox.len > 0)
 		return 0;
 	s->drain_timer = 0;
@@ -296,21 +361,23 @@ void session_transport_output(struct session *s, const char *p, size_t n)
 	size_t now;
 
 	if (s->inbox.len == 0) {
-		now = DL_MIN(n, budget(s));
-		feed(s, p, now);
+		now = feed(s, p, n, 0);
 		p += now;
 		n -= now;
 	}
 	if (n == 0)
 		return;
 	if (s->inbox.len + n > SESSION_INBOX_MAX) {
-		/* far behind and no way to slow the sender: catch up now */
-		feed(s, s->inbox.data, s->inbox.len);
+		/* far behind and the sender cannot be slowed (a transport
+		 * that pauses never gets here): catch up now */
+		feed(s, s->inbox.data, s->inbox.len, s->inbox.len);
 		buf_reset(&s->inbox);
-		feed(s, p, n);
+		feed(s, p, n, n);
 		return;
 	}
 	buf_add(&s->inbox, p, n);
+	s->stats.inbox_peak = DL_MAX(s->stats.inbox_peak, s->inbox.len);
+	throttle(s);
 	if (!s->drain_timer)
 		s->drain_timer = loop_add_timer(s->loop, 0, drain, s);
 }
@@ -390,6 +457,16 @@ static void local_resize(void *impl, int rows, int cols)
 	pty_resize(impl, rows, cols);
 }
 
+static void local_pause(void *impl)
+{
+	pty_pause_read(impl);
+}
+
+static void local_resume(void *impl)
+{
+	pty_resume_read(impl);
+}
+
 static void local_free(void *impl)
 {
 	pty_free(impl);
@@ -399,6 +476,8 @@ static const struct session_transport_ops local_ops = {
 	.name = "pty",
 	.send = local_send,
 	.resize = local_resize,
+	.pause = local_pause,
+	.resume = local_resume,
 	.free = local_free,
 };
 

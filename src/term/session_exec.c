@@ -5,7 +5,8 @@
  * Data flow: keys and query answers from the emulator go to exec_write
  * (channel 0), sizes to exec_resize (channel 4); exec's on_open makes the
  * session "running", on_output feeds the emulator (stdout; with a tty the
- * server merges stderr), and on_exit ends it: an exit code from the
+ * server merges stderr), the session's flow control pauses and resumes the
+ * socket's reads (exec_pause_read), and on_exit ends it: an exit code from the
  * channel 3 status, or -1 with the reason when the connection was refused
  * or dropped, which the session shows as "connection lost".
  */
@@ -78,6 +79,16 @@ static void exec_size(void *impl, int rows, int cols)
 	exec_resize(impl, (unsigned)cols, (unsigned)rows, NULL);
 }
 
+static void exec_pause(void *impl)
+{
+	exec_pause_read(impl);
+}
+
+static void exec_resume(void *impl)
+{
+	exec_resume_read(impl);
+}
+
 static void exec_release(void *impl)
 {
 	exec_free(impl);
@@ -87,6 +98,8 @@ static const struct session_transport_ops exec_ops = {
 	.name = "exec",
 	.send = exec_send,
 	.resize = exec_size,
+	.pause = exec_pause,
+	.resume = exec_resume,
 	.free = exec_release,
 };
 

@@ -1,10 +1,11 @@
 /*
  * term-internal.h: what the files of the emulator share (term.c, term_draw.c,
- * term_input.c, term_keys.c); not an API.
+ * term_input.c, term_keys.c, term_screen.c); not an API.
  */
 #ifndef DATALAB_TERM_INTERNAL_H
 #define DATALAB_TERM_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,10 +45,11 @@ enum term_attr {
 	TERM_ATTR_ITALIC = 1 << 2,
 	TERM_ATTR_BLINK = 1 << 3,
 	TERM_ATTR_REVERSE = 1 << 4,
+	TERM_ATTR_PROTECTED = 1 << 5,	/* DECSCA: a selective erase keeps it */
 };
 
 /* One cell, as drawn and as kept in the scrollback: a base character and
- * one combining mark (the scrollback drops further marks). */
+ * one combining mark (further marks are dropped). */
 struct term_cell {
 	uint32_t ch[2];		/* ch[0] 0: blank */
 	int32_t fg, bg;		/* THEME_COLOR_DEFAULT, 0..255 or THEME_COLOR_RGB */
@@ -60,6 +62,13 @@ struct term_line {
 	struct term_cell cells[];
 };
 
+/* A screen's cells (term_screen.c): rows x cols in one block, reached
+ * through row pointers that a scroll permutes. */
+struct term_grid {
+	struct term_cell *cells;
+	struct term_cell **row;
+};
+
 enum pending {
 	PENDING_DAMAGE = 1 << 0,
 	PENDING_TITLE = 1 << 1,
@@ -68,9 +77,11 @@ enum pending {
 
 struct term {
 	VTerm *vt;
-	VTermScreen *screen;
 	VTermState *state;
 	int rows, cols;
+	struct term_grid grids[2];	/* the main screen, the alternate one */
+	struct term_grid *grid;		/* the one shown */
+	struct term_cell pen;		/* colours and attributes of new cells */
 	struct term_cbs cbs;
 	void *arg;
 	int dirty_top, dirty_end;	/* rows [top, end) to paint */
@@ -88,8 +99,23 @@ struct term {
 	struct term_stats stats;
 };
 
-/* term_screen_cell: a cell of the live screen (term.c). */
-void term_screen_cell(const struct term *t, int row, int col, struct term_cell *out);
+/* term_screen_init: both grids at t->rows x t->cols, and libvterm's
+ * state callbacks writing them (term_screen.c); term_screen_release. */
+void term_screen_init(struct term *t);
+void term_screen_release(struct term *t);
+/* term_screen_row: row of the live screen, t->cols cells (term_screen.c). */
+const struct term_cell *term_screen_row(const struct term *t, int row);
+/* term_screen_repair: wide characters in row made whole again: a half
+ * without its other half becomes a blank (term_screen.c). */
+void term_screen_repair(struct term_cell *row, int cols);
+
+/* term.c, for term_screen.c: rows to draw again; a terminal property
+ * libvterm set; a line leaving the top of the main screen, and the newest
+ * scrollback line taken back into cells (cols of them; false when none). */
+void term_mark_rows(struct term *t, int top, int end);
+void term_prop(struct term *t, VTermProp prop, const VTermValue *val);
+void term_sb_push(struct term *t, const struct term_cell *cells, int cols);
+bool term_sb_pop(struct term *t, struct term_cell *cells, int cols);
 /* term_sb_line: scrollback line i, oldest first (term.c). */
 const struct term_line *term_sb_line(const struct term *t, size_t i);
 

@@ -1,16 +1,16 @@
 /*
- * term.c: libvterm's screen as curses cells (see term.h).
+ * term.c: a terminal emulator on libvterm's state layer, drawn as curses
+ * cells (see term.h).
  *
  * Data flow: term_feed hands the remote's bytes, through the guard of
  * term_input.c (libvterm 0.1.4's own faults), to vterm_input_write;
- * libvterm's screen layer calls back while it parses: damage widens
- * [dirty_top, dirty_end), sb_pushline copies a line leaving the top into
- * the scrollback ring, settermprop records title, cursor visibility,
- * alternate screen and mouse mode, and the output callback forwards the
- * answers to queries.  The owner's event callback runs once, after the
- * bytes are parsed, never from inside libvterm.  term_draw then reads the
- * dirty rows back (vterm_screen_get_cell), turns each cell into a
- * cchar_t with checked characters and a colour pair, and paints them.
+ * libvterm parses them and calls back while it does: term_screen.c writes
+ * the cells and widens [dirty_top, dirty_end), lines leaving the top go
+ * to the scrollback ring here (term_sb_push), term_prop records title,
+ * cursor visibility, alternate screen and mouse mode, and the output
+ * callback forwards the answers to queries.  The owner's event callback
+ * runs once, after the bytes are parsed, never from inside libvterm.
+ * term_draw (term_draw.c) then paints the dirty rows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +42,7 @@ static VTermAllocatorFunctions vt_alloc = { vt_malloc, vt_free };
 
 /* --- events --- */
 
-static void mark_rows(struct term *t, int top, int end)
+void term_mark_rows(struct term *t, int top, int end)
 {
 	top = DL_MAX(top, 0);
 	end = DL_MIN(end, t->rows);
@@ -55,7 +55,7 @@ static void mark_rows(struct term *t, int top, int end)
 
 static void mark_all(struct term *t)
 {
-	mark_rows(t, 0, t->rows);
+	term_mark_rows(t, 0, t->rows);
 }
 
 static void report(struct term *t)
@@ -77,62 +77,10 @@ static void report(struct term *t)
 
 /* --- cells --- */
 
-static int32_t color_pack(const VTermColor *c, bool is_fg)
-{
-	if (is_fg ? VTERM_COLOR_IS_DEFAULT_FG(c) : VTERM_COLOR_IS_DEFAULT_BG(c))
-		return THEME_COLOR_DEFAULT;
-	if (VTERM_COLOR_IS_INDEXED(c))
-		return c->indexed.idx;
-	return THEME_COLOR_RGB(c->rgb.red, c->rgb.green, c->rgb.blue);
-}
-
-static void color_unpack(const struct term *t, int32_t v, bool is_fg, VTermColor *out)
-{
-	if (v < 0) {
-		VTermColor fg, bg;
-
-		vterm_state_get_default_colors(t->state, &fg, &bg);
-		*out = is_fg ? fg : bg;
-	} else if (THEME_COLOR_IS_RGB(v)) {
-		vterm_color_rgb(out, (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v);
-	} else {
-		vterm_color_indexed(out, (uint8_t)v);
-	}
-}
-
-static void cell_from_vterm(struct term_cell *c, const VTermScreenCell *vc)
-{
-	memset(c, 0, sizeof(*c));
-	if (vc->chars[0] == (uint32_t)-1) {
-		c->width = 0;
-	} else {
-		c->ch[0] = vc->chars[0];
-		c->ch[1] = vc->chars[0] ? vc->chars[1] : 0;
-		c->width = vc->width == 2 ? 2 : 1;
-	}
-	c->fg = color_pack(&vc->fg, true);
-	c->bg = color_pack(&vc->bg, false);
-	c->attrs = (uint8_t)((vc->attrs.bold ? TERM_ATTR_BOLD : 0) |
-			     (vc->attrs.underline ? TERM_ATTR_UNDERLINE : 0) |
-			     (vc->attrs.italic ? TERM_ATTR_ITALIC : 0) |
-			     (vc->attrs.blink ? TERM_ATTR_BLINK : 0) |
-			     (vc->attrs.reverse ? TERM_ATTR_REVERSE : 0));
-}
-
 static bool cell_blank(const struct term_cell *c)
 {
 	return (c->ch[0] == 0 || c->ch[0] == ' ') && c->width == 1 && c->bg < 0 &&
 	       !(c->attrs & (TERM_ATTR_REVERSE | TERM_ATTR_UNDERLINE));
-}
-
-void term_screen_cell(const struct term *t, int row, int col, struct term_cell *out)
-{
-	VTermScreenCell vc;
-	VTermPos pos = { row, col };
-
-	memset(&vc, 0, sizeof(vc));
-	vterm_screen_get_cell(t->screen, pos, &vc);
-	cell_from_vterm(out, &vc);
 }
 
 /* --- scrollback --- */
@@ -145,23 +93,19 @@ static void line_free_oldest(struct term *t)
 	t->sb_len--;
 }
 
-static int sb_pushline(int cols, const VTermScreenCell *cells, void *arg)
+void term_sb_push(struct term *t, const struct term_cell *cells, int cols)
 {
-	struct term *t = arg;
 	struct term_line *line;
-	int n = 0;
+	int n = DL_MIN(cols, TERM_MAX_COLS);
 
 	if (t->sb_max == 0)
-		return 0;
+		return;
 	if (!t->sb)
 		t->sb = xcalloc(t->sb_max, sizeof(*t->sb));
-	cols = DL_MIN(cols, TERM_MAX_COLS);
-	line = xmalloc(sizeof(*line) + (size_t)cols * sizeof(struct term_cell));
-	for (int i = 0; i < cols; i++) {
-		cell_from_vterm(&line->cells[i], &cells[i]);
-		if (!cell_blank(&line->cells[i]))
-			n = i + 1;
-	}
+	while (n > 0 && cell_blank(&cells[n - 1]))
+		n--;
+	line = xmalloc(sizeof(*line) + (size_t)n * sizeof(struct term_cell));
+	memcpy(line->cells, cells, (size_t)n * sizeof(struct term_cell));
 	line->cols = n;
 	if (t->sb_len == t->sb_max)
 		line_free_oldest(t);
@@ -172,59 +116,32 @@ static int sb_pushline(int cols, const VTermScreenCell *cells, void *arg)
 		t->offset = (int)DL_MIN((size_t)t->offset + 1, t->sb_len);
 		mark_all(t);
 	}
-	return 1;
 }
 
-static int sb_popline(int cols, VTermScreenCell *cells, void *arg)
+bool term_sb_pop(struct term *t, struct term_cell *cells, int cols)
 {
-	struct term *t = arg;
 	struct term_line *line;
 	size_t last;
+	int n;
 
 	if (t->sb_len == 0)
-		return 0;
+		return false;
 	last = (t->sb_start + t->sb_len - 1) % t->sb_max;
 	line = t->sb[last];
-	for (int i = 0; i < cols; i++) {
-		VTermScreenCell *vc = &cells[i];
-
-		memset(vc, 0, sizeof(*vc));
-		if (i < line->cols) {
-			const struct term_cell *c = &line->cells[i];
-			/* a wide character needs its right half inside the new
-			 * width, and a right half its character: libvterm trusts
-			 * both, so anything else becomes a blank */
-			bool whole = c->width == 2 ? i + 1 < cols && i + 1 < line->cols && line->cells[i + 1].width == 0
-				   : c->width == 1 || (i > 0 && line->cells[i - 1].width == 2);
-
-			if (!whole) {
-				vc->width = 1;
-				color_unpack(t, c->fg, true, &vc->fg);
-				color_unpack(t, c->bg, false, &vc->bg);
-				continue;
-			}
-			vc->chars[0] = c->width == 0 ? (uint32_t)-1 : c->ch[0];
-			vc->chars[1] = c->width == 0 || c->ch[0] == 0 ? 0 : c->ch[1];
-			/* libvterm steps over cells by width: never 0 */
-			vc->width = (char)(c->width == 2 ? 2 : 1);
-			vc->attrs.bold = !!(c->attrs & TERM_ATTR_BOLD);
-			vc->attrs.underline = (c->attrs & TERM_ATTR_UNDERLINE) ? 1 : 0;
-			vc->attrs.italic = !!(c->attrs & TERM_ATTR_ITALIC);
-			vc->attrs.blink = !!(c->attrs & TERM_ATTR_BLINK);
-			vc->attrs.reverse = !!(c->attrs & TERM_ATTR_REVERSE);
-			color_unpack(t, c->fg, true, &vc->fg);
-			color_unpack(t, c->bg, false, &vc->bg);
-		} else {
-			vc->width = 1;
-			color_unpack(t, THEME_COLOR_DEFAULT, true, &vc->fg);
-			color_unpack(t, THEME_COLOR_DEFAULT, false, &vc->bg);
-		}
+	n = DL_MIN(line->cols, cols);
+	memcpy(cells, line->cells, (size_t)n * sizeof(struct term_cell));
+	for (int i = n; i < cols; i++) {
+		memset(&cells[i], 0, sizeof(cells[i]));
+		cells[i].fg = cells[i].bg = THEME_COLOR_DEFAULT;
+		cells[i].width = 1;
 	}
+	/* a wide character cut by a narrower screen: its half goes */
+	term_screen_repair(cells, cols);
 	free(line);
 	t->sb[last] = NULL;
 	t->sb_len--;
 	t->offset = (int)DL_MIN((size_t)t->offset, t->sb_len);
-	return 1;
+	return true;
 }
 
 const struct term_line *term_sb_line(const struct term *t, size_t i)
@@ -274,29 +191,7 @@ void term_scroll(struct term *t, int lines)
 	report(t);
 }
 
-/* --- libvterm screen callbacks --- */
-
-static int on_damage(VTermRect r, void *arg)
-{
-	struct term *t = arg;
-
-	if (t->offset > 0)
-		mark_all(t);
-	else
-		mark_rows(t, r.start_row, r.end_row);
-	return 1;
-}
-
-static int on_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *arg)
-{
-	struct term *t = arg;
-
-	(void)pos;
-	(void)oldpos;
-	(void)visible;	/* settermprop reports visibility; term_cursor asks */
-	t->pending |= PENDING_DAMAGE;
-	return 1;
-}
+/* --- what libvterm's state reports (through term_screen.c) --- */
 
 static void set_title(struct term *t, const char *s)
 {
@@ -315,10 +210,8 @@ static void set_title(struct term *t, const char *s)
 	t->pending |= PENDING_TITLE;
 }
 
-static int on_settermprop(VTermProp prop, VTermValue *val, void *arg)
+void term_prop(struct term *t, VTermProp prop, const VTermValue *val)
 {
-	struct term *t = arg;
-
 	switch (prop) {
 	case VTERM_PROP_CURSORVISIBLE:
 		t->cursor_visible = val->boolean;
@@ -343,37 +236,7 @@ static int on_settermprop(VTermProp prop, VTermValue *val, void *arg)
 	default:
 		break;
 	}
-	return 1;
 }
-
-static int on_bell(void *arg)
-{
-	struct term *t = arg;
-
-	t->stats.bells++;
-	t->pending |= PENDING_BELL;
-	return 1;
-}
-
-static int on_resize(int rows, int cols, void *arg)
-{
-	struct term *t = arg;
-
-	(void)rows;
-	(void)cols;
-	mark_all(t);
-	return 1;
-}
-
-static const VTermScreenCallbacks screen_cbs = {
-	.damage = on_damage,
-	.movecursor = on_movecursor,
-	.settermprop = on_settermprop,
-	.bell = on_bell,
-	.resize = on_resize,
-	.sb_pushline = sb_pushline,
-	.sb_popline = sb_popline,
-};
 
 static void on_output(const char *s, size_t len, void *arg)
 {
@@ -409,17 +272,14 @@ struct term *term_new(int rows, int cols, const struct term_cbs *cbs, void *arg)
 		fatal("unable to start a terminal emulator");
 	vterm_set_utf8(t->vt, 1);
 	vterm_output_set_callback(t->vt, on_output, t);
+	/* the state layer only: the cells are ours (term_screen.c) */
 	t->state = vterm_obtain_state(t->vt);
-	t->screen = vterm_obtain_screen(t->vt);
-	vterm_screen_set_callbacks(t->screen, &screen_cbs, t);
-	vterm_screen_set_damage_merge(t->screen, VTERM_DAMAGE_ROW);
-	vterm_screen_enable_altscreen(t->screen, 1);
-	vterm_screen_reset(t->screen, 1);
+	term_screen_init(t);
+	vterm_state_reset(t->state, 1);
 	/* libvterm 0.1.4 loops forever on REP (CSI b) before any character
 	 * was printed (its repeat width is still 0; vim backported the guard
 	 * from later libvterm): print a blank first, so every REP has one */
 	vterm_input_write(t->vt, " \r", 2);
-	vterm_screen_flush_damage(t->screen);
 	t->dirty_top = 0;
 	t->dirty_end = t->rows;
 	t->pending = 0;
@@ -431,6 +291,7 @@ void term_free(struct term *t)
 	if (!t)
 		return;
 	vterm_free(t->vt);
+	term_screen_release(t);
 	while (t->sb_len)
 		line_free_oldest(t);
 	free(t->sb);
@@ -457,7 +318,6 @@ void term_feed(struct term *t, const char *p, size_t n)
 		p += k;
 		n -= k;
 	}
-	vterm_screen_flush_damage(t->screen);
 	t->in_feed--;
 	report(t);
 }
@@ -472,9 +332,7 @@ void term_resize(struct term *t, int rows, int cols)
 		return;
 	t->in_feed++;
 	shrink = rows < t->rows;
-	t->rows = rows;
-	t->cols = cols;
-	vterm_set_size(t->vt, rows, cols);
+	vterm_set_size(t->vt, rows, cols);	/* the grids follow (term_screen.c) */
 	if (shrink) {
 		/* libvterm 0.1.4 keeps a scroll region past the new bottom and
 		 * then memmoves a negative size: reset it (the program redraws
@@ -487,7 +345,6 @@ void term_resize(struct term *t, int rows, int cols)
 		n = snprintf(seq, sizeof(seq), "\x1b[r\x1b[%d;%dH", pos.row + 1, pos.col + 1);
 		vterm_input_write(t->vt, seq, (size_t)n);
 	}
-	vterm_screen_flush_damage(t->screen);
 	t->in_feed--;
 	t->dirty_top = 0;
 	t->dirty_end = rows;
@@ -605,24 +462,6 @@ const char *term_title(const struct term *t)
 bool term_altscreen(const struct term *t)
 {
 	return t->altscreen;
-}
-
-size_t term_row_text(const struct term *t, int row, char *out, size_t size)
-{
-	VTermRect r = { row, row + 1, 0, t->cols };
-	size_t n;
-
-	if (size == 0)
-		return 0;
-	if (row < 0 || row >= t->rows) {
-		out[0] = '\0';
-		return 0;
-	}
-	n = vterm_screen_get_text(t->screen, out, size - 1, r);
-	while (n > 0 && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-	return n;
 }
 
 const struct term_stats *term_stats(const struct term *t)

@@ -1,8 +1,8 @@
 /*
  * term_draw.c: a terminal's cells into a curses window (see term.h).
  *
- * Data flow: term_draw reads the dirty rows back from libvterm (or from
- * the scrollback ring when the view is scrolled), turns each cell into a
+ * Data flow: term_draw reads the dirty rows of the live screen (or of the
+ * scrollback ring when the view is scrolled), turns each cell into a
  * cchar_t and paints it.  Characters pass utf8_sanitize like any remote
  * text (ASCII skips it) and are checked against the width libvterm gave
  * them, so nothing can move curses' cursor; colours become pairs of the
@@ -103,7 +103,7 @@ static int cell_chars(struct term *t, const struct term_cell *c, wchar_t wc[CCHA
 static attr_t cell_attrs(const struct term *t, const struct term_cell *c)
 {
 	attr_t a = A_NORMAL;
-	bool rev = !!(c->attrs & TERM_ATTR_REVERSE);
+	bool rev = !!(c->attrs & TERM_ATTR_REVERSE) != t->reverse;	/* DECSCNM turns the screen over */
 
 	if (c->attrs & TERM_ATTR_BOLD)
 		a |= A_BOLD;
@@ -152,7 +152,7 @@ static void draw_line(struct term *t, WINDOW *win, int y, int maxx, const struct
 	for (int x = 0; x < cols; x++) {
 		const struct term_cell *c = x < ncells ? &cells[x] : &blank;
 
-		if (c->width == 0)
+		if (c->width == 0 && x > 0 && cells[x - 1].width == 2)
 			continue;	/* drawn with the wide character before it */
 		draw_cell(t, win, y, x, cols, c, pc, mono);
 		if (c->width == 2)
@@ -160,16 +160,6 @@ static void draw_line(struct term *t, WINDOW *win, int y, int maxx, const struct
 	}
 }
 
-static void draw_screen_row(struct term *t, WINDOW *win, int y, int row, int maxx, struct pair_cache *pc,
-			    bool mono)
-{
-	struct term_cell cells[TERM_MAX_COLS];
-	int cols = DL_MIN(t->cols, maxx);
-
-	for (int x = 0; x < cols; x++)
-		term_screen_cell(t, row, x, &cells[x]);
-	draw_line(t, win, y, maxx, cells, cols, pc, mono);
-}
 
 static void draw_position(struct term *t, WINDOW *win, int maxx)
 {
@@ -203,7 +193,7 @@ int term_draw(struct term *t, WINDOW *win, bool force)
 
 			draw_line(t, win, y, maxx, l->cells, l->cols, &pc, mono);
 		} else {
-			draw_screen_row(t, win, y, (int)(li - t->sb_len), maxx, &pc, mono);
+			draw_line(t, win, y, maxx, term_screen_row(t, (int)(li - t->sb_len)), t->cols, &pc, mono);
 		}
 		drawn++;
 	}

@@ -36,6 +36,7 @@ struct terminals {
 	bool prefix;		/* Ctrl-] pressed: the next key is the console's */
 	bool listing;		/* the session list is shown */
 	bool winch;		/* our SIGWINCH handler is registered */
+	bool raw;		/* the tty is in raw mode for a live terminal */
 	struct table *list;
 	int body_y;		/* screen row of the body, from the last draw */
 	int rows, cols;		/* size of the terminal area */

@@ -111,9 +111,12 @@ struct tab *terminals_find(struct terminals *T, unsigned id, int *index)
 static void tab_free(struct tab *tab)
 {
 	const struct term_stats *st = term_stats(session_term(tab->s));
+	const struct session_stats *ss = session_stats(tab->s);
 
-	log_info("terminal '%s' closed: %llu bytes in, %llu bytes out, %lu draws, %lu rows drawn",
-		 session_label(tab->s), st->fed, st->sent, st->draws, st->rows_drawn);
+	log_info("terminal '%s' closed: %llu bytes in, %llu bytes out, %lu draws, %lu rows drawn, "
+		 "longest feed %llu ms, inbox peak %zu bytes, %lu pauses",
+		 session_label(tab->s), st->fed, st->sent, st->draws, st->rows_drawn,
+		 (unsigned long long)(ss->longest_feed_us / 1000), ss->inbox_peak, ss->pauses);
 	session_free(tab->s);
 	if (tab->win)
 		delwin(tab->win);
@@ -309,6 +312,23 @@ int terminals_count(const struct app *a)
 	return v ? terminals_of(v)->ntabs : 0;
 }
 
+/* keys_raw: while a live terminal is shown, the tty is in raw mode, so
+ * Ctrl-C, Ctrl-Z, Ctrl-Backslash and Ctrl-S/Q reach its program as keys rather
+ * than signalling or pausing the console (as in tmux; the console's own
+ * keys stay behind Ctrl-]); elsewhere the console's cbreak mode is back. */
+static void keys_raw(struct terminals *T, bool on)
+{
+	if (on == T->raw)
+		return;
+	T->raw = on;
+	if (on) {
+		raw();
+	} else {
+		noraw();
+		cbreak();
+	}
+}
+
 /* --- drawing --- */
 
 static void tab_text(const struct tab *tab, int index, char *out, size_t size)
@@ -443,6 +463,8 @@ static void terminals_draw(struct view *v, WINDOW *win, int rows, int cols)
 
 	T->body_y = getbegy(win);
 	terminals_paste_setup(T);
+	/* every change of tab, state or listing redraws: the mode follows */
+	keys_raw(T, tab && !T->listing && terminals_live(tab));
 	if (trows != T->rows || cols != T->cols)
 		resize_all(T, trows, cols);
 	draw_tabs(T, win, cols);
@@ -496,6 +518,11 @@ static void terminals_enter(struct view *v)
 	}
 }
 
+static void terminals_leave(struct view *v)
+{
+	keys_raw(terminals_of(v), false);
+}
+
 static void terminals_free(struct view *v)
 {
 	struct terminals *T = terminals_of(v);
@@ -529,6 +556,7 @@ static const struct view_ops terminals_ops = {
 	.hints = terminals_hints,
 	.help = terminals_help,
 	.enter = terminals_enter,
+	.leave = terminals_leave,
 	.free = terminals_free,
 };
 

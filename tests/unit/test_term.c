@@ -615,6 +615,96 @@ START_TEST(monochrome_keeps_attributes)
 }
 END_TEST
 
+/* --- the cells under libvterm's state layer (term_screen.c) --- */
+
+START_TEST(insert_and_delete_characters)
+{
+	feed("abcdef\r\x1b[2C\x1b[2@XY");	/* ICH 2 at column 2 */
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "abXYcdef");
+	feed("\r\x1b[P");			/* DCH 1 at column 0 */
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "bXYcdef");
+	/* far more than the row holds: the rest of it is erased */
+	feed("\r\x1b[3C\x1b[500P");
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "bXY");
+}
+END_TEST
+
+START_TEST(left_right_margins)
+{
+	/* DECLRMM, margins at columns 5-10, a scroll up: only those move */
+	feed("aaaaaaaaaaaaaaaa\r\nbbbbbbbbbbbbbbbb\r\ncccccccccccccccc");
+	feed("\x1b[?69h\x1b[5;10s\x1b[S\x1b[?69l");
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "aaaabbbbbbaaaaaa");
+	ck_assert_str_eq(row(1), "bbbbccccccbbbbbb");
+	ck_assert_str_eq(row(2), "cccc      cccccc");
+	ck_assert_uint_eq(term_scrollback_lines(t), 0);	/* not full width */
+}
+END_TEST
+
+START_TEST(wide_halves_overwritten)
+{
+	/* a character on either half of a wide one blanks its other half */
+	feed("日本\rx");
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "x 本");
+	feed("\x1b[1;4Hy");
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "x  y");
+	/* moved by a deleted character: half of 語 at column 0 is blank */
+	feed("\r\n語z\r\x1b[P");
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(1), " z");
+}
+END_TEST
+
+START_TEST(selective_erase_keeps_protected)
+{
+	feed("ab\x1b[1\"qCD\x1b[0\"qef\x1b[?2K");	/* DECSCA, then DECSEL */
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "  CD");
+	feed("\x1b[2K");	/* EL erases everything */
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "");
+}
+END_TEST
+
+START_TEST(scrolling_and_the_scrollback)
+{
+	feed("one\r\ntwo\r\nthree\x1b[2S");	/* SU 2: two lines go back */
+	ck_assert_uint_eq(term_scrollback_lines(t), 2);
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "three");
+	/* a region not at the top keeps what it scrolls out */
+	feed("\x1b[3;6r\x1b[6;1H\n\n\n\x1b[r");
+	ck_assert_uint_eq(term_scrollback_lines(t), 2);
+	/* SD brings blank lines in at the top */
+	feed("\x1b[H\x1b[T");
+	term_draw(t, win, false);
+	ck_assert_str_eq(row(0), "");
+	ck_assert_str_eq(row(1), "three");
+	/* the alternate screen has no scrollback */
+	feed("\x1b[?1049h\x1b[20S\x1b[?1049l");
+	ck_assert_uint_eq(term_scrollback_lines(t), 2);
+}
+END_TEST
+
+START_TEST(erase_takes_colours_not_attributes)
+{
+	int fg, bg;
+	attr_t a;
+
+	feed("\x1b[41;7;4m\x1b[2K\x1b[0m");
+	term_draw(t, win, true);
+	cell_colors(0, 5, &fg, &bg, &a);
+	ck_assert_int_eq(bg, 1);	/* background colour erase, as xterm */
+	ck_assert(!(a & (A_REVERSE | A_UNDERLINE)));
+}
+END_TEST
+
 static Suite *term_suite(void)
 {
 	Suite *s = suite_create("term");
@@ -646,6 +736,12 @@ static Suite *term_suite(void)
 	tcase_add_test(tc, mouse_passes_through_when_asked);
 	tcase_add_test(tc, bell_and_reverse_screen);
 	tcase_add_test(tc, monochrome_keeps_attributes);
+	tcase_add_test(tc, insert_and_delete_characters);
+	tcase_add_test(tc, left_right_margins);
+	tcase_add_test(tc, wide_halves_overwritten);
+	tcase_add_test(tc, selective_erase_keeps_protected);
+	tcase_add_test(tc, scrolling_and_the_scrollback);
+	tcase_add_test(tc, erase_takes_colours_not_attributes);
 	suite_add_tcase(s, tc);
 	return s;
 }

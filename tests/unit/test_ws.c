@@ -4,7 +4,8 @@
  * subprotocol that was not offered, a refused upgrade with a Status body
  * (plain and chunked), frames glued to the 101, fragments with control
  * frames between them, an oversized message (1009), close handshakes from
- * either side, a dropped connection, a server that never answers.  The
+ * either side, a dropped connection, a server that never answers, a flood
+ * read paused and resumed.  The
  * server decodes what the client sends with the RFC's server role, so an
  * unmasked client frame fails the test.
  */
@@ -38,7 +39,12 @@ enum mode {
 	M_NO_PROTO,
 	M_BAD_FRAME,
 	M_SILENT,
+	M_FLOOD,
+	M_ECHO_LATE,
 };
+
+#define FLOOD_FRAME 16384
+#define FLOOD_FRAMES 512	/* 8 MiB, more than the socket buffers hold */
 
 static enum mode mode;
 static int lfd = -1, port;
@@ -255,6 +261,12 @@ static void *server_main(void *arg)
 		send_all(fd, reply, strlen(reply));
 	}
 	switch (mode) {
+	case M_ECHO_LATE:
+		/* reading nothing for a while: the client's big send must
+		 * queue (a fast reader could take 8 MiB in one go) */
+		usleep(300 * 1000);
+		serve_frames(fd, true);
+		break;
 	case M_ECHO:
 	case M_GLUED:
 	case M_NO_PROTO:
@@ -282,6 +294,18 @@ static void *server_main(void *arg)
 		send_all(fd, "\x83\x00", 2);	/* reserved opcode 3 */
 		serve_frames(fd, false);
 		break;
+	case M_FLOOD: {
+		/* blocks once the client stops reading; then a ping */
+		char *f = xcalloc(1, FLOOD_FRAME);
+
+		f[0] = 1;
+		for (int i = 0; i < FLOOD_FRAMES && !atomic_load(&stop); i++)
+			send_frame(fd, WSFRAME_BINARY, true, f, FLOOD_FRAME);
+		free(f);
+		send_frame(fd, WSFRAME_PING, true, "srv", 3);
+		serve_frames(fd, true);
+		break;
+	}
 	case M_SERVER_CLOSE:
 		send_frame(fd, WSFRAME_CLOSE, true, "\x03\xe8" "bye", 5);
 		serve_frames(fd, false);
@@ -353,6 +377,8 @@ struct rec {
 	long status;
 	struct buf body;
 	bool free_in_message;
+	bool pause_in_message;
+	size_t bytes;
 	struct ws *ws;
 };
 
@@ -370,6 +396,11 @@ static void on_message(struct ws *ws, unsigned op, const uint8_t *data, size_t n
 	struct rec *r = arg;
 
 	r->messages++;
+	r->bytes += n;
+	if (r->pause_in_message && r->messages == 1)
+		ws_pause_read(ws);
+	if (r->messages > 8)
+		return;	/* a flood: the first few tell enough */
 	buf_addf(&r->text, "%u:%zu:", op, n);
 	for (size_t i = 0; i < DL_MIN(n, (size_t)16); i++)
 		buf_addc(&r->text, data[i] >= 0x20 && data[i] < 0x7f ? (char)data[i] : '.');
@@ -487,7 +518,7 @@ START_TEST(test_big_message_queue_drains)
 	size_t big = 8u * 1024 * 1024;
 	char *blob = xcalloc(1, big);
 
-	server_start(M_ECHO);
+	server_start(M_ECHO_LATE);
 	ws = connect_rec(&r, 0, 0);
 	WAIT(r.opened == 1, 5000);
 	blob[big - 1] = 'z';
@@ -788,6 +819,52 @@ START_TEST(test_close_unanswered)
 }
 END_TEST
 
+/* flow control: paused from inside on_message, nothing more is read
+ * (what that read held excepted) while writes go on; resumed, the rest
+ * comes in bounded reads per wake-up and the server's ping is answered */
+START_TEST(test_pause_and_resume)
+{
+	struct rec r;
+	struct ws *ws;
+	struct error err;
+	uint64_t end;
+	int held, most = 0;
+
+	server_start(M_FLOOD);
+	ws = connect_rec(&r, 0, 0);
+	r.pause_in_message = true;
+	WAIT(r.messages >= 1, 5000);
+	ck_assert(ws_read_paused(ws));
+	held = r.messages;
+	ck_assert_int_le(held, 8);	/* one read of 64 KiB, at most */
+	end = time_mono_ms() + 300;
+	while (time_mono_ms() < end)
+		loop_run_once(loop, 20);
+	ck_assert_int_eq(r.messages, held);
+	/* writes go on while paused */
+	ck_assert_int_eq(ws_send(ws, WSFRAME_PING, "cli", 3, &err), 0);
+	WAIT(ws_queued(ws) == 0, 5000);
+	ck_assert_int_eq(got_pongs, 0);	/* the server's ping is not read yet */
+	ws_resume_read(ws);
+	ck_assert(!ws_read_paused(ws));
+	end = time_mono_ms() + 20000;
+	while (r.messages < FLOOD_FRAMES && time_mono_ms() < end) {
+		int before = r.messages;
+
+		loop_run_once(loop, 20);
+		most = DL_MAX(most, r.messages - before);
+	}
+	ck_assert_int_ge(r.messages, FLOOD_FRAMES);
+	/* 64 KiB a read, at most two reads a wake-up (the fd, the timer) */
+	ck_assert_int_le(most, 2 * (65536 / FLOOD_FRAME + 1));
+	WAIT(got_pongs == 1, 5000);	/* the ping, answered once read */
+	WAIT(r.messages == FLOOD_FRAMES + 1, 5000);	/* our ping's pong, last */
+	ck_assert_uint_eq(r.bytes, (size_t)FLOOD_FRAMES * FLOOD_FRAME + 3);
+	ws_free(ws);
+	rec_release(&r);
+}
+END_TEST
+
 START_TEST(test_bad_options)
 {
 	struct ws_opts o = { .url = "ftp://x/y" };
@@ -833,6 +910,7 @@ static Suite *ws_suite(void)
 	tcase_add_test(tc, test_free_inside_callback);
 	tcase_add_test(tc, test_silent_server);
 	tcase_add_test(tc, test_close_unanswered);
+	tcase_add_test(tc, test_pause_and_resume);
 	tcase_add_test(tc, test_bad_options);
 	suite_add_tcase(s, tc);
 	return s;

@@ -87,6 +87,13 @@ int exec_write(struct exec *x, const void *p, size_t n, struct error *err);
 int exec_close_stdin(struct exec *x, struct error *err);
 /* exec_resize: the terminal's new size (sent again only when it changed). */
 int exec_resize(struct exec *x, unsigned width, unsigned height, struct error *err);
+/* exec_pause_read / exec_resume_read: stop and restart reading output
+ * (ws_pause_read): a consumer that cannot keep up (a terminal's emulator)
+ * slows the remote down through TCP.  Output already received still
+ * arrives; the status and the end arrive once reading resumes.  Allowed
+ * inside callbacks and before the connection opens. */
+void exec_pause_read(struct exec *x);
+void exec_resume_read(struct exec *x);
 /* exec_free: closes the session without callbacks; allowed inside them. */
 void exec_free(struct exec *x);
 

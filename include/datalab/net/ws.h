@@ -12,7 +12,8 @@
  * pings, pings on its own when asked to, reassembles fragments (control
  * frames may interleave), caps messages (over the cap: close 1009), and
  * runs the close handshake.  Writes never block: frames wait in a send
- * queue until the socket is writable.
+ * queue until the socket is writable.  Reads stop after 64 KiB per
+ * wake-up (a timer comes back for the rest), and the owner may pause them.
  *
  * Callbacks: on_open once after a 101, on_message per message, on_close
  * exactly once at the end (after which nothing else is called).  A ws may
@@ -72,6 +73,19 @@ int ws_send(struct ws *ws, unsigned opcode, const void *p, size_t n, struct erro
 /* ws_close: starts the close handshake (code 0 = none); on_close follows
  * when the server answers, or after 5 s. */
 void ws_close(struct ws *ws, unsigned code, const char *reason);
+/*
+ * ws_pause_read / ws_resume_read: flow control for a reader slower than
+ * the network (a terminal's emulator).  Paused, the socket is not read
+ * (TCP then slows the sender), so no message arrives, except those already
+ * received when the pause came (from inside on_message, the rest of that
+ * read is still delivered); writes go on, and pings are answered once
+ * reading resumes.  Resuming reads at once what TLS may hold.  The pause
+ * starts counting at the open (the handshake is always read); ws_close
+ * resumes, as the peer's close must be read.
+ */
+void ws_pause_read(struct ws *ws);
+void ws_resume_read(struct ws *ws);
+bool ws_read_paused(const struct ws *ws);
 /* ws_free: drops the connection without callbacks.  NULL is a no-op. */
 void ws_free(struct ws *ws);
 

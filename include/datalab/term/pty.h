@@ -45,8 +45,15 @@ struct pty *pty_spawn(struct loop *l, const struct pty_opts *o, const struct pty
 int pty_write(struct pty *p, const char *data, size_t n);
 void pty_resize(struct pty *p, int rows, int cols);
 pid_t pty_pid(const struct pty *p);
+/* pty_pause_read / pty_resume_read: stop and restart reading the child's
+ * output (flow control: the child blocks once the kernel's buffer is
+ * full).  Allowed from a callback; the exit is reported after resuming,
+ * or after a short grace once the child is gone. */
+void pty_pause_read(struct pty *p);
+void pty_resume_read(struct pty *p);
 /* pty_free: stops callbacks, hangs up (SIGHUP); the child is reaped later
- * by the loop.  Allowed from a callback.  NULL is a no-op. */
+ * by the loop, or killed and reaped when the loop is freed first.  Allowed
+ * from a callback.  NULL is a no-op. */
 void pty_free(struct pty *p);
 
 #endif

@@ -23,12 +23,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "datalab/core/error.h"
 #include "datalab/core/loop.h"
 #include "datalab/term/term.h"
 
 struct session;
+
+/* Output flow: at most SESSION_SLICE bytes reach the emulator per loop
+ * wake-up, in pieces of SESSION_PIECE, and no more piece once it worked
+ * SESSION_SLICE_US; the rest waits, and the transport is paused while more
+ * than SESSION_HIGH_WATER bytes wait, until fewer than SESSION_LOW_WATER do. */
+#define SESSION_SLICE (32u * 1024)
+#define SESSION_PIECE 4096u
+#define SESSION_SLICE_US 4000u
+#define SESSION_HIGH_WATER (256u * 1024)
+#define SESSION_LOW_WATER (64u * 1024)
 
 enum session_state {
 	SESSION_CONNECTING,
@@ -42,6 +53,10 @@ struct session_transport_ops {
 	/* send: bytes for the remote's stdin; -1 when they cannot go. */
 	int (*send)(void *impl, const char *p, size_t n);
 	void (*resize)(void *impl, int rows, int cols);
+	/* pause, resume: stop and restart delivering output (flow control;
+	 * what was read already may still come).  Both may be NULL. */
+	void (*pause)(void *impl);
+	void (*resume)(void *impl);
 	/* free: stop and release; no session_transport_* call after it. */
 	void (*free)(void *impl);
 };
@@ -93,6 +108,16 @@ const char *session_label(const struct session *s);
  * "connection lost: ...") into out[size]. */
 const char *session_status(const struct session *s, char *out, size_t size);
 struct loop *session_loop(const struct session *s);
+
+/* What a session's output cost, for the log and the benchmark. */
+struct session_stats {
+	uint64_t longest_feed_us;	/* the emulator's longest stretch in one wake-up */
+	size_t inbox_peak;		/* the most output that waited for the emulator */
+	unsigned long pauses;		/* times the transport was told to stop reading */
+};
+const struct session_stats *session_stats(const struct session *s);
+/* session_backlog: output bytes waiting for the emulator. */
+size_t session_backlog(const struct session *s);
 
 /* For transports: report to the session (only between start and free). */
 void session_transport_output(struct session *s, const char *p, size_t n);

@@ -9,9 +9,11 @@
  * curses, each character checked again, so nothing the remote writes can
  * reach the real terminal.
  *
- * Drawing follows neovim's terminal: libvterm's damage callback only widens
- * a dirty row range, and term_draw repaints those rows into a window the
- * owner keeps (so a frame with one changed row touches one row).  Colours:
+ * libvterm parses and keeps the terminal's state; the cells are ours, in
+ * rows a scroll moves as pointers (libvterm 0.1.4's screen moved every
+ * cell per scrolled line).  Drawing follows neovim's terminal: a change
+ * only widens a dirty row range, and term_draw repaints those rows into a
+ * window the owner keeps (so a frame with one changed row touches one row).  Colours:
  * the default foreground and background are the theme's THEME_DEFAULT role,
  * indexed colours are the terminal's palette (degraded to what it has),
  * true colours the nearest palette entry; under NO_COLOR only attributes.
