@@ -297,7 +297,7 @@ static void start(struct sim *c, struct podrun *r, const cJSON *pod)
 		if (any_image(pod, "crashloop")) {
 			static const char msg[] = "Error: the configuration could not be loaded: exiting\n";
 
-			kubelog_append(l->log, sim_unix(c) * 1000000000LL + 1500000000LL, msg, sizeof(msg) - 1);
+			kubelog_append(l->log, sim_unix_ns(c) + 1500000000LL, msg, sizeof(msg) - 1);
 			podapi_notify(l);
 		}
 	}
@@ -328,7 +328,7 @@ static void crash(struct sim *c, struct podrun *r, const cJSON *pod, int code)
 		struct run_log *l = &r->logs[i];
 
 		if (l->partial.len) {
-			kubelog_append(l->log, sim_unix(c) * 1000000000LL, l->partial.data, l->partial.len);
+			kubelog_append(l->log, sim_unix_ns(c), l->partial.data, l->partial.len);
 			buf_reset(&l->partial);
 		}
 		kubelog_free(l->prev);
@@ -354,7 +354,7 @@ static void finish(struct sim *c, struct podrun *r, bool ok)
 	/* nothing more will be written: kubectl logs -f ends */
 	for (size_t i = 0; i < r->nlogs; i++) {
 		if (r->logs[i].partial.len) {
-			kubelog_append(r->logs[i].log, sim_unix(c) * 1000000000LL, r->logs[i].partial.data,
+			kubelog_append(r->logs[i].log, sim_unix_ns(c), r->logs[i].partial.data,
 				       r->logs[i].partial.len);
 			buf_reset(&r->logs[i].partial);
 			podapi_notify(&r->logs[i]);

@@ -113,6 +113,7 @@ const struct store_obj **sim_list(struct sim *c, const struct kind *k, const cha
 				      size_t *n);
 int64_t sim_unix(struct sim *c);
 int64_t sim_unix_ms(struct sim *c);
+int64_t sim_unix_ns(struct sim *c);
 
 /* controllers.c: one reconcile of every workload, and what they share */
 void controllers_reconcile(struct sim *c);

@@ -35,6 +35,18 @@ int64_t sim_unix(struct sim *c)
 	return c->clock ? c->clock : (int64_t)time(NULL);
 }
 
+/* a log line's stamp: nanoseconds, as the kubelet writes them, so lines
+ * of one second stay apart for a client resuming from the last one */
+int64_t sim_unix_ns(struct sim *c)
+{
+	struct timespec ts;
+
+	if (c->clock)
+		return c->clock * 1000000000LL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 int64_t sim_unix_ms(struct sim *c)
 {
 	return c->clock ? c->clock * 1000 : time_wall_ms();

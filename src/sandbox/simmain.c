@@ -46,7 +46,7 @@ void simmain_output(struct run_log *l, int channel, const void *p, size_t n)
 	if (nl || l->partial.len > LINE_MAX_BYTES) {
 		size_t len = nl ? (size_t)(nl - l->partial.data) + 1 : l->partial.len;
 
-		kubelog_append(l->log, sim_unix(l->c) * 1000000000LL, l->partial.data, len);
+		kubelog_append(l->log, sim_unix_ns(l->c), l->partial.data, len);
 		buf_consume(&l->partial, len);
 		podapi_notify(l);
 	}
@@ -194,7 +194,7 @@ static char **main_argv(const cJSON *ct, const char *text)
 void simmain_start(struct sim *c, struct run_log *l, const cJSON *pod, const cJSON *ct)
 {
 	const char *image = json_str(ct, "image", ""), *name = json_str(pod, "metadata.name", "");
-	int64_t t0 = sim_unix(c) * 1000000000LL;
+	int64_t t0 = sim_unix_ns(c);
 	struct podexec_cbs cbs = { on_main_output, on_main_exit };
 	struct buf text = BUF_INIT;
 	struct error err = { 0 };

@@ -78,7 +78,7 @@ for n in sandbox-gpu-1 sandbox-gpu-2; do
 	wait_for "GPUs of $n: 4 used of 4" || fail "the GPUs of $n are not shown"
 	for u in ana ben cleo dan eva; do
 		[ "${node_of[$u]}" = "$n" ] || continue
-		pane | grep -qE "user-$u:  ([^ ]+ \([0-9]\)  )*$(pod_of "$u") \(${gpus[$u]}\)" ||
+		pane | grep -qE "user-$u:  ([^ ]+ \([0-9][^)]*\)  )*$(pod_of "$u") \(${gpus[$u]}(, [0-9]+% busy)?\)" ||
 			fail "$n's GPU users lack user-$u's $(pod_of "$u") (${gpus[$u]}): $(pane | tail -8)"
 	done
 done
