@@ -17,12 +17,16 @@ for f in $files; do
 	head -3 "$f" | grep -q '^/\*' || report "$f: no top-of-file comment"
 done
 # every exported function of src/<layer>/<module>.c starts with a prefix of
-# its header (module_ or its own x* allocators in core/mem)
+# its header: module_, or layer_module_ where the bare module name would
+# say too little (s3_config_init), or layer_ for a layer's client module
+# (s3_list_objects, kube_call; STYLE.md's s3/s3.h); x* allocators in core/mem
 for h in include/datalab/*/*.h; do
 	mod=$(basename "$h" .h)
+	layer=$(basename "$(dirname "$h")")
+	[ "$mod" = client ] && mod_client="${layer}_" || mod_client="${layer}_${mod}_"
 	sed -nE 's/^[a-z].*[ *]([a-z_0-9]+)\(.*/\1/p' "$h" | while read -r fn; do
 		case $fn in
-		"$mod"_*|x*|fatal|"${mod%s}"_*|error_*|log_*|time_*|str_*|file_*|json_*|yaml_*|utf8_*) ;;
+		"$mod"_*|"$layer"_"$mod"_*|"$mod_client"*|x*|fatal|"${mod%s}"_*|error_*|log_*|time_*|str_*|file_*|json_*|yaml_*|utf8_*) ;;
 		*) echo "lint: $h: '$fn' lacks the '${mod}_' prefix (warning)" ;;
 		esac
 	done
