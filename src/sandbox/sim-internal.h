@@ -115,6 +115,12 @@ int64_t sim_unix(struct sim *c);
 int64_t sim_unix_ms(struct sim *c);
 int64_t sim_unix_ns(struct sim *c);
 
+/* simtolerate.c: the ExtendedResourceToleration admission plugin: a new
+ * pod asking for nvidia.com/gpu tolerates the nodes tainted with it */
+int simtolerate_admission(struct store *s, enum store_op op, const struct kind *k, cJSON *obj,
+			  const struct store_obj *old, const struct store_write *w, struct status *st,
+			  void *arg);
+
 /* controllers.c: one reconcile of every workload, and what they share */
 void controllers_reconcile(struct sim *c);
 bool controllers_owned(const cJSON *obj, const char *uid);

@@ -737,6 +737,7 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 	/* LimitRanger before ResourceQuota, as the apiserver orders them */
 	store_add_admission(c->store, limitrange_admission, c);
 	store_add_admission(c->store, quota_admission, c);
+	store_add_admission(c->store, simtolerate_admission, c);
 	store_add_admission(c->store, simcronjob_admission, c);
 	store_set_grace_fn(c->store, c->k_pods, lifecycle_grace, c);
 	c->sub = store_subscribe(c->store, on_change, c);

@@ -3,7 +3,8 @@
 # fits runs on a GPU node; one asking more GPUs than a node has stays
 # Pending with the scheduler's FailedScheduling event; the user namespace's
 # quota refuses a third GPU with the apiserver's 403; kubectl top works;
-# /metrics/dcgm shows the GPUs of the running pod.
+# /metrics/dcgm shows the GPUs of the running pod; GPU nodes are tainted
+# and only pods asking for GPUs tolerate the taint.
 . "$(dirname "$0")/lib.sh"
 sb_start --no-s3
 mkdir -p "$T/chart/templates"
@@ -39,6 +40,19 @@ helm install toobig "$T/chart" -n default --set gpus=8 >/dev/null 2>"$T/helm.err
 WAIT=60 wait_cmd sh -c 'kubectl -n default get pod fits-0 --no-headers | grep -q Running' || fail "fits-0 not Running"
 node=$(kubectl -n default get pod fits-0 -o jsonpath='{.spec.nodeName}')
 case $node in sandbox-gpu-*) ;; *) fail "fits-0 on $node, not a GPU node" ;; esac
+# the GPU nodes are tainted; admission (ExtendedResourceToleration) gave the
+# GPU pod its toleration, and a pod asking no GPU never lands there
+[ "$(kubectl get node sandbox-gpu-1 -o jsonpath='{.spec.taints[0].key}={.spec.taints[0].value}:{.spec.taints[0].effect}')" = \
+	"nvidia.com/gpu=present:NoSchedule" ] || fail "sandbox-gpu-1 is not tainted"
+[ "$(kubectl -n default get pod fits-0 -o jsonpath='{.spec.tolerations[?(@.key=="nvidia.com/gpu")].operator}')" = Exists ] ||
+	fail "fits-0 has no toleration for nvidia.com/gpu: $(kubectl -n default get pod fits-0 -o jsonpath='{.spec.tolerations}')"
+kubectl -n default create deployment plain --image=busybox --replicas=6 >/dev/null || fail "kubectl create deployment"
+WAIT=60 wait_cmd sh -c '[ "$(kubectl -n default get pods -l app=plain --field-selector status.phase=Running --no-headers | wc -l)" -eq 6 ]' ||
+	fail "the plain pods did not all run"
+kubectl -n default get pods -l app=plain -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | grep -q gpu &&
+	fail "a pod without GPUs landed on a GPU node"
+kubectl -n default get pods -l app=plain -o jsonpath='{.items[0].spec.tolerations}' | grep -q nvidia && fail "a plain pod tolerates the GPU taint"
+kubectl -n default delete deployment plain >/dev/null
 WAIT=60 wait_cmd sh -c 'kubectl -n default get events --field-selector involvedObject.name=toobig-0,reason=FailedScheduling --no-headers | grep -q .' ||
 	fail "no FailedScheduling event"
 msg=$(kubectl -n default get events --field-selector involvedObject.name=toobig-0,reason=FailedScheduling -o jsonpath='{.items[0].message}')

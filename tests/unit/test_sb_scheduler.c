@@ -149,9 +149,12 @@ static cJSON *pod(const char *cpu, const char *mem, const char *gpu)
 {
 	char text[512];
 
+	/* a GPU pod tolerates the GPU nodes' taint, as admission made it */
 	snprintf(text, sizeof(text), "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"containers\":[{\"name\":\"c\","
-		 "\"resources\":{\"requests\":{\"cpu\":\"%s\",\"memory\":\"%s\"}%s%s%s}}]}}", cpu, mem,
-		 gpu ? ",\"limits\":{\"nvidia.com/gpu\":\"" : "", gpu ? gpu : "", gpu ? "\"}" : "");
+		 "\"resources\":{\"requests\":{\"cpu\":\"%s\",\"memory\":\"%s\"}%s%s%s}}]%s}}", cpu, mem,
+		 gpu ? ",\"limits\":{\"nvidia.com/gpu\":\"" : "", gpu ? gpu : "", gpu ? "\"}" : "",
+		 gpu ? ",\"tolerations\":[{\"key\":\"nvidia.com/gpu\",\"operator\":\"Exists\","
+		       "\"effect\":\"NoSchedule\"}]" : "");
 	return cJSON_Parse(text);
 }
 
@@ -237,6 +240,7 @@ START_TEST(test_taints_and_selector)
 	cluster_init(&c, "2:cpu=2,memory=4Gi;1:gpu=1,cpu=8,memory=16Gi,taint=nvidia.com/gpu=present:NoSchedule");
 	/* no toleration: the GPU node is out, the CPU nodes lack the GPU */
 	p = pod("100m", "64Mi", "1");
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(p, "spec"), "tolerations");
 	ck_assert_int_eq(scheduler_pick(p, c.nodes, c.n, &msg), -1);
 	ck_assert_str_eq(msg.data, "0/3 nodes are available: 1 node(s) had untolerated taint "
 			 "{nvidia.com/gpu: present}, 2 Insufficient nvidia.com/gpu. preemption: 0/3 nodes "

@@ -12,7 +12,9 @@
  * the node names (default "cpu", or "gpu" when the group has GPUs); taint
  * is KEY[=VALUE]:EFFECT and may repeat.  Nodes are named
  * "sandbox-<name>-<n>", n counting from 1 within the group.  Default:
- * SIMNODES_DEFAULT_SPEC, 3 CPU nodes and 2 nodes with 4 A100 GPUs each.
+ * SIMNODES_DEFAULT_SPEC, 3 CPU nodes and 2 nodes with 4 A100 GPUs each,
+ * tainted nvidia.com/gpu=present:NoSchedule so that only pods asking for
+ * GPUs land there (they tolerate it by admission, see simtolerate.c).
  */
 #ifndef DATALAB_SANDBOX_SIMNODES_H
 #define DATALAB_SANDBOX_SIMNODES_H
@@ -25,7 +27,8 @@
 #include "datalab/core/error.h"
 
 #define SIMNODES_DEFAULT_SPEC "3:cpu=8,memory=32Gi;" \
-	"2:cpu=32,memory=256Gi,gpu=4,gpu-model=NVIDIA-A100-SXM4-40GB"
+	"2:cpu=32,memory=256Gi,gpu=4,gpu-model=NVIDIA-A100-SXM4-40GB," \
+	"taint=nvidia.com/gpu=present:NoSchedule"
 #define SIMNODES_MAX 1000
 #define SIMNODES_MAX_TAINTS 8
 
