@@ -26,8 +26,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT ?= -O2 -g
-CPPFLAGS += -Iinclude -D_GNU_SOURCE -DDATALAB_VERSION=\"$(VERSION)\" \
-	-DDATALAB_DATADIR=\"$(PREFIX)/share/datalab\"
+CPPFLAGS += -Iinclude -D_GNU_SOURCE
 CFLAGS += -std=c11 $(OPT) $(WARN) $(PKG_CFLAGS)
 
 ifeq ($(SAN),1)
@@ -87,6 +86,16 @@ $(BUILD)/libsandbox.a: $(SB_OBJ)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The stamp (version, data folder) reaches core/build.c alone, rebuilt
+# when the stamp changes: a commit does not rebuild the tree.
+STAMP := -DDATALAB_VERSION=\"$(VERSION)\" -DDATALAB_DATADIR=\"$(PREFIX)/share/datalab\"
+$(BUILD)/stamp: FORCE
+	@mkdir -p $(@D)
+	@echo '$(STAMP)' | cmp -s - $@ || echo '$(STAMP)' >$@
+$(BUILD)/obj/src/core/build.o: CPPFLAGS += $(STAMP)
+$(BUILD)/obj/src/core/build.o: $(BUILD)/stamp
+FORCE:
 
 # The two programs' modules share one name space only through core: a
 # test or fuzz target that includes a sandbox header links libsandbox.a

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
+#include "datalab/core/build.h"
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
@@ -433,29 +434,14 @@ int catalogs_load_dir(struct catalog_list *list, const char *dir, struct error *
 	return rc;
 }
 
-#ifndef DATALAB_DATADIR
-#define DATALAB_DATADIR "/usr/local/share/datalab"
-#endif
 
 char *catalogs_shipped_dir(void)
 {
 	const char *env = getenv("DATALAB_CATALOGS_DIR");
-	char exe[4096], *dir, *slash;
-	ssize_t n;
 
 	if (env && *env)
 		return xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';
-		dir = xasprintf("%s/../catalogs", exe);
-		if (file_exists(dir))
-			return dir;
-		free(dir);
-	}
-	return xstrdup(DATALAB_DATADIR "/catalogs");
+	return build_shipped("catalogs");
 }
 
 int catalogs_load_default(struct catalog_list *list, const char *shipped_dir, struct error *err)

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "cli-internal.h"
+#include "datalab/core/build.h"
 #include "datalab/core/json.h"
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
@@ -27,9 +28,6 @@
 #include "datalab/kube/kubeconfig.h"
 #include "datalab/net/http.h"
 
-#ifndef DATALAB_VERSION
-#define DATALAB_VERSION "0.1"
-#endif
 
 static const struct {
 	const char *name;
@@ -316,7 +314,7 @@ int cli_version(struct cli *c, int argc, char **argv)
 		return CLI_USAGE;
 	if (i < argc)
 		return cli_usage_error(c, "unexpected argument '%s'", argv[i]);
-	printf("Client Version: datalab %s\n", DATALAB_VERSION);
+	printf("Client Version: datalab %s\n", build_version());
 	if (client_only)
 		return CLI_OK;
 	fflush(stdout);

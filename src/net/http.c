@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "datalab/core/build.h"
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
@@ -613,7 +614,12 @@ int http_start(struct http *h, struct http_request *r, struct error *err)
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "datalab/" DATALAB_VERSION);
+	{
+		char ua[96];
+
+		snprintf(ua, sizeof(ua), "datalab/%s", build_version());
+		curl_easy_setopt(e, CURLOPT_USERAGENT, ua);	/* curl keeps a copy */
+	}
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "datalab/core/build.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/utf8.h"
@@ -203,7 +204,7 @@ static void connected(struct ws *ws)
 			buf_addf(&req, "%s%s", p == ws->protocols ? "" : ", ", *p);
 		buf_adds(&req, "\r\n");
 	}
-	buf_adds(&req, "User-Agent: datalab/" DATALAB_VERSION "\r\n");
+	buf_addf(&req, "User-Agent: datalab/%s\r\n", build_version());
 	for (char **h = ws->headers; h && *h; h++)
 		buf_addf(&req, "%s\r\n", *h);
 	buf_adds(&req, "\r\n");

@@ -18,10 +18,6 @@
 #include "datalab/net/wsframe.h"
 #include "datalab/net/ws.h"
 
-#ifndef DATALAB_VERSION
-#define DATALAB_VERSION "0.1"
-#endif
-
 #define INFLIGHT 16384
 #define HANDSHAKE_MAX (64 * 1024)
 #define ERROR_BODY_MAX (1024 * 1024)

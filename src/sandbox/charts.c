@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datalab/core/build.h"
 #include "datalab/core/buf.h"
 #include "datalab/core/file.h"
 #include "datalab/core/mem.h"
@@ -16,27 +17,11 @@
 #include "datalab/sandbox/chartrepo.h"
 #include "datalab/sandbox/charts.h"
 
-#ifndef DATALAB_DATADIR
-#define DATALAB_DATADIR "/usr/local/share/datalab"
-#endif
 
 char *charts_find_source(void)
 {
-	char exe[PATH_MAX], *slash, *p;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *p = build_shipped("catalogs/charts");
 
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			p = xasprintf("%s/../catalogs/charts", exe);
-			if (file_exists(p))
-				return p;
-			free(p);
-		}
-	}
-	p = xstrdup(DATALAB_DATADIR "/catalogs/charts");
 	if (file_exists(p))
 		return p;
 	free(p);

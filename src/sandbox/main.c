@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "datalab/core/build.h"
 #include "datalab/core/buf.h"
 #include "datalab/core/file.h"
 #include "datalab/core/log.h"
@@ -37,9 +38,6 @@
 #include "datalab/sandbox/s3d.h"
 #include "datalab/sandbox/store.h"
 
-#ifndef DATALAB_VERSION
-#define DATALAB_VERSION "0.1"
-#endif
 
 struct sandbox_opts {
 	const char *dir;
@@ -238,7 +236,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'V':
-			printf("datalab-sandbox %s\n", DATALAB_VERSION);
+			printf("datalab-sandbox %s\n", build_version());
 			return 0;
 		default:
 			usage(stderr);
@@ -314,7 +312,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	log_info("datalab-sandbox %s ready in %s", DATALAB_VERSION, dir);
+	log_info("datalab-sandbox %s ready in %s", build_version(), dir);
 	loop_run(loop);
 out:
 	unlink(ready);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datalab/core/build.h"
 #include "datalab/core/buf.h"
 #include "datalab/core/file.h"
 #include "datalab/core/mem.h"
@@ -19,9 +20,6 @@
 #include "datalab/core/yaml.h"
 #include "datalab/ui/theme.h"
 
-#ifndef DATALAB_DATADIR
-#define DATALAB_DATADIR "/usr/local/share/datalab"
-#endif
 
 #define D THEME_COLOR_DEFAULT
 #define B THEME_BOLD
@@ -610,7 +608,7 @@ int theme_load(const char *name, struct theme *out, struct error *err)
 	if (env != NULL && env[0] != '\0')
 		dirs[0] = xstrdup(env);
 	dirs[1] = xdg_path(XDG_CONFIG, "themes", NULL);
-	dirs[2] = xstrdup(DATALAB_DATADIR "/themes");
+	dirs[2] = build_shipped("themes");
 	dirs[3] = xstrdup("themes");
 	for (size_t i = 0; i < DL_ARRAY_LEN(dirs) && !found; i++) {
 		char *file, *path;
