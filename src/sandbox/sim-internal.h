@@ -271,6 +271,9 @@ size_t execws_pod_sessions(struct sim *c, const char *uid, const char *container
 			   size_t max, int64_t *since_ms);
 /* execws_main_output: bytes of l's main for the clients attached to it */
 void execws_main_output(struct run_log *l, int channel, const void *p, size_t n);
+/* execws_main_stdin_room: l's main took its queued stdin: attached
+ * clients paused at the high-water mark are read again */
+void execws_main_stdin_room(struct run_log *l);
 /* execws_main_ended: l's main ended: attached clients are told, and go */
 void execws_main_ended(struct run_log *l);
 /* execws_forget_log: l goes away: attach sessions stop pointing at it */
