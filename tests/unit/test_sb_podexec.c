@@ -244,7 +244,7 @@ START_TEST(test_stdin_close_after_queue)
 	ck_assert_int_eq(podexec_message(s, "\xff\x00", 2, NULL), 0);
 	ck_assert(pump(l, is_done, &r));
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_int_eq(atol(r.out.data), (long)n);
+	ck_assert_int_eq(strtol(r.out.data, NULL, 10), (long)n);
 	podexec_free(s);
 	free(msg);
 	buf_release(&r.out);
@@ -295,7 +295,7 @@ START_TEST(test_stdin_backpressure)
 	ck_assert_int_ge(rooms, 1);
 	ck_assert_int_eq(podexec_message(s, "\xff\x00", 2, NULL), 0);
 	ck_assert(pump(l, is_done, &r));
-	ck_assert_int_eq(atol(r.out.data), (long)total);
+	ck_assert_int_eq(strtol(r.out.data, NULL, 10), (long)total);
 	/* stdin closed: more is refused, not queued */
 	ck_assert_int_ne(podexec_write(s, "x", 1), 0);
 	podexec_free(s);
