@@ -226,6 +226,11 @@ enum simstatus_event {
 const struct store_obj *simstatus_write(struct sim *c, struct podrun *r, enum simstatus_how how,
 					int backoff_s);
 void simstatus_events(struct sim *c, struct podrun *r, const cJSON *pod, enum simstatus_event what);
+/* simstatus_set_condition: the condition of that type in a pod's status,
+ * replaced in place when any of value, reason, message changed; its
+ * lastTransitionTime moves to now only when value did */
+void simstatus_set_condition(cJSON *status, const char *type, const char *value, const char *reason,
+			     const char *message, const char *now);
 
 /* simmain.c */
 /* simmain_start: starts container ct's main for this run */
