@@ -10,8 +10,9 @@
  * its socket is watched for a hang-up, which MHD cannot see while it is
  * suspended; a write or an end resumes it.  Both the connection (through
  * the completion callback) and the response (through its free callback)
- * hold a reference on a stream, so it lives until both are done.  The
- * discovery documents are built in api_discovery.c.
+ * hold a reference on a stream, so it lives until both are done; streams
+ * are api_stream.c's.  The discovery documents are built in
+ * api_discovery.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -34,36 +35,6 @@
 #include "api-internal.h"
 
 #define DEFAULT_MAX_BODY (3u * 1024 * 1024)
-#define STREAM_MAX_QUEUE (64u * 1024 * 1024)
-
-struct api_stream {
-	struct api *api;
-	struct MHD_Connection *conn;
-	int fd;
-	struct buf q;
-	size_t off;
-	bool suspended, watching, ending, gone, closed;
-	api_stream_close_fn *on_close;
-	void *arg;
-	int refs;
-	struct api_stream *next, *prev;
-};
-
-struct conn_state {
-	struct api_req rq;	/* first: handlers get &cs->rq */
-	struct api *api;
-	struct buf body;
-	bool too_big, answered, dispatched;
-	char **warnings;
-	size_t nwarnings;
-	char **parts;
-	struct api_stream *stream;
-};
-
-static struct conn_state *state_of(const struct api_req *rq)
-{
-	return (struct conn_state *)rq;
-}
 
 /* ---- loop integration ---- */
 
@@ -111,144 +82,12 @@ static void api_run(struct api *a)
  * timer, or another module's event) is only picked up by the next
  * MHD_run; in external epoll mode MHD's own wake-up does not reliably
  * make its epoll fd readable, so a 0 ms timer makes sure. */
-static void api_kick(struct api *a)
+void api_kick(struct api *a)
 {
 	a->kicked = true;
 	if (a->timer)
 		loop_del_timer(a->loop, a->timer);
 	a->timer = loop_add_timer(a->loop, 0, on_timer, a);
-}
-
-/* ---- streams ---- */
-
-static void stream_unref(struct api_stream *st)
-{
-	if (--st->refs > 0)
-		return;
-	if (st->watching)
-		loop_unwatch_fd(st->api->loop, st->fd);
-	if (st->prev)
-		st->prev->next = st->next;
-	else if (st->api->streams == st)
-		st->api->streams = st->next;
-	if (st->next)
-		st->next->prev = st->prev;
-	buf_release(&st->q);
-	free(st);
-}
-
-static void stream_wake(struct api_stream *st)
-{
-	if (st->watching) {
-		loop_unwatch_fd(st->api->loop, st->fd);
-		st->watching = false;
-	}
-	if (st->suspended) {
-		st->suspended = false;
-		MHD_resume_connection(st->conn);
-		api_kick(st->api);
-	}
-}
-
-/* A parked stream's socket became readable: a client never sends on a
- * watch or log stream, so it is a hang-up (or a TLS close_notify). */
-static void on_stream_fd(struct loop *l, int fd, unsigned events, void *arg)
-{
-	struct api_stream *st = arg;
-	char c;
-	ssize_t r = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-
-	(void)l;
-	(void)events;
-	if (r > 0 && !st->api->tls) {
-		loop_unwatch_fd(st->api->loop, fd);	/* pipelined bytes: not ours */
-		st->watching = false;
-		return;
-	}
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	st->gone = true;
-	stream_wake(st);
-}
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct api_stream *st = cls;
-	size_t avail = st->q.len - st->off, n;
-
-	(void)pos;
-	if (st->gone)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	if (avail) {
-		n = DL_MIN(avail, max);
-		memcpy(buf, st->q.data + st->off, n);
-		st->off += n;
-		if (st->off == st->q.len) {
-			buf_reset(&st->q);
-			st->off = 0;
-		} else if (st->off > 1024 * 1024) {
-			buf_consume(&st->q, st->off);
-			st->off = 0;
-		}
-		return (ssize_t)n;
-	}
-	if (st->ending)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	/* nothing to send: park the connection until a write or an end */
-	MHD_suspend_connection(st->conn);
-	st->suspended = true;
-	if (st->fd >= 0 && loop_watch_fd(st->api->loop, st->fd, LOOP_READ, on_stream_fd, st) == 0)
-		st->watching = true;
-	return 0;
-}
-
-static void stream_free_cb(void *cls)
-{
-	stream_unref(cls);
-}
-
-/* stream_conn_done: the connection is over (completed or closed). */
-static void stream_conn_done(struct api_stream *st)
-{
-	st->gone = true;
-	if (st->watching) {
-		loop_unwatch_fd(st->api->loop, st->fd);
-		st->watching = false;
-	}
-	if (!st->closed) {
-		st->closed = true;
-		if (st->on_close)
-			st->on_close(st, st->arg);
-	}
-	stream_unref(st);
-}
-
-int api_stream_write(struct api_stream *st, const void *p, size_t n)
-{
-	if (!st || st->ending || st->gone)
-		return -1;
-	if (st->q.len - st->off + n > STREAM_MAX_QUEUE) {
-		log_warn("api: a stream client is too slow, ending its stream");
-		st->gone = true;
-		stream_wake(st);
-		return -1;
-	}
-	buf_add(&st->q, p, n);
-	stream_wake(st);
-	return 0;
-}
-
-size_t api_stream_queued(const struct api_stream *st)
-{
-	return st ? st->q.len - st->off : 0;
-}
-
-void api_stream_end(struct api_stream *st)
-{
-	if (!st || st->ending)
-		return;
-	st->ending = true;
-	stream_wake(st);
 }
 
 /* ---- requests ---- */
@@ -290,7 +129,7 @@ const char *api_header(const struct api_req *rq, const char *name)
 
 void api_warn(struct api_req *rq, const char *fmt, ...)
 {
-	struct conn_state *cs = state_of(rq);
+	struct conn_state *cs = api_state_of(rq);
 	va_list ap;
 	char *msg;
 
@@ -303,7 +142,7 @@ void api_warn(struct api_req *rq, const char *fmt, ...)
 
 /* ---- replies ---- */
 
-static int queue(struct conn_state *cs, int code, struct MHD_Response *r)
+int api_queue(struct conn_state *cs, int code, struct MHD_Response *r)
 {
 	enum MHD_Result ret;
 	size_t i;
@@ -341,7 +180,7 @@ int api_reply_take(struct api_req *rq, int code, const char *ctype, char *body, 
 	}
 	if (ctype)
 		MHD_add_response_header(r, "Content-Type", ctype);
-	return queue(state_of(rq), code, r);
+	return api_queue(api_state_of(rq), code, r);
 }
 
 int api_reply(struct api_req *rq, int code, const char *ctype, const void *body, size_t n)
@@ -384,41 +223,6 @@ int api_reply_error(struct api_req *rq, int code, const char *reason, const char
 	return rc;
 }
 
-struct api_stream *api_stream_start(struct api_req *rq, int code, const char *ctype,
-				    api_stream_close_fn *on_close, void *arg)
-{
-	struct conn_state *cs = state_of(rq);
-	struct api_stream *st = xcalloc(1, sizeof(*st));
-	const union MHD_ConnectionInfo *ci;
-	struct MHD_Response *r;
-
-	st->api = cs->api;
-	st->conn = rq->conn;
-	st->refs = 2;
-	st->on_close = on_close;
-	st->arg = arg;
-	buf_init(&st->q, 0);
-	ci = MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	st->fd = ci ? ci->connect_fd : -1;
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, st,
-					      stream_free_cb);
-	if (ctype)
-		MHD_add_response_header(r, "Content-Type", ctype);
-	st->next = cs->api->streams;
-	if (st->next)
-		st->next->prev = st;
-	cs->api->streams = st;
-	cs->stream = st;
-	if (queue(cs, code, r) < 0) {
-		/* MHD refused: the response was freed (one ref); drop the other */
-		cs->stream = NULL;
-		st->closed = true;
-		stream_unref(st);
-		return NULL;
-	}
-	return st;
-}
-
 /* ---- upgrades ---- */
 
 struct upgrade {
@@ -451,7 +255,7 @@ int api_reply_upgrade(struct api_req *rq, const char *const *headers, api_upgrad
 	}
 	for (; headers && headers[0] && headers[1]; headers += 2)
 		MHD_add_response_header(r, headers[0], headers[1]);
-	return queue(state_of(rq), 101, r);
+	return api_queue(api_state_of(rq), 101, r);
 }
 
 /* api_upgrade_close: MHD frees an upgraded socket in its next run, so one
@@ -641,7 +445,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (!cs)
 		return;
 	if (cs->stream)
-		stream_conn_done(cs->stream);
+		api_stream_conn_done(cs->stream);
 	for (i = 0; i < cs->nwarnings; i++)
 		free(cs->warnings[i]);
 	free(cs->warnings);
@@ -742,7 +546,7 @@ void api_stop(struct api *a)
 	/* suspended connections must be resumed before the daemon stops */
 	for (struct api_stream *st = a->streams; st; st = st->next) {
 		st->gone = true;
-		stream_wake(st);
+		api_stream_wake(st);
 	}
 	if (a->d) {
 		MHD_run(a->d);

@@ -19,10 +19,26 @@
 
 #define KUBE_VERSION "v1.34.0"
 
+static int not_found(struct api_req *rq)
+{
+	return api_reply_error(rq, 404, "NotFound", "the server could not find the requested resource");
+}
+
+/* reply_doc: doc (taken) as the JSON reply; 404 when NULL */
+static int reply_doc(struct api_req *rq, cJSON *doc)
+{
+	int rc;
+
+	if (!doc)
+		return not_found(rq);
+	rc = api_reply_json(rq, 200, doc);
+	cJSON_Delete(doc);
+	return rc;
+}
+
 static int reply_version(struct api_req *rq)
 {
 	cJSON *o = cJSON_CreateObject();
-	int rc;
 
 	cJSON_AddStringToObject(o, "major", "1");
 	cJSON_AddStringToObject(o, "minor", "34");
@@ -37,16 +53,13 @@ static int reply_version(struct api_req *rq)
 	cJSON_AddStringToObject(o, "goVersion", "go1.24.6");
 	cJSON_AddStringToObject(o, "compiler", "gc");
 	cJSON_AddStringToObject(o, "platform", "linux/amd64");
-	rc = api_reply_json(rq, 200, o);
-	cJSON_Delete(o);
-	return rc;
+	return reply_doc(rq, o);
 }
 
 static int reply_api(struct api_req *rq)
 {
 	cJSON *o = cJSON_CreateObject(), *v, *cidr, *c;
 	const char *host = api_header(rq, "Host");
-	int rc;
 
 	cJSON_AddStringToObject(o, "kind", "APIVersions");
 	v = cJSON_AddArrayToObject(o, "versions");
@@ -56,15 +69,12 @@ static int reply_api(struct api_req *rq)
 	cJSON_AddStringToObject(c, "clientCIDR", "0.0.0.0/0");
 	cJSON_AddStringToObject(c, "serverAddress", host ? host : "127.0.0.1");
 	cJSON_AddItemToArray(cidr, c);
-	rc = api_reply_json(rq, 200, o);
-	cJSON_Delete(o);
-	return rc;
+	return reply_doc(rq, o);
 }
 
 static int reply_group(struct api_req *rq, const char *name)
 {
 	cJSON *all = api_groups_json(rq->api), *g;
-	int rc;
 
 	cJSON_ArrayForEach(g, json_get(all, "groups")) {
 		if (strcmp(json_str(g, "name", ""), name) == 0) {
@@ -74,26 +84,12 @@ static int reply_group(struct api_req *rq, const char *name)
 			o->child->string = xstrdup("apiVersion");
 			cJSON_InsertItemInArray(o, 0, cJSON_CreateString("APIGroup"));
 			o->child->string = xstrdup("kind");
-			rc = api_reply_json(rq, 200, o);
-			cJSON_Delete(o);
 			cJSON_Delete(all);
-			return rc;
+			return reply_doc(rq, o);
 		}
 	}
 	cJSON_Delete(all);
-	return api_reply_error(rq, 404, "NotFound", "the server could not find the requested resource");
-}
-
-static int reply_resources(struct api_req *rq, const char *group, const char *version)
-{
-	cJSON *o = api_resources_json(rq->api, group, version);
-	int rc;
-
-	if (!o)
-		return api_reply_error(rq, 404, "NotFound", "the server could not find the requested resource");
-	rc = api_reply_json(rq, 200, o);
-	cJSON_Delete(o);
-	return rc;
+	return not_found(rq);
 }
 
 /* ---- OpenAPI v3 ---- */
@@ -574,7 +570,6 @@ static int reply_openapi_index(struct api_req *rq)
 	struct kinds *ks = api_kinds(rq->api);
 	cJSON *o = cJSON_CreateObject(), *paths = cJSON_AddObjectToObject(o, "paths");
 	size_t i, n = kinds_count(ks);
-	int rc;
 
 	for (i = 0; i < n; i++) {
 		const struct kind *k = kinds_at(ks, i);
@@ -582,21 +577,7 @@ static int reply_openapi_index(struct api_req *rq)
 		if (!k->gone)
 			index_add(paths, rq->api, k->group, k->version);
 	}
-	rc = api_reply_json(rq, 200, o);
-	cJSON_Delete(o);
-	return rc;
-}
-
-static int reply_openapi_gv(struct api_req *rq, const char *group, const char *version)
-{
-	cJSON *doc = discovery_openapi_gv(rq->api, group, version);
-	int rc;
-
-	if (!doc)
-		return api_reply_error(rq, 404, "NotFound", "the server could not find the requested resource");
-	rc = api_reply_json(rq, 200, doc);
-	cJSON_Delete(doc);
-	return rc;
+	return reply_doc(rq, o);
 }
 
 int discovery_handle(struct api_req *rq)
@@ -616,27 +597,22 @@ int discovery_handle(struct api_req *rq)
 		if (n == 2 && strcmp(p[1], "v3") == 0)
 			return reply_openapi_index(rq);
 		if (n == 4 && strcmp(p[1], "v3") == 0 && strcmp(p[2], "api") == 0)
-			return reply_openapi_gv(rq, "", p[3]);
+			return reply_doc(rq, discovery_openapi_gv(rq->api, "", p[3]));
 		if (n == 5 && strcmp(p[1], "v3") == 0 && strcmp(p[2], "apis") == 0)
-			return reply_openapi_gv(rq, p[3], p[4]);
-		return api_reply_error(rq, 404, "NotFound", "the server could not find the requested resource");
+			return reply_doc(rq, discovery_openapi_gv(rq->api, p[3], p[4]));
+		return not_found(rq);
 	}
 	if (!get)
 		return -2;
 	if (n == 1 && strcmp(p[0], "api") == 0)
 		return reply_api(rq);
 	if (n == 2 && strcmp(p[0], "api") == 0)
-		return reply_resources(rq, "", p[1]);
-	if (n == 1 && strcmp(p[0], "apis") == 0) {
-		cJSON *o = api_groups_json(rq->api);
-		int rc = api_reply_json(rq, 200, o);
-
-		cJSON_Delete(o);
-		return rc;
-	}
+		return reply_doc(rq, api_resources_json(rq->api, "", p[1]));
+	if (n == 1 && strcmp(p[0], "apis") == 0)
+		return reply_doc(rq, api_groups_json(rq->api));
 	if (n == 2 && strcmp(p[0], "apis") == 0)
 		return reply_group(rq, p[1]);
 	if (n == 3 && strcmp(p[0], "apis") == 0)
-		return reply_resources(rq, p[1], p[2]);
+		return reply_doc(rq, api_resources_json(rq->api, p[1], p[2]));
 	return -2;
 }

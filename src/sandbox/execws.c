@@ -10,7 +10,10 @@
  * close frame 1000, and the socket closed.  A client that drops the
  * connection gets its process group killed and reaped (podexec_free).  When
  * more than 1 MiB waits for a slow client, the process's output is not
- * read until it drains.
+ * read until it drains; when more than PODEXEC_STDIN_HIGH of stdin waits
+ * for a slow process, the client's socket is not read until the process
+ * took half of it (on_stdin_room), so TCP slows the client down and no
+ * byte is lost.
  *
  * attach joins the container's main process (simmain.c) instead of
  * starting one: its output comes as it is printed, stdin and resizes go
@@ -54,6 +57,7 @@ struct execws {
 	struct podexec_session *sess;
 	struct buf out;		/* frames not yet written */
 	bool paused, closing, dead;
+	bool in_paused;		/* the socket is not read: stdin waits for the process */
 	bool exited;		/* the exec'd process ended */
 	int64_t started_ms;	/* wall time it started */
 	/* set by the handler, used at the upgrade */
@@ -98,6 +102,43 @@ static void ws_free(struct execws *w)
 
 static void on_sock(struct loop *l, int fd, unsigned events, void *arg);
 
+static void watch_sock(struct execws *w)
+{
+	loop_watch_fd(w->c->loop, w->sock, (w->in_paused ? 0 : LOOP_READ) | (w->out.len ? LOOP_WRITE : 0),
+		      on_sock, w);
+}
+
+/* stdin_target: the process this client's stdin goes to, if any */
+static struct podexec_session *stdin_target(const struct execws *w)
+{
+	if (w->sess)
+		return w->sess;
+	if (w->attach && w->attach->proc && w->in && w->attach->in)
+		return w->attach->proc;
+	return NULL;
+}
+
+/* check_stdin: stop reading the client while its process's stdin queue is
+ * full; resumed by on_stdin_room (exec) or execws_main_stdin_room (attach) */
+static void check_stdin(struct execws *w)
+{
+	struct podexec_session *t = stdin_target(w);
+
+	if (!w->in_paused && !w->closing && t && podexec_stdin_full(t)) {
+		w->in_paused = true;
+		watch_sock(w);
+	}
+}
+
+static void resume_stdin(struct execws *w)
+{
+	if (!w->in_paused)
+		return;
+	w->in_paused = false;
+	if (w->sock >= 0 && !w->dead)
+		watch_sock(w);
+}
+
 static void flush(struct execws *w)
 {
 	while (w->out.len) {
@@ -114,7 +155,7 @@ static void flush(struct execws *w)
 		w->dead = true;	/* the client is gone */
 		return;
 	}
-	loop_watch_fd(w->c->loop, w->sock, LOOP_READ | (w->out.len ? LOOP_WRITE : 0), on_sock, w);
+	watch_sock(w);
 	if (w->sess && w->paused != (w->out.len > OUT_HIGH)) {
 		w->paused = w->out.len > OUT_HIGH;
 		podexec_pause(w->sess, w->paused);
@@ -150,6 +191,7 @@ static void finish(struct execws *w, int status)
 	buf_release(&f);
 	buf_release(&st);
 	w->closing = true;
+	w->in_paused = false;	/* stdin no longer matters; the close frame does */
 	flush(w);
 }
 
@@ -160,6 +202,12 @@ static void on_output(struct podexec_session *s, int channel, const void *p, siz
 	(void)s;
 	send_frame(w, WSFRAME_BINARY, channel, p, n);
 	flush(w);
+}
+
+static void on_stdin_room(struct podexec_session *s, void *arg)
+{
+	(void)s;
+	resume_stdin(arg);
 }
 
 static void on_exit_cb(struct podexec_session *s, int status, void *arg)
@@ -234,6 +282,8 @@ static void on_sock(struct loop *l, int fd, unsigned events, void *arg)
 			w->dead = true;
 		else if (n > 0 && wsframe_decoder_feed(&w->dec, b, (size_t)n, &err) != 0)
 			w->dead = true;
+		if (!w->dead)
+			check_stdin(w);
 	}
 	if (!w->dead && (events & LOOP_WRITE))
 		flush(w);
@@ -245,7 +295,7 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 		       struct MHD_UpgradeResponseHandle *urh)
 {
 	struct execws *w = arg;
-	struct podexec_cbs cbs = { on_output, on_exit_cb };
+	struct podexec_cbs cbs = { on_output, on_exit_cb, on_stdin_room };
 	struct podexec_config cfg = { (const char *const *)w->argv, (const char *const *)w->env, w->cwd,
 				   w->tty, w->in, true, w->want_err, 0, 0 };
 	struct error err = { 0 };
@@ -272,12 +322,14 @@ static void on_upgrade(void *arg, int sock, const char *extra, size_t extra_len,
 		finish(w, 127);
 		return;
 	}
-	loop_watch_fd(w->c->loop, sock, LOOP_READ, on_sock, w);
+	watch_sock(w);
 	if (extra_len) {
 		struct error ferr;
 
 		if (wsframe_decoder_feed(&w->dec, extra, extra_len, &ferr) != 0)
 			w->dead = true;
+		else
+			check_stdin(w);
 	}
 	if (w->dead)
 		ws_free(w);
@@ -433,6 +485,13 @@ void execws_main_output(struct run_log *l, int channel, const void *p, size_t n)
 		send_frame(w, WSFRAME_BINARY, w->tty ? PODEXEC_STDOUT : channel, p, n);
 		flush(w);
 	}
+}
+
+void execws_main_stdin_room(struct run_log *l)
+{
+	for (struct execws *w = l->c->execs; w; w = w->next)
+		if (w->attach == l)
+			resume_stdin(w);
 }
 
 void execws_main_ended(struct run_log *l)

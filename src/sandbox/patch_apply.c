@@ -6,6 +6,8 @@
  * an associative list (+listType=map, or a patchMergeKey), "v:<json>" for
  * an item of a set, and "." for a list item itself; its members are the
  * leaves ({}).  The list types come from the generated table (schema.h).
+ * Reading, editing and building the sets is patch_fieldset.c's; this
+ * file merges values, keeps the managedFields entries and decides.
  *
  * Apply (structured-merge-diff's rules, simplified where noted):
  * 1. the applier's new set is every leaf of the applied object (minus the
@@ -33,362 +35,7 @@
 #include "datalab/sandbox/patch.h"
 #include "datalab/sandbox/schema.h"
 
-#define MAX_DEPTH 64
-
-/* ---- paths ---- */
-
-struct path {
-	char **el;
-	size_t n;
-};
-
-struct paths {
-	struct path *v;
-	size_t n, cap;
-};
-
-static void paths_push(struct paths *ps, char *const *el, size_t n)
-{
-	struct path *p;
-
-	if (ps->n == ps->cap) {
-		ps->cap = ps->cap ? ps->cap * 2 : 16;
-		ps->v = xreallocarray(ps->v, ps->cap, sizeof(*ps->v));
-	}
-	p = &ps->v[ps->n++];
-	p->n = n;
-	p->el = xreallocarray(NULL, n ? n : 1, sizeof(*p->el));
-	for (size_t i = 0; i < n; i++)
-		p->el[i] = xstrdup(el[i]);
-}
-
-static void paths_release(struct paths *ps)
-{
-	for (size_t i = 0; i < ps->n; i++) {
-		for (size_t j = 0; j < ps->v[i].n; j++)
-			free(ps->v[i].el[j]);
-		free(ps->v[i].el);
-	}
-	free(ps->v);
-	memset(ps, 0, sizeof(*ps));
-}
-
-/* members: every leaf of a FieldsV1 tree */
-static void members_walk(const cJSON *node, char **stack, size_t depth, struct paths *out)
-{
-	const cJSON *c;
-
-	if (!node->child) {
-		if (depth)
-			paths_push(out, stack, depth);
-		return;
-	}
-	if (depth >= MAX_DEPTH)
-		return;
-	cJSON_ArrayForEach(c, node) {
-		stack[depth] = c->string;
-		members_walk(c, stack, depth + 1, out);
-	}
-}
-
-static void set_members(const cJSON *set, struct paths *out)
-{
-	char *stack[MAX_DEPTH + 1];
-
-	if (cJSON_IsObject(set))
-		members_walk(set, stack, 0, out);
-}
-
-static const cJSON *set_node(const cJSON *set, const struct path *p)
-{
-	for (size_t i = 0; set && i < p->n; i++)
-		set = cJSON_GetObjectItemCaseSensitive(set, p->el[i]);
-	return set;
-}
-
-static bool set_has(const cJSON *set, const struct path *p)
-{
-	const cJSON *n = set_node(set, p);
-
-	return n && !n->child;
-}
-
-static void set_add(cJSON *set, const struct path *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		cJSON *c = cJSON_GetObjectItemCaseSensitive(set, p->el[i]);
-
-		if (!c)
-			c = cJSON_AddObjectToObject(set, p->el[i]);
-		set = c;
-	}
-}
-
-/* set_remove: drops the member and every ancestor it leaves empty */
-static void set_remove(cJSON *set, const struct path *p)
-{
-	cJSON *chain[MAX_DEPTH + 1];
-	size_t n = 0;
-
-	chain[n++] = set;
-	for (size_t i = 0; i < p->n && n <= MAX_DEPTH; i++) {
-		cJSON *c = cJSON_GetObjectItemCaseSensitive(chain[n - 1], p->el[i]);
-
-		if (!c)
-			return;
-		chain[n++] = c;
-	}
-	if (chain[n - 1]->child)
-		return;		/* not a member */
-	for (size_t i = n - 1; i > 0; i--) {
-		if (chain[i]->child)
-			break;
-		cJSON_Delete(cJSON_DetachItemViaPointer(chain[i - 1], chain[i]));
-	}
-}
-
-/* path_string: ".spec.containers[name=\"c\"].image", as fieldpath prints */
-static void path_string(struct buf *b, const struct path *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		const char *e = p->el[i];
-
-		if (strncmp(e, "f:", 2) == 0) {
-			buf_addf(b, ".%s", e + 2);
-		} else if (strncmp(e, "v:", 2) == 0) {
-			buf_addf(b, "[=%s]", e + 2);
-		} else if (strncmp(e, "i:", 2) == 0) {
-			buf_addf(b, "[%s]", e + 2);
-		} else if (strncmp(e, "k:", 2) == 0) {
-			cJSON *k = cJSON_Parse(e + 2);
-			const cJSON *c;
-			bool first = true;
-
-			buf_addc(b, '[');
-			cJSON_ArrayForEach(c, k) {
-				char *v = cJSON_PrintUnformatted(c);
-
-				buf_addf(b, "%s%s=%s", first ? "" : ",", c->string, v ? v : "");
-				free(v);
-				first = false;
-			}
-			buf_addc(b, ']');
-			cJSON_Delete(k);
-		}
-	}
-	if (!b->len)
-		buf_addc(b, '.');
-}
-
-/* ---- walking objects with the schema ---- */
-
-enum list_kind { LIST_ATOMIC, LIST_SET, LIST_MAP };
-
-static enum list_kind list_kind(const struct schema_field *f, const char **keys)
-{
-	*keys = NULL;
-	if (!f || !(f->flags & SCHEMA_REPEATED))
-		return LIST_ATOMIC;
-	if (f->flags & SCHEMA_LIST_MAP) {
-		*keys = f->list_keys ? f->list_keys : f->merge_key;
-		return *keys ? LIST_MAP : LIST_ATOMIC;
-	}
-	if (f->flags & SCHEMA_LIST_SET)
-		return LIST_SET;
-	if (f->flags & SCHEMA_LIST_ATOMIC)
-		return LIST_ATOMIC;
-	/* no marker: the openapi conversion's reading of the patch strategy */
-	if (f->flags & SCHEMA_PATCH_MERGE) {
-		*keys = f->merge_key;
-		return f->merge_key ? LIST_MAP : LIST_SET;
-	}
-	return LIST_ATOMIC;
-}
-
-/* is_atomic_value: the field is one member as a whole */
-static bool is_atomic(const struct schema_field *f)
-{
-	const struct schema_msg *m = schema_field_msg(f);
-
-	if (!f)
-		return false;
-	if (f->flags & SCHEMA_ATOMIC)
-		return true;
-	if (f->flags & SCHEMA_MAP)
-		return false;
-	if (f->type != SCHEMA_MESSAGE)
-		return true;
-	return m && (m->flags & SCHEMA_ATOMIC);
-}
-
-static int cmp_strp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * item_key: "k:{...}" of an associative list item, key fields sorted by
- * name.  A missing "protocol" reads as its default "TCP" (ports); another
- * missing key is an error, worded as structured-merge-diff words it.
- */
-static int item_key(const cJSON *item, const char *keys, struct buf *out, struct error *err)
-{
-	size_t n;
-	char **names = str_split(keys, ',', &n);
-	cJSON *k = cJSON_CreateObject();
-	char *txt;
-	int rc = 0;
-
-	qsort(names, n, sizeof(*names), cmp_strp);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		const cJSON *v = cJSON_IsObject(item) ?
-			cJSON_GetObjectItemCaseSensitive(item, names[i]) : NULL;
-
-		if (v)
-			cJSON_AddItemToObject(k, names[i], cJSON_Duplicate(v, true));
-		else if (strcmp(names[i], "protocol") == 0)
-			cJSON_AddStringToObject(k, names[i], "TCP");
-		else
-			rc = error_set(err, ERR_INVALID, "associative list with keys has an element "
-				       "that omits key field \"%s\" (and doesn't have default value)",
-				       names[i]);
-	}
-	if (rc == 0) {
-		txt = cJSON_PrintUnformatted(k);
-		buf_addf(out, "k:%s", txt);
-		free(txt);
-	}
-	cJSON_Delete(k);
-	str_free_list(names);
-	return rc;
-}
-
-/* fields the server owns, never tracked in managedFields */
-static bool ignored_meta(const char *k)
-{
-	static const char *const names[] = {
-		"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
-		"deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink",
-	};
-
-	for (size_t i = 0; i < DL_ARRAY_LEN(names); i++)
-		if (strcmp(k, names[i]) == 0)
-			return true;
-	return false;
-}
-
-static int build_object(cJSON *node, const cJSON *v, const struct schema_msg *m, int where,
-			int depth, struct error *err);
-
-/* build_value: the members of value v of field f into node */
-static int build_value(cJSON *node, const cJSON *v, const struct schema_field *f, int depth,
-		       struct error *err)
-{
-	const cJSON *c;
-
-	if (depth > MAX_DEPTH)
-		return error_set(err, ERR_LIMIT, "object nested too deep for apply");
-	if (cJSON_IsObject(v) && !is_atomic(f) && v->child) {
-		if (f && (f->flags & SCHEMA_MAP)) {
-			cJSON_ArrayForEach(c, v) {
-				struct buf k = BUF_INIT;
-				cJSON *child;
-
-				buf_addf(&k, "f:%s", c->string);
-				child = cJSON_AddObjectToObject(node, k.data);
-				buf_release(&k);
-				if (f->type == SCHEMA_MESSAGE && cJSON_IsObject(c) &&
-				    build_object(child, c, schema_field_msg(f), 2, depth + 1, err) != 0)
-					return -1;
-			}
-			return 0;
-		}
-		return build_object(node, v, f ? schema_field_msg(f) : NULL, 2, depth + 1, err);
-	}
-	if (cJSON_IsArray(v) && v->child) {
-		const char *keys;
-		enum list_kind lk = list_kind(f, &keys);
-
-		if (lk == LIST_ATOMIC)
-			return 0;
-		cJSON_ArrayForEach(c, v) {
-			struct buf k = BUF_INIT;
-			cJSON *item;
-
-			if (lk == LIST_SET) {
-				char *txt = cJSON_PrintUnformatted(c);
-
-				buf_addf(&k, "v:%s", txt ? txt : "null");
-				free(txt);
-				if (!cJSON_GetObjectItemCaseSensitive(node, k.data))
-					cJSON_AddObjectToObject(node, k.data);
-				buf_release(&k);
-				continue;
-			}
-			if (item_key(c, keys, &k, err) != 0) {
-				buf_release(&k);
-				return -1;
-			}
-			item = cJSON_GetObjectItemCaseSensitive(node, k.data);
-			if (!item)
-				item = cJSON_AddObjectToObject(node, k.data);
-			buf_release(&k);
-			if (!cJSON_GetObjectItemCaseSensitive(item, "."))
-				cJSON_AddObjectToObject(item, ".");
-			if (build_object(item, c, schema_field_msg(f), 2, depth + 1, err) != 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-/* where: 0 the root, 1 the root's metadata, 2 anywhere else */
-static int build_object(cJSON *node, const cJSON *v, const struct schema_msg *m, int where,
-			int depth, struct error *err)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, v) {
-		const struct schema_field *f = schema_field_by_name(m, c->string);
-		struct buf k = BUF_INIT;
-		cJSON *child;
-		int rc;
-
-		if (where == 0 && (strcmp(c->string, "apiVersion") == 0 ||
-				   strcmp(c->string, "kind") == 0 || strcmp(c->string, "status") == 0))
-			continue;
-		if (where == 1 && ignored_meta(c->string))
-			continue;
-		buf_addf(&k, "f:%s", c->string);
-		child = cJSON_GetObjectItemCaseSensitive(node, k.data);
-		if (!child)
-			child = cJSON_AddObjectToObject(node, k.data);
-		buf_release(&k);
-		if (where == 0 && strcmp(c->string, "metadata") == 0 && cJSON_IsObject(c))
-			rc = build_object(child, c, schema_field_msg(f), 1, depth + 1, err);
-		else
-			rc = build_value(child, c, f, depth + 1, err);
-		if (rc != 0)
-			return -1;
-		/* metadata with only server fields owns nothing */
-		if (where == 0 && strcmp(c->string, "metadata") == 0 && !child->child)
-			cJSON_Delete(cJSON_DetachItemViaPointer(node, child));
-	}
-	return 0;
-}
-
-static cJSON *fieldset_of(const cJSON *obj, struct error *err)
-{
-	const struct schema_msg *m = schema_kind_msg(json_str(obj, "apiVersion", NULL),
-						     json_str(obj, "kind", NULL));
-	cJSON *set = cJSON_CreateObject();
-
-	if (build_object(set, obj, m, 0, 0, err) != 0) {
-		cJSON_Delete(set);
-		return NULL;
-	}
-	return set;
-}
+#include "patch-internal.h"
 
 /* ---- values at paths ---- */
 
@@ -478,9 +125,9 @@ static cJSON *merge_apply(cJSON *live, const cJSON *applied, const struct schema
 {
 	const cJSON *c;
 
-	if (depth > MAX_DEPTH || !live || cJSON_IsNull(applied))
+	if (depth > PATCH_MAX_DEPTH || !live || cJSON_IsNull(applied))
 		goto replace;
-	if (cJSON_IsObject(applied) && cJSON_IsObject(live) && !is_atomic(f)) {
+	if (cJSON_IsObject(applied) && cJSON_IsObject(live) && !patch_is_atomic(f)) {
 		bool map = f && (f->flags & SCHEMA_MAP);
 
 		cJSON_ArrayForEach(c, applied) {
@@ -498,7 +145,7 @@ static cJSON *merge_apply(cJSON *live, const cJSON *applied, const struct schema
 	}
 	if (cJSON_IsArray(applied) && cJSON_IsArray(live)) {
 		const char *keys;
-		enum list_kind lk = list_kind(f, &keys);
+		enum list_kind lk = patch_list_kind(f, &keys);
 
 		if (lk == LIST_ATOMIC)
 			goto replace;
@@ -512,8 +159,8 @@ static cJSON *merge_apply(cJSON *live, const cJSON *applied, const struct schema
 				}
 				if (lk == LIST_MAP) {
 					struct buf a = BUF_INIT, b = BUF_INIT;
-					bool same = item_key(l, keys, &a, NULL) == 0 &&
-						item_key(c, keys, &b, NULL) == 0 && strcmp(a.data, b.data) == 0;
+					bool same = patch_item_key(l, keys, &a, NULL) == 0 &&
+						patch_item_key(c, keys, &b, NULL) == 0 && strcmp(a.data, b.data) == 0;
 
 					buf_release(&a);
 					buf_release(&b);
@@ -674,7 +321,7 @@ static int conflict_error(struct entries *es, struct conflict *cs, size_t n, cJS
 		struct buf who = BUF_INIT, field = BUF_INIT;
 
 		manager_name(&who, es->v[cs[i].entry].json);
-		path_string(&field, cs[i].path);
+		patch_path_string(&field, cs[i].path);
 		cJSON_AddStringToObject(c, "reason", "FieldManagerConflict");
 		{
 			struct buf m = BUF_INIT;
@@ -718,7 +365,7 @@ static bool owned_by_others(struct entries *es, const struct entry *self, const 
 	if (item.n && strcmp(item.el[item.n - 1], ".") == 0)
 		item.n--;
 	for (size_t i = 0; i < es->n; i++)
-		if (&es->v[i] != self && es->v[i].set && set_node(es->v[i].set, &item))
+		if (&es->v[i] != self && es->v[i].set && patch_set_node(es->v[i].set, &item))
 			return true;
 	return false;
 }
@@ -762,7 +409,7 @@ int patch_apply(cJSON **live, const cJSON *applied, const char *manager, bool fo
 			err->status = 400;
 		return -1;
 	}
-	newset = fieldset_of(applied, err);
+	newset = patch_fieldset_of(applied, err);
 	if (!newset) {
 		if (err)
 			err->status = 422;
@@ -774,7 +421,7 @@ int patch_apply(cJSON **live, const cJSON *applied, const char *manager, bool fo
 	merged = merge_apply(*live ? cJSON_Duplicate(*live, true) : NULL, applied, NULL,
 			     schema_kind_msg(api_version, json_str(applied, "kind", NULL)), 0);
 	/* 2. conflicts: members of others whose value this apply changes */
-	set_members(newset, &newp);
+	patch_set_members(newset, &newp);
 	for (size_t i = 0; *live && i < newp.n; i++) {
 		struct path *p = &newp.v[i];
 		const cJSON *before, *after;
@@ -786,7 +433,7 @@ int patch_apply(cJSON **live, const cJSON *applied, const char *manager, bool fo
 		if (before && after && cJSON_Compare(before, after, true))
 			continue;
 		for (size_t e = 0; e < es.n; e++) {
-			if (&es.v[e] == self || !set_has(es.v[e].set, p))
+			if (&es.v[e] == self || !patch_set_has(es.v[e].set, p))
 				continue;
 			cs = xreallocarray(cs, ncs + 1, sizeof(*cs));
 			cs[ncs].entry = e;
@@ -796,21 +443,21 @@ int patch_apply(cJSON **live, const cJSON *applied, const char *manager, bool fo
 	if (ncs && !force) {
 		conflict_error(&es, cs, ncs, conflicts, err);
 		free(cs);
-		paths_release(&newp);
+		patch_paths_release(&newp);
 		cJSON_Delete(newset);
 		cJSON_Delete(merged);
 		entries_release(&es);
 		return -1;
 	}
 	for (size_t i = 0; i < ncs; i++)	/* force: the fields change hands */
-		set_remove(es.v[cs[i].entry].set, cs[i].path);
+		patch_set_remove(es.v[cs[i].entry].set, cs[i].path);
 	free(cs);
 	/* 4. what the applier stopped applying, unless someone else holds it */
-	set_members(oldset, &oldp);
+	patch_set_members(oldset, &oldp);
 	if (oldp.n)
 		qsort(oldp.v, oldp.n, sizeof(*oldp.v), cmp_depth_desc);
 	for (size_t i = 0; i < oldp.n; i++) {
-		if (set_has(newset, &oldp.v[i]) || owned_by_others(&es, self, &oldp.v[i]))
+		if (patch_set_has(newset, &oldp.v[i]) || owned_by_others(&es, self, &oldp.v[i]))
 			continue;
 		remove_member(merged, &oldp.v[i]);
 	}
@@ -819,8 +466,8 @@ int patch_apply(cJSON **live, const cJSON *applied, const char *manager, bool fo
 		self = entries_add(&es, manager, "Apply");
 	entry_set(self, newset, api_version, now);
 	entries_store(&es, merged);
-	paths_release(&newp);
-	paths_release(&oldp);
+	patch_paths_release(&newp);
+	patch_paths_release(&oldp);
 	cJSON_Delete(*live);
 	*live = merged;
 	return 0;
@@ -831,7 +478,7 @@ void patch_record_update(cJSON *doc, const cJSON *old, const char *manager, cons
 	struct entries es;
 	struct entry *self;
 	struct paths newp = { 0 }, oldp = { 0 }, changed = { 0 };
-	cJSON *newset = fieldset_of(doc, NULL), *oldset = old ? fieldset_of(old, NULL) : NULL;
+	cJSON *newset = patch_fieldset_of(doc, NULL), *oldset = old ? patch_fieldset_of(old, NULL) : NULL;
 
 	if (!newset || !manager || !*manager) {
 		cJSON_Delete(newset);
@@ -840,25 +487,25 @@ void patch_record_update(cJSON *doc, const cJSON *old, const char *manager, cons
 	}
 	/* the client may send managedFields (kubectl replace); else the old ones stay */
 	entries_load(&es, json_get(doc, "metadata.managedFields") || !old ? doc : old);
-	set_members(newset, &newp);
-	set_members(oldset, &oldp);
+	patch_set_members(newset, &newp);
+	patch_set_members(oldset, &oldp);
 	for (size_t i = 0; i < newp.n; i++) {
 		struct path *p = &newp.v[i];
 		const cJSON *a = value_at(doc, p, p->n), *b = old ? value_at(old, p, p->n) : NULL;
 
 		if (b && (strcmp(p->el[p->n - 1], ".") == 0 || cJSON_Compare(a, b, true)))
 			continue;
-		paths_push(&changed, p->el, p->n);
+		patch_paths_push(&changed, p->el, p->n);
 	}
 	for (size_t i = 0; i < oldp.n; i++)
-		if (!set_has(newset, &oldp.v[i]))
-			paths_push(&changed, oldp.v[i].el, oldp.v[i].n);
+		if (!patch_set_has(newset, &oldp.v[i]))
+			patch_paths_push(&changed, oldp.v[i].el, oldp.v[i].n);
 	self = entries_find(&es, manager, "Update");
 	if (changed.n) {
 		for (size_t e = 0; e < es.n; e++)
 			for (size_t i = 0; i < changed.n; i++)
 				if (&es.v[e] != self)
-					set_remove(es.v[e].set, &changed.v[i]);
+					patch_set_remove(es.v[e].set, &changed.v[i]);
 		if (!self) {
 			self = entries_add(&es, manager, "Update");
 			entry_set(self, cJSON_CreateObject(), json_str(doc, "apiVersion", NULL), now);
@@ -868,16 +515,16 @@ void patch_record_update(cJSON *doc, const cJSON *old, const char *manager, cons
 			entry_set(self, set, json_str(doc, "apiVersion", NULL), now);
 		}
 		for (size_t i = 0; i < changed.n; i++) {
-			if (set_has(newset, &changed.v[i]))
-				set_add(self->set, &changed.v[i]);
+			if (patch_set_has(newset, &changed.v[i]))
+				patch_set_add(self->set, &changed.v[i]);
 			else
-				set_remove(self->set, &changed.v[i]);
+				patch_set_remove(self->set, &changed.v[i]);
 		}
 	}
 	entries_store(&es, doc);
-	paths_release(&newp);
-	paths_release(&oldp);
-	paths_release(&changed);
+	patch_paths_release(&newp);
+	patch_paths_release(&oldp);
+	patch_paths_release(&changed);
 	cJSON_Delete(newset);
 	cJSON_Delete(oldset);
 }

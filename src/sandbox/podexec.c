@@ -6,9 +6,13 @@
  * process group reaches what it started.  Signals are blocked around the
  * fork and reset to their defaults in the child before it runs anything,
  * so a signal sent early (a pod deleted as it starts) kills the child
- * rather than running the parent's handlers in it.  Its descriptors are non-blocking
- * and watched by the loop; stdin that does not fit in the pipe or pty
- * waits in a buffer until the fd is writable.  The exit is reported once:
+ * rather than running the parent's handlers in it.  Its descriptors are
+ * non-blocking and watched by the loop.  Stdin that does not fit in the
+ * pipe or pty waits in a queue, written as the fd turns writable; past
+ * PODEXEC_STDIN_HIGH the caller is asked to stop reading its client
+ * (podexec_stdin_full) and told when the queue is back under half
+ * (on_stdin_room), so memory stays bounded however fast the client sends.
+ * A close of stdin takes effect once the queue drained.  The exit is reported once:
  * after SIGCHLD reaped our own pid (waitpid(pid, WNOHANG), never another
  * module's child) and what was left in the fds was drained, even if a
  * background process still holds the pty, as a container's exec ends with
@@ -32,23 +36,53 @@
 #include "datalab/sandbox/podexec.h"
 
 #define READ_CHUNK 32768
-#define MAX_PENDING (8u << 20)
+/* the high-water mark, then one more WebSocket message at most
+ * (WSFRAME_MAX_MESSAGE) arrives before the caller stops reading */
+#define MAX_PENDING (PODEXEC_STDIN_HIGH + (16u << 20))
 
 struct podexec_session {
 	struct loop *loop;
 	pid_t pid;
 	int in_fd, out_fd, err_fd;	/* with a pty, in_fd == out_fd */
 	bool tty, reaped, reported, in_closed;
+	bool paused;			/* output not read: the client is slow */
+	bool out_eof;			/* the pty read EOF (EIO): stdin may still go */
+	bool in_full;			/* stdin queue passed PODEXEC_STDIN_HIGH; room owed */
 	int status;
 	struct buf pending;		/* stdin not yet written */
 	struct podexec_cbs cbs;
 	void *arg;
 };
 
+static void on_pty(struct loop *l, int fd, unsigned events, void *arg);
+static void on_readable(struct loop *l, int fd, unsigned events, void *arg);
+static void on_writable(struct loop *l, int fd, unsigned events, void *arg);
+
 static void set_flags(int fd)
 {
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* rewatch: the loop's events for each fd, from the session's state: output
+ * read unless paused, stdin's fd watched for POLLOUT while bytes wait (or
+ * a room callback is owed, so it comes from the loop, not from a write) */
+static void rewatch(struct podexec_session *s)
+{
+	unsigned in = s->pending.len || s->in_full ? LOOP_WRITE : 0;
+	unsigned out = s->paused ? 0 : LOOP_READ;
+
+	if (s->tty) {
+		if (s->out_fd >= 0)
+			loop_watch_fd(s->loop, s->out_fd, (s->out_eof ? 0 : out) | in, on_pty, s);
+		return;
+	}
+	if (s->out_fd >= 0)
+		loop_watch_fd(s->loop, s->out_fd, out, on_readable, s);
+	if (s->err_fd >= 0)
+		loop_watch_fd(s->loop, s->err_fd, out, on_readable, s);
+	if (s->in_fd >= 0)
+		loop_watch_fd(s->loop, s->in_fd, in, on_writable, s);
 }
 
 static void close_fd(struct podexec_session *s, int *fd)
@@ -93,25 +127,22 @@ static void report(struct podexec_session *s)
 		s->cbs.on_exit(s, s->status, s->arg);	/* may free s */
 }
 
-static void on_writable(struct loop *l, int fd, unsigned events, void *arg);
-
 static void on_readable(struct loop *l, int fd, unsigned events, void *arg)
 {
 	struct podexec_session *s = arg;
-	int channel = fd == s->err_fd ? PODEXEC_STDERR : PODEXEC_STDOUT;
 
 	(void)l;
 	(void)events;
-	if (drain(s, fd, channel)) {
-		if (fd == s->err_fd)
-			close_fd(s, &s->err_fd);
-		else if (s->tty)	/* keep the pty open for stdin until freed */
-			loop_watch_fd(s->loop, fd, s->pending.len ? LOOP_WRITE : 0, on_writable, s);
-		else
-			close_fd(s, &s->out_fd);
-	}
+	if (!drain(s, fd, fd == s->err_fd ? PODEXEC_STDERR : PODEXEC_STDOUT))
+		return;
+	if (fd == s->err_fd)
+		close_fd(s, &s->err_fd);
+	else
+		close_fd(s, &s->out_fd);
 }
 
+/* flush_pending: write queued stdin until the fd would block; a reader
+ * gone (EPIPE, EIO) drops the queue, as the kernel would the bytes */
 static void flush_pending(struct podexec_session *s)
 {
 	while (s->pending.len && s->in_fd >= 0) {
@@ -125,9 +156,26 @@ static void flush_pending(struct podexec_session *s)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
-		buf_reset(&s->pending);		/* the reader is gone */
+		buf_reset(&s->pending);
 		break;
 	}
+}
+
+/* stdin_written: after a flush from the loop: a closed stdin whose queue
+ * drained is closed now (the child reads EOF after every byte), and a
+ * caller that stopped at the high-water mark is told there is room */
+static void stdin_written(struct podexec_session *s)
+{
+	if (s->in_closed && !s->pending.len && !s->tty)
+		close_fd(s, &s->in_fd);
+	if (s->in_full && s->pending.len <= PODEXEC_STDIN_HIGH / 2) {
+		s->in_full = false;
+		rewatch(s);
+		if (s->cbs.on_stdin_room)
+			s->cbs.on_stdin_room(s, s->arg);
+		return;
+	}
+	rewatch(s);
 }
 
 static void on_writable(struct loop *l, int fd, unsigned events, void *arg)
@@ -135,17 +183,24 @@ static void on_writable(struct loop *l, int fd, unsigned events, void *arg)
 	struct podexec_session *s = arg;
 
 	(void)l;
-	if (events & LOOP_READ) {
-		on_readable(l, fd, events, arg);
-		if (s->in_fd < 0)
-			return;
-	}
+	(void)fd;
+	(void)events;
 	flush_pending(s);
-	if (s->tty)
-		loop_watch_fd(s->loop, s->in_fd, LOOP_READ | (s->pending.len ? LOOP_WRITE : 0),
-			      on_writable, s);
-	else if (!s->pending.len)
-		loop_watch_fd(s->loop, s->in_fd, 0, on_writable, s);
+	stdin_written(s);
+}
+
+/* on_pty: the pty's one fd carries output and stdin */
+static void on_pty(struct loop *l, int fd, unsigned events, void *arg)
+{
+	struct podexec_session *s = arg;
+
+	(void)l;
+	if ((events & (LOOP_READ | LOOP_ERROR)) && !s->out_eof && !s->paused &&
+	    drain(s, fd, PODEXEC_STDOUT))
+		s->out_eof = true;	/* keep the pty open for stdin until freed */
+	if (s->pending.len)
+		flush_pending(s);
+	stdin_written(s);
 }
 
 static void on_chld(struct loop *l, int signo, void *arg)
@@ -244,7 +299,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 		}
 		set_flags(master);
 		s->in_fd = s->out_fd = master;
-		loop_watch_fd(l, master, LOOP_READ, on_writable, s);
+		rewatch(s);
 	} else {
 		if ((cfg->in && pipe(pin) != 0) || pipe(pout) != 0 || (cfg->err && pipe(perr) != 0)) {
 			error_sys(err, "unable to create pipes");
@@ -288,11 +343,7 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 		set_flags(s->out_fd);
 		if (s->err_fd >= 0)
 			set_flags(s->err_fd);
-		loop_watch_fd(l, s->out_fd, LOOP_READ, on_readable, s);
-		if (s->err_fd >= 0)
-			loop_watch_fd(l, s->err_fd, LOOP_READ, on_readable, s);
-		if (s->in_fd >= 0)
-			loop_watch_fd(l, s->in_fd, 0, on_writable, s);
+		rewatch(s);
 	}
 	return s;
 }
@@ -302,10 +353,11 @@ int podexec_write(struct podexec_session *s, const void *p, size_t n)
 	if (s->in_fd < 0 || s->in_closed)
 		return -1;
 	if (buf_add(&s->pending, p, n) != 0)
-		return -1;		/* over 8 MiB unread: the client floods */
+		return -1;		/* the caller ignored podexec_stdin_full */
 	flush_pending(s);
-	if (s->pending.len)
-		loop_watch_fd(s->loop, s->in_fd, LOOP_WRITE | (s->tty ? LOOP_READ : 0), on_writable, s);
+	if (s->pending.len >= PODEXEC_STDIN_HIGH)
+		s->in_full = true;
+	rewatch(s);
 	return 0;
 }
 
@@ -315,11 +367,13 @@ void podexec_close_stdin(struct podexec_session *s)
 		return;
 	if (s->tty) {
 		podexec_write(s, "\x04", 1);	/* ^D: the terminal's end of input */
-	} else {
-		flush_pending(s);
-		close_fd(s, &s->in_fd);
+		s->in_closed = true;
+		return;
 	}
 	s->in_closed = true;
+	flush_pending(s);
+	if (!s->pending.len)
+		close_fd(s, &s->in_fd);	/* else once the queue drained (stdin_written) */
 }
 
 int podexec_resize(struct podexec_session *s, int cols, int rows)
@@ -364,17 +418,13 @@ int podexec_message(struct podexec_session *s, const void *p, size_t n, struct e
 
 void podexec_pause(struct podexec_session *s, bool paused)
 {
-	unsigned ev = paused ? 0 : LOOP_READ;
+	s->paused = paused;
+	rewatch(s);
+}
 
-	if (s->tty) {
-		if (s->out_fd >= 0)
-			loop_watch_fd(s->loop, s->out_fd, ev | (s->pending.len ? LOOP_WRITE : 0), on_writable, s);
-		return;
-	}
-	if (s->out_fd >= 0)
-		loop_watch_fd(s->loop, s->out_fd, ev, on_readable, s);
-	if (s->err_fd >= 0)
-		loop_watch_fd(s->loop, s->err_fd, ev, on_readable, s);
+bool podexec_stdin_full(const struct podexec_session *s)
+{
+	return s->in_full;
 }
 
 int podexec_pid(const struct podexec_session *s)

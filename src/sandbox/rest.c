@@ -98,6 +98,32 @@ static int reply_st(struct api_req *rq, struct status *st)
 	return rc;
 }
 
+/* write_body: the write's options and its decoded body; NULL with st */
+static cJSON *write_body(struct api_req *rq, struct store_write *w, char *mgr, size_t mgrlen,
+			 struct status *st)
+{
+	if (rest_write_opts(rq, w, mgr, mgrlen, st) < 0)
+		return NULL;
+	return rest_decode_body(rq, st);
+}
+
+/* update_reply: obj (taken) replaces the object, or its status with
+ * status_sub; the reply is what was stored */
+static int update_reply(struct api_req *rq, cJSON *obj, struct store_write *w, bool status_sub)
+{
+	const struct store_obj *o;
+	struct status st;
+
+	status_init(&st);
+	w->status_only = status_sub;
+	w->keep_status = !status_sub;
+	w->subresource = status_sub ? "status" : NULL;
+	obj = rest_to_storage(rq->kind, obj);
+	if (store_update(api_store(rq->api), rq->kind, rq->ns, obj, w, &o, &st) < 0)
+		return reply_st(rq, &st);
+	return reply_object(rq, 200, rq->kind, o);
+}
+
 static int not_acceptable(struct api_req *rq)
 {
 	return api_reply_error(rq, 406, "NotAcceptable", "only the following media types are accepted: "
@@ -117,33 +143,6 @@ static int do_get(struct api_req *rq)
 		return reply_st(rq, &st);
 	}
 	return reply_object(rq, 200, rq->kind, o);
-}
-
-static int do_create(struct api_req *rq)
-{
-	struct store *s = api_store(rq->api);
-	const struct store_obj *o;
-	struct store_write w;
-	struct status st;
-	char mgr[160];
-	cJSON *obj;
-
-	status_init(&st);
-	if (rest_write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
-		return reply_st(rq, &st);
-	obj = rest_decode_body(rq, &st);
-	if (!obj)
-		return reply_st(rq, &st);
-	if (rest_check_type(rq->kind, api_kinds(rq->api), obj, &st) < 0 ||
-	    rest_field_validation(rq, rq->kind, obj, &st) < 0) {
-		cJSON_Delete(obj);
-		return reply_st(rq, &st);
-	}
-	w.keep_status = true;
-	obj = rest_to_storage(rq->kind, obj);
-	if (store_create(s, rq->kind, rq->ns, obj, &w, &o, &st) < 0)
-		return reply_st(rq, &st);
-	return reply_object(rq, 201, rq->kind, o);
 }
 
 static int check_name(cJSON *obj, const char *name, struct status *st)
@@ -166,7 +165,24 @@ static int check_name(cJSON *obj, const char *name, struct status *st)
 	return 0;
 }
 
-static int do_update(struct api_req *rq, bool status_sub)
+/* write_object: the write's options and the object in its body, checked:
+ * its type, the URL's name (when name is set), its fields; NULL with st */
+static cJSON *write_object(struct api_req *rq, struct store_write *w, char *mgr, size_t mgrlen,
+			   const char *name, struct status *st)
+{
+	cJSON *obj = write_body(rq, w, mgr, mgrlen, st);
+
+	if (!obj)
+		return NULL;
+	if (rest_check_type(rq->kind, api_kinds(rq->api), obj, st) < 0 ||
+	    (name && check_name(obj, name, st) < 0) || rest_field_validation(rq, rq->kind, obj, st) < 0) {
+		cJSON_Delete(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static int do_create(struct api_req *rq)
 {
 	struct store *s = api_store(rq->api);
 	const struct store_obj *o;
@@ -176,23 +192,28 @@ static int do_update(struct api_req *rq, bool status_sub)
 	cJSON *obj;
 
 	status_init(&st);
-	if (rest_write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
-		return reply_st(rq, &st);
-	obj = rest_decode_body(rq, &st);
+	obj = write_object(rq, &w, mgr, sizeof(mgr), NULL, &st);
 	if (!obj)
 		return reply_st(rq, &st);
-	if (rest_check_type(rq->kind, api_kinds(rq->api), obj, &st) < 0 || check_name(obj, rq->name, &st) < 0 ||
-	    rest_field_validation(rq, rq->kind, obj, &st) < 0) {
-		cJSON_Delete(obj);
-		return reply_st(rq, &st);
-	}
-	w.status_only = status_sub;
-	w.keep_status = !status_sub;
-	w.subresource = status_sub ? "status" : NULL;
+	w.keep_status = true;
 	obj = rest_to_storage(rq->kind, obj);
-	if (store_update(s, rq->kind, rq->ns, obj, &w, &o, &st) < 0)
+	if (store_create(s, rq->kind, rq->ns, obj, &w, &o, &st) < 0)
 		return reply_st(rq, &st);
-	return reply_object(rq, 200, rq->kind, o);
+	return reply_object(rq, 201, rq->kind, o);
+}
+
+static int do_update(struct api_req *rq, bool status_sub)
+{
+	struct store_write w;
+	struct status st;
+	char mgr[160];
+	cJSON *obj;
+
+	status_init(&st);
+	obj = write_object(rq, &w, mgr, sizeof(mgr), rq->name, &st);
+	if (!obj)
+		return reply_st(rq, &st);
+	return update_reply(rq, obj, &w, status_sub);
 }
 
 /* patch_error: the patch functions' errors as Status. */
@@ -311,7 +332,7 @@ static int do_patch(struct api_req *rq, bool status_sub)
 {
 	struct store *s = api_store(rq->api);
 	enum media_body type = media_body_type(api_header(rq, "Content-Type"));
-	const struct store_obj *old, *o;
+	const struct store_obj *old;
 	struct store_write w;
 	struct status st;
 	struct error err;
@@ -325,9 +346,7 @@ static int do_patch(struct api_req *rq, bool status_sub)
 			      "application/apply-patch+yaml, application/strategic-merge-patch+json");
 		return reply_st(rq, &st);
 	}
-	if (rest_write_opts(rq, &w, mgr, sizeof(mgr), &st) < 0)
-		return reply_st(rq, &st);
-	body = rest_decode_body(rq, &st);
+	body = write_body(rq, &w, mgr, sizeof(mgr), &st);
 	if (!body)
 		return reply_st(rq, &st);
 	if (type == MEDIA_BODY_APPLY_PATCH)
@@ -349,13 +368,7 @@ static int do_patch(struct api_req *rq, bool status_sub)
 		cJSON_Delete(doc);
 		return reply_st(rq, &st);
 	}
-	w.status_only = status_sub;
-	w.keep_status = !status_sub;
-	w.subresource = status_sub ? "status" : NULL;
-	doc = rest_to_storage(rq->kind, doc);
-	if (store_update(s, rq->kind, rq->ns, doc, &w, &o, &st) < 0)
-		return reply_st(rq, &st);
-	return reply_object(rq, 200, rq->kind, o);
+	return update_reply(rq, doc, &w, status_sub);
 }
 
 /* rest_delete_opts: DeleteOptions from the body (JSON or protobuf) and the query. */

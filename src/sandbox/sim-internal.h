@@ -232,6 +232,11 @@ enum simstatus_event {
 const struct store_obj *simstatus_write(struct sim *c, struct podrun *r, enum simstatus_how how,
 					int backoff_s);
 void simstatus_events(struct sim *c, struct podrun *r, const cJSON *pod, enum simstatus_event what);
+/* simstatus_set_condition: the condition of that type in a pod's status,
+ * replaced in place when any of value, reason, message changed; its
+ * lastTransitionTime moves to now only when value did */
+void simstatus_set_condition(cJSON *status, const char *type, const char *value, const char *reason,
+			     const char *message, const char *now);
 
 /* simmain.c */
 /* simmain_start: starts container ct's main for this run */
@@ -277,6 +282,9 @@ size_t execws_pod_sessions(struct sim *c, const char *uid, const char *container
 			   size_t max, int64_t *since_ms);
 /* execws_main_output: bytes of l's main for the clients attached to it */
 void execws_main_output(struct run_log *l, int channel, const void *p, size_t n);
+/* execws_main_stdin_room: l's main took its queued stdin: attached
+ * clients paused at the high-water mark are read again */
+void execws_main_stdin_room(struct run_log *l);
 /* execws_main_ended: l's main ended: attached clients are told, and go */
 void execws_main_ended(struct run_log *l);
 /* execws_forget_log: l goes away: attach sessions stop pointing at it */

@@ -178,35 +178,15 @@ static bool pod_terminal(const cJSON *pod)
 	return strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0;
 }
 
-/* set_condition: the pod's condition of that type, replaced */
+/* set_condition: the pod's condition of that type (simstatus.c) */
 static void set_condition(cJSON *pod, const char *type, const char *status, const char *reason,
 			  const char *message, const char *now)
 {
-	cJSON *st = cJSON_GetObjectItemCaseSensitive(pod, "status"), *conds, *c, *cond;
+	cJSON *st = cJSON_GetObjectItemCaseSensitive(pod, "status");
 
 	if (!st)
 		st = cJSON_AddObjectToObject(pod, "status");
-	conds = cJSON_GetObjectItemCaseSensitive(st, "conditions");
-	if (!conds)
-		conds = cJSON_AddArrayToObject(st, "conditions");
-	cJSON_ArrayForEach(c, conds)
-		if (str_eq(json_str(c, "type", ""), type)) {
-			if (str_eq(json_str(c, "status", ""), status) &&
-			    str_eq(json_str(c, "message", ""), message ? message : ""))
-				return;
-			cJSON_Delete(cJSON_DetachItemViaPointer(conds, c));
-			break;
-		}
-	cond = cJSON_CreateObject();
-	cJSON_AddStringToObject(cond, "type", type);
-	cJSON_AddStringToObject(cond, "status", status);
-	cJSON_AddNullToObject(cond, "lastProbeTime");
-	cJSON_AddStringToObject(cond, "lastTransitionTime", now);
-	if (reason)
-		cJSON_AddStringToObject(cond, "reason", reason);
-	if (message)
-		cJSON_AddStringToObject(cond, "message", message);
-	cJSON_AddItemToArray(conds, cond);
+	simstatus_set_condition(st, type, status, reason, message, now);
 }
 
 /* gpu_indices: free GPU indices of a node for n GPUs, "0,1" */

@@ -131,6 +131,12 @@ static void on_main_output(struct podexec_session *s, int channel, const void *p
 	simmain_output(arg, channel, p, n);
 }
 
+static void on_main_stdin_room(struct podexec_session *s, void *arg)
+{
+	(void)s;
+	execws_main_stdin_room(arg);
+}
+
 static void on_main_exit(struct podexec_session *s, int status, void *arg)
 {
 	struct run_log *l = arg;
@@ -195,7 +201,7 @@ void simmain_start(struct sim *c, struct run_log *l, const cJSON *pod, const cJS
 {
 	const char *image = json_str(ct, "image", ""), *name = json_str(pod, "metadata.name", "");
 	int64_t t0 = sim_unix_ns(c);
-	struct podexec_cbs cbs = { on_main_output, on_main_exit };
+	struct podexec_cbs cbs = { on_main_output, on_main_exit, on_main_stdin_room };
 	struct buf text = BUF_INIT;
 	struct error err = { 0 };
 	char **argv, **env, *folder = NULL;

@@ -5,7 +5,9 @@
  * The status is built whole from the run (phase, IPs, one containerStatus
  * per container with its state, last state, restart count, image and
  * container IDs, and the five conditions) and written through the status
- * subresource; the store commits nothing when it did not change.
+ * subresource; the store commits nothing when it did not change.  A
+ * condition keeps its lastTransitionTime while its status stays, as
+ * podutil.UpdatePodCondition does (the scheduler's PodScheduled too).
  * Container IDs and image digests are hashes of names, so a pod reads the
  * same in every run.
  */
@@ -30,30 +32,36 @@ static uint64_t h64(const char *s)
 	return h;
 }
 
-static void set_cond(cJSON *status, const char *type, const char *value, const char *reason,
-		     const char *message, const char *now)
+void simstatus_set_condition(cJSON *status, const char *type, const char *value, const char *reason,
+			     const char *message, const char *now)
 {
 	cJSON *conds = cJSON_GetObjectItemCaseSensitive(status, "conditions"), *c, *n;
+	const char *since = now;
 
 	if (!conds)
 		conds = cJSON_AddArrayToObject(status, "conditions");
 	cJSON_ArrayForEach(c, conds)
-		if (str_eq(json_str(c, "type", ""), type)) {
-			if (str_eq(json_str(c, "status", ""), value))
-				return;
-			cJSON_Delete(cJSON_DetachItemViaPointer(conds, c));
+		if (str_eq(json_str(c, "type", ""), type))
 			break;
-		}
+	if (c && str_eq(json_str(c, "status", ""), value)) {
+		if (str_eq(json_str(c, "reason", ""), reason ? reason : "") &&
+		    str_eq(json_str(c, "message", ""), message ? message : ""))
+			return;
+		since = json_str(c, "lastTransitionTime", now);	/* the status did not move */
+	}
 	n = cJSON_CreateObject();
 	cJSON_AddStringToObject(n, "type", type);
 	cJSON_AddStringToObject(n, "status", value);
 	cJSON_AddNullToObject(n, "lastProbeTime");
-	cJSON_AddStringToObject(n, "lastTransitionTime", now);
+	cJSON_AddStringToObject(n, "lastTransitionTime", since);
 	if (reason)
 		cJSON_AddStringToObject(n, "reason", reason);
 	if (message)
 		cJSON_AddStringToObject(n, "message", message);
-	cJSON_AddItemToArray(conds, n);
+	if (c)
+		cJSON_ReplaceItemViaPointer(conds, c, n);	/* frees c, after since was copied */
+	else
+		cJSON_AddItemToArray(conds, n);
 }
 
 static void replace(cJSON *obj, const char *key, cJSON *v)
@@ -180,21 +188,21 @@ const struct store_obj *simstatus_write(struct sim *c, struct podrun *r, enum si
 		cJSON_AddItemToArray(css, cs);
 	}
 	replace(status, "containerStatuses", css);
-	set_cond(status, "PodReadyToStartContainers", up || crashed || stopped ? "True" : "False", NULL, NULL,
-		 now);
-	set_cond(status, "Initialized", "True", NULL, NULL, now);
+	simstatus_set_condition(status, "PodReadyToStartContainers", up || crashed || stopped ? "True" : "False",
+				NULL, NULL, now);
+	simstatus_set_condition(status, "Initialized", "True", NULL, NULL, now);
 	if (done) {
-		set_cond(status, "Ready", "False", "PodCompleted", NULL, now);
-		set_cond(status, "ContainersReady", "False", "PodCompleted", NULL, now);
+		simstatus_set_condition(status, "Ready", "False", "PodCompleted", NULL, now);
+		simstatus_set_condition(status, "ContainersReady", "False", "PodCompleted", NULL, now);
 	} else if (up) {
-		set_cond(status, "Ready", "True", NULL, NULL, now);
-		set_cond(status, "ContainersReady", "True", NULL, NULL, now);
+		simstatus_set_condition(status, "Ready", "True", NULL, NULL, now);
+		simstatus_set_condition(status, "ContainersReady", "True", NULL, NULL, now);
 	} else {
 		snprintf(buf, sizeof(buf), "containers with unready status: [%s]", unready.data);
-		set_cond(status, "Ready", "False", "ContainersNotReady", buf, now);
-		set_cond(status, "ContainersReady", "False", "ContainersNotReady", buf, now);
+		simstatus_set_condition(status, "Ready", "False", "ContainersNotReady", buf, now);
+		simstatus_set_condition(status, "ContainersReady", "False", "ContainersNotReady", buf, now);
 	}
-	set_cond(status, "PodScheduled", "True", NULL, NULL, now);
+	simstatus_set_condition(status, "PodScheduled", "True", NULL, NULL, now);
 	buf_release(&unready);
 	status_init(&st);
 	if (store_update(c->store, c->k_pods, r->ns, pod, &w, &out, &st) != 0) {

@@ -182,6 +182,28 @@ static int prepare_ns(const struct kind *k, cJSON *md, const char **ns, struct s
 	return 0;
 }
 
+/* write_start: how a create and an update begin: the last write's holds
+ * go, obj (taken: freed on error) must be an object; its metadata (*md)
+ * and type are set and its namespace (*ns) checked */
+static int write_start(struct store *s, const struct kind *k, cJSON *obj, cJSON **md, const char **ns,
+		       const struct store_obj **out, struct status *st)
+{
+	store_release_holds(s);
+	if (out)
+		*out = NULL;
+	if (!cJSON_IsObject(obj)) {
+		cJSON_Delete(obj);
+		return status_bad_request(st, "the body of the request was not a JSON object");
+	}
+	*md = meta_of(obj);
+	set_type(obj, k->storage);
+	if (prepare_ns(k, *md, ns, st) < 0) {
+		cJSON_Delete(obj);
+		return -1;
+	}
+	return 0;
+}
+
 static const struct store_obj *dry_result(struct store *s, const struct kind *k, cJSON *obj)
 {
 	struct store_obj *o = store_obj_new(k, obj, s->rv, NULL, 0);
@@ -201,17 +223,8 @@ int store_create(struct store *s, const struct kind *k, const char *ns, cJSON *o
 	char uid[37], suffix[6], *genname = NULL;
 	int tries;
 
-	store_release_holds(s);
-	if (out)
-		*out = NULL;
-	if (!cJSON_IsObject(obj)) {
-		cJSON_Delete(obj);
-		return status_bad_request(st, "the body of the request was not a JSON object");
-	}
-	md = meta_of(obj);
-	set_type(obj, sk);
-	if (prepare_ns(k, md, &ns, st) < 0)
-		goto fail;
+	if (write_start(s, k, obj, &md, &ns, out, st) < 0)
+		return -1;
 	bk = store_bucket_of(s, sk, true);
 	name = json_str(md, "name", "");
 	gen = json_str(md, "generateName", "");
@@ -376,17 +389,8 @@ int store_update(struct store *s, const struct kind *k, const char *ns, cJSON *o
 	char oldrv[24];
 	int64_t gen;
 
-	store_release_holds(s);
-	if (out)
-		*out = NULL;
-	if (!cJSON_IsObject(obj)) {
-		cJSON_Delete(obj);
-		return status_bad_request(st, "the body of the request was not a JSON object");
-	}
-	md = meta_of(obj);
-	set_type(obj, sk);
-	if (prepare_ns(k, md, &ns, st) < 0)
-		goto fail;
+	if (write_start(s, k, obj, &md, &ns, out, st) < 0)
+		return -1;
 	name = json_str(md, "name", "");
 	if (!*name) {
 		status_add_cause(st, "FieldValueRequired", "metadata.name", "Required value: name is required");

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # t_sb_exec.sh: logs and exec with the real kubectl: logs with options and
 # -f streaming what an exec'd process writes to the main process's stdout;
-# exec exit codes; a missing pod; kubectl exec -it driven in tmux (type,
-# see the output, resize, exit code); 200 sessions opened and dropped
-# leave no process and no descriptor behind.
+# exec exit codes; a missing pod; 10 MiB of stdin through exec -i (also
+# to a slow reader, memory bounded) and 1 MiB through attach; kubectl
+# exec -it driven in tmux (type, see the output, resize, exit code); 200
+# sessions opened and dropped leave no process and no descriptor behind.
 . "$(dirname "$0")/lib.sh"
 sb_start --no-s3
 k() { kubectl -n default "$@"; }
@@ -29,6 +30,38 @@ k exec nb -- sh -c 'exit 3' 2>"$T/err"; rc=$?
 grep -q "command terminated with exit code 3" "$T/err" || fail "exit message: $(cat "$T/err")"
 [ "$(k exec nb -- sh -c 'echo $HOSTNAME:$HOME' )" = "nb:$T/sb/pods/default/nb/nb" ] || fail "env and folder"
 k exec ghost -- true 2>&1 | grep -q 'pods "ghost" not found' || fail "missing pod"
+
+# exec -i: 10 MiB of stdin through cat unchanged and counted whole (it
+# was cut at 64 KiB, a pipe's worth, when kubectl's close of stdin came
+# before the child had read the rest)
+head -c 10485760 /dev/urandom >"$T/in.bin"
+sum=$(sha256sum <"$T/in.bin")
+[ "$(k exec -i nb -- cat <"$T/in.bin" | sha256sum)" = "$sum" ] || fail "10 MiB through cat changed"
+n=$(k exec -i nb -- sh -c 'cat | wc -c' <"$T/in.bin") || fail "exec -i wc -c"
+[ "$n" -eq 10485760 ] || fail "wc -c counted $n of 10485760 bytes"
+# a reader slower than kubectl: nothing lost, and the queue stays bounded
+# (the socket is not read meanwhile): the peak RSS, reset first, grows
+# by less than the 10 MiB sent
+rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$SB_PID"/status)
+echo 5 >/proc/"$SB_PID"/clear_refs
+n=$(k exec -i nb -- sh -c 'sleep 1; cat | wc -c' <"$T/in.bin") || fail "exec -i slow wc -c"
+[ "$n" -eq 10485760 ] || fail "slow reader: wc -c counted $n of 10485760 bytes"
+hwm=$(awk '/^VmHWM/ {print $2}' /proc/"$SB_PID"/status)
+[ "$hwm" -lt "$((rss0 + 6144))" ] || fail "the sandbox grew from $rss0 to $hwm kB for a slow reader"
+# attach: 1 MiB to a main that reads stdin (stdinOnce: kubectl's end of
+# stdin is the main's), counted whole in its log
+k apply -f - >/dev/null <<'EOF' || fail "apply att"
+apiVersion: v1
+kind: Pod
+metadata: {name: att}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: att, image: busybox, command: [sh, -c, "wc -c"], stdin: true, stdinOnce: true}
+EOF
+WAIT=60 wait_cmd sh -c 'kubectl -n default get pod att --no-headers | grep -q Running' || fail "att not Running"
+head -c 1048576 "$T/in.bin" | timeout 30 kubectl -n default attach -i att >/dev/null 2>&1
+WAIT=30 wait_cmd sh -c 'kubectl -n default logs att | grep -qx 1048576' || fail "attach: $(k logs att | tail -2)"
 
 # exec -it in tmux
 tmux -L "$SOCK" -f /dev/null new-session -d -s dl -x 100 -y 30 \
@@ -58,4 +91,4 @@ done
 grep -q "^State:.*Z" /proc/"$SB_PID"/task/*/status 2>/dev/null && fail "zombie"
 now=$(ls "/proc/$SB_PID/fd" | wc -l)
 [ "$now" -le "$((base + 2))" ] || fail "descriptors: $base before, $now after"
-ok "logs options and -f, exit codes, 404, -it with resize, 200 dropped sessions"
+ok "logs options and -f, exit codes, 404, 10 MiB through exec -i, 1 MiB attach, -it with resize, 200 dropped sessions"

@@ -1,6 +1,8 @@
 /*
  * test_sb_podexec.c: real processes behind exec: pipes and a pty, exit codes,
- * the channel messages (stdin, resize, close), a signal sent as the child
+ * the channel messages (stdin, resize, close), stdin past a pipe's worth
+ * (every byte written before the close, the queue bounded by the pause
+ * and room signals), a signal sent as the child
  * starts, the Status JSON, 200
  * sessions dropped without a zombie or a descriptor left, and the pod
  * environment with secret and configmap references.
@@ -46,7 +48,7 @@ static void on_exit_cb(struct podexec_session *s, int status, void *arg)
 	r->done = true;
 }
 
-static const struct podexec_cbs cbs = { on_output, on_exit_cb };
+static const struct podexec_cbs cbs = { on_output, on_exit_cb, NULL };
 
 /* pump: runs the loop until cond or 5 s */
 static bool pump(struct loop *l, bool (*cond)(struct run *), struct run *r)
@@ -225,6 +227,84 @@ START_TEST(test_drop_200)
 }
 END_TEST
 
+/* 1 MiB then the close at once: the close waits for the queue (the bug
+ * was stdin cut at 64 KiB, a pipe's worth) */
+START_TEST(test_stdin_close_after_queue)
+{
+	struct loop *l = loop_new();
+	struct run r = { BUF_INIT, BUF_INIT, -1, false };
+	const char *argv[] = { "sh", "-c", "cat | wc -c", NULL };
+	struct podexec_config cfg = { argv, env, NULL, false, true, true, true, 0, 0 };
+	struct podexec_session *s = podexec_start(l, &cfg, &cbs, &r, NULL);
+	size_t n = 1u << 20;
+	char *msg = calloc(1, n + 1);
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(podexec_message(s, msg, n + 1, NULL), 0);	/* channel 0 + 1 MiB of zeros */
+	ck_assert_int_eq(podexec_message(s, "\xff\x00", 2, NULL), 0);
+	ck_assert(pump(l, is_done, &r));
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(strtol(r.out.data, NULL, 10), (long)n);
+	podexec_free(s);
+	free(msg);
+	buf_release(&r.out);
+	buf_release(&r.err);
+	loop_free(l);
+}
+END_TEST
+
+static int rooms;
+static void on_room(struct podexec_session *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+	rooms++;
+}
+
+/* a child slower than its client: the queue says full past the high-water
+ * mark, and room once the child took half; a caller that writes only
+ * while not full delivers every byte */
+START_TEST(test_stdin_backpressure)
+{
+	struct loop *l = loop_new();
+	struct run r = { BUF_INIT, BUF_INIT, -1, false };
+	const char *argv[] = { "sh", "-c", "sleep 0.3; cat | wc -c", NULL };
+	struct podexec_config cfg = { argv, env, NULL, false, true, true, true, 0, 0 };
+	const struct podexec_cbs room_cbs = { on_output, on_exit_cb, on_room };
+	struct podexec_session *s = podexec_start(l, &cfg, &room_cbs, &r, NULL);
+	char chunk[1 + 65536] = { 0 };
+	size_t total = 6u << 20, sent = 0, at_full = 0;
+	uint64_t end = time_mono_ms() + 10000;
+
+	ck_assert_ptr_nonnull(s);
+	rooms = 0;
+	while (sent < total && time_mono_ms() < end) {
+		if (podexec_stdin_full(s)) {
+			if (!at_full)
+				at_full = sent;
+			loop_run_once(l, 50);
+			continue;
+		}
+		ck_assert_int_eq(podexec_message(s, chunk, sizeof(chunk), NULL), 0);
+		sent += sizeof(chunk) - 1;
+	}
+	ck_assert_uint_eq(sent, total);
+	/* full once past 1 MiB plus the pipe's 64 KiB, not before */
+	ck_assert_uint_ge(at_full, PODEXEC_STDIN_HIGH);
+	ck_assert_uint_le(at_full, PODEXEC_STDIN_HIGH + (128u << 10));
+	ck_assert_int_ge(rooms, 1);
+	ck_assert_int_eq(podexec_message(s, "\xff\x00", 2, NULL), 0);
+	ck_assert(pump(l, is_done, &r));
+	ck_assert_int_eq(strtol(r.out.data, NULL, 10), (long)total);
+	/* stdin closed: more is refused, not queued */
+	ck_assert_int_ne(podexec_write(s, "x", 1), 0);
+	podexec_free(s);
+	buf_release(&r.out);
+	buf_release(&r.err);
+	loop_free(l);
+}
+END_TEST
+
 START_TEST(test_status_json)
 {
 	struct buf b = BUF_INIT;
@@ -322,6 +402,8 @@ static Suite *podexec_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_pipes_and_exit_code);
 	tcase_add_test(tc, test_stdin_and_close);
+	tcase_add_test(tc, test_stdin_close_after_queue);
+	tcase_add_test(tc, test_stdin_backpressure);
 	tcase_add_test(tc, test_early_signal);
 	tcase_add_test(tc, test_tty_resize);
 	tcase_add_test(tc, test_drop_200);

@@ -43,12 +43,19 @@ struct podexec_config {
 
 struct podexec_session;
 
+/* stdin queued past this: the caller should stop reading its client */
+#define PODEXEC_STDIN_HIGH (1u << 20)
+
 struct podexec_cbs {
 	/* output on PODEXEC_STDOUT or PODEXEC_STDERR; data is borrowed */
 	void (*on_output)(struct podexec_session *s, int channel, const void *p, size_t n, void *arg);
 	/* status: the exit code, or 128 + signal; 127 when the command was
 	 * not found.  The session may be freed from here. */
 	void (*on_exit)(struct podexec_session *s, int status, void *arg);
+	/* optional: the stdin queue, once past PODEXEC_STDIN_HIGH, is back
+	 * under half of it (or dropped: the reader is gone); the caller may
+	 * read its client again.  The session must not be freed from here. */
+	void (*on_stdin_room)(struct podexec_session *s, void *arg);
 };
 
 /* podexec_start: NULL with err when the process cannot start. */
@@ -56,7 +63,15 @@ struct podexec_session *podexec_start(struct loop *l, const struct podexec_confi
 				const struct podexec_cbs *cbs, void *arg, struct error *err);
 /* podexec_message: one client message (channel byte + data). */
 int podexec_message(struct podexec_session *s, const void *p, size_t n, struct error *err);
+/* podexec_write: queue n bytes for the child's stdin, written as its fd
+ * takes them; -1 when stdin is closed, or past 17 MiB queued (a caller
+ * that ignored podexec_stdin_full). */
 int podexec_write(struct podexec_session *s, const void *p, size_t n);
+/* podexec_stdin_full: the queue passed PODEXEC_STDIN_HIGH: stop reading
+ * the client until on_stdin_room. */
+bool podexec_stdin_full(const struct podexec_session *s);
+/* podexec_close_stdin: the end of stdin, once every queued byte is
+ * written (a pty gets ^D). */
 void podexec_close_stdin(struct podexec_session *s);
 int podexec_resize(struct podexec_session *s, int cols, int rows);
 int podexec_pid(const struct podexec_session *s);
