@@ -118,9 +118,13 @@ void s3d_req_fail(struct s3d_req *r, int status, const char *code, const char *f
 enum MHD_Result s3d_req_body_bytes(struct s3d_req *r, const char *p, size_t n);
 /* s3d_req_expect_body: set up the sink; limit caps the decoded bytes. */
 enum MHD_Result s3d_req_expect_body(struct s3d_req *r, enum s3d_body kind, uint64_t limit, s3d_finish_fn *finish);
+/* s3d_req_body_drop: a refused body's temp file closed and removed now,
+ * not when the connection completes (later bytes are discarded). */
+void s3d_req_body_drop(struct s3d_req *r);
 /* s3d_req_body_done: for finish functions: lengths, x-amz-content-sha256,
  * Content-MD5 and x-amz-checksum-* verified (false after replying); m gets
- * the size, the ETag, the checksum and the time. */
+ * the size, the ETag, the checksum and the time.  A refused body's temp
+ * file is dropped before the reply. */
 bool s3d_req_body_done(struct s3d_req *r, struct s3d_meta *m);
 /* s3d_req_meta: content-* headers and x-amz-meta-* of the request into m;
  * -1 after replying MetadataTooLarge. */

@@ -296,6 +296,7 @@ static enum MHD_Result put_finish(struct s3d_req *r)
 
 	if (!s3d_req_body_done(r, &m) || s3d_req_meta(r, &m) < 0) {
 		s3d_meta_release(&m);
+		s3d_req_body_drop(r);
 		return MHD_YES;
 	}
 	rc = s3d_store_commit(r->s->st, r->bucket, r->key, r->fd, r->tmp, &m, &err);
