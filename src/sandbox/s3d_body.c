@@ -334,6 +334,15 @@ static bool body_checksum(struct s3d_req *r, struct s3d_meta *m)
 	return true;
 }
 
+enum MHD_Result s3d_req_body_accept(struct s3d_req *r)
+{
+	struct s3d_meta m = { 0 };
+
+	if (!s3d_req_body_done(r, &m))
+		return MHD_YES;
+	return s3d_reply_empty(r, 200);
+}
+
 void s3d_req_body_drop(struct s3d_req *r)
 {
 	if (r->fd >= 0)

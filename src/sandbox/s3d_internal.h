@@ -126,6 +126,10 @@ void s3d_req_body_drop(struct s3d_req *r);
  * the size, the ETag, the checksum and the time.  A refused body's temp
  * file is dropped before the reply. */
 bool s3d_req_body_done(struct s3d_req *r, struct s3d_meta *m);
+/* s3d_req_body_accept: a finish function for settings the sandbox does
+ * not model (ACLs, CORS, tags): the body is checked, then accepted and
+ * forgotten, as a permissive S3 would keep them. */
+enum MHD_Result s3d_req_body_accept(struct s3d_req *r);
 /* s3d_req_meta: content-* headers and x-amz-meta-* of the request into m;
  * -1 after replying MetadataTooLarge. */
 int s3d_req_meta(struct s3d_req *r, struct s3d_meta *m);
@@ -153,6 +157,9 @@ void s3d_object_etag_headers(struct MHD_Response *resp, const struct s3d_meta *m
  * (*out_fd, *out_tmp) and its md5. */
 int s3d_object_copy_data(struct s3d_req *r, int src, uint64_t start, uint64_t n, char md5hex[33], int *out_fd,
 			 char **out_tmp, struct error *err);
+/* s3d_object_copy_reply: CopyObjectResult or CopyPartResult (root) for
+ * the copy m describes. */
+enum MHD_Result s3d_object_copy_reply(struct s3d_req *r, const char *root, const struct s3d_meta *m);
 /* s3d_object_copy_source: opens x-amz-copy-source after its checks and
  * conditions; replies and returns -1 on a refusal. */
 int s3d_object_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_meta *sm);
