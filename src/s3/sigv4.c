@@ -359,17 +359,42 @@ out:
 void sigv4_chunk_signature(const unsigned char key[32], const char *amz_date, const char *scope,
 			   const char *prev_sig, const void *data, size_t n, char sig[65])
 {
-	struct buf sts;
 	char dh[65];
+
+	sigv4_sha256_hex(data, n, dh);
+	sigv4_chunk_signature_digest(key, amz_date, scope, prev_sig, dh, sig);
+}
+
+/* sign_streaming: HMAC of "<algo>\n<date>\n<scope>\n<prev>\n<rest>". */
+static void sign_streaming(const unsigned char key[32], const char *algo, const char *amz_date, const char *scope,
+			   const char *prev_sig, const char *rest, char sig[65])
+{
+	struct buf sts;
 	unsigned char md[32];
 
 	buf_init(&sts, 0);
-	sigv4_sha256_hex(data, n, dh);
-	buf_addf(&sts, "AWS4-HMAC-SHA256-PAYLOAD\n%s\n%s\n%s\n%s\n%s", amz_date, scope, prev_sig,
-		 SIGV4_EMPTY_SHA256, dh);
+	buf_addf(&sts, "%s\n%s\n%s\n%s\n%s", algo, amz_date, scope, prev_sig, rest);
 	hmac(key, 32, sts.data, sts.len, md);
 	hex32(md, sig);
 	buf_release(&sts);
+}
+
+void sigv4_chunk_signature_digest(const unsigned char key[32], const char *amz_date, const char *scope,
+				  const char *prev_sig, const char data_sha256[65], char sig[65])
+{
+	char rest[130];
+
+	snprintf(rest, sizeof(rest), "%s\n%s", SIGV4_EMPTY_SHA256, data_sha256);
+	sign_streaming(key, "AWS4-HMAC-SHA256-PAYLOAD", amz_date, scope, prev_sig, rest, sig);
+}
+
+void sigv4_trailer_signature(const unsigned char key[32], const char *amz_date, const char *scope,
+			     const char *prev_sig, const void *canonical, size_t n, char sig[65])
+{
+	char th[65];
+
+	sigv4_sha256_hex(canonical, n, th);
+	sign_streaming(key, "AWS4-HMAC-SHA256-TRAILER", amz_date, scope, prev_sig, th, sig);
 }
 
 void sigv4_amz_date(int64_t t, char out[17])

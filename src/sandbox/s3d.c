@@ -56,6 +56,7 @@ void s3d_req_fail(struct s3d_req *r, int status, const char *code, const char *f
 
 	if (r->fail_code)
 		return;
+	s3d_req_body_drop(r);
 	r->fail_status = status;
 	r->fail_code = code;
 	va_start(ap, fmt);

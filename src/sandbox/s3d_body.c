@@ -334,12 +334,34 @@ static bool body_checksum(struct s3d_req *r, struct s3d_meta *m)
 	return true;
 }
 
+enum MHD_Result s3d_req_body_accept(struct s3d_req *r)
+{
+	struct s3d_meta m = { 0 };
+
+	if (!s3d_req_body_done(r, &m))
+		return MHD_YES;
+	return s3d_reply_empty(r, 200);
+}
+
+void s3d_req_body_drop(struct s3d_req *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	if (r->tmp)
+		unlink(r->tmp);
+	free(r->tmp);
+	r->tmp = NULL;
+}
+
 bool s3d_req_body_done(struct s3d_req *r, struct s3d_meta *m)
 {
 	char md5hex[33], md5b64[48];
 
-	if (!body_verify(r, md5hex, md5b64) || !body_checksum(r, m))
+	if (!body_verify(r, md5hex, md5b64) || !body_checksum(r, m)) {
+		s3d_req_body_drop(r);
 		return false;
+	}
 	m->size = r->received;
 	str_copy(m->etag, md5hex, sizeof(m->etag));
 	m->mtime_ms = time_wall_ms();

@@ -378,17 +378,6 @@ static enum MHD_Result acl(struct s3d_req *r)
 	return s3d_reply_xml(r, 200, &b);
 }
 
-/* accept_finish: settings the sandbox does not model (ACLs, CORS, tags)
- * are accepted and forgotten, as a permissive S3 would keep them. */
-static enum MHD_Result accept_finish(struct s3d_req *r)
-{
-	struct s3d_meta m = { 0 };
-
-	if (!s3d_req_body_done(r, &m))
-		return MHD_YES;
-	return s3d_reply_empty(r, 200);
-}
-
 enum MHD_Result s3d_acl_reply(struct s3d_req *r)
 {
 	return acl(r);
@@ -513,7 +502,7 @@ enum MHD_Result s3d_bucket_route(struct s3d_req *r)
 			return s3d_req_expect_body(r, S3D_BODY_MEM, S3D_POLICY_MAX, policy_put_finish);
 		if (s3d_req_query(r, "acl") || s3d_req_query(r, "cors") || s3d_req_query(r, "tagging") ||
 		    s3d_req_query(r, "versioning"))
-			return s3d_req_expect_body(r, S3D_BODY_MEM, 64u << 10, accept_finish);
+			return s3d_req_expect_body(r, S3D_BODY_MEM, 64u << 10, s3d_req_body_accept);
 		return s3d_reply_error(r, 501, "NotImplemented",
 				       "A header you provided implies functionality that is not implemented");
 	}

@@ -2,19 +2,24 @@
  * s3d_chunked.c: aws-chunked decoding as a byte-at-a-time state machine
  * (see s3d_chunked.h), shaped like curl's WebSocket decoder: a line state
  * collecting the chunk header or a trailer line, a data state counting the
- * chunk down, and the CRLF after the data.  Lines are capped so hostile
- * input cannot grow memory; signed chunks are capped at
- * S3D_CHUNKED_MAX_SIGNED.
+ * chunk down, and the CRLF after the data.  Data is handed on as it
+ * arrives, signed or not: a signed chunk's bytes feed a running SHA-256
+ * and its signature is checked when its CRLF arrives, so memory stays flat
+ * whatever the chunk size; the caller keeps what it received unpublished
+ * until s3d_chunked_done.  Lines and trailers are capped so hostile input
+ * cannot grow memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "datalab/core/buf.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/s3/sigv4.h"
 #include "datalab/sandbox/s3d_chunked.h"
+#include "datalab/sandbox/s3d_sum.h"
 
 #define LINE_MAX_BYTES 4096
 #define TRAILER_MAX_LINES 16
@@ -43,13 +48,17 @@ struct s3d_chunked {
 	s3d_chunked_data_fn *fn;
 	void *arg;
 	struct buf line;
-	uint64_t left;		/* bytes of the current chunk still to come */
+	uint64_t size;		/* the current chunk's size */
+	uint64_t left;		/* bytes of it still to come */
 	bool last;		/* the zero-length chunk was seen */
 	char chunk_sig[65];	/* the signature announced for the current chunk */
-	struct buf data;	/* the current signed chunk */
-	uint64_t decoded;
+	struct s3d_sum hash;	/* sha256 of the current signed chunk so far */
+	bool hashing;
+	uint64_t decoded, verified;
 	struct trailer trailers[TRAILER_MAX_LINES];
 	size_t ntrailers;
+	char trailer_sig[65];	/* x-amz-trailer-signature, kept apart */
+	bool has_trailer_sig;
 };
 
 struct s3d_chunked *s3d_chunked_new(const struct s3d_chunked_sign *sign, s3d_chunked_data_fn *fn, void *arg)
@@ -60,7 +69,6 @@ struct s3d_chunked *s3d_chunked_new(const struct s3d_chunked_sign *sign, s3d_chu
 	c->fn = fn;
 	c->arg = arg;
 	buf_init(&c->line, LINE_MAX_BYTES);
-	buf_init(&c->data, S3D_CHUNKED_MAX_SIGNED);
 	if (sign) {
 		c->signed_ = true;
 		c->sign = *sign;
@@ -113,32 +121,81 @@ static enum s3d_chunked_status parse_header(struct s3d_chunked *c)
 	if (c->signed_) {
 		if (!c->chunk_sig[0])
 			return fail(c, S3D_CHUNKED_ESIG, "a chunk has no signature");
-		if (v > S3D_CHUNKED_MAX_SIGNED)
-			return fail(c, S3D_CHUNKED_ELIMIT, "a signed chunk is larger than 16 MiB");
+		s3d_sum_init(&c->hash, S3D_SUM_SHA256);
+		c->hashing = true;
 	}
 	c->left = v;
 	c->last = v == 0;
-	buf_reset(&c->data);
 	return S3D_CHUNKED_OK;
 }
 
-/* chunk_end: the data of one chunk is complete: check its signature and
- * hand it on (signed), or just account for it. */
-static enum s3d_chunked_status chunk_end(struct s3d_chunked *c)
+/* sig_eq: two hex signatures, compared in constant time. */
+static bool sig_eq(const char *a, const char *b)
 {
-	if (c->signed_) {
-		char sig[65];
+	unsigned char d = 0;
 
-		sigv4_chunk_signature(c->sign.key, c->sign.amz_date, c->sign.scope, c->prev, c->data.data,
-				      c->data.len, sig);
-		if (strcmp(sig, c->chunk_sig) != 0)
-			return fail(c, S3D_CHUNKED_ESIG, "a chunk signature does not match");
-		str_copy(c->prev, sig, sizeof(c->prev));
-		if (c->data.len && c->fn(c->arg, c->data.data, c->data.len) < 0)
-			return fail(c, S3D_CHUNKED_ESINK, "cannot store the data");
-		c->decoded += c->data.len;
-		buf_reset(&c->data);
+	if (strlen(a) != 64 || strlen(b) != 64)
+		return false;
+	for (size_t i = 0; i < 64; i++)
+		d |= (unsigned char)((a[i] | 0x20) ^ (b[i] | 0x20));
+	return d == 0;
+}
+
+/* chunk_end: the data of one signed chunk is complete (it was handed on
+ * as it came): check its signature, which the next chunk chains from. */
+static enum s3d_chunked_status chunk_end(struct s3d_chunked *c, uint64_t len)
+{
+	unsigned char md[32];
+	char hex[65], sig[65];
+
+	if (!c->signed_)
+		return S3D_CHUNKED_OK;
+	s3d_sum_final(&c->hash, md);
+	c->hashing = false;
+	for (size_t i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	sigv4_chunk_signature_digest(c->sign.key, c->sign.amz_date, c->sign.scope, c->prev, hex, sig);
+	if (!sig_eq(sig, c->chunk_sig))
+		return fail(c, S3D_CHUNKED_ESIG, "a chunk signature does not match");
+	str_copy(c->prev, sig, sizeof(c->prev));
+	c->verified += len;
+	return S3D_CHUNKED_OK;
+}
+
+static int trailer_cmp(const void *a, const void *b)
+{
+	const struct trailer *x = *(const struct trailer *const *)a, *y = *(const struct trailer *const *)b;
+
+	return strcasecmp(x->name, y->name);
+}
+
+/* trailer_end: the trailer's empty line arrived.  Signed: the trailer
+ * lines, as "name:value\n" with names lower case and sorted, are signed
+ * by x-amz-trailer-signature chained from the final chunk's signature. */
+static enum s3d_chunked_status trailer_end(struct s3d_chunked *c)
+{
+	const struct trailer *sorted[TRAILER_MAX_LINES];
+	struct buf canon;
+	char sig[65];
+
+	c->st = ST_DONE;
+	if (!c->signed_ || (c->ntrailers == 0 && !c->has_trailer_sig))
+		return S3D_CHUNKED_OK;
+	if (!c->has_trailer_sig)
+		return fail(c, S3D_CHUNKED_ESIG, "the trailer has no signature");
+	for (size_t i = 0; i < c->ntrailers; i++)
+		sorted[i] = &c->trailers[i];
+	qsort(sorted, c->ntrailers, sizeof(sorted[0]), trailer_cmp);
+	buf_init(&canon, 0);
+	for (size_t i = 0; i < c->ntrailers; i++) {
+		for (const char *p = sorted[i]->name; *p; p++)
+			buf_addc(&canon, (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+		buf_addf(&canon, ":%s\n", sorted[i]->value);
 	}
+	sigv4_trailer_signature(c->sign.key, c->sign.amz_date, c->sign.scope, c->prev, canon.data, canon.len, sig);
+	buf_release(&canon);
+	if (!sig_eq(sig, c->trailer_sig))
+		return fail(c, S3D_CHUNKED_ESIG, "the trailer signature does not match");
 	return S3D_CHUNKED_OK;
 }
 
@@ -147,13 +204,24 @@ static enum s3d_chunked_status trailer_line(struct s3d_chunked *c)
 	char *colon;
 	struct trailer *t;
 
-	if (c->line.len == 0) {
-		c->st = ST_DONE;
-		return S3D_CHUNKED_OK;
-	}
+	if (c->line.len == 0)
+		return trailer_end(c);
 	colon = memchr(c->line.data, ':', c->line.len);
 	if (!colon || colon == c->line.data)
 		return fail(c, S3D_CHUNKED_EFRAME, "bad trailer line");
+	if ((size_t)(colon - c->line.data) == strlen("x-amz-trailer-signature") &&
+	    strncasecmp(c->line.data, "x-amz-trailer-signature", strlen("x-amz-trailer-signature")) == 0) {
+		char *v = str_trim(xstrdup(colon + 1));
+
+		if (c->has_trailer_sig || strlen(v) != 64) {
+			free(v);
+			return fail(c, S3D_CHUNKED_ESIG, "malformed trailer signature");
+		}
+		str_copy(c->trailer_sig, v, sizeof(c->trailer_sig));
+		c->has_trailer_sig = true;
+		free(v);
+		return S3D_CHUNKED_OK;
+	}
 	if (c->ntrailers == TRAILER_MAX_LINES)
 		return fail(c, S3D_CHUNKED_ELIMIT, "too many trailer lines");
 	t = &c->trailers[c->ntrailers++];
@@ -204,8 +272,9 @@ enum s3d_chunked_status s3d_chunked_feed(struct s3d_chunked *c, const char *p, s
 				return c->status;
 			buf_reset(&c->line);
 			c->st = c->left ? ST_DATA : ST_DATA_CR;
+			c->size = c->left;
 			if (c->last) {
-				if (chunk_end(c) != S3D_CHUNKED_OK)
+				if (chunk_end(c, 0) != S3D_CHUNKED_OK)
 					return c->status;
 				c->st = ST_TRAILER;
 			}
@@ -213,14 +282,11 @@ enum s3d_chunked_status s3d_chunked_feed(struct s3d_chunked *c, const char *p, s
 		case ST_DATA: {
 			size_t take = n - i < c->left ? n - i : (size_t)c->left;
 
-			if (c->signed_) {
-				if (buf_add(&c->data, p + i, take) < 0)
-					return fail(c, S3D_CHUNKED_ELIMIT, "a signed chunk is too large");
-			} else {
-				if (c->fn(c->arg, p + i, take) < 0)
-					return fail(c, S3D_CHUNKED_ESINK, "cannot store the data");
-				c->decoded += take;
-			}
+			if (c->signed_)
+				s3d_sum_update(&c->hash, p + i, take);
+			if (c->fn(c->arg, p + i, take) < 0)
+				return fail(c, S3D_CHUNKED_ESINK, "cannot store the data");
+			c->decoded += take;
 			i += take;
 			c->left -= take;
 			if (c->left == 0)
@@ -235,7 +301,7 @@ enum s3d_chunked_status s3d_chunked_feed(struct s3d_chunked *c, const char *p, s
 		case ST_DATA_LF:
 			if (p[i++] != '\n')
 				return fail(c, S3D_CHUNKED_EFRAME, "chunk data is not followed by CRLF");
-			if (chunk_end(c) != S3D_CHUNKED_OK)
+			if (chunk_end(c, c->size) != S3D_CHUNKED_OK)
 				return c->status;
 			c->st = ST_HEADER;
 			break;
@@ -277,6 +343,11 @@ uint64_t s3d_chunked_decoded(const struct s3d_chunked *c)
 	return c->decoded;
 }
 
+uint64_t s3d_chunked_verified(const struct s3d_chunked *c)
+{
+	return c->signed_ ? c->verified : c->decoded;
+}
+
 const char *s3d_chunked_trailer(const struct s3d_chunked *c, const char *name)
 {
 	for (size_t i = 0; i < c->ntrailers; i++)
@@ -294,6 +365,7 @@ void s3d_chunked_free(struct s3d_chunked *c)
 		free(c->trailers[i].value);
 	}
 	buf_release(&c->line);
-	buf_release(&c->data);
+	if (c->hashing)
+		s3d_sum_release(&c->hash);
 	free(c);
 }

@@ -118,10 +118,18 @@ void s3d_req_fail(struct s3d_req *r, int status, const char *code, const char *f
 enum MHD_Result s3d_req_body_bytes(struct s3d_req *r, const char *p, size_t n);
 /* s3d_req_expect_body: set up the sink; limit caps the decoded bytes. */
 enum MHD_Result s3d_req_expect_body(struct s3d_req *r, enum s3d_body kind, uint64_t limit, s3d_finish_fn *finish);
+/* s3d_req_body_drop: a refused body's temp file closed and removed now,
+ * not when the connection completes (later bytes are discarded). */
+void s3d_req_body_drop(struct s3d_req *r);
 /* s3d_req_body_done: for finish functions: lengths, x-amz-content-sha256,
  * Content-MD5 and x-amz-checksum-* verified (false after replying); m gets
- * the size, the ETag, the checksum and the time. */
+ * the size, the ETag, the checksum and the time.  A refused body's temp
+ * file is dropped before the reply. */
 bool s3d_req_body_done(struct s3d_req *r, struct s3d_meta *m);
+/* s3d_req_body_accept: a finish function for settings the sandbox does
+ * not model (ACLs, CORS, tags): the body is checked, then accepted and
+ * forgotten, as a permissive S3 would keep them. */
+enum MHD_Result s3d_req_body_accept(struct s3d_req *r);
 /* s3d_req_meta: content-* headers and x-amz-meta-* of the request into m;
  * -1 after replying MetadataTooLarge. */
 int s3d_req_meta(struct s3d_req *r, struct s3d_meta *m);
@@ -149,6 +157,9 @@ void s3d_object_etag_headers(struct MHD_Response *resp, const struct s3d_meta *m
  * (*out_fd, *out_tmp) and its md5. */
 int s3d_object_copy_data(struct s3d_req *r, int src, uint64_t start, uint64_t n, char md5hex[33], int *out_fd,
 			 char **out_tmp, struct error *err);
+/* s3d_object_copy_reply: CopyObjectResult or CopyPartResult (root) for
+ * the copy m describes. */
+enum MHD_Result s3d_object_copy_reply(struct s3d_req *r, const char *root, const struct s3d_meta *m);
 /* s3d_object_copy_source: opens x-amz-copy-source after its checks and
  * conditions; replies and returns -1 on a refusal. */
 int s3d_object_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_meta *sm);

@@ -82,8 +82,6 @@ static enum MHD_Result part_copy(struct s3d_req *r)
 	struct s3d_meta sm, m = { 0 };
 	uint64_t start = 0, end = 0;
 	struct error err;
-	struct buf b;
-	char t[32];
 	int src, fd = -1, range;
 
 	src = s3d_object_copy_source(r, &sb, &sk, &sm);
@@ -112,13 +110,7 @@ static enum MHD_Result part_copy(struct s3d_req *r)
 			s3d_object_internal(r, err.msg);
 		goto out;
 	}
-	buf_init(&b, 0);
-	s3d_xml_begin(&b, "CopyPartResult");
-	s3d_xml_time(m.mtime_ms, t);
-	s3d_xml_elem(&b, "LastModified", t);
-	s3d_xml_elemf(&b, "ETag", "\"%s\"", m.etag);
-	s3d_xml_close(&b, "CopyPartResult");
-	s3d_reply_xml(r, 200, &b);
+	s3d_object_copy_reply(r, "CopyPartResult", &m);
 out:
 	close(src);
 	s3d_meta_release(&sm);

@@ -296,6 +296,7 @@ static enum MHD_Result put_finish(struct s3d_req *r)
 
 	if (!s3d_req_body_done(r, &m) || s3d_req_meta(r, &m) < 0) {
 		s3d_meta_release(&m);
+		s3d_req_body_drop(r);
 		return MHD_YES;
 	}
 	rc = s3d_store_commit(r->s->st, r->bucket, r->key, r->fd, r->tmp, &m, &err);
@@ -428,6 +429,20 @@ int s3d_object_copy_source(struct s3d_req *r, char **sb, char **sk, struct s3d_m
 	return fd;
 }
 
+enum MHD_Result s3d_object_copy_reply(struct s3d_req *r, const char *root, const struct s3d_meta *m)
+{
+	struct buf b;
+	char t[32];
+
+	buf_init(&b, 0);
+	s3d_xml_begin(&b, root);
+	s3d_xml_time(m->mtime_ms, t);
+	s3d_xml_elem(&b, "LastModified", t);
+	s3d_xml_elemf(&b, "ETag", "\"%s\"", m->etag);
+	s3d_xml_close(&b, root);
+	return s3d_reply_xml(r, 200, &b);
+}
+
 static enum MHD_Result copy_object(struct s3d_req *r)
 {
 	const char *directive = s3d_req_header(r, "x-amz-metadata-directive");
@@ -435,8 +450,6 @@ static enum MHD_Result copy_object(struct s3d_req *r)
 	char *sb = NULL, *sk = NULL, *tmp = NULL;
 	struct s3d_meta sm, m = { 0 };
 	struct error err;
-	struct buf b;
-	char t[32];
 	int src, fd = -1;
 
 	if (directive && !replace && !str_case_eq(directive, "COPY"))
@@ -475,13 +488,7 @@ static enum MHD_Result copy_object(struct s3d_req *r)
 		s3d_object_internal(r, err.msg);
 		goto out;
 	}
-	buf_init(&b, 0);
-	s3d_xml_begin(&b, "CopyObjectResult");
-	s3d_xml_time(m.mtime_ms, t);
-	s3d_xml_elem(&b, "LastModified", t);
-	s3d_xml_elemf(&b, "ETag", "\"%s\"", m.etag);
-	s3d_xml_close(&b, "CopyObjectResult");
-	s3d_reply_xml(r, 200, &b);
+	s3d_object_copy_reply(r, "CopyObjectResult", &m);
 out:
 	close(src);
 	s3d_meta_release(&sm);
@@ -517,15 +524,6 @@ static enum MHD_Result empty_tagging(struct s3d_req *r)
 	return s3d_reply_xml(r, 200, &b);
 }
 
-static enum MHD_Result accept_finish(struct s3d_req *r)
-{
-	struct s3d_meta m = { 0 };
-
-	if (!s3d_req_body_done(r, &m))
-		return MHD_YES;
-	return s3d_reply_empty(r, 200);
-}
-
 enum MHD_Result s3d_object_route(struct s3d_req *r)
 {
 	const char *m = r->method, *code;
@@ -558,7 +556,7 @@ enum MHD_Result s3d_object_route(struct s3d_req *r)
 		if (s3d_req_query(r, "uploadId") || s3d_req_query(r, "partNumber"))
 			return s3d_mpu_upload_part(r);
 		if (s3d_req_query(r, "acl") || s3d_req_query(r, "tagging"))
-			return s3d_req_expect_body(r, S3D_BODY_MEM, 64u << 10, accept_finish);
+			return s3d_req_expect_body(r, S3D_BODY_MEM, 64u << 10, s3d_req_body_accept);
 		if (s3d_req_header(r, "x-amz-copy-source"))
 			return copy_object(r);
 		return s3d_req_expect_body(r, S3D_BODY_FILE, S3D_OBJECT_MAX, put_finish);

@@ -2,9 +2,10 @@
  * fuzz_s3d_chunked.c: any bytes through the aws-chunked decoder, unsigned
  * and signed (fixed key and seed), whole and split at a point the first
  * byte picks.  Invariants: the two splittings agree on the status, the
- * data and the trailers; a signed stream hands on nothing unverified
- * (nothing at all unless a chunk signature matched, which random input
- * cannot do); the decoded count equals the data handed on.
+ * data and the trailers; a signed stream verifies nothing and never
+ * completes (no random chunk carries a matching signature), though it may
+ * hand on the bytes of the chunk that fails; the decoded count equals the
+ * data handed on.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ static int sink(void *arg, const char *p, size_t n)
 }
 
 static enum s3d_chunked_status run(const struct s3d_chunked_sign *sign, const uint8_t *d, size_t n, size_t cut,
-				   struct buf *out, char *trailer, size_t tsize, int *done)
+				   struct buf *out, char *trailer, size_t tsize, int *done, uint64_t *verified)
 {
 	struct s3d_chunked *c = s3d_chunked_new(sign, sink, out);
 	enum s3d_chunked_status st = s3d_chunked_feed(c, (const char *)d, cut);
@@ -37,6 +38,7 @@ static enum s3d_chunked_status run(const struct s3d_chunked_sign *sign, const ui
 	t = s3d_chunked_trailer(c, "x-amz-checksum-crc32");
 	str_copy(trailer, t ? t : "", tsize);
 	*done = s3d_chunked_done(c);
+	*verified = s3d_chunked_verified(c);
 	if (*done && st != S3D_CHUNKED_OK)
 		abort();
 	s3d_chunked_free(c);
@@ -50,14 +52,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf a, b;
 	char ta[128], tb[128];
 	int da, db;
+	uint64_t va, vb;
 	enum s3d_chunked_status sa, sb;
 
 	buf_init(&a, 1u << 20);
 	buf_init(&b, 1u << 20);
-	sa = run(NULL, data, size, size, &a, ta, sizeof(ta), &da);
-	sb = run(NULL, data, size, cut, &b, tb, sizeof(tb), &db);
+	sa = run(NULL, data, size, size, &a, ta, sizeof(ta), &da, &va);
+	sb = run(NULL, data, size, cut, &b, tb, sizeof(tb), &db, &vb);
 	if (sa != sb || da != db || a.len != b.len || memcmp(a.data, b.data, a.len) != 0 || strcmp(ta, tb) != 0)
 		abort();
+	if (va != a.len && sa != S3D_CHUNKED_ESINK)
+		abort();	/* unsigned: everything handed on counts as verified */
 	buf_release(&a);
 	buf_release(&b);
 
@@ -67,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	str_copy(sign.scope, "20130524/us-east-1/s3/aws4_request", sizeof(sign.scope));
 	str_copy(sign.seed, "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9", sizeof(sign.seed));
 	buf_init(&a, 1u << 20);
-	sa = run(&sign, data, size, cut, &a, ta, sizeof(ta), &da);
-	if (a.len != 0 || da)
+	sa = run(&sign, data, size, cut, &a, ta, sizeof(ta), &da, &va);
+	if (va != 0 || da)
 		abort();	/* no random chunk carries a matching signature */
 	(void)sa;
 	buf_release(&a);

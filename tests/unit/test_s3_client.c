@@ -125,6 +125,13 @@ static void wait_done(struct result *res)
 	ck_assert_msg(ts_wait(loop, &res->done, 10000), "no answer in 10 s");
 }
 
+/* await: op (what an s3_* call returned) was started and has answered. */
+static void await(const void *op, struct result *res)
+{
+	ck_assert_ptr_nonnull(op);
+	wait_done(res);
+}
+
 static void setup(void)
 {
 	ck_assert_int_eq(ts_start(&server, s3_handler, NULL), 0);
@@ -181,8 +188,7 @@ START_TEST(test_signed_list_buckets)
 	/* a wrong secret: the server's own recomputation disagrees */
 	s3_free(s);
 	s = client(AKID, "not-the-secret");
-	ck_assert_ptr_nonnull(s3_list_buckets(s, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_list_buckets(s, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_AUTH);
 	ck_assert_int_eq(res.err.status, 403);
 	ck_assert_str_eq(res.code, "SignatureDoesNotMatch");
@@ -207,8 +213,7 @@ START_TEST(test_list_pages_and_names)
 	seed("user-alice", "notes.txt", "4");
 	seed("user-alice", "zz/../up", "5");
 	seed("user-alice", "zz/z", "6");
-	ck_assert_ptr_nonnull(s3_list_objects(s, &o, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_list_objects(s, &o, on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert_int_eq(st.bad_sigs, 0);
 	ck_assert(res.doc.truncated);
@@ -220,8 +225,7 @@ START_TEST(test_list_pages_and_names)
 	result_release(&res);
 
 	o.token = token;
-	ck_assert_ptr_nonnull(s3_list_objects(s, &o, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_list_objects(s, &o, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NONE);
 	ck_assert(!res.doc.truncated);
 	ck_assert_uint_eq(res.doc.nprefixes, 1);	/* zz/ */
@@ -230,14 +234,12 @@ START_TEST(test_list_pages_and_names)
 	free(token);
 
 	/* keys with "..", spaces, UTF-8 are signed and sent as named */
-	ck_assert_ptr_nonnull(s3_head_object(s, "user-alice", "zz/../up", on_done, &res, &err));
-	wait_done(&res);
+	await(s3_head_object(s, "user-alice", "zz/../up", on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert_str_eq(st.last_path, "/user-alice/zz/../up");
 	ck_assert_str_eq(res.header, "e4da3b7fbbce2345d7772b0674a318d5");
 	result_release(&res);
-	ck_assert_ptr_nonnull(s3_get_range(s, "user-alice", "données/y.csv", 0, 1023, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_range(s, "user-alice", "données/y.csv", 0, 1023, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NONE);
 	ck_assert_int_eq(res.status, 206);
 	ck_assert_str_eq(res.body.data, "3");
@@ -253,36 +255,31 @@ START_TEST(test_errors_in_words)
 	struct error err;
 	struct s3_list_opts o = { .bucket = "nobucket" };
 
-	ck_assert_ptr_nonnull(s3_get_range(s, "user-alice", "missing.csv", 0, 10, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_range(s, "user-alice", "missing.csv", 0, 10, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NOT_FOUND);
 	ck_assert_str_eq(res.err.msg, "no object 'user-alice/missing.csv' (NoSuchKey)");
 	result_release(&res);
 
-	ck_assert_ptr_nonnull(s3_list_objects(s, &o, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_list_objects(s, &o, on_done, &res, &err), &res);
 	ck_assert_str_eq(res.err.msg, "no bucket 'nobucket' (NoSuchBucket)");
 	result_release(&res);
 
 	seed("user-alice", "x.csv", "data");
 	add_fault("GET", "/user-alice/x.csv", 403, "AccessDenied", 1, 0);
-	ck_assert_ptr_nonnull(s3_get_range(s, "user-alice", "x.csv", 0, 10, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_range(s, "user-alice", "x.csv", 0, 10, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_FORBIDDEN);
 	ck_assert_str_eq(res.err.msg, "access denied to 'user-alice/x.csv' (AccessDenied)");
 	result_release(&res);
 
 	/* HEAD errors have no body: the status speaks */
 	add_fault("HEAD", "/user-alice/x.csv", 403, "AccessDenied", 1, 0);
-	ck_assert_ptr_nonnull(s3_head_object(s, "user-alice", "x.csv", on_done, &res, &err));
-	wait_done(&res);
+	await(s3_head_object(s, "user-alice", "x.csv", on_done, &res, &err), &res);
 	ck_assert_str_eq(res.err.msg, "access denied to 'user-alice/x.csv' (HTTP 403)");
 	result_release(&res);
 
 	add_fault("GET", "list-type", 503, "SlowDown", 1, 0);
 	o.bucket = "user-alice";
-	ck_assert_ptr_nonnull(s3_list_objects(s, &o, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_list_objects(s, &o, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_HTTP);
 	ck_assert_int_eq(res.err.status, 503);
 	ck_assert(str_has_prefix(res.err.msg, "S3 at '127.0.0.1:"));
@@ -290,8 +287,7 @@ START_TEST(test_errors_in_words)
 	result_release(&res);
 
 	add_fault("GET", "/user-alice/x.csv", 500, "InternalError", 1, 0);
-	ck_assert_ptr_nonnull(s3_get_range(s, "user-alice", "x.csv", 0, 3, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_range(s, "user-alice", "x.csv", 0, 3, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.status, 500);
 	result_release(&res);
 
@@ -306,8 +302,7 @@ START_TEST(test_errors_in_words)
 		s = s3_new(loop, http, &cfg);
 		s3_config_release(&cfg);
 	}
-	ck_assert_ptr_nonnull(s3_list_buckets(s, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_list_buckets(s, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NET);
 	ck_assert_str_eq(res.err.msg, "connection refused to '127.0.0.1:1'");
 	result_release(&res);
@@ -329,8 +324,7 @@ START_TEST(test_download_atomic)
 	pthread_mutex_lock(&st.mu);
 	put_obj("user-alice", "../../etc/passwd", big, 3 * 1024 * 1024 + 7, NULL);
 	pthread_mutex_unlock(&st.mu);
-	ck_assert_ptr_nonnull(s3_get_object(s, &o, on_progress, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_object(s, &o, on_progress, on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert(str_has_suffix(res.path, "/passwd"));
 	ck_assert(str_has_prefix(res.path, tmpdir));
@@ -343,16 +337,14 @@ START_TEST(test_download_atomic)
 	result_release(&res);
 
 	/* again: never overwritten silently */
-	ck_assert_ptr_nonnull(s3_get_object(s, &o, NULL, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_object(s, &o, NULL, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NONE);
 	ck_assert(str_has_suffix(res.path, "/passwd (1)"));
 	result_release(&res);
 
 	/* a failed download leaves nothing */
 	o.key = "missing";
-	ck_assert_ptr_nonnull(s3_get_object(s, &o, NULL, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_object(s, &o, NULL, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NOT_FOUND);
 	ck_assert_ptr_null(res.path);
 	result_release(&res);
@@ -412,8 +404,7 @@ START_TEST(test_put_single)
 	struct s3_put_opts o = { .bucket = "user-alice", .key = "up/data.csv", .path = path };
 	struct obj *ob;
 
-	ck_assert_ptr_nonnull(s3_put_object(s, &o, on_progress, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_put_object(s, &o, on_progress, on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert_int_eq(st.bad_sigs, 0);
 	ck_assert_int_eq(st.unsigned_payloads, 1);
@@ -428,8 +419,7 @@ START_TEST(test_put_single)
 
 	/* an ETag that is not the MD5 of what was sent */
 	o.key = "corrupt.csv";
-	ck_assert_ptr_nonnull(s3_put_object(s, &o, NULL, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_put_object(s, &o, NULL, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_INVALID);
 	ck_assert(str_has_prefix(res.err.msg, "upload of 'user-alice/corrupt.csv' damaged on the way"));
 	result_release(&res);
@@ -456,8 +446,7 @@ START_TEST(test_put_multipart)
 
 	ck_assert_int_eq(file_read(path, &want, &err), 0);
 	add_fault("PUT", "partNumber=", 0, NULL, 6, 150);	/* slow parts: see them overlap */
-	ck_assert_ptr_nonnull(s3_put_object(s, &o, on_progress, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_put_object(s, &o, on_progress, on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert_int_eq(st.bad_sigs, 0);
 	ck_assert_int_eq(st.parts_received, 6);
@@ -478,8 +467,7 @@ START_TEST(test_put_multipart)
 	/* a part failing with a 500 is sent again */
 	add_fault("PUT", "partNumber=2&", 500, "InternalError", 1, 0);
 	o.key = "retry.bin";
-	ck_assert_ptr_nonnull(s3_put_object(s, &o, NULL, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_put_object(s, &o, NULL, on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	result_release(&res);
 
@@ -488,8 +476,7 @@ START_TEST(test_put_multipart)
 	st.complete_error = true;
 	pthread_mutex_unlock(&st.mu);
 	o.key = "complete-error.bin";
-	ck_assert_ptr_nonnull(s3_put_object(s, &o, NULL, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_put_object(s, &o, NULL, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_HTTP);
 	ck_assert_str_eq(res.code, "InternalError");
 	ck_assert_ptr_nonnull(strstr(res.err.msg, "(InternalError, HTTP 200)"));
@@ -504,8 +491,7 @@ START_TEST(test_put_multipart)
 	pthread_mutex_unlock(&st.mu);
 	add_fault("PUT", "partNumber=3&", 403, "AccessDenied", 5, 0);
 	o.key = "denied.bin";
-	ck_assert_ptr_nonnull(s3_put_object(s, &o, NULL, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_put_object(s, &o, NULL, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_FORBIDDEN);
 	ck_assert_str_eq(res.err.msg, "access denied to 'user-alice/denied.bin' (AccessDenied)");
 	for (int i = 0; i < 20 && st.aborts < 2; i++)
@@ -564,8 +550,7 @@ START_TEST(test_delete_prefix)
 	}
 	seed("shared", "big/ctrl\001key", "y");
 	seed("shared", "bigger.csv", "stays");
-	ck_assert_ptr_nonnull(s3_delete_prefix(s, "shared", "big/", on_progress, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_delete_prefix(s, "shared", "big/", on_progress, on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert_uint_eq(res.count, 2501);
 	ck_assert_uint_eq(res.failed, 0);
@@ -578,8 +563,7 @@ START_TEST(test_delete_prefix)
 	/* per-key failures are counted and the first one explains */
 	seed("shared", "locked/a", "1");
 	seed("shared", "locked/b", "2");
-	ck_assert_ptr_nonnull(s3_delete_prefix(s, "shared", "locked/", NULL, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_delete_prefix(s, "shared", "locked/", NULL, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_FORBIDDEN);
 	ck_assert_str_eq(res.err.msg, "access denied to 'shared/locked/a' (AccessDenied)");
 	ck_assert_uint_eq(res.failed, 2);
@@ -599,29 +583,24 @@ START_TEST(test_copy_policy_presign)
 	static const char policy[] = "{\"Version\":\"2012-10-17\",\"Statement\":[]}";
 
 	seed("user-alice", "a.csv", "hello");
-	ck_assert_ptr_nonnull(s3_copy_object(s, "user-alice", "a.csv", "shared", "copy of a.csv", on_done, &res, &err));
-	wait_done(&res);
+	await(s3_copy_object(s, "user-alice", "a.csv", "shared", "copy of a.csv", on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert_ptr_nonnull(find("shared", "copy of a.csv"));
 	result_release(&res);
 
-	ck_assert_ptr_nonnull(s3_get_policy(s, "shared", on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_policy(s, "shared", on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NOT_FOUND);
 	ck_assert_str_eq(res.code, "NoSuchBucketPolicy");
 	ck_assert_str_eq(res.err.msg, "bucket 'shared' has no policy (NoSuchBucketPolicy)");
 	result_release(&res);
-	ck_assert_ptr_nonnull(s3_put_policy(s, "shared", policy, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_put_policy(s, "shared", policy, on_done, &res, &err), &res);
 	ck_assert_msg(res.err.code == ERR_NONE, "%s", res.err.msg);
 	ck_assert_int_eq(st.bad_sigs, 0);	/* the JSON body's sha256 checked */
 	result_release(&res);
-	ck_assert_ptr_nonnull(s3_get_policy(s, "shared", on_done, &res, &err));
-	wait_done(&res);
+	await(s3_get_policy(s, "shared", on_done, &res, &err), &res);
 	ck_assert_str_eq(res.body.data, policy);
 	result_release(&res);
-	ck_assert_ptr_nonnull(s3_delete_policy(s, "shared", on_done, &res, &err));
-	wait_done(&res);
+	await(s3_delete_policy(s, "shared", on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_NONE);
 	result_release(&res);
 
@@ -706,8 +685,7 @@ START_TEST(test_anonymous_and_free_in_flight)
 	struct result res = { 0 };
 	struct error err;
 
-	ck_assert_ptr_nonnull(s3_list_buckets(s, on_done, &res, &err));
-	wait_done(&res);
+	await(s3_list_buckets(s, on_done, &res, &err), &res);
 	ck_assert_int_eq(res.err.code, ERR_AUTH);	/* our server wants signatures */
 	ck_assert_str_eq(res.code, "SignatureDoesNotMatch");
 	result_release(&res);

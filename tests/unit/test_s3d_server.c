@@ -1,8 +1,9 @@
 /*
  * test_s3d_server.c: the S3 service in process, spoken to with libcurl and
  * signed with s3/sigv4: the body forms no CLI here sends over plain HTTP
- * (STREAMING-AWS4-HMAC-SHA256-PAYLOAD with chunk signatures, the unsigned
- * trailer form with a CRC32 trailer), tampered chunks and bad framing
+ * (STREAMING-AWS4-HMAC-SHA256-PAYLOAD with chunk signatures, the same
+ * with a signed trailer, the unsigned trailer form with a CRC32 trailer),
+ * tampered chunks, trailers and checksums, cut bodies and bad framing
  * (refused, nothing written), multipart rules (ETag, EntityTooSmall,
  * InvalidPart, NoSuchUpload), copies, and TLS, where the real aws-cli
  * uploads with its aws-chunked trailer inside HTTP chunked encoding.
@@ -82,6 +83,21 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+/* header_params: NULL-terminated "name: value" lines as signing
+ * parameters into h; returns their count.  Names are xstrndup'd. */
+static size_t header_params(const char *const *lines, struct sigv4_param *h)
+{
+	size_t n = 0;
+
+	for (; lines && lines[n]; n++) {
+		const char *colon = strchr(lines[n], ':');
+
+		h[n].name = xstrndup(lines[n], (size_t)(colon - lines[n]));
+		h[n].value = colon + 2;
+	}
+	return n;
+}
+
 /*
  * call: one request; path is decoded ("/b/a key"), query a raw encoded
  * query string or "".  Signed with x-amz-date now + skew, the payload hash
@@ -109,13 +125,7 @@ static long call(const char *method, const char *path, const char *query, const 
 	h[nh++] = (struct sigv4_param){ "host", host };
 	h[nh++] = (struct sigv4_param){ "x-amz-date", date };
 	h[nh++] = (struct sigv4_param){ "x-amz-content-sha256", payload_hash };
-	for (size_t i = 0; extra && extra[i]; i++) {
-		char *colon = strchr(extra[i], ':');
-
-		h[nh].name = xstrndup(extra[i], (size_t)(colon - extra[i]));
-		h[nh].value = colon + 2;
-		nh++;
-	}
+	nh += header_params(extra, h + nh);
 	if (*query) {
 		size_t count;
 
@@ -241,33 +251,24 @@ static void expect_absent(const char *path)
 	resp_release(&r);
 }
 
+enum tamper {
+	T_NONE,
+	T_CHUNK,		/* a bit flipped in the middle of the body */
+	T_TRAILER_SIG,		/* a wrong x-amz-trailer-signature */
+	T_CHECKSUM,		/* a signed trailer with a wrong CRC32 */
+	T_TRUNCATE,		/* the body ends before its final chunk */
+};
+
 /* signed_chunks: data as aws-chunked with chunk signatures chained from
- * the request's seed signature (which depends on the headers and date). */
-static void signed_chunks(const char *path, const char *data, size_t n, size_t chunk, const char *date,
-			  const char *const *hdrs, size_t nh, struct buf *body, int tamper)
+ * the request's seed signature; with trailer, a signed
+ * x-amz-checksum-crc32 trailer follows. */
+static void signed_chunks(const char *data, size_t n, size_t chunk, const char *date, const char *seed,
+			  bool trailer, enum tamper t, struct buf *body)
 {
-	struct sigv4_param h[12];
-	struct sigv4_request rq = { 0 };
-	char seed[65], prev[65], scope[64];
+	char prev[65], scope[64];
 	unsigned char key[32];
 	size_t off = 0;
 
-	for (size_t i = 0; i < nh; i++) {
-		char *colon = strchr(hdrs[i], ':');
-
-		h[i].name = xstrndup(hdrs[i], (size_t)(colon - hdrs[i]));
-		h[i].value = colon + 2;
-	}
-	rq.method = "PUT";
-	rq.path = path;
-	rq.headers = h;
-	rq.nheaders = nh;
-	rq.payload_hash = SIGV4_STREAMING;
-	rq.amz_date = date;
-	rq.region = "us-east-1";
-	ck_assert_int_eq(sigv4_signature(&rq, SK, seed), 0);
-	for (size_t i = 0; i < nh; i++)
-		free((char *)h[i].name);
 	sigv4_signing_key(SK, date, "us-east-1", "s3", key);
 	snprintf(scope, sizeof(scope), "%.8s/us-east-1/s3/aws4_request", date);
 	str_copy(prev, seed, sizeof(prev));
@@ -279,27 +280,48 @@ static void signed_chunks(const char *path, const char *data, size_t n, size_t c
 		sigv4_chunk_signature(key, date, scope, prev, data + off, len, sig);
 		buf_addf(body, "%zx;chunk-signature=%s\r\n", len, sig);
 		buf_add(body, data + off, len);
-		buf_adds(body, "\r\n");
 		str_copy(prev, sig, sizeof(prev));
 		if (len == 0)
 			break;
+		buf_adds(body, "\r\n");
 		off += len;
 	}
-	if (tamper)
+	if (trailer) {
+		char crc[48], sig[65];
+		char *canon;
+		struct s3d_sum s;
+
+		s3d_sum_init(&s, S3D_SUM_CRC32);
+		s3d_sum_update(&s, data, n);
+		s3d_sum_final_b64(&s, crc);
+		canon = xasprintf("x-amz-checksum-crc32:%s\n", t == T_CHECKSUM ? "AAAAAA==" : crc);
+		sigv4_trailer_signature(key, date, scope, prev, canon, strlen(canon), sig);
+		if (t == T_TRAILER_SIG)
+			sig[10] = sig[10] == 'f' ? 'e' : 'f';
+		buf_add(body, canon, strlen(canon) - 1);
+		buf_addf(body, "\r\nx-amz-trailer-signature:%s\r\n", sig);
+		free(canon);
+	}
+	buf_adds(body, "\r\n");
+	if (t == T_CHUNK)
 		body->data[body->len / 2] ^= 1;
+	if (t == T_TRUNCATE)
+		buf_truncate(body, body->len / 2);
 }
 
-/* put_streaming: a PUT whose Authorization we build around the chunks. */
-static long put_streaming(const char *path, const char *data, size_t n, int tamper, struct resp *r)
+/* put_streaming: a PUT in 64 KiB signed chunks (with a signed CRC32
+ * trailer when trailer), whose Authorization we build around them. */
+static long put_streaming(const char *path, const char *data, size_t n, bool trailer, enum tamper t,
+			  struct resp *r)
 {
 	char date[17], host[32], dlen[24], clen[24];
 	struct buf body, auth = BUF_INIT, url = BUF_INIT, line = BUF_INIT;
-	struct sigv4_param h[7];
+	struct sigv4_param h[8];
 	struct sigv4_request rq = { 0 };
 	struct curl_slist *hl = NULL;
 	CURL *c;
-	const char *hdrs[7];
-	char *owned[7];
+	char *owned[9] = { NULL }, seed[65];
+	size_t nh = 0;
 
 	sigv4_amz_date(time(NULL), date);
 	snprintf(host, sizeof(host), "127.0.0.1:%d", port);
@@ -307,38 +329,33 @@ static long put_streaming(const char *path, const char *data, size_t n, int tamp
 	/* the body's length depends only on the chunk sizes: compute it first */
 	{
 		struct buf probe;
-		const char *ph[] = { "host: x" };
 
-		signed_chunks(path, data, n, 65536, date, ph, 1, &probe, 0);
+		signed_chunks(data, n, 65536, date, SIGV4_EMPTY_SHA256, trailer, t, &probe);
 		snprintf(clen, sizeof(clen), "%zu", probe.len);
 		buf_release(&probe);
 	}
-	owned[0] = xasprintf("content-encoding: aws-chunked");
-	owned[1] = xasprintf("content-length: %s", clen);
-	owned[2] = xasprintf("host: %s", host);
-	owned[3] = xasprintf("x-amz-content-sha256: %s", SIGV4_STREAMING);
-	owned[4] = xasprintf("x-amz-date: %s", date);
-	owned[5] = xasprintf("x-amz-decoded-content-length: %s", dlen);
-	for (int i = 0; i < 6; i++)
-		hdrs[i] = owned[i];
-	signed_chunks(path, data, n, 65536, date, hdrs, 6, &body, tamper);
-	for (int i = 0; i < 6; i++) {
-		char *colon = strchr(owned[i], ':');
-
-		h[i].name = xstrndup(owned[i], (size_t)(colon - owned[i]));
-		h[i].value = colon + 2;
-	}
+	owned[nh++] = xasprintf("content-encoding: aws-chunked");
+	owned[nh++] = xasprintf("content-length: %s", clen);
+	owned[nh++] = xasprintf("host: %s", host);
+	owned[nh++] = xasprintf("x-amz-content-sha256: %s", trailer ? SIGV4_STREAMING "-TRAILER" : SIGV4_STREAMING);
+	owned[nh++] = xasprintf("x-amz-date: %s", date);
+	owned[nh++] = xasprintf("x-amz-decoded-content-length: %s", dlen);
+	if (trailer)
+		owned[nh++] = xasprintf("x-amz-trailer: x-amz-checksum-crc32");
+	header_params((const char *const *)owned, h);
 	rq.method = "PUT";
 	rq.path = path;
 	rq.headers = h;
-	rq.nheaders = 6;
-	rq.payload_hash = SIGV4_STREAMING;
+	rq.nheaders = nh;
+	rq.payload_hash = trailer ? SIGV4_STREAMING "-TRAILER" : SIGV4_STREAMING;
 	rq.amz_date = date;
 	rq.region = "us-east-1";
+	ck_assert_int_eq(sigv4_signature(&rq, SK, seed), 0);
 	ck_assert_int_eq(sigv4_authorization(&rq, AK, SK, &auth), 0);
+	signed_chunks(data, n, 65536, date, seed, trailer, t, &body);
 	buf_addf(&url, "http://%s", host);
 	str_url_encode(&url, path, strlen(path), true);
-	for (int i = 0; i < 6; i++)
+	for (size_t i = 0; i < nh; i++)
 		if (i != 1 && i != 2)
 			hl = curl_slist_append(hl, owned[i]);
 	buf_addf(&line, "Authorization: %s", auth.data);
@@ -359,7 +376,7 @@ static long put_streaming(const char *path, const char *data, size_t n, int tamp
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hl);
-	for (int i = 0; i < 6; i++) {
+	for (size_t i = 0; i < nh; i++) {
 		free((char *)h[i].name);
 		free(owned[i]);
 	}
@@ -368,6 +385,17 @@ static long put_streaming(const char *path, const char *data, size_t n, int tamp
 	buf_release(&url);
 	buf_release(&line);
 	return r->status;
+}
+
+/* expect_no_temp: nothing left in the store's temp directory. */
+static void expect_no_temp(void)
+{
+	char *dir = xasprintf("%s/s3/.s3d/tmp", tmp);
+	char *cmd = xasprintf("test -d '%s' && test -z \"$(ls -A '%s')\"", dir, dir);
+
+	ck_assert_msg(system(cmd) == 0, "temp files left in %s", dir);
+	free(cmd);
+	free(dir);
 }
 
 static char *random_data(size_t n)
@@ -390,14 +418,56 @@ START_TEST(test_streaming_signed)
 	char *data = random_data(n);
 	struct resp r;
 
-	ck_assert_int_eq(put_streaming("/user-tester/stream/ok.bin", data, n, 0, &r), 200);
+	ck_assert_int_eq(put_streaming("/user-tester/stream/ok.bin", data, n, false, T_NONE, &r), 200);
 	resp_release(&r);
 	expect_object("/user-tester/stream/ok.bin", data, n);
 	/* one flipped bit in the middle: refused, nothing stored */
-	put_streaming("/user-tester/stream/tampered.bin", data, n, 1, &r);
+	put_streaming("/user-tester/stream/tampered.bin", data, n, false, T_CHUNK, &r);
 	expect_code(&r, 403, "SignatureDoesNotMatch");
 	resp_release(&r);
 	expect_absent("/user-tester/stream/tampered.bin");
+	expect_no_temp();
+	free(data);
+}
+END_TEST
+
+/* STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER: signed chunks, then a CRC32
+ * trailer signed by x-amz-trailer-signature; each fault gets S3's code and
+ * leaves neither the object (an older version stays) nor a temp file */
+static const struct {
+	const char *name;
+	enum tamper t;
+	long status;
+	const char *code;
+} trailer_faults[] = {
+	{ "bad chunk signature", T_CHUNK, 403, "SignatureDoesNotMatch" },
+	{ "bad trailer signature", T_TRAILER_SIG, 403, "SignatureDoesNotMatch" },
+	{ "bad checksum", T_CHECKSUM, 400, "BadDigest" },
+	{ "truncated body", T_TRUNCATE, 400, "IncompleteBody" },
+};
+
+START_TEST(test_signed_trailer)
+{
+	size_t n = 150000;
+	char *data = random_data(n);
+	const char *path = "/user-tester/trailer/signed.bin";
+	struct resp r;
+
+	ck_assert_int_eq(put_streaming(path, data, n, true, T_NONE, &r), 200);
+	resp_release(&r);
+	expect_object(path, data, n);
+	for (size_t i = 0; i < sizeof(trailer_faults) / sizeof(trailer_faults[0]); i++) {
+		char *other = random_data(n / 2);
+
+		put_streaming(path, other, n / 2, true, trailer_faults[i].t, &r);
+		ck_assert_msg(r.status == trailer_faults[i].status &&
+				      strstr(r.body.data, trailer_faults[i].code),
+			      "%s: got %ld %s", trailer_faults[i].name, r.status, r.body.data);
+		resp_release(&r);
+		expect_object(path, data, n);
+		expect_no_temp();
+		free(other);
+	}
 	free(data);
 }
 END_TEST
@@ -725,6 +795,7 @@ static Suite *s3d_server_suite(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_streaming_signed);
+	tcase_add_test(tc, test_signed_trailer);
 	tcase_add_test(tc, test_unsigned_trailer);
 	tcase_add_test(tc, test_multipart_rules);
 	tcase_add_test(tc, test_copy);

@@ -78,6 +78,16 @@ int sigv4_presign(const struct sigv4_request *rq, const char *host, const char *
  * signed with key. */
 void sigv4_chunk_signature(const unsigned char key[32], const char *amz_date, const char *scope,
 			   const char *prev_sig, const void *data, size_t n, char sig[65]);
+/* sigv4_chunk_signature_digest: the same from the chunk's hex sha256, for
+ * a verifier that hashes the data as it arrives. */
+void sigv4_chunk_signature_digest(const unsigned char key[32], const char *amz_date, const char *scope,
+				  const char *prev_sig, const char data_sha256[65], char sig[65]);
+/* sigv4_trailer_signature: the x-amz-trailer-signature of a signed
+ * trailer: "AWS4-HMAC-SHA256-TRAILER\n<date>\n<scope>\n<prev>\n<sha256(canonical)>",
+ * prev being the final (empty) chunk's signature and canonical the trailer
+ * lines as "name:value\n", names lower case, sorted. */
+void sigv4_trailer_signature(const unsigned char key[32], const char *amz_date, const char *scope,
+			     const char *prev_sig, const void *canonical, size_t n, char sig[65]);
 
 /* sigv4_sha256_hex: the hex sha256 of p[0..n) into out (65 bytes). */
 void sigv4_sha256_hex(const void *p, size_t n, char out[65]);

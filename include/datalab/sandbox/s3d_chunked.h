@@ -6,11 +6,14 @@
  *   unsigned:  hex(len)\r\n<data>\r\n ... 0\r\n
  * then trailer lines "name:value\r\n" (x-amz-checksum-crc32:..., maybe
  * x-amz-trailer-signature:...) and an empty line.  Bytes may be fed split
- * anywhere.  With a signing key, each chunk's signature is checked against
- * the previous one (the first against the request's seed signature) before
- * its data is handed on, so a chunk is buffered whole (at most
- * S3D_CHUNKED_MAX_SIGNED bytes); unsigned chunks pass straight through.
- * The trailer signature is read but not checked.
+ * anywhere.  Data is handed on as it arrives, nothing is buffered.  With a
+ * signing key, each chunk's data is hashed as it passes and its signature
+ * checked at the chunk's end, chained from the previous one (the first from
+ * the request's seed signature); a signed trailer's x-amz-trailer-signature
+ * is checked over the trailer lines, chained from the final chunk's.  So
+ * data handed on is not yet verified: the receiver must keep it unpublished
+ * until s3d_chunked_done (the sandbox writes a temp file it renames only
+ * then), and drop it on any error.
  */
 #ifndef DATALAB_SANDBOX_S3D_CHUNKED_H
 #define DATALAB_SANDBOX_S3D_CHUNKED_H
@@ -19,13 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define S3D_CHUNKED_MAX_SIGNED (16u << 20)
-
 enum s3d_chunked_status {
 	S3D_CHUNKED_OK = 0,
 	S3D_CHUNKED_EFRAME,	/* malformed framing: 400 */
-	S3D_CHUNKED_ESIG,	/* a chunk signature is missing or wrong: 403 */
-	S3D_CHUNKED_ELIMIT,	/* a chunk or trailer over its cap: 400 */
+	S3D_CHUNKED_ESIG,	/* a chunk or trailer signature is missing or wrong: 403 */
+	S3D_CHUNKED_ELIMIT,	/* a line or the trailer over its cap: 400 */
 	S3D_CHUNKED_ESINK,	/* the data callback failed (disk) */
 };
 
@@ -52,7 +53,11 @@ bool s3d_chunked_done(const struct s3d_chunked *c);
 const char *s3d_chunked_error(const struct s3d_chunked *c);
 /* s3d_chunked_decoded: data bytes handed on so far. */
 uint64_t s3d_chunked_decoded(const struct s3d_chunked *c);
-/* s3d_chunked_trailer: a trailer's value by name (case-insensitive), or NULL. */
+/* s3d_chunked_verified: of those, the bytes of chunks whose signature
+ * matched (all of them when unsigned). */
+uint64_t s3d_chunked_verified(const struct s3d_chunked *c);
+/* s3d_chunked_trailer: a trailer's value by name (case-insensitive), or
+ * NULL; x-amz-trailer-signature is not among them. */
 const char *s3d_chunked_trailer(const struct s3d_chunked *c, const char *name);
 void s3d_chunked_free(struct s3d_chunked *c);
 
