@@ -54,7 +54,8 @@ void buckets_set_command(struct buckets *b, struct buf *cmd);
 void buckets_aws(const struct buckets *b, struct buf *out);
 /* buckets_s3_uri: "s3://bucket/key", shell-quoted, into out. */
 void buckets_s3_uri(struct buf *out, const char *bucket, const char *key);
-/* buckets_policy_loaded: a fresh policy (owned) for the current bucket. */
+/* buckets_policy_loaded: a fresh policy (owned) for the current bucket;
+ * a read still in flight is cancelled (it would answer older news). */
 void buckets_policy_loaded(struct buckets *b, cJSON *policy);
 /* buckets_ops_free: cancels and frees transfers and actions. */
 void buckets_ops_free(struct buckets *b);

@@ -338,6 +338,9 @@ static void start_page(struct buckets *b)
 
 void buckets_policy_loaded(struct buckets *b, cJSON *policy)
 {
+	/* a policy read still on its way is older than this one */
+	s3_cancel(b->policy_call);
+	b->policy_call = NULL;
 	cJSON_Delete(b->policy);
 	b->policy = policy;
 	for (size_t i = 0; i < b->nentries; i++)
