@@ -14,12 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
 #include "datalab/cli/cli.h"
 #include "datalab/cli/s3cli.h"
-#include "datalab/core/file.h"
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
 #include "datalab/core/mem.h"
@@ -54,29 +52,6 @@ static void usage(FILE *f)
 	      "A terminal console for cloud-native datalabs: launch services from Helm\n"
 	      "catalogs, watch them, open terminals in them, manage files in S3.\n"
 	      "Press ? inside for the keys.  See datalab(1).\n", f);
-}
-
-/* shipped_catalogs: the catalogs folder of this install or checkout. */
-static char *shipped_catalogs(void)
-{
-	char exe[4096], *dir;
-	ssize_t n;
-
-	if (getenv("DATALAB_CATALOGS_DIR"))
-		return xstrdup(getenv("DATALAB_CATALOGS_DIR"));
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')))
-			*slash = '\0';
-		dir = xasprintf("%s/../catalogs", exe);
-		if (file_exists(dir))
-			return dir;
-		free(dir);
-	}
-	return xstrdup(DATALAB_DATADIR "/catalogs");
 }
 
 struct charts {
@@ -142,7 +117,7 @@ static int run_console(const struct app_opts *o, const char *kubeconfig, struct 
 		charts.sandbox_url = catalog_sandbox_url(kc);
 		kube = kube_new(loop, http, kc);
 		live = live_new(loop, kube, &lo);
-		dir = shipped_catalogs();
+		dir = catalogs_shipped_dir();
 		if (catalogs_load_default(&charts.list, dir, &err) < 0)
 			log_warn("catalogs: %s", err.msg);
 		free(dir);
