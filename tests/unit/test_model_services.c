@@ -19,23 +19,8 @@
 #include "datalab/core/yaml.h"
 #include "datalab/model/services.h"
 
+#include "testjson.h"
 #include "testrelease.h"
-
-static cJSON *load_json(const char *rel)
-{
-	struct buf b;
-	struct error err;
-	cJSON *j;
-	char *path = xasprintf(TESTDATA "/%s", rel);
-
-	buf_init(&b, 0);
-	ck_assert_msg(file_read(path, &b, &err) == 0, "%s", err.msg);
-	j = json_parse(b.data, b.len, &err);
-	ck_assert_msg(j != NULL, "%s: %s", path, err.msg);
-	buf_release(&b);
-	free(path);
-	return j;
-}
 
 /* item: the object named name in a List. */
 static cJSON *item(cJSON *list, const char *name)
@@ -123,7 +108,7 @@ START_TEST(release_from_real_helm)
 	check_sane(s);
 	/* Secrets that are not helm's are ignored */
 	{
-		cJSON *other = load_json("kube/verbatim/k9s/sec.json");
+		cJSON *other = test_load_json("kube/verbatim/k9s/sec.json");
 
 		ck_assert_int_eq(services_secret(s, other, false, NULL), 0);
 		ck_assert_uint_eq(services_count(s), 1);
@@ -136,8 +121,8 @@ END_TEST
 START_TEST(running_with_pods_gpus_and_metrics)
 {
 	struct services *s = services_new();
-	cJSON *pods = load_json("kube/derived/podlist.json");
-	cJSON *metrics = load_json("kube/derived/podmetricslist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
+	cJSON *metrics = test_load_json("kube/derived/podmetricslist.json");
 	const cJSON *it;
 	const struct service *r;
 	uint64_t gen;
@@ -189,8 +174,8 @@ END_TEST
  * whichever arrives first. */
 START_TEST(pending_says_why)
 {
-	cJSON *pods = load_json("kube/derived/podlist.json");
-	cJSON *events = load_json("kube/derived/eventlist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
+	cJSON *events = test_load_json("kube/derived/eventlist.json");
 	cJSON *pod = item(pods, "jupyter-pytorch-gpu-0");
 	cJSON *ev = item(events, "jupyter-pytorch-gpu-0.17bc2b3a1f0e9d8c");
 
@@ -248,7 +233,7 @@ END_TEST
 START_TEST(crash_loop_and_starting)
 {
 	struct services *s = services_new();
-	cJSON *pods = load_json("kube/derived/podlist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
 	cJSON *pod = item(pods, "jupyter-pytorch-gpu-0");
 	cJSON *cs = cJSON_GetArrayItem(json_get(pod, "status.containerStatuses"), 0);
 	const struct service *r;
@@ -494,8 +479,8 @@ END_TEST
 START_TEST(events_of_a_service)
 {
 	struct services *s = services_new();
-	cJSON *pods = load_json("kube/derived/podlist.json");
-	cJSON *events = load_json("kube/derived/eventlist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
+	cJSON *events = test_load_json("kube/derived/eventlist.json");
 	const struct service *r;
 
 	add_secret(s, sec_gpu);
