@@ -86,6 +86,7 @@ void services_row_clear(struct service *r)
 		services_pod_clear(&r->pods[i]);
 	free(r->pods);
 	free(r->state_text);
+	free(r->state_detail);
 }
 
 void services_free(struct services *s)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "datalab/core/buf.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
@@ -134,6 +135,18 @@ static void derive(struct service *r, const char *no_pods_why)
 	}
 	if (!r->state_text)
 		r->state_text = xstrdup(service_state_name(r->state));
+	free(r->state_detail);
+	r->state_detail = xstrdup(r->state_text);
+	if (r->state == SERVICE_PENDING) {
+		char sum[160];
+
+		/* a quota's refusal runs to 300 characters: the column says which
+		 * resources, the detail view all of it */
+		if (service_quota_summary(r->state_text, sum, sizeof(sum))) {
+			free(r->state_text);
+			r->state_text = xasprintf("pending: %s", sum);
+		}
+	}
 }
 
 /* belongs: whether an object of namespace ns labelled with release
@@ -357,6 +370,65 @@ bool service_owns_object(const struct service *svc, const char *ns, const char *
 			return true;
 	/* objects a chart names after its release: NAME, NAME-x */
 	return strncmp(name, svc->name, n) == 0 && (name[n] == '\0' || name[n] == '-');
+}
+
+/* add_resource: a quota key (requests./limits. dropped) to b, "quota:
+ * a, b", unless it is listed already. */
+static void add_resource(struct buf *b, const char *p, size_t n)
+{
+	if (n > 9 && strncmp(p, "requests.", 9) == 0)
+		p += 9, n -= 9;
+	else if (n > 7 && strncmp(p, "limits.", 7) == 0)
+		p += 7, n -= 7;
+	/* each name follows ": " (the first) or ", " */
+	for (const char *q = strchr(b->data, ':'); q; q = strchr(q + 1, ','))
+		if (q[1] && strncmp(q + 2, p, n) == 0 && (q[2 + n] == ',' || q[2 + n] == '\0'))
+			return;
+	buf_addf(b, "%s%.*s", str_has_suffix(b->data, ":") ? " " : ", ", (int)n, p);
+}
+
+bool service_quota_summary(const char *text, char *dst, size_t size)
+{
+	const char *p, *end;
+	struct buf b;
+
+	if (!text)
+		return false;
+	buf_init(&b, 4096);
+	if ((p = strstr(text, "exceeded quota: ")) && (p = strstr(p, ", requested: "))) {
+		p += strlen(", requested: ");
+		end = strstr(p, ", used: ");
+		if (!end)
+			end = p + strlen(p);
+		buf_adds(&b, "quota:");
+		while (p < end) {
+			const char *eq = memchr(p, '=', (size_t)(end - p));
+			const char *comma = memchr(p, ',', (size_t)(end - p));
+
+			if (!eq)
+				break;
+			add_resource(&b, p, (size_t)(eq - p));
+			p = comma ? comma + 1 : end;
+		}
+	} else if ((p = strstr(text, "failed quota: ")) && (p = strstr(p, ": must specify "))) {
+		p += strlen(": must specify ");
+		buf_adds(&b, "quota: must specify");
+		while (*p && *p != ' ' && *p != ';') {
+			size_t n = strcspn(p, ", ;");
+
+			buf_addf(&b, "%s%.*s", str_has_suffix(b.data, "specify") ? " " : ", ", (int)n, p);
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
+	if (b.len == 0 || str_has_suffix(b.data, ":") || str_has_suffix(b.data, "specify")) {
+		buf_release(&b);
+		return false;
+	}
+	str_copy(dst, b.data, size);
+	buf_release(&b);
+	return true;
 }
 
 static bool word_at(const char *p, size_t n, const char *w)

@@ -150,7 +150,7 @@ static void build_overview(struct detail *d, const struct service *svc)
 		if (svc->app_version)
 			buf_addf(&b, " (app %s)", svc->app_version);
 		buf_addf(&b, "\nNamespace   %s\nStatus      %s\nHelm        revision %ld, %s\n", svc->namespace,
-			 svc->state_text, svc->revision, svc->helm_status ? svc->helm_status : "?");
+			 svc->state_detail ? svc->state_detail : svc->state_text, svc->revision, svc->helm_status ? svc->helm_status : "?");
 		if (svc->suspendable)
 			buf_addf(&b, "Pause       global.suspend=%s\n", svc->suspended ? "true" : "false");
 		for (size_t i = 0; i < svc->nurls; i++)

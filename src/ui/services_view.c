@@ -137,9 +137,11 @@ static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int c
 
 	buf_init(&b, 0);
 	if (svc) {
-		buf_addf(&b, "%s: %s", service_display_name(svc), svc->state_text);
+		const char *full = svc->state_detail ? svc->state_detail : svc->state_text;
+
+		buf_addf(&b, "%s: %s", service_display_name(svc), full);
 		for (size_t i = 0; i < svc->npods && svc->state != SERVICE_RUNNING; i++)
-			if (svc->pods[i].reason && !strstr(svc->state_text, svc->pods[i].reason))
+			if (svc->pods[i].reason && !strstr(full, svc->pods[i].reason))
 				buf_addf(&b, "; %s: %s", svc->pods[i].name, svc->pods[i].reason);
 		if (merr)
 			buf_addf(&b, "  (%s)", merr);
