@@ -456,7 +456,8 @@ START_TEST(all_namespaces_act_where_each_release_is)
 	ck_assert_str_eq(live_namespace(live), "user-alice");
 	WAIT(services_count(live_services(live)) == 2, 15000);
 	ck_assert(logged("GET /api/v1/secrets"));
-	ck_assert(logged("GET /api/v1/pods"));
+	/* the pods' list is another request: it may land later */
+	WAIT(logged("GET /api/v1/pods"), 15000);
 	ck_assert_ptr_nonnull(services_find(live_services(live), "projet-demo", "jupyter-pytorch-gpu"));
 	ck_assert_ptr_nonnull(services_find(live_services(live), "user-alice", "jupyter-pytorch-gpu"));
 	line = live_action_line(live, "delete", "projet-demo", "jupyter-pytorch-gpu", NULL);
