@@ -14,13 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unistd.h>
 
 #include "datalab/catalog/catalogs.h"
 #include "datalab/cli/cli.h"
 #include "datalab/cli/s3cli.h"
 #include "datalab/core/build.h"
-#include "datalab/core/file.h"
 #include "datalab/core/log.h"
 #include "datalab/core/loop.h"
 #include "datalab/core/mem.h"

@@ -42,9 +42,6 @@ struct cluster {
 
 /* cluster_changed: a feed changed c: the joins rerun at the next read. */
 void cluster_changed(struct cluster *c);
-/* cluster_quantity_of: a quantity string as milli-units (milli) or units,
- * 0 when absent or malformed. */
-int64_t cluster_quantity_of(const cJSON *v, bool milli);
 void cluster_quota_clear(struct cluster_quota *q);
 
 #endif

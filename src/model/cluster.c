@@ -21,6 +21,7 @@
 #include "datalab/kube/metrics.h"
 #include "datalab/kube/quantity.h"
 #include "datalab/model/cluster.h"
+#include "datalab/model/kobj.h"
 #include "cluster-internal.h"
 
 struct cluster *cluster_new(void)
@@ -42,30 +43,6 @@ uint64_t cluster_generation(const struct cluster *c)
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
-}
-
-static int64_t parse_time(const char *v)
-{
-	time_t t;
-
-	return v && time_parse_rfc3339(v, &t) == 0 ? (int64_t)t : 0;
-}
-
-/* key_str: a label or annotation value (keys hold dots). */
-static const char *key_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_get_key(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-int64_t cluster_quantity_of(const cJSON *v, bool milli)
-{
-	struct quantity q;
-
-	if (!cJSON_IsString(v) || quantity_parse_str(v->valuestring, &q, NULL) < 0)
-		return 0;
-	return milli ? quantity_milli(&q) : quantity_value(&q);
 }
 
 /* --- pods --- */
@@ -115,13 +92,6 @@ static size_t pod_search(const struct cluster *c, const char *ns, const char *na
 	return lo;
 }
 
-static const cJSON *resource_of(const cJSON *container, const char *name)
-{
-	const cJSON *v = json_get_key(json_get(container, "resources.requests"), name);
-
-	return v ? v : json_get_key(json_get(container, "resources.limits"), name);
-}
-
 /* status_of: kubectl's STATUS column (printers.go printPod, simplified). */
 static char *status_of(const cJSON *pod, const char *phase, bool deleting, char **waiting)
 {
@@ -162,26 +132,12 @@ static char *status_of(const cJSON *pod, const char *phase, bool deleting, char 
 	return xstrdup(reason ? reason : phase);
 }
 
-static char *sched_message(const cJSON *pod)
-{
-	const cJSON *cond;
-
-	cJSON_ArrayForEach(cond, json_get(pod, "status.conditions")) {
-		if (str_eq(json_str(cond, "type", ""), "PodScheduled") && str_eq(json_str(cond, "status", ""), "False"))
-			return xstrdup(json_str(cond, "message", json_str(cond, "reason", "Unschedulable")));
-	}
-	return NULL;
-}
-
 static void pod_fill(struct pod_row *r, const cJSON *pod)
 {
 	struct cluster_pod *p = &r->p;
-	const cJSON *labels = json_get(pod, "metadata.labels");
 	const cJSON *ct;
-	const char *inst = key_str(labels, "app.kubernetes.io/instance");
+	const char *inst = kobj_instance(pod);
 
-	if (!inst)
-		inst = key_str(labels, "release");
 	p->ns = xstrdup(json_str(pod, "metadata.namespace", ""));
 	p->name = xstrdup(json_str(pod, "metadata.name", ""));
 	p->node = dup_or_null(json_str(pod, "spec.nodeName", NULL));
@@ -189,19 +145,19 @@ static void pod_fill(struct pod_row *r, const cJSON *pod)
 	p->deleting = json_get(pod, "metadata.deletionTimestamp") != NULL;
 	p->status = status_of(pod, p->phase, p->deleting, &r->waiting);
 	p->instance = dup_or_null(inst);
-	p->created = parse_time(json_str(pod, "metadata.creationTimestamp", NULL));
+	p->created = kobj_time(pod, "metadata.creationTimestamp");
 	p->done = str_eq(p->phase, "Succeeded") || str_eq(p->phase, "Failed");
 	cJSON_ArrayForEach(ct, json_get(pod, "spec.containers")) {
 		p->containers++;
-		p->gpus += (int)cluster_quantity_of(resource_of(ct, CLUSTER_GPU_RESOURCE), false);
-		p->cpu_req_m += cluster_quantity_of(resource_of(ct, "cpu"), true);
-		p->mem_req += cluster_quantity_of(resource_of(ct, "memory"), false);
+		p->gpus += (int)kobj_request(ct, CLUSTER_GPU_RESOURCE, false);
+		p->cpu_req_m += kobj_request(ct, "cpu", true);
+		p->mem_req += kobj_request(ct, "memory", false);
 	}
 	cJSON_ArrayForEach(ct, json_get(pod, "status.containerStatuses")) {
 		p->ready += cJSON_IsTrue(json_get(ct, "ready"));
 		p->restarts += (int)json_int(ct, "restartCount", 0);
 	}
-	r->sched_msg = p->node ? NULL : sched_message(pod);
+	r->sched_msg = p->node ? NULL : kobj_sched_message(pod);
 }
 
 void cluster_feed_pod(struct cluster *c, const cJSON *pod, bool deleted)
@@ -319,7 +275,7 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	n = &c->nodes[c->nnodes++];
 	memset(n, 0, sizeof(*n));
 	n->name = xstrdup(name);
-	n->gpu_model = dup_or_null(key_str(labels, CLUSTER_GPU_PRODUCT_LABEL));
+	n->gpu_model = dup_or_null(kobj_key(labels, CLUSTER_GPU_PRODUCT_LABEL));
 	cJSON_ArrayForEach(l, labels) {
 		if (l->string && str_has_prefix(l->string, "node-role.kubernetes.io/") && l->string[24]) {
 			if (roles[0])
@@ -332,10 +288,10 @@ void cluster_feed_node(struct cluster *c, const cJSON *node, bool deleted)
 	cJSON_ArrayForEach(cond, json_get(node, "status.conditions"))
 		if (str_eq(json_str(cond, "type", ""), "Ready"))
 			n->ready = str_eq(json_str(cond, "status", ""), "True");
-	n->cpu_alloc_m = cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), "cpu"), true);
-	n->mem_alloc = cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), "memory"), false);
-	n->gpu_alloc = (int)cluster_quantity_of(json_get_key(json_get(node, "status.allocatable"), CLUSTER_GPU_RESOURCE), false);
-	n->gpu_capacity = (int)cluster_quantity_of(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
+	n->cpu_alloc_m = kobj_quantity(json_get_key(json_get(node, "status.allocatable"), "cpu"), true);
+	n->mem_alloc = kobj_quantity(json_get_key(json_get(node, "status.allocatable"), "memory"), false);
+	n->gpu_alloc = (int)kobj_quantity(json_get_key(json_get(node, "status.allocatable"), CLUSTER_GPU_RESOURCE), false);
+	n->gpu_capacity = (int)kobj_quantity(json_get_key(json_get(node, "status.capacity"), CLUSTER_GPU_RESOURCE), false);
 	n->cpu_m = cpu;
 	n->mem = mem;
 	n->gpu_util = gpu;
@@ -356,21 +312,6 @@ static void event_clear(struct cluster_event *e)
 	free(e->object_name);
 	free(e->source);
 	memset(e, 0, sizeof(*e));
-}
-
-static int64_t event_time(const cJSON *ev)
-{
-	static const char *const keys[] = {
-		"series.lastObservedTime", "lastTimestamp", "eventTime", "firstTimestamp", "metadata.creationTimestamp",
-	};
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		int64_t t = parse_time(json_str(ev, keys[i], NULL));
-
-		if (t > 0)
-			return t;
-	}
-	return 0;
 }
 
 void cluster_feed_event(struct cluster *c, const cJSON *ev, bool deleted)
@@ -407,7 +348,7 @@ void cluster_feed_event(struct cluster *c, const cJSON *ev, bool deleted)
 	e->source = xstrdup(json_str(ev, "source.component", json_str(ev, "reportingComponent", "")));
 	count = json_int(ev, "series.count", json_int(ev, "count", 1));
 	e->count = count > 0 && count < 1000000000 ? (int)count : 1;
-	e->when = event_time(ev);
+	e->when = kobj_event_time(ev);
 }
 
 static int by_time_cmp(const void *a, const void *b)

@@ -11,6 +11,7 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/model/cluster.h"
+#include "datalab/model/kobj.h"
 #include "cluster-internal.h"
 
 void cluster_quota_clear(struct cluster_quota *q)
@@ -57,8 +58,8 @@ void cluster_feed_quota(struct cluster *c, const cJSON *obj, bool deleted)
 		q->items = xreallocarray(q->items, q->nitems + 1, sizeof(*q->items));
 		it = &q->items[q->nitems++];
 		it->resource = xstrdup(h->string);
-		it->hard_milli = cluster_quantity_of(h, true);
-		it->used_milli = cluster_quantity_of(json_get_key(json_get(obj, "status.used"), h->string), true);
+		it->hard_milli = kobj_quantity(h, true);
+		it->used_milli = kobj_quantity(json_get_key(json_get(obj, "status.used"), h->string), true);
 	}
 }
 

@@ -46,6 +46,9 @@ struct live {
 	struct loop *loop;
 	struct kube *kube;
 	char *ns, *kubeconfig, *context;
+	bool all_ns;			/* the namespaced feeds watch every namespace */
+	bool all_refused;		/* a 403 on one of them: fall back (from reap) */
+	char all_err[256];		/* why all namespaces could not be listed */
 	long metrics_ms;
 	char *gpu_path;			/* where GPU utilisation is read, or NULL */
 	struct services *svc;
@@ -65,6 +68,8 @@ struct live {
 };
 
 void live_changed(struct live *s, unsigned what);
+/* live_ns: ns, or the current namespace when NULL. */
+const char *live_ns(const struct live *s, const char *ns);
 /* live_actions_free: cancels every action without calling back. */
 void live_actions_free(struct live *s);
 

@@ -177,12 +177,22 @@ static void replay_one(const cJSON *obj, void *arg)
 }
 
 /* reap: frees the informers refused with 403; runs from a timer. */
+static int restart_namespaced(struct live *s, struct error *err);
+
 static long reap(struct loop *l, void *arg)
 {
 	struct live *s = arg;
+	struct error err;
 
 	(void)l;
 	s->reap_timer = 0;
+	if (s->all_refused) {
+		/* all namespaces refused: the current one, as before the toggle */
+		s->all_refused = false;
+		s->all_ns = false;
+		if (restart_namespaced(s, &err) < 0)
+			log_warn("%s", err.msg);
+	}
 	for (int i = 0; i < F_COUNT; i++) {
 		struct feed *f = &s->feeds[i];
 
@@ -214,7 +224,13 @@ static void on_error(struct informer *inf, const struct error *err, void *arg)
 
 	(void)inf;
 	log_warn("watch of %s: %s", feed_resource[f->kind], err->msg);
-	if (err->code == ERR_FORBIDDEN || err->code == ERR_NOT_FOUND) {
+	if (err->code == ERR_FORBIDDEN && f->kind < F_NS_COUNT && s->all_ns) {
+		snprintf(s->all_err, sizeof(s->all_err), "not allowed to list %s in all namespaces: showing '%s'",
+			 feed_resource[f->kind], s->ns);
+		s->all_refused = true;
+		if (!s->reap_timer)
+			s->reap_timer = loop_add_timer(s->loop, 0, reap, s);
+	} else if (err->code == ERR_FORBIDDEN || err->code == ERR_NOT_FOUND) {
 		/* retrying a refusal every 30 s helps nobody and wakes us up */
 		str_copy(f->err, err->msg, sizeof(f->err));
 		f->reap = true;
@@ -253,7 +269,7 @@ static int start_feed(struct live *s, enum feed_kind kind, struct error *err)
 	f->s = s;
 	f->kind = kind;
 	f->err[0] = '\0';
-	if (informer_resource_path(feed_resource[kind], namespaced ? s->ns : NULL, path, sizeof(path)) < 0)
+	if (informer_resource_path(feed_resource[kind], namespaced && !s->all_ns ? s->ns : NULL, path, sizeof(path)) < 0)
 		return error_set(err, ERR_INVALID, "unable to watch '%s': unknown resource", feed_resource[kind]);
 	o.path = path;
 	f->inf = informer_new(s->kube, &o, &feed_cbs, f);
@@ -424,6 +440,21 @@ const char *live_namespace(const struct live *s)
 	return s->ns;
 }
 
+const char *live_ns(const struct live *s, const char *ns)
+{
+	return ns && *ns ? ns : s->ns;
+}
+
+bool live_all_namespaces(const struct live *s)
+{
+	return s->all_ns;
+}
+
+const char *live_all_error(const struct live *s)
+{
+	return s->all_err[0] ? s->all_err : NULL;
+}
+
 struct helm_target live_helm_target(const struct live *s)
 {
 	struct helm_target t = { s->kubeconfig, s->context, s->ns };
@@ -453,10 +484,6 @@ int live_set_namespace(struct live *s, const char *ns, struct error *err)
 				 ns ? ns : "");
 	if (str_eq(ns, s->ns))
 		return 0;
-	metrics_free(s->m_ns);
-	s->m_ns = NULL;
-	for (int i = 0; i < F_NS_COUNT; i++)
-		stop_feed(s, (enum feed_kind)i);
 	free(s->ns);
 	s->ns = xstrdup(ns);
 	/* remember it, most recent first, once */
@@ -466,6 +493,23 @@ int live_set_namespace(struct live *s, const char *ns, struct error *err)
 	free(s->recent[at]);
 	memmove(&s->recent[1], &s->recent[0], (size_t)at * sizeof(char *));
 	s->recent[0] = xstrdup(ns);
+	if (s->all_ns) {
+		/* every namespace is watched already: the title and quota move */
+		live_changed(s, LIVE_NAMESPACE | LIVE_SERVICES | LIVE_CLUSTER);
+		return 0;
+	}
+	return restart_namespaced(s, err);
+}
+
+/* restart_namespaced: the namespaced informers and the metrics poll
+ * again, for s->ns or every namespace, the models cleared first; -1 with
+ * err when one cannot start. */
+static int restart_namespaced(struct live *s, struct error *err)
+{
+	metrics_free(s->m_ns);
+	s->m_ns = NULL;
+	for (int i = 0; i < F_NS_COUNT; i++)
+		stop_feed(s, (enum feed_kind)i);
 	services_free(s->svc);
 	s->svc = services_new();
 	/* model/cluster keeps what the cluster-wide informers gave */
@@ -477,8 +521,20 @@ int live_set_namespace(struct live *s, const char *ns, struct error *err)
 	for (int i = 0; i < F_NS_COUNT; i++)
 		if (start_feed(s, (enum feed_kind)i, err) < 0)
 			return -1;
-	s->m_ns = metrics_poller(s, s->ns, false);
+	s->m_ns = metrics_poller(s, s->all_ns ? NULL : s->ns, false);
 	return 0;
+}
+
+void live_set_all_namespaces(struct live *s, bool all)
+{
+	struct error err;
+
+	s->all_err[0] = '\0';
+	if (all == s->all_ns)
+		return;
+	s->all_ns = all;
+	if (restart_namespaced(s, &err) < 0)
+		log_warn("%s", err.msg);
 }
 
 const char *live_recent_namespace(const struct live *s, size_t i)
@@ -565,15 +621,16 @@ void live_freshness(const struct live *s, char *dst, size_t size, bool *stale)
 
 /* --- reading the stores --- */
 
-const cJSON *live_get(const struct live *s, const char *resource, const char *name)
+const cJSON *live_get(const struct live *s, const char *resource, const char *ns, const char *name)
 {
 	for (int i = 0; i < F_NS_COUNT; i++)
 		if (str_eq(feed_resource[i], resource) && s->feeds[i].inf)
-			return informer_get(s->feeds[i].inf, s->ns, name);
+			return informer_get(s->feeds[i].inf, live_ns(s, ns), name);
 	return NULL;
 }
 
 struct each_ctx {
+	const char *ns;
 	const char *resource;
 	void (*fn)(const char *resource, const cJSON *obj, void *arg);
 	void *arg;
@@ -583,16 +640,18 @@ static void each_one(const cJSON *obj, void *arg)
 {
 	struct each_ctx *c = arg;
 
-	c->fn(c->resource, obj, c->arg);
+	/* in all-namespaces mode, a release of that name elsewhere is not it */
+	if (str_eq(json_str(obj, "metadata.namespace", ""), c->ns))
+		c->fn(c->resource, obj, c->arg);
 }
 
-void live_each_release_object(const struct live *s, const char *release,
+void live_each_release_object(const struct live *s, const char *ns, const char *release,
 				 void (*fn)(const char *resource, const cJSON *obj, void *arg), void *arg)
 {
 	static const enum feed_kind kinds[] = { F_STATEFULSETS, F_DEPLOYMENTS, F_PODS, F_INGRESSES };
 
 	for (size_t i = 0; i < DL_ARRAY_LEN(kinds); i++) {
-		struct each_ctx c = { feed_resource[kinds[i]], fn, arg };
+		struct each_ctx c = { live_ns(s, ns), feed_resource[kinds[i]], fn, arg };
 
 		if (s->feeds[kinds[i]].inf)
 			informer_each_label(s->feeds[kinds[i]].inf, "app.kubernetes.io/instance", release, each_one, &c);

@@ -131,10 +131,19 @@ static int run_helm(struct live *s, struct runner_cmd *cmd, live_done_fn *fn, vo
 	return 0;
 }
 
-int live_delete_service(struct live *s, const char *release, live_done_fn *fn, void *arg,
-			   struct error *err)
+/* target_in: where helm acts on a release of ns. */
+static struct helm_target target_in(const struct live *s, const char *ns)
 {
 	struct helm_target t = live_helm_target(s);
+
+	t.namespace = live_ns(s, ns);
+	return t;
+}
+
+int live_delete_service(struct live *s, const char *ns, const char *release, live_done_fn *fn, void *arg,
+			   struct error *err)
+{
+	struct helm_target t = target_in(s, ns);
 	struct runner_cmd *cmd = runner_cmd_release(RUNNER_UNINSTALL, &t, release, err);
 
 	if (!cmd)
@@ -152,7 +161,7 @@ void live_set_chart_resolver(struct live *s, live_chart_fn *fn, void *arg)
  * its chart cannot be found again. */
 static struct runner_cmd *suspend_cmd(struct live *s, const struct service *svc, bool pause, struct error *err)
 {
-	struct helm_target t = live_helm_target(s);
+	struct helm_target t = target_in(s, svc->namespace);
 	struct runner_install in = { 0 };
 	struct runner_cmd *cmd;
 	char *chart = NULL, *repo = NULL;
@@ -237,7 +246,7 @@ static int scale_service(struct live *s, const struct service *svc, bool pause, 
 	a = action_new(s, fn, arg, xasprintf("%s %s", pause ? "paused" : "resumed", svc->name));
 	for (size_t i = 0; i < svc->nworkloads && rc == 0; i++) {
 		const struct service_workload *w = &svc->workloads[i];
-		char *path = xasprintf("/apis/apps/v1/namespaces/%s/%s/%s", s->ns, w->kind, w->name);
+		char *path = xasprintf("/apis/apps/v1/namespaces/%s/%s/%s", svc->namespace, w->kind, w->name);
 		struct buf body;
 
 		buf_init(&body, 4096);
@@ -261,15 +270,15 @@ static int scale_service(struct live *s, const struct service *svc, bool pause, 
 	return calls_started(a, rc, err);
 }
 
-int live_pause_service(struct live *s, const char *release, bool pause, live_done_fn *fn, void *arg,
-			  struct error *err)
+int live_pause_service(struct live *s, const char *ns, const char *release, bool pause, live_done_fn *fn,
+		       void *arg, struct error *err)
 {
-	const struct service *svc = services_find(s->svc, s->ns, release);
+	const struct service *svc = services_find(s->svc, live_ns(s, ns), release);
 	struct runner_cmd *cmd;
 	struct error why;
 
 	if (!svc)
-		return error_set(err, ERR_NOT_FOUND, "no service '%s' in '%s'", release, s->ns);
+		return error_set(err, ERR_NOT_FOUND, "no service '%s' in '%s'", release, live_ns(s, ns));
 	/* resume the way it was paused */
 	if (!pause && svc->scaled_down && !svc->suspended)
 		return scale_service(s, svc, false, fn, arg, err);
@@ -282,12 +291,12 @@ int live_pause_service(struct live *s, const char *release, bool pause, live_don
 	return scale_service(s, svc, pause, fn, arg, err);
 }
 
-int live_rename_service(struct live *s, const char *release, const char *friendly, live_done_fn *fn,
-			   void *arg, struct error *err)
+int live_rename_service(struct live *s, const char *ns, const char *release, const char *friendly,
+			live_done_fn *fn, void *arg, struct error *err)
 {
-	struct record r = { .release = release, .namespace = s->ns, .friendly_name = friendly, .share = -1 };
+	struct record r = { .release = release, .namespace = live_ns(s, ns), .friendly_name = friendly, .share = -1 };
 	char *name = record_name(release);
-	const cJSON *have = live_get(s, "secrets", name), *helm = NULL;
+	const cJSON *have = live_get(s, "secrets", r.namespace, name), *helm = NULL;
 	struct action *a;
 	struct buf body;
 	cJSON *o;
@@ -300,17 +309,17 @@ int live_rename_service(struct live *s, const char *release, const char *friendl
 	}
 	if (have) {
 		o = record_patch(&r, NULL);
-		path = xasprintf("/api/v1/namespaces/%s/secrets/%s", s->ns, name);
+		path = xasprintf("/api/v1/namespaces/%s/secrets/%s", r.namespace, name);
 	} else {
 		/* as onyxia-api writes it: owned by the release's first Secret */
 		for (long v = 1; v < 64 && !helm; v++) {
 			char *owner = record_helm_secret(release, v);
 
-			helm = live_get(s, "secrets", owner);
+			helm = live_get(s, "secrets", r.namespace, owner);
 			free(owner);
 		}
 		o = record_secret(&r, helm);
-		path = xasprintf("/api/v1/namespaces/%s/secrets", s->ns);
+		path = xasprintf("/api/v1/namespaces/%s/secrets", r.namespace);
 	}
 	free(name);
 	buf_init(&body, 0);
@@ -323,9 +332,10 @@ int live_rename_service(struct live *s, const char *release, const char *friendl
 	return calls_started(a, rc, err);
 }
 
-int live_delete_pod(struct live *s, const char *pod, live_done_fn *fn, void *arg, struct error *err)
+int live_delete_pod(struct live *s, const char *ns, const char *pod, live_done_fn *fn, void *arg,
+		    struct error *err)
 {
-	char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", s->ns, pod);
+	char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", live_ns(s, ns), pod);
 	struct action *a = action_new(s, fn, arg, xasprintf("deleted pod %s (its controller starts a new one)", pod));
 	int rc = add_call(a, "DELETE", path, NULL, NULL, err);
 
@@ -335,7 +345,7 @@ int live_delete_pod(struct live *s, const char *pod, live_done_fn *fn, void *arg
 
 /* --- the equivalent commands --- */
 
-static void kubectl_line(const struct live *s, struct buf *out, const char *const *args)
+static void kubectl_line(const struct live *s, const char *ns, struct buf *out, const char *const *args)
 {
 	const char *argv[24];
 	size_t n = 0;
@@ -344,7 +354,7 @@ static void kubectl_line(const struct live *s, struct buf *out, const char *cons
 	for (; *args && n < 18; args++)
 		argv[n++] = *args;
 	argv[n++] = "-n";
-	argv[n++] = s->ns;
+	argv[n++] = ns;
 	if (s->context) {
 		argv[n++] = "--context";
 		argv[n++] = s->context;
@@ -353,34 +363,34 @@ static void kubectl_line(const struct live *s, struct buf *out, const char *cons
 	str_shell_join(out, argv);
 }
 
-static const char *first_pod(struct live *s, const char *release)
+static const char *first_pod(struct live *s, const char *ns, const char *release)
 {
-	const struct service *svc = services_find(s->svc, s->ns, release);
+	const struct service *svc = services_find(s->svc, ns, release);
 
 	return svc && svc->npods > 0 ? svc->pods[0].name : "POD";
 }
 
-char *live_action_line(struct live *s, const char *action, const char *release, const char *pod)
+char *live_action_line(struct live *s, const char *action, const char *ns, const char *release, const char *pod)
 {
-	struct helm_target t = live_helm_target(s);
+	struct helm_target t = target_in(s, ns);
 	struct runner_cmd *cmd = NULL;
 	struct buf out;
 	char sel[320];
 
 	buf_init(&out, 0);
 	if (!pod)
-		pod = first_pod(s, release);
+		pod = first_pod(s, t.namespace, release);
 	snprintf(sel, sizeof(sel), "app.kubernetes.io/instance=%s", release);
 	if (str_eq(action, "delete")) {
 		cmd = runner_cmd_release(RUNNER_UNINSTALL, &t, release, NULL);
 	} else if (str_eq(action, "status")) {
 		/* what a person types: the runner's line adds --output json */
-		const char *argv[] = { "helm", "status", release, "-n", s->ns, s->context ? "--kube-context" : NULL,
+		const char *argv[] = { "helm", "status", release, "-n", t.namespace, s->context ? "--kube-context" : NULL,
 				       s->context, NULL };
 
 		str_shell_join(&out, argv);
 	} else if (str_eq(action, "pause") || str_eq(action, "resume")) {
-		const struct service *svc = services_find(s->svc, s->ns, release);
+		const struct service *svc = services_find(s->svc, t.namespace, release);
 		bool pause = str_eq(action, "pause");
 
 		if (svc && svc->suspendable && !(!pause && svc->scaled_down && !svc->suspended))
@@ -393,28 +403,28 @@ char *live_action_line(struct live *s, const char *action, const char *release, 
 			snprintf(target, sizeof(target), "%s/%s", w->kind, w->name);
 			snprintf(reps, sizeof(reps), "--replicas=%d",
 				 pause ? 0 : (w->paused_replicas > 0 ? w->paused_replicas : 1));
-			kubectl_line(s, &out, args);
+			kubectl_line(s, t.namespace, &out, args);
 		} else if (!cmd) {
 			buf_addf(&out, "helm upgrade %s CHART --reuse-values --set global.suspend=%s -n %s", release,
-				 pause ? "true" : "false", s->ns);
+				 pause ? "true" : "false", t.namespace);
 		}
 	} else if (str_eq(action, "pods")) {
 		const char *args[] = { "get", "pods", "-l", sel, NULL };
 
-		kubectl_line(s, &out, args);
+		kubectl_line(s, t.namespace, &out, args);
 	} else if (str_eq(action, "logs")) {
 		const char *args[] = { "logs", "-f", pod, NULL };
 
-		kubectl_line(s, &out, args);
+		kubectl_line(s, t.namespace, &out, args);
 	} else if (str_eq(action, "exec")) {
 		const char *args[] = { "exec", "-it", pod, NULL };
 
-		kubectl_line(s, &out, args);
+		kubectl_line(s, t.namespace, &out, args);
 		buf_adds(&out, " -- sh");
 	} else if (str_eq(action, "restart")) {
 		const char *args[] = { "delete", "pod", pod, NULL };
 
-		kubectl_line(s, &out, args);
+		kubectl_line(s, t.namespace, &out, args);
 	}
 	if (cmd) {
 		buf_adds(&out, runner_cmd_line(cmd));

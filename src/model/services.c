@@ -1,87 +1,26 @@
 /*
- * services.c: Helm releases joined with pods, ingresses, events and
- * metrics (see services.h).
- *
- * Inputs land in small tables (release revisions by Secret name, Onyxia
- * names, pods, ingresses, workloads, pod warnings); the service rows are
- * rebuilt from them lazily, on the first read after a change, so a burst
- * of watch events costs one join.  Metric histories live in the rows and
+ * services.c: the inputs of model/services (see services.h): Secrets,
+ * pods, events, workloads, ingresses and usage land in small tables
+ * (release revisions by Secret name, Onyxia names, pods, ingresses,
+ * workloads, pod warnings).  services_join.c builds the service rows
+ * from them lazily, on the first read after a change, so a burst of
+ * watch events costs one join.  Metric histories live in the rows and
  * survive rebuilds.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "datalab/catalog/record.h"
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
-#include "datalab/core/timeutil.h"
 #include "datalab/helm/release.h"
 #include "datalab/kube/metrics.h"
-#include "datalab/kube/quantity.h"
+#include "datalab/model/kobj.h"
 #include "datalab/model/services.h"
-
-struct revision {
-	char *secret;		/* the Secret's name: sh.helm.release.v1.NAME.vN */
-	char *ns, *name;
-	long revision;
-	char *status;
-	struct release rel;
-};
-
-struct pod_entry {
-	char *ns, *instance;
-	struct service_pod pod;
-	int64_t cpu_m, mem;	/* usage, -1 unknown */
-	int gpu_util;		/* percent, -1 unknown */
-};
-
-struct warning {
-	char *ns, *pod;		/* the pod (or workload) the event is about */
-	bool workload;		/* a workload's FailedCreate: it could not make its pods */
-	char *uid;		/* the Event's uid, for deletes */
-	char *reason, *message;
-	int64_t when;
-};
-
-struct onyxia_entry {
-	char *ns, *release;
-	char *friendly, *catalog;
-};
-
-struct wl_entry {
-	char *ns, *instance;
-	struct service_workload wl;
-};
-
-struct ing_entry {
-	char *ns, *name, *instance;
-	char **urls;
-	size_t nurls;
-};
-
-struct services {
-	struct revision *revs;
-	size_t nrevs, revs_cap;
-	struct pod_entry *pods;
-	size_t npods, pods_cap;
-	struct ing_entry *ings;
-	size_t nings, ings_cap;
-	struct warning *warns;
-	size_t nwarns;
-	struct onyxia_entry *onyx;
-	size_t nonyx;
-	struct wl_entry *wls;
-	size_t nwls;
-	struct service *rows;
-	size_t nrows;
-	bool dirty;
-	uint64_t generation;
-};
+#include "services-internal.h"
 
 struct services *services_new(void)
 {
@@ -95,7 +34,7 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
-static void pod_clear(struct service_pod *p)
+void services_pod_clear(struct service_pod *p)
 {
 	free(p->name);
 	free(p->phase);
@@ -121,20 +60,20 @@ static void onyxia_clear(struct onyxia_entry *o)
 	free(o->catalog);
 }
 
-static void workload_clear(struct service_workload *w)
+void services_workload_clear(struct service_workload *w)
 {
 	free(w->kind);
 	free(w->name);
 }
 
-static void row_clear(struct service *r)
+void services_row_clear(struct service *r)
 {
 	free(r->name);
 	free(r->namespace);
 	free(r->friendly_name);
 	free(r->catalog);
 	for (size_t i = 0; i < r->nworkloads; i++)
-		workload_clear(&r->workloads[i]);
+		services_workload_clear(&r->workloads[i]);
 	free(r->workloads);
 	free(r->chart_name);
 	free(r->chart_version);
@@ -144,9 +83,10 @@ static void row_clear(struct service *r)
 	cJSON_Delete(r->values);
 	free_list(r->urls, r->nurls);
 	for (size_t i = 0; i < r->npods; i++)
-		pod_clear(&r->pods[i]);
+		services_pod_clear(&r->pods[i]);
 	free(r->pods);
 	free(r->state_text);
+	free(r->state_detail);
 }
 
 void services_free(struct services *s)
@@ -164,7 +104,7 @@ void services_free(struct services *s)
 	for (size_t i = 0; i < s->npods; i++) {
 		free(s->pods[i].ns);
 		free(s->pods[i].instance);
-		pod_clear(&s->pods[i].pod);
+		services_pod_clear(&s->pods[i].pod);
 	}
 	free(s->pods);
 	for (size_t i = 0; i < s->nwarns; i++)
@@ -176,7 +116,7 @@ void services_free(struct services *s)
 	for (size_t i = 0; i < s->nwls; i++) {
 		free(s->wls[i].ns);
 		free(s->wls[i].instance);
-		workload_clear(&s->wls[i].wl);
+		services_workload_clear(&s->wls[i].wl);
 	}
 	free(s->wls);
 	for (size_t i = 0; i < s->nings; i++) {
@@ -187,7 +127,7 @@ void services_free(struct services *s)
 	}
 	free(s->ings);
 	for (size_t i = 0; i < s->nrows; i++)
-		row_clear(&s->rows[i]);
+		services_row_clear(&s->rows[i]);
 	free(s->rows);
 	free(s);
 }
@@ -201,26 +141,6 @@ static void changed(struct services *s)
 uint64_t services_generation(const struct services *s)
 {
 	return s->generation;
-}
-
-static char *dup_or_null(const char *v)
-{
-	return v ? xstrdup(v) : NULL;
-}
-
-static int64_t parse_time(const char *v)
-{
-	time_t t;
-
-	return v && time_parse_rfc3339(v, &t) == 0 ? (int64_t)t : 0;
-}
-
-/* key_str: a label or annotation value (keys hold dots: no path lookup). */
-static const char *key_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_get_key(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* --- releases --- */
@@ -249,7 +169,7 @@ static void rev_remove(struct services *s, struct revision *r)
  * data.catalog, base64 as the API shows Secret data. */
 static char *secret_field(const cJSON *secret, const char *key)
 {
-	const char *v = key_str(json_get(secret, "data"), key);
+	const char *v = kobj_key(json_get(secret, "data"), key);
 	struct buf b;
 
 	if (!v)
@@ -310,7 +230,7 @@ static int helm_secret(struct services *s, const cJSON *secret, bool deleted, st
 	const cJSON *labels = json_get(secret, "metadata.labels");
 	const char *name = json_str(labels, "name", NULL);
 	const char *status = json_str(labels, "status", "unknown");
-	const char *data = key_str(json_get(secret, "data"), "release");
+	const char *data = kobj_key(json_get(secret, "data"), "release");
 	struct revision *r;
 	struct release rel;
 	struct buf js;
@@ -364,34 +284,6 @@ static int helm_secret(struct services *s, const cJSON *secret, bool deleted, st
 
 /* --- pods --- */
 
-static const char *instance_of(const cJSON *obj)
-{
-	const cJSON *labels = json_get(obj, "metadata.labels");
-	const char *v = key_str(labels, "app.kubernetes.io/instance");
-
-	if (!v)
-		v = key_str(labels, "release");
-	if (!v)
-		v = key_str(json_get(obj, "metadata.annotations"), "meta.helm.sh/release-name");
-	return v;
-}
-
-static int64_t quantity_of(const cJSON *v, bool milli)
-{
-	struct quantity q;
-
-	if (!cJSON_IsString(v) || quantity_parse_str(v->valuestring, &q, NULL) < 0)
-		return 0;
-	return milli ? quantity_milli(&q) : quantity_value(&q);
-}
-
-static const cJSON *resource_of(const cJSON *container, const char *name)
-{
-	const cJSON *v = json_get_key(json_get(container, "resources.requests"), name);
-
-	return v ? v : json_get_key(json_get(container, "resources.limits"), name);
-}
-
 static char *pod_reason(const cJSON *pod)
 {
 	const cJSON *c;
@@ -402,28 +294,25 @@ static char *pod_reason(const cJSON *pod)
 		if (why && strcmp(why, "ContainerCreating") != 0 && strcmp(why, "PodInitializing") != 0)
 			return xstrdup(why);
 	}
-	cJSON_ArrayForEach(c, json_get(pod, "status.conditions")) {
-		if (str_eq(json_str(c, "type", ""), "PodScheduled") && str_eq(json_str(c, "status", ""), "False"))
-			return xstrdup(json_str(c, "message", json_str(c, "reason", "Unschedulable")));
-	}
-	return NULL;
+	return kobj_sched_message(pod);
 }
 
 static void pod_fill(struct service_pod *p, const cJSON *pod)
 {
+	const char *node = json_str(pod, "spec.nodeName", NULL);
 	const cJSON *c;
 
 	p->name = xstrdup(json_str(pod, "metadata.name", ""));
 	p->phase = xstrdup(json_str(pod, "status.phase", "Pending"));
-	p->node = dup_or_null(json_str(pod, "spec.nodeName", NULL));
+	p->node = node ? xstrdup(node) : NULL;
 	p->reason = pod_reason(pod);
-	p->created = parse_time(json_str(pod, "metadata.creationTimestamp", NULL));
+	p->created = kobj_time(pod, "metadata.creationTimestamp");
 	p->deleting = json_get(pod, "metadata.deletionTimestamp") != NULL;
 	cJSON_ArrayForEach(c, json_get(pod, "spec.containers")) {
 		p->containers++;
-		p->gpus += (int)quantity_of(resource_of(c, "nvidia.com/gpu"), false);
-		p->cpu_request_m += quantity_of(resource_of(c, "cpu"), true);
-		p->mem_request += quantity_of(resource_of(c, "memory"), false);
+		p->gpus += (int)kobj_request(c, "nvidia.com/gpu", false);
+		p->cpu_request_m += kobj_request(c, "cpu", true);
+		p->mem_request += kobj_request(c, "memory", false);
 	}
 	cJSON_ArrayForEach(c, json_get(pod, "status.containerStatuses")) {
 		p->ready += cJSON_IsTrue(json_get(c, "ready"));
@@ -443,7 +332,7 @@ void services_pod(struct services *s, const cJSON *pod, bool deleted)
 {
 	const char *ns = json_str(pod, "metadata.namespace", "");
 	const char *name = json_str(pod, "metadata.name", NULL);
-	const char *inst = instance_of(pod);
+	const char *inst = kobj_instance(pod);
 	struct pod_entry *e;
 
 	if (!name)
@@ -453,7 +342,7 @@ void services_pod(struct services *s, const cJSON *pod, bool deleted)
 		if (e) {
 			free(e->ns);
 			free(e->instance);
-			pod_clear(&e->pod);
+			services_pod_clear(&e->pod);
 			*e = s->pods[--s->npods];
 			changed(s);
 		}
@@ -471,7 +360,7 @@ void services_pod(struct services *s, const cJSON *pod, bool deleted)
 		e->gpu_util = -1;
 	} else {
 		free(e->instance);
-		pod_clear(&e->pod);
+		services_pod_clear(&e->pod);
 	}
 	e->instance = xstrdup(inst);
 	pod_fill(&e->pod, pod);
@@ -480,29 +369,12 @@ void services_pod(struct services *s, const cJSON *pod, bool deleted)
 
 /* --- events --- */
 
-/* event_time: the newest of an Event's timestamps, old-style
- * (lastTimestamp, firstTimestamp) or new-style (series, eventTime). */
-static int64_t event_time(const cJSON *ev)
-{
-	static const char *const keys[] = {
-		"series.lastObservedTime", "lastTimestamp", "eventTime", "firstTimestamp", "metadata.creationTimestamp",
-	};
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		int64_t t = parse_time(json_str(ev, keys[i], NULL));
-
-		if (t > 0)
-			return t;
-	}
-	return 0;
-}
-
 void services_event(struct services *s, const cJSON *ev, bool deleted)
 {
 	const char *uid = json_str(ev, "metadata.uid", json_str(ev, "metadata.name", ""));
 	const char *ns = json_str(ev, "involvedObject.namespace", json_str(ev, "metadata.namespace", ""));
 	const char *pod = json_str(ev, "involvedObject.name", "");
-	int64_t when = event_time(ev);
+	int64_t when = kobj_event_time(ev);
 	struct warning *w = NULL;
 	const char *kind;
 	bool workload;
@@ -547,41 +419,14 @@ void services_event(struct services *s, const cJSON *ev, bool deleted)
 	changed(s);
 }
 
-static const struct warning *warning_for(const struct services *s, const char *ns, const char *pod)
-{
-	for (size_t i = 0; i < s->nwarns; i++)
-		if (!s->warns[i].workload && str_eq(s->warns[i].ns, ns) && str_eq(s->warns[i].pod, pod))
-			return &s->warns[i];
-	return NULL;
-}
-
-/* workload_warning: why a service's workload made no pod: a FailedCreate
- * about it, or about one of its ReplicaSets ("<deployment>-<hash>"). */
-static const char *workload_warning(const struct services *s, const struct service *r)
-{
-	for (size_t k = 0; k < r->nworkloads; k++) {
-		const char *name = r->workloads[k].name;
-		size_t n = strlen(name);
-
-		for (size_t i = 0; i < s->nwarns; i++) {
-			const struct warning *w = &s->warns[i];
-
-			if (w->workload && str_eq(w->ns, r->namespace) && strncmp(w->pod, name, n) == 0 &&
-			    (w->pod[n] == '\0' || w->pod[n] == '-'))
-				return w->message;
-		}
-	}
-	return NULL;
-}
-
 /* --- workloads --- */
 
 void services_workload(struct services *s, const char *res, const cJSON *obj, bool deleted)
 {
 	const char *ns = json_str(obj, "metadata.namespace", "");
 	const char *name = json_str(obj, "metadata.name", NULL);
-	const char *inst = instance_of(obj);
-	const char *paused = key_str(json_get(obj, "metadata.annotations"), SERVICE_PAUSED_ANNOTATION);
+	const char *inst = kobj_instance(obj);
+	const char *paused = kobj_key(json_get(obj, "metadata.annotations"), SERVICE_PAUSED_ANNOTATION);
 	struct wl_entry *e = NULL;
 	int64_t v;
 
@@ -593,7 +438,7 @@ void services_workload(struct services *s, const char *res, const cJSON *obj, bo
 	if (e) {
 		free(e->ns);
 		free(e->instance);
-		workload_clear(&e->wl);
+		services_workload_clear(&e->wl);
 		*e = s->wls[--s->nwls];
 		changed(s);
 	}
@@ -616,7 +461,7 @@ void services_ingress(struct services *s, const cJSON *ing, bool deleted)
 {
 	const char *ns = json_str(ing, "metadata.namespace", "");
 	const char *name = json_str(ing, "metadata.name", NULL);
-	const char *inst = instance_of(ing);
+	const char *inst = kobj_instance(ing);
 	struct ing_entry *e = NULL;
 	const cJSON *rule;
 
@@ -671,7 +516,6 @@ static void add_sample(struct service *r, int64_t cpu, int64_t mem)
 	r->mem_hist[r->hist_len++] = mem;
 }
 
-static void rebuild(struct services *s);
 
 void services_usage_begin(struct services *s)
 {
@@ -696,7 +540,7 @@ void services_usage(struct services *s, const char *ns, const char *pod, int64_t
 void services_usage_end(struct services *s)
 {
 	s->dirty = true;	/* the usage changed even if nothing else did */
-	rebuild(s);
+	services_rebuild(s);
 	for (size_t i = 0; i < s->nrows; i++)
 		if (s->rows[i].cpu_m >= 0)
 			add_sample(&s->rows[i], s->rows[i].cpu_m, s->rows[i].mem);
@@ -723,346 +567,3 @@ void services_metrics(struct services *s, const cJSON *list)
 	services_usage_end(s);
 }
 
-/* --- the join --- */
-
-static int row_cmp(const void *a, const void *b)
-{
-	const struct service *x = a, *y = b;
-	int c = strcmp(x->namespace, y->namespace);
-
-	return c ? c : strcmp(x->name, y->name);
-}
-
-static struct service *row_find(struct service *rows, size_t n, const char *ns, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(rows[i].name, name) == 0 && strcmp(rows[i].namespace, ns) == 0)
-			return &rows[i];
-	return NULL;
-}
-
-static bool is_pending_status(const char *st)
-{
-	return str_has_prefix(st, "pending-");
-}
-
-/* derive: the state from the pods; no_pods_why: why no pod exists, if known */
-static void derive(struct service *r, const char *no_pods_why)
-{
-	int crash = 0, pending = 0, done = 0, ready = 0, restarts = 0;
-	const char *why = NULL;
-	int64_t age = time(NULL) - r->created;
-
-	free(r->state_text);
-	r->state_text = NULL;
-	for (size_t i = 0; i < r->npods; i++) {
-		const struct service_pod *p = &r->pods[i];
-
-		restarts += p->restarts;
-		if (p->reason && strcmp(p->reason, "CrashLoopBackOff") == 0)
-			crash++;
-		else if (str_eq(p->phase, "Pending") && !p->node) {
-			pending++;
-			why = why ? why : p->reason;
-		}
-		if (str_eq(p->phase, "Succeeded"))
-			done++;
-		if (str_eq(p->phase, "Running") && p->ready == p->containers && !p->deleting)
-			ready++;
-	}
-	r->ready = ready;
-	r->total = (int)r->npods;
-	if (is_pending_status(r->helm_status)) {
-		r->state = SERVICE_INSTALLING;
-		r->state_text = xstrdup(str_eq(r->helm_status, "pending-upgrade") ? "upgrading" :
-					str_eq(r->helm_status, "pending-rollback") ? "rolling back" : "installing");
-	} else if (str_eq(r->helm_status, "uninstalling")) {
-		r->state = SERVICE_DELETING;
-	} else if (str_eq(r->helm_status, "failed")) {
-		r->state = SERVICE_FAILED;
-	} else if (r->suspended || (r->scaled_down && ready == 0)) {
-		r->state = SERVICE_PAUSED;
-		if (r->npods > 0)
-			r->state_text = xstrdup("pausing");
-	} else if (r->npods == 0 && no_pods_why) {
-		r->state = SERVICE_PENDING;
-		r->state_text = xasprintf("pending: %s", no_pods_why);
-	} else if (r->npods == 0) {
-		r->state = age < 120 ? SERVICE_STARTING : SERVICE_RUNNING;
-		r->state_text = xstrdup(age < 120 ? "starting" : "running (no pods)");
-	} else if (crash) {
-		r->state = SERVICE_CRASHLOOP;
-		r->state_text = xasprintf("crash-looping (%d restarts)", restarts);
-	} else if (pending) {
-		r->state = SERVICE_PENDING;
-		r->state_text = xasprintf("pending: %s", why ? why : "waiting for a node");
-	} else if (done == (int)r->npods) {
-		r->state = SERVICE_COMPLETED;
-	} else if (ready == (int)r->npods) {
-		r->state = SERVICE_RUNNING;
-	} else {
-		r->state = SERVICE_STARTING;
-		r->state_text = xasprintf("starting %d/%d", ready, (int)r->npods);
-	}
-	if (!r->state_text)
-		r->state_text = xstrdup(service_state_name(r->state));
-}
-
-static void rebuild(struct services *s)
-{
-	struct service *rows = NULL;
-	size_t n = 0;
-
-	if (!s->dirty)
-		return;
-	for (size_t i = 0; i < s->nrevs; i++) {
-		const struct revision *v = &s->revs[i];
-		struct service *r = row_find(rows, n, v->ns, v->name);
-
-		if (str_eq(v->status, "uninstalled") || str_eq(v->status, "superseded"))
-			continue;
-		if (r && r->revision >= v->revision)
-			continue;
-		if (!r) {
-			rows = xreallocarray(rows, n + 1, sizeof(*rows));
-			r = &rows[n++];
-			memset(r, 0, sizeof(*r));
-			r->name = xstrdup(v->name);
-			r->namespace = xstrdup(v->ns);
-		} else {
-			free(r->chart_name);
-			free(r->chart_version);
-			free(r->app_version);
-			free(r->helm_status);
-			free(r->notes);
-			cJSON_Delete(r->values);
-		}
-		r->revision = v->revision;
-		r->chart_name = dup_or_null(v->rel.chart_name);
-		r->chart_version = dup_or_null(v->rel.chart_version);
-		r->app_version = dup_or_null(v->rel.app_version);
-		r->helm_status = xstrdup(v->status);
-		r->notes = dup_or_null(v->rel.notes);
-		r->values = v->rel.config ? cJSON_Duplicate(v->rel.config, 1) : NULL;
-		r->created = parse_time(v->rel.first_deployed ? v->rel.first_deployed : v->rel.updated);
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct service *r = &rows[i];
-		struct service *old = row_find(s->rows, s->nrows, r->namespace, r->name);
-		const cJSON *susp = json_get(r->values, "global.suspend");
-		int64_t gpu_busy, gpu_known;	/* percent x GPUs measured, GPUs measured */
-
-		r->suspendable = susp != NULL;
-		r->suspended = cJSON_IsTrue(susp);
-		r->cpu_m = r->mem = -1;
-		r->gpu_util = -1;
-		gpu_busy = gpu_known = 0;
-		for (size_t k = 0; k < s->npods; k++) {
-			struct pod_entry *e = &s->pods[k];
-			struct service_pod *p;
-
-			if (strcmp(e->ns, r->namespace) != 0 || strcmp(e->instance, r->name) != 0)
-				continue;
-			r->pods = xreallocarray(r->pods, r->npods + 1, sizeof(*r->pods));
-			p = &r->pods[r->npods++];
-			*p = e->pod;
-			p->name = xstrdup(e->pod.name);
-			p->phase = xstrdup(e->pod.phase);
-			p->node = dup_or_null(e->pod.node);
-			if (e->pod.reason) {
-				p->reason = xstrdup(e->pod.reason);
-			} else {
-				const struct warning *w = warning_for(s, e->ns, e->pod.name);
-
-				/* once scheduled, an old FailedScheduling no longer applies */
-				if (w && !(e->pod.node && str_eq(w->reason, "FailedScheduling")))
-					p->reason = xstrdup(w->message);
-			}
-			r->gpus += p->gpus;
-			if (p->gpus > 0 && e->gpu_util >= 0) {
-				/* each GPU counts once: a 2-GPU pod weighs twice */
-				gpu_busy += (int64_t)e->gpu_util * p->gpus;
-				gpu_known += p->gpus;
-			}
-			if (e->cpu_m >= 0) {
-				r->cpu_m = (r->cpu_m < 0 ? 0 : r->cpu_m) + e->cpu_m;
-				r->mem = (r->mem < 0 ? 0 : r->mem) + e->mem;
-			}
-		}
-		if (gpu_known > 0)
-			r->gpu_util = (int)((gpu_busy + gpu_known / 2) / gpu_known);
-		for (size_t k = 0; k < s->nings; k++) {
-			struct ing_entry *e = &s->ings[k];
-
-			if (strcmp(e->ns, r->namespace) != 0 || strcmp(e->instance, r->name) != 0)
-				continue;
-			for (size_t u = 0; u < e->nurls; u++) {
-				r->urls = xreallocarray(r->urls, r->nurls + 1, sizeof(char *));
-				r->urls[r->nurls++] = xstrdup(e->urls[u]);
-			}
-		}
-		r->scaled_down = false;
-		for (size_t k = 0; k < s->nwls; k++) {
-			struct wl_entry *e = &s->wls[k];
-			struct service_workload *w;
-
-			if (strcmp(e->ns, r->namespace) != 0 || strcmp(e->instance, r->name) != 0)
-				continue;
-			r->workloads = xreallocarray(r->workloads, r->nworkloads + 1, sizeof(*r->workloads));
-			w = &r->workloads[r->nworkloads++];
-			*w = e->wl;
-			w->kind = xstrdup(e->wl.kind);
-			w->name = xstrdup(e->wl.name);
-		}
-		if (r->nworkloads > 0) {
-			r->scaled_down = true;
-			for (size_t k = 0; k < r->nworkloads; k++)
-				if (r->workloads[k].replicas > 0)
-					r->scaled_down = false;
-		}
-		for (size_t k = 0; k < s->nonyx; k++) {
-			if (str_eq(s->onyx[k].ns, r->namespace) && str_eq(s->onyx[k].release, r->name)) {
-				r->friendly_name = dup_or_null(s->onyx[k].friendly);
-				r->catalog = dup_or_null(s->onyx[k].catalog);
-			}
-		}
-		if (old) {
-			memcpy(r->cpu_hist, old->cpu_hist, sizeof(r->cpu_hist));
-			memcpy(r->mem_hist, old->mem_hist, sizeof(r->mem_hist));
-			r->hist_len = old->hist_len;
-		}
-		derive(r, r->npods == 0 ? workload_warning(s, r) : NULL);
-	}
-	if (n > 1)
-		qsort(rows, n, sizeof(*rows), row_cmp);
-	for (size_t i = 0; i < s->nrows; i++)
-		row_clear(&s->rows[i]);
-	free(s->rows);
-	s->rows = rows;
-	s->nrows = n;
-	s->dirty = false;
-}
-
-size_t services_count(struct services *s)
-{
-	rebuild(s);
-	return s->nrows;
-}
-
-const struct service *services_at(struct services *s, size_t i)
-{
-	rebuild(s);
-	return i < s->nrows ? &s->rows[i] : NULL;
-}
-
-const struct service *services_find(struct services *s, const char *ns, const char *name)
-{
-	rebuild(s);
-	return row_find(s->rows, s->nrows, ns, name);
-}
-
-const char *service_state_name(enum service_state st)
-{
-	static const char *const names[] = {
-		[SERVICE_RUNNING] = "running", [SERVICE_STARTING] = "starting",
-		[SERVICE_PENDING] = "pending", [SERVICE_CRASHLOOP] = "crash-looping",
-		[SERVICE_PAUSED] = "paused", [SERVICE_FAILED] = "failed",
-		[SERVICE_INSTALLING] = "installing", [SERVICE_DELETING] = "deleting",
-		[SERVICE_COMPLETED] = "completed",
-	};
-
-	return (size_t)st < sizeof(names) / sizeof(names[0]) ? names[st] : "unknown";
-}
-
-const char *service_friendly_name(const struct service *svc)
-{
-	const char *f = svc->friendly_name;
-
-	/* a launch records the chart's name when given none (as Onyxia's
-	 * web does): the release name, which begins with it, says more */
-	if (!f || !*f || str_eq(f, svc->name) || (svc->chart_name && str_eq(f, svc->chart_name)))
-		return NULL;
-	return f;
-}
-
-const char *service_display_name(const struct service *svc)
-{
-	const char *f = service_friendly_name(svc);
-
-	return f ? f : svc->name;
-}
-
-bool service_owns_object(const struct service *svc, const char *ns, const char *name)
-{
-	size_t n = strlen(svc->name);
-
-	if (!str_eq(ns, svc->namespace))
-		return false;
-	for (size_t i = 0; i < svc->npods; i++)
-		if (str_eq(svc->pods[i].name, name))
-			return true;
-	for (size_t i = 0; i < svc->nworkloads; i++)
-		if (str_eq(svc->workloads[i].name, name))
-			return true;
-	/* objects a chart names after its release: NAME, NAME-x */
-	return strncmp(name, svc->name, n) == 0 && (name[n] == '\0' || name[n] == '-');
-}
-
-static bool word_at(const char *p, size_t n, const char *w)
-{
-	size_t k = strlen(w);
-
-	if (n < k)
-		return false;
-	for (size_t i = 0; i < k; i++)
-		if (tolower((unsigned char)p[i]) != w[i])
-			return false;
-	return true;
-}
-
-static const char *const secret_words[] = {
-	"password", "passwd", "mot de passe", "token", "secret", "api key", "apikey", "access key",
-};
-
-bool service_secret_in_line(const char *line, size_t n, size_t *start, size_t *end)
-{
-	for (size_t i = 0; i < n; i++) {
-		for (size_t w = 0; w < sizeof(secret_words) / sizeof(secret_words[0]); w++) {
-			size_t j, a, b;
-
-			if (!word_at(line + i, n - i, secret_words[w]))
-				continue;
-			/* the value follows the next ':' or '=' within a few columns */
-			for (j = i + strlen(secret_words[w]); j < n && j < i + strlen(secret_words[w]) + 12; j++)
-				if (line[j] == ':' || line[j] == '=')
-					break;
-			if (j >= n || (line[j] != ':' && line[j] != '='))
-				continue;
-			a = j + 1;
-			b = n;
-			while (a < b && (line[a] == ' ' || line[a] == '*' || line[a] == '`' || line[a] == '"' || line[a] == '\''))
-				a++;
-			while (b > a && (line[b - 1] == ' ' || line[b - 1] == '*' || line[b - 1] == '`' ||
-					 line[b - 1] == '"' || line[b - 1] == '\'' || line[b - 1] == '\r'))
-				b--;
-			if (b <= a)
-				continue;
-			*start = a;
-			*end = b;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool service_key_is_secret(const char *key)
-{
-	static const char *const words[] = { "password", "passwd", "token", "secret", "apikey", "api_key", "credential" };
-	size_t n = key ? strlen(key) : 0;
-
-	for (size_t i = 0; i < n; i++)
-		for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
-			if (word_at(key + i, n - i, words[w]))
-				return true;
-	return false;
-}

@@ -62,7 +62,7 @@ static const struct table_column command_cols[2] = {
 struct detail {
 	struct view v;
 	struct shell *sh;
-	char *release;
+	char *ns, *release;	/* the service shown */
 	struct tabs *tabs;
 	struct textview *overview, *logs, *yaml;
 	struct table *pods, *events, *commands;
@@ -88,7 +88,7 @@ static const struct service *service_of(struct detail *d)
 {
 	struct live *s = shell_live(d->sh);
 
-	return d->release ? services_find(live_services(s), live_namespace(s), d->release) : NULL;
+	return d->release ? services_find(live_services(s), d->ns, d->release) : NULL;
 }
 
 /* --- Overview --- */
@@ -140,7 +140,7 @@ static void build_overview(struct detail *d, const struct service *svc)
 	buf_init(&b, 0);
 	if (!svc) {
 		buf_addf(&b, "The release '%s' is gone from '%s'.", d->release ? d->release : "",
-			 live_namespace(shell_live(d->sh)));
+			 d->ns ? d->ns : live_namespace(shell_live(d->sh)));
 	} else {
 		buf_addf(&b, "Release     %s\n", svc->name);
 		if (svc->friendly_name)
@@ -150,7 +150,7 @@ static void build_overview(struct detail *d, const struct service *svc)
 		if (svc->app_version)
 			buf_addf(&b, " (app %s)", svc->app_version);
 		buf_addf(&b, "\nNamespace   %s\nStatus      %s\nHelm        revision %ld, %s\n", svc->namespace,
-			 svc->state_text, svc->revision, svc->helm_status ? svc->helm_status : "?");
+			 svc->state_detail ? svc->state_detail : svc->state_text, svc->revision, svc->helm_status ? svc->helm_status : "?");
 		if (svc->suspendable)
 			buf_addf(&b, "Pause       global.suspend=%s\n", svc->suspended ? "true" : "false");
 		for (size_t i = 0; i < svc->nurls; i++)
@@ -256,7 +256,7 @@ static void build_commands(struct detail *d, const struct service *svc)
 		if ((str_eq(actions[i], "pause") && svc->state == SERVICE_PAUSED) ||
 		    (str_eq(actions[i], "resume") && svc->state != SERVICE_PAUSED))
 			continue;
-		line = live_action_line(s, actions[i], svc->name, d->log_pod);
+		line = live_action_line(s, actions[i], svc->namespace, svc->name, d->log_pod);
 		r = table_add_row(d->commands, actions[i]);
 		table_set_cell(d->commands, r, 0, actions[i], THEME_DIM);
 		table_set_cell(d->commands, r, 1, line, -1);
@@ -284,7 +284,7 @@ static void build_yaml(struct detail *d)
 
 	buf_init(&b, 0);
 	if (d->release)
-		live_each_release_object(shell_live(d->sh), d->release, yaml_one, &c);
+		live_each_release_object(shell_live(d->sh), d->ns, d->release, yaml_one, &c);
 	textview_set_text(d->yaml, b.len ? b.data : "(no live objects carry app.kubernetes.io/instance=this release)");
 	buf_release(&b);
 }
@@ -347,7 +347,7 @@ static void log_start(struct detail *d)
 		textview_set_empty_text(d->logs, "no pod to read logs from");
 		return;
 	}
-	o.namespace = live_namespace(s);
+	o.namespace = d->ns ? d->ns : live_namespace(s);
 	o.pod = d->log_pod;
 	o.follow = true;
 	o.tail_lines = 5000;
@@ -552,15 +552,15 @@ static unsigned tab_key(struct detail *d, int key)
 		break;
 	case DETAIL_PODS:
 		if ((key == '\n' || key == '\r' || key == KEY_ENTER || key == 'l') && pod) {
-			detail_open(&d->v, d->release, DETAIL_LOGS, pod);
+			detail_open(&d->v, d->ns, d->release, DETAIL_LOGS, pod);
 			return WIDGET_HANDLED | WIDGET_DIRTY;
 		}
 		if (key == 'x' && pod) {
-			shell_restart_pod(d->sh, pod);
+			shell_restart_pod(d->sh, d->ns, pod);
 			return WIDGET_HANDLED;
 		}
 		if (key == 't' && pod) {
-			shell_terminal(d->sh, d->release, pod);
+			shell_terminal(d->sh, d->ns, d->release, pod);
 			return WIDGET_HANDLED;
 		}
 		break;
@@ -626,16 +626,16 @@ static unsigned dt_key(struct view *v, int key)
 		}
 		return 0;
 	case 'd':
-		shell_confirm_delete(d->sh, d->release);
+		shell_confirm_delete(d->sh, d->ns, d->release);
 		return WIDGET_HANDLED;
 	case 'p':
-		shell_toggle_pause(d->sh, d->release);
+		shell_toggle_pause(d->sh, d->ns, d->release);
 		return WIDGET_HANDLED;
 	case 'e':
-		shell_rename(d->sh, d->release);
+		shell_rename(d->sh, d->ns, d->release);
 		return WIDGET_HANDLED;
 	case 'y':
-		shell_copy_url(d->sh, d->release);
+		shell_copy_url(d->sh, d->ns, d->release);
 		return WIDGET_HANDLED;
 	case 'Y':
 		if (d->first_secret)
@@ -644,7 +644,7 @@ static unsigned dt_key(struct view *v, int key)
 			app_toast(v->app, APP_WARN, "no password or token in the notes");
 		return WIDGET_HANDLED;
 	case 't':
-		shell_terminal(d->sh, d->release, d->log_pod);
+		shell_terminal(d->sh, d->ns, d->release, d->log_pod);
 		return WIDGET_HANDLED;
 	default:
 		return 0;
@@ -664,7 +664,7 @@ static unsigned dt_mouse(struct view *v, const MEVENT *ev)
 		return r;
 	r = widget_mouse(content(d), ev);
 	if ((r & WIDGET_ACTIVATE) && tabs_current(d->tabs) == DETAIL_PODS && table_selected_id(d->pods))
-		detail_open(v, d->release, DETAIL_LOGS, table_selected_id(d->pods));
+		detail_open(v, d->ns, d->release, DETAIL_LOGS, table_selected_id(d->pods));
 	return r | WIDGET_DIRTY;
 }
 
@@ -707,6 +707,7 @@ static void dt_free(struct view *v)
 	table_free(d->pods);
 	table_free(d->events);
 	table_free(d->commands);
+	free(d->ns);
 	free(d->release);
 	free(d->overview_text);
 	free(d->first_secret);
@@ -765,12 +766,14 @@ struct view *detail_new(struct shell *sh)
 	return &d->v;
 }
 
-void detail_open(struct view *v, const char *release, enum detail_tab tab, const char *pod)
+void detail_open(struct view *v, const char *ns, const char *release, enum detail_tab tab, const char *pod)
 {
 	struct detail *d = dt_of(v);
-	bool same = d->release && str_eq(d->release, release);
+	bool same = d->release && str_eq(d->release, release) && str_eq(d->ns, ns);
 
 	if (!same) {
+		free(d->ns);
+		d->ns = xstrdup(ns);
 		free(d->release);
 		d->release = xstrdup(release);
 		free(d->overview_text);

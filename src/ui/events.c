@@ -126,7 +126,7 @@ static void open_event(struct events_view *ev)
 			const struct service *svc = services_at(m, k);
 
 			if (service_owns_object(svc, e->ns, e->object_name)) {
-				detail_open(ev->detail, svc->name, DETAIL_EVENTS, NULL);
+				detail_open(ev->detail, svc->namespace, svc->name, DETAIL_EVENTS, NULL);
 				return;
 			}
 		}

@@ -167,9 +167,8 @@ static void open_pod(struct pods_view *pv)
 
 	if (!p)
 		return;
-	if (p->instance && str_eq(p->ns, live_namespace(s)) &&
-	    services_find(live_services(s), p->ns, p->instance))
-		detail_open(pv->detail, p->instance, DETAIL_LOGS, p->name);
+	if (p->instance && services_find(live_services(s), p->ns, p->instance))
+		detail_open(pv->detail, p->ns, p->instance, DETAIL_LOGS, p->name);
 	else
 		app_toast(pv->lv.v.app, APP_INFO, "%s/%s is not a service of '%s'", p->ns, p->name, live_namespace(s));
 }
@@ -186,7 +185,7 @@ static unsigned pv_key(struct view *v, int key)
 		return WIDGET_HANDLED | WIDGET_DIRTY;
 	case 'x':
 		if (p && str_eq(p->ns, live_namespace(shell_live(pv->lv.sh))))
-			shell_restart_pod(pv->lv.sh, p->name);
+			shell_restart_pod(pv->lv.sh, p->ns, p->name);
 		else if (p)
 			app_toast(v->app, APP_WARN, "switch to '%s' to restart its pods", p->ns);
 		return WIDGET_HANDLED;

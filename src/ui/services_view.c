@@ -25,19 +25,27 @@
 #include "datalab/ui/theme.h"
 #include "datalab/ui/widget.h"
 
+/* The columns of one namespace; across namespaces NAMESPACE comes first
+ * (all_columns), the others one further right (struct services_view's off). */
 enum { C_NAME, C_CHART, C_STATUS, C_READY, C_AGE, C_CPU, C_MEM, C_HIST, C_GPU, C_URL, C_COUNT };
 
-static const struct table_column columns[C_COUNT] = {
-	[C_NAME] = { "NAME", 12, 40, 2, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
-	[C_CHART] = { "CHART", 10, 30, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
-	[C_STATUS] = { "STATUS", 12, 0, 3, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
-	[C_READY] = { "READY", 5, 14, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
-	[C_AGE] = { "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE },
-	[C_CPU] = { "CPU", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
-	[C_MEM] = { "MEM", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE },
-	[C_HIST] = { "CPU 8 MIN", 9, 16, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_WIDE },
-	[C_GPU] = { "GPU", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE },
-	[C_URL] = { "URL", 10, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
+#define SV_COLUMNS \
+	{ "NAME", 12, 40, 2, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE }, \
+	{ "CHART", 10, 30, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE | TABLE_COL_WIDE }, \
+	{ "STATUS", 12, 0, 3, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE }, \
+	{ "READY", 5, 14, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE }, \
+	{ "AGE", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_AGE }, \
+	{ "CPU", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE }, \
+	{ "MEM", 4, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE }, \
+	{ "CPU 8 MIN", 9, 16, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_WIDE }, \
+	{ "GPU", 3, 8, 0, WIDGET_ALIGN_RIGHT, TABLE_COL_SORTABLE | TABLE_COL_WIDE }, \
+	{ "URL", 10, 0, 2, WIDGET_ALIGN_LEFT, TABLE_COL_WIDE },
+
+static const struct table_column columns[C_COUNT] = { SV_COLUMNS };
+
+static const struct table_column all_columns[C_COUNT + 1] = {
+	{ "NAMESPACE", 9, 24, 0, WIDGET_ALIGN_LEFT, TABLE_COL_SORTABLE },
+	SV_COLUMNS
 };
 
 struct services_view {
@@ -45,6 +53,8 @@ struct services_view {
 	struct view *detail;
 	uint64_t gen;
 	bool built;
+	bool all;		/* the table has the NAMESPACE column */
+	size_t off;		/* 1 when it has: where C_* columns sit */
 };
 
 static struct services_view *sv_of(struct view *v)
@@ -66,24 +76,31 @@ static void sync_rows(struct services_view *sv)
 	table_sync_begin(sv->lv.t);
 	for (size_t i = 0; i < n; i++) {
 		const struct service *svc = services_at(m, i);
-		long at = table_sync_row(sv->lv.t, svc->name, 0);
-		size_t r = (size_t)at;
+		long at;
+		size_t r;
 		int role = shell_service_role(svc->state);
 		char tmp[64];
 
+		/* the id: namespace/name (a release name is unique in its namespace) */
+		buf_reset(&b);
+		buf_addf(&b, "%s/%s", svc->namespace, svc->name);
+		at = table_sync_row(sv->lv.t, b.data, 0);
 		if (at < 0)
-			continue;	/* a name twice: cannot be, releases are unique */
+			continue;
+		r = (size_t)at;
+		if (sv->all)
+			table_set_cell(sv->lv.t, r, 0, svc->namespace, THEME_DIM);
 		buf_reset(&b);
 		if (service_friendly_name(svc))
 			buf_addf(&b, "%s (%s)", service_friendly_name(svc), svc->name);
 		else
 			buf_adds(&b, svc->name);
-		table_set_cell(sv->lv.t, r, C_NAME, b.data, -1);
+		table_set_cell(sv->lv.t, r, sv->off + C_NAME, b.data, -1);
 		buf_reset(&b);
 		buf_addf(&b, "%s %s", svc->chart_name ? svc->chart_name : "?", svc->chart_version ? svc->chart_version : "");
-		table_set_cell(sv->lv.t, r, C_CHART, b.data, THEME_DIM);
-		table_set_cell(sv->lv.t, r, C_STATUS, svc->state_text, role);
-		table_set_cell_key(sv->lv.t, r, C_STATUS, (double)svc->state);
+		table_set_cell(sv->lv.t, r, sv->off + C_CHART, b.data, THEME_DIM);
+		table_set_cell(sv->lv.t, r, sv->off + C_STATUS, svc->state_text, role);
+		table_set_cell_key(sv->lv.t, r, sv->off + C_STATUS, (double)svc->state);
 		buf_reset(&b);
 		if (svc->state == SERVICE_STARTING && svc->total > 0) {
 			/* starting: how far, as a bar */
@@ -91,30 +108,33 @@ static void sync_rows(struct services_view *sv)
 			buf_addc(&b, ' ');
 		}
 		buf_addf(&b, "%d/%d", svc->ready, svc->total);
-		table_set_cell(sv->lv.t, r, C_READY, b.data, svc->ready < svc->total ? THEME_PENDING : -1);
-		table_set_cell_key(sv->lv.t, r, C_READY, svc->total ? (double)svc->ready / svc->total : 0);
+		table_set_cell(sv->lv.t, r, sv->off + C_READY, b.data, svc->ready < svc->total ? THEME_PENDING : -1);
+		table_set_cell_key(sv->lv.t, r, sv->off + C_READY, svc->total ? (double)svc->ready / svc->total : 0);
 		shell_age(tmp, sizeof(tmp), svc->created);
-		table_set_cell(sv->lv.t, r, C_AGE, tmp, THEME_DIM);
-		table_set_cell_key(sv->lv.t, r, C_AGE, -(double)svc->created);
+		table_set_cell(sv->lv.t, r, sv->off + C_AGE, tmp, THEME_DIM);
+		table_set_cell_key(sv->lv.t, r, sv->off + C_AGE, -(double)svc->created);
 		cluster_format_cpu(tmp, sizeof(tmp), svc->cpu_m);
-		table_set_cell(sv->lv.t, r, C_CPU, tmp, -1);
-		table_set_cell_key(sv->lv.t, r, C_CPU, (double)svc->cpu_m);
+		table_set_cell(sv->lv.t, r, sv->off + C_CPU, tmp, -1);
+		table_set_cell_key(sv->lv.t, r, sv->off + C_CPU, (double)svc->cpu_m);
 		cluster_format_mem(tmp, sizeof(tmp), svc->mem);
-		table_set_cell(sv->lv.t, r, C_MEM, tmp, -1);
-		table_set_cell_key(sv->lv.t, r, C_MEM, (double)svc->mem);
+		table_set_cell(sv->lv.t, r, sv->off + C_MEM, tmp, -1);
+		table_set_cell_key(sv->lv.t, r, sv->off + C_MEM, (double)svc->mem);
 		buf_reset(&b);
 		sparkline_render(&b, svc->cpu_hist, (size_t)svc->hist_len, 16, 0, widget_utf8_locale());
-		table_set_cell(sv->lv.t, r, C_HIST, b.data, THEME_SPARKLINE);
+		table_set_cell(sv->lv.t, r, sv->off + C_HIST, b.data, THEME_SPARKLINE);
 		shell_gpu_cell(tmp, sizeof(tmp), svc->gpus, svc->gpu_util);
-		table_set_cell(sv->lv.t, r, C_GPU, tmp, -1);
-		table_set_cell_key(sv->lv.t, r, C_GPU, svc->gpus + (svc->gpu_util + 1) / 1000.0);
+		table_set_cell(sv->lv.t, r, sv->off + C_GPU, tmp, -1);
+		table_set_cell_key(sv->lv.t, r, sv->off + C_GPU, svc->gpus + (svc->gpu_util + 1) / 1000.0);
 		buf_reset(&b);
 		if (svc->nurls > 0)
 			buf_addf(&b, "%s%s", svc->urls[0], svc->nurls > 1 ? " +" : "");
-		table_set_cell(sv->lv.t, r, C_URL, b.data, -1);
+		table_set_cell(sv->lv.t, r, sv->off + C_URL, b.data, -1);
 	}
 	table_sync_end(sv->lv.t);
-	snprintf(empty, sizeof(empty), "no services in '%s' yet: :catalog launches one", live_namespace(s));
+	if (sv->all)
+		snprintf(empty, sizeof(empty), "no services in any namespace you may list yet");
+	else
+		snprintf(empty, sizeof(empty), "no services in '%s' yet: :catalog launches one", live_namespace(s));
 	table_set_empty_text(sv->lv.t, empty);
 	buf_release(&b);
 	sv->gen = services_generation(m);
@@ -123,10 +143,15 @@ static void sync_rows(struct services_view *sv)
 
 static const struct service *selected(struct services_view *sv)
 {
-	const char *id = table_selected_id(sv->lv.t);
+	const char *id = table_selected_id(sv->lv.t), *slash = id ? strchr(id, '/') : NULL;
 	struct live *s = shell_live(sv->lv.sh);
+	char ns[256];
 
-	return id ? services_find(live_services(s), live_namespace(s), id) : NULL;
+	if (!slash || (size_t)(slash - id) >= sizeof(ns))
+		return NULL;
+	memcpy(ns, id, (size_t)(slash - id));
+	ns[slash - id] = '\0';
+	return services_find(live_services(s), ns, slash + 1);
 }
 
 static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int cols)
@@ -137,9 +162,11 @@ static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int c
 
 	buf_init(&b, 0);
 	if (svc) {
-		buf_addf(&b, "%s: %s", service_display_name(svc), svc->state_text);
+		const char *full = svc->state_detail ? svc->state_detail : svc->state_text;
+
+		buf_addf(&b, "%s: %s", service_display_name(svc), full);
 		for (size_t i = 0; i < svc->npods && svc->state != SERVICE_RUNNING; i++)
-			if (svc->pods[i].reason && !strstr(svc->state_text, svc->pods[i].reason))
+			if (svc->pods[i].reason && !strstr(full, svc->pods[i].reason))
 				buf_addf(&b, "; %s: %s", svc->pods[i].name, svc->pods[i].reason);
 		if (merr)
 			buf_addf(&b, "  (%s)", merr);
@@ -150,10 +177,35 @@ static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int c
 	buf_release(&b);
 }
 
+/* set_columns: a table with the NAMESPACE column (all) or without, the
+ * filter and the selected row kept. */
+static void set_columns(struct services_view *sv, bool all)
+{
+	struct table *t = table_new(all ? all_columns : columns, all ? C_COUNT + 1 : C_COUNT);
+	const char *filter = table_filter(sv->lv.t), *id = table_selected_id(sv->lv.t);
+	char *keep = id ? xstrdup(id) : NULL;
+
+	if (filter && *filter)
+		table_set_filter(t, filter);
+	widget_set_focus(table_widget(t), true);
+	table_set_empty_text(t, "loading...");
+	table_free(sv->lv.t);
+	sv->lv.t = t;
+	sv->all = all;
+	sv->off = all ? 1 : 0;
+	listview_show_ages(&sv->lv, (int)(sv->off + C_AGE));
+	sync_rows(sv);
+	if (keep)
+		table_select_id(t, keep);
+	free(keep);
+}
+
 static void sv_draw(struct view *v, WINDOW *win, int rows, int cols)
 {
 	struct services_view *sv = sv_of(v);
 
+	if (sv->all != live_all_namespaces(shell_live(sv->lv.sh)))
+		set_columns(sv, live_all_namespaces(shell_live(sv->lv.sh)));
 	if (!sv->built || listview_rebuild_due(&sv->lv, sv->gen != services_generation(live_services(shell_live(sv->lv.sh))))) {
 		uint64_t t0 = time_mono_ms();
 
@@ -172,37 +224,45 @@ static unsigned sv_key(struct view *v, int key)
 	unsigned r;
 
 	switch (key) {
+	case 'a': {
+		struct live *s = shell_live(sv->lv.sh);
+		bool all = !live_all_namespaces(s);
+
+		live_set_all_namespaces(s, all);
+		app_toast(v->app, APP_INFO, "%s", all ? "all namespaces (a: back to the current one)" : live_namespace(s));
+		return WIDGET_HANDLED | WIDGET_DIRTY;
+	}
 	case 'd':
 	case KEY_DC:
 		if (svc)
-			shell_confirm_delete(sv->lv.sh, svc->name);
+			shell_confirm_delete(sv->lv.sh, svc->namespace, svc->name);
 		return WIDGET_HANDLED;
 	case 'p':
 		if (svc)
-			shell_toggle_pause(sv->lv.sh, svc->name);
+			shell_toggle_pause(sv->lv.sh, svc->namespace, svc->name);
 		return WIDGET_HANDLED;
 	case 'e':
 		if (svc)
-			shell_rename(sv->lv.sh, svc->name);
+			shell_rename(sv->lv.sh, svc->namespace, svc->name);
 		return WIDGET_HANDLED;
 	case 'y':
 		if (svc)
-			shell_copy_url(sv->lv.sh, svc->name);
+			shell_copy_url(sv->lv.sh, svc->namespace, svc->name);
 		return WIDGET_HANDLED;
 	case 't':
 		if (svc)
-			shell_terminal(sv->lv.sh, svc->name, NULL);
+			shell_terminal(sv->lv.sh, svc->namespace, svc->name, NULL);
 		return WIDGET_HANDLED;
 	case 'l':
 		if (svc)
-			detail_open(sv->detail, svc->name, DETAIL_LOGS, NULL);
+			detail_open(sv->detail, svc->namespace, svc->name, DETAIL_LOGS, NULL);
 		return WIDGET_HANDLED;
 	default:
 		break;
 	}
 	r = listview_key(&sv->lv, key);
 	if ((r & WIDGET_ACTIVATE) && svc)
-		detail_open(sv->detail, svc->name, DETAIL_OVERVIEW, NULL);
+		detail_open(sv->detail, svc->namespace, svc->name, DETAIL_OVERVIEW, NULL);
 	return r;
 }
 
@@ -213,14 +273,14 @@ static unsigned sv_mouse(struct view *v, const MEVENT *ev)
 	const struct service *svc = selected(sv);
 
 	if ((r & WIDGET_ACTIVATE) && svc)
-		detail_open(sv->detail, svc->name, DETAIL_OVERVIEW, NULL);
+		detail_open(sv->detail, svc->namespace, svc->name, DETAIL_OVERVIEW, NULL);
 	return r;
 }
 
 static const char *sv_hints(struct view *v)
 {
 	return listview_hints(&((struct services_view *)v)->lv,
-			      "Enter open  / filter  d delete  p pause  e rename  y copy URL  l logs");
+			      "Enter open  / filter  a all namespaces  d delete  p pause  e rename  y copy URL  l logs");
 }
 
 static void sv_free(struct view *v)
@@ -234,6 +294,7 @@ static void sv_free(struct view *v)
 static const struct app_keyhelp sv_help[] = {
 	{ "Enter", "open the service: overview, pods, events, logs, YAML, commands" },
 	{ "/", "filter (as you type; Enter keeps it, Esc clears it)" },
+	{ "a", "all namespaces you may list (a NAMESPACE column), or the current one again" },
 	{ "d Del", "delete the service (helm uninstall, after a confirmation)" },
 	{ "p", "pause or resume (global.suspend as Onyxia does, else scale to 0)" },
 	{ "e", "rename: the name Onyxia shows" },

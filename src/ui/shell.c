@@ -36,8 +36,10 @@ struct shell {
 	} watch[SHELL_MAX_WATCH];
 	int nwatch;
 	char quota[256], fresh[512];
+	char all_err[256];	/* the all-namespaces refusal last said, "" none */
 	bool stale;
 	char *pending;		/* the release (or pod) the open dialog is about */
+	char *pending_ns;	/* its namespace */
 	char *pending_text;	/* a command offered for copying */
 };
 
@@ -62,12 +64,24 @@ void shell_watch(struct shell *sh, struct view *v, unsigned mask)
 
 static void update_title(struct shell *sh, unsigned what)
 {
-	if (what & LIVE_NAMESPACE)
+	if (what & LIVE_NAMESPACE) {
+		const char *why = live_all_error(sh->s);
+
+		/* the current namespace stays the app's (launches go there) */
 		app_set_namespace(sh->app, live_namespace(sh->s));
+		/* a refusal to list across namespaces is said once, in words */
+		if (why && strcmp(why, sh->all_err) != 0)
+			app_toast(sh->app, APP_WARN, "%s", why);
+		str_copy(sh->all_err, why ? why : "", sizeof(sh->all_err));
+	}
 	if (what & (LIVE_CLUSTER | LIVE_NAMESPACE)) {
 		char q[256];
 
-		cluster_quota_summary(live_cluster(sh->s), live_namespace(sh->s), q, sizeof(q));
+		/* across namespaces one namespace's quota would mislead */
+		if (live_all_namespaces(sh->s))
+			str_copy(q, "all namespaces", sizeof(q));
+		else
+			cluster_quota_summary(live_cluster(sh->s), live_namespace(sh->s), q, sizeof(q));
 		if (strcmp(q, sh->quota) != 0) {
 			str_copy(sh->quota, q, sizeof(sh->quota));
 			app_set_quota(sh->app, q[0] ? q : NULL);
@@ -161,6 +175,7 @@ void shell_free(struct shell *sh)
 		return;
 	live_on_change(sh->s, NULL, NULL);
 	free(sh->pending);
+	free(sh->pending_ns);
 	free(sh->pending_text);
 	free(sh);
 }
@@ -251,17 +266,19 @@ static void action_done(void *arg, const struct error *err, const char *what)
 	app_view_dirty(app_current(sh->app));
 }
 
-static void set_pending(struct shell *sh, const char *name, char *text)
+static void set_pending(struct shell *sh, const char *ns, const char *name, char *text)
 {
 	free(sh->pending);
+	free(sh->pending_ns);
 	free(sh->pending_text);
 	sh->pending = name ? xstrdup(name) : NULL;
+	sh->pending_ns = ns ? xstrdup(ns) : NULL;
 	sh->pending_text = text;
 }
 
-void shell_copy_url(struct shell *sh, const char *release)
+void shell_copy_url(struct shell *sh, const char *ns, const char *release)
 {
-	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
+	const struct service *svc = services_find(live_services(sh->s), ns, release);
 
 	if (!svc || svc->nurls == 0) {
 		app_toast(sh->app, APP_WARN, "'%s' has no URL (no ingress)", release);
@@ -278,7 +295,7 @@ static void delete_answer(struct app *a, struct dialog *d, int button, void *arg
 	(void)d;
 	if (button != 0 || !sh->pending)
 		return;
-	if (live_delete_service(sh->s, sh->pending, action_done, sh, &err) < 0) {
+	if (live_delete_service(sh->s, sh->pending_ns, sh->pending, action_done, sh, &err) < 0) {
 		app_toast(a, APP_ERROR, "unable to delete '%s': %s", sh->pending, err.msg);
 		return;
 	}
@@ -286,11 +303,11 @@ static void delete_answer(struct app *a, struct dialog *d, int button, void *arg
 	app_toast(a, APP_INFO, "deleting %s: %s", sh->pending, sh->pending_text ? sh->pending_text : "");
 }
 
-void shell_confirm_delete(struct shell *sh, const char *release)
+void shell_confirm_delete(struct shell *sh, const char *ns, const char *release)
 {
 	static const char *const buttons[] = { "Delete", "Cancel", NULL };
-	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
-	char *line = live_action_line(sh->s, "delete", release, NULL);
+	const struct service *svc = services_find(live_services(sh->s), ns, release);
+	char *line = live_action_line(sh->s, "delete", ns, release, NULL);
 	char *msg;
 	struct dialog_opts o = {
 		.buttons = buttons, .default_button = 1, .cancel_button = 1, .danger = true,
@@ -309,14 +326,14 @@ void shell_confirm_delete(struct shell *sh, const char *release)
 	snprintf(title, sizeof(title), "Delete %s?", service_display_name(svc));
 	o.title = title;
 	o.message = msg;
-	set_pending(sh, release, line);
+	set_pending(sh, ns, release, line);
 	app_dialog(sh->app, dialog_new(&o), delete_answer, sh);
 	free(msg);
 }
 
-void shell_toggle_pause(struct shell *sh, const char *release)
+void shell_toggle_pause(struct shell *sh, const char *ns, const char *release)
 {
-	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
+	const struct service *svc = services_find(live_services(sh->s), ns, release);
 	struct error err;
 	bool pause;
 	char *line;
@@ -324,8 +341,8 @@ void shell_toggle_pause(struct shell *sh, const char *release)
 	if (!svc)
 		return;
 	pause = svc->state != SERVICE_PAUSED;
-	line = live_action_line(sh->s, pause ? "pause" : "resume", release, NULL);
-	if (live_pause_service(sh->s, release, pause, action_done, sh, &err) < 0) {
+	line = live_action_line(sh->s, pause ? "pause" : "resume", ns, release, NULL);
+	if (live_pause_service(sh->s, ns, release, pause, action_done, sh, &err) < 0) {
 		app_toast(sh->app, APP_ERROR, "unable to %s '%s': %s", pause ? "pause" : "resume", release, err.msg);
 	} else {
 		app_busy(sh->app, 1);
@@ -341,16 +358,16 @@ static void rename_answer(struct app *a, struct dialog *d, int button, void *arg
 
 	if (button != 0 || !sh->pending)
 		return;
-	if (live_rename_service(sh->s, sh->pending, dialog_input(d), action_done, sh, &err) < 0)
+	if (live_rename_service(sh->s, sh->pending_ns, sh->pending, dialog_input(d), action_done, sh, &err) < 0)
 		app_toast(a, APP_ERROR, "unable to rename '%s': %s", sh->pending, err.msg);
 	else
 		app_busy(a, 1);
 }
 
-void shell_rename(struct shell *sh, const char *release)
+void shell_rename(struct shell *sh, const char *ns, const char *release)
 {
 	static const char *const buttons[] = { "Rename", "Cancel", NULL };
-	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
+	const struct service *svc = services_find(live_services(sh->s), ns, release);
 	char msg[400];
 	struct dialog_opts o = {
 		.title = "Rename", .message = msg, .buttons = buttons, .cancel_button = 1, .input_prompt = "Name: ",
@@ -361,7 +378,7 @@ void shell_rename(struct shell *sh, const char *release)
 	snprintf(msg, sizeof(msg), "The name Onyxia shows for the release '%s' (kept in the Secret "
 		 "sh.onyxia.release.v1.%s).", release, release);
 	o.input_text = service_display_name(svc);
-	set_pending(sh, release, NULL);
+	set_pending(sh, ns, release, NULL);
 	app_dialog(sh->app, dialog_new(&o), rename_answer, sh);
 }
 
@@ -376,23 +393,23 @@ static void terminal_answer(struct app *a, struct dialog *d, int button, void *a
 
 /* terminal_dialog: the kubectl line to copy, when no terminal can open
  * here. */
-static void terminal_dialog(struct shell *sh, const char *release, const char *pod)
+static void terminal_dialog(struct shell *sh, const char *ns, const char *release, const char *pod)
 {
 	static const char *const buttons[] = { "Copy", "Close", NULL };
-	char *line = live_action_line(sh->s, "exec", release, pod);
+	char *line = live_action_line(sh->s, "exec", ns, release, pod);
 	char *msg = xasprintf("Run this in another terminal to open a shell in the service:\n\n%s", line);
 	struct dialog_opts o = {
 		.title = "Terminal", .message = msg, .buttons = buttons, .cancel_button = 1,
 	};
 
-	set_pending(sh, release, line);
+	set_pending(sh, ns, release, line);
 	app_dialog(sh->app, dialog_new(&o), terminal_answer, sh);
 	free(msg);
 }
 
-void shell_terminal(struct shell *sh, const char *release, const char *pod)
+void shell_terminal(struct shell *sh, const char *ns, const char *release, const char *pod)
 {
-	const struct service *svc = services_find(live_services(sh->s), live_namespace(sh->s), release);
+	const struct service *svc = services_find(live_services(sh->s), ns, release);
 	struct error err;
 
 	/* the service's first running pod, else its first one */
@@ -405,8 +422,8 @@ void shell_terminal(struct shell *sh, const char *release, const char *pod)
 		app_toast(sh->app, APP_WARN, "'%s' has no pod to open a terminal in", release);
 		return;
 	}
-	if (terminals_open_exec(sh->app, live_kube(sh->s), live_namespace(sh->s), pod, NULL, NULL, &err) < 0)
-		terminal_dialog(sh, release, pod);
+	if (terminals_open_exec(sh->app, live_kube(sh->s), ns, pod, NULL, NULL, &err) < 0)
+		terminal_dialog(sh, ns, release, pod);
 }
 
 static void restart_answer(struct app *a, struct dialog *d, int button, void *arg)
@@ -417,16 +434,16 @@ static void restart_answer(struct app *a, struct dialog *d, int button, void *ar
 	(void)d;
 	if (button != 0 || !sh->pending)
 		return;
-	if (live_delete_pod(sh->s, sh->pending, action_done, sh, &err) < 0)
+	if (live_delete_pod(sh->s, sh->pending_ns, sh->pending, action_done, sh, &err) < 0)
 		app_toast(a, APP_ERROR, "unable to restart '%s': %s", sh->pending, err.msg);
 	else
 		app_busy(a, 1);
 }
 
-void shell_restart_pod(struct shell *sh, const char *pod)
+void shell_restart_pod(struct shell *sh, const char *ns, const char *pod)
 {
 	static const char *const buttons[] = { "Restart", "Cancel", NULL };
-	char *line = live_action_line(sh->s, "restart", "", pod);
+	char *line = live_action_line(sh->s, "restart", ns, "", pod);
 	char *msg = xasprintf("%s\n\ndeletes the pod '%s'; its StatefulSet, Deployment or Job starts a new one.",
 			      line, pod);
 	struct dialog_opts o = {
@@ -434,7 +451,7 @@ void shell_restart_pod(struct shell *sh, const char *pod)
 		.danger = true,
 	};
 
-	set_pending(sh, pod, line);
+	set_pending(sh, ns, pod, line);
 	app_dialog(sh->app, dialog_new(&o), restart_answer, sh);
 	free(msg);
 }

@@ -18,25 +18,11 @@
 #include "datalab/core/str.h"
 #include "datalab/model/cluster.h"
 
-static cJSON *load_json(const char *rel)
-{
-	struct buf b;
-	struct error err;
-	cJSON *j;
-	char *path = xasprintf(TESTDATA "/%s", rel);
-
-	buf_init(&b, 0);
-	ck_assert_msg(file_read(path, &b, &err) == 0, "%s", err.msg);
-	j = json_parse(b.data, b.len, &err);
-	ck_assert_msg(j != NULL, "%s: %s", path, err.msg);
-	buf_release(&b);
-	free(path);
-	return j;
-}
+#include "testjson.h"
 
 static void feed(struct cluster *c, const char *rel, void (*fn)(struct cluster *, const cJSON *, bool))
 {
-	cJSON *list = load_json(rel), *it;
+	cJSON *list = test_load_json(rel), *it;
 
 	cJSON_ArrayForEach(it, cJSON_GetObjectItem(list, "items"))
 		fn(c, it, false);
@@ -120,7 +106,7 @@ START_TEST(nodes_with_gpus_and_their_users)
 	check_sane(c);
 	/* the GPU pod finishes: its GPU is free again */
 	{
-		cJSON *pods = load_json("kube/derived/podlist.json"), *p = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 2);
+		cJSON *pods = test_load_json("kube/derived/podlist.json"), *p = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 2);
 
 		cJSON_ReplaceItemInObject(cJSON_GetObjectItem(p, "status"), "phase", cJSON_CreateString("Succeeded"));
 		cluster_feed_pod(c, p, false);
@@ -140,7 +126,7 @@ END_TEST
 START_TEST(pod_status_and_why_it_waits)
 {
 	struct cluster *c = loaded();
-	cJSON *pods = load_json("kube/derived/podlist.json"), *p = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 2);
+	cJSON *pods = test_load_json("kube/derived/podlist.json"), *p = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 2);
 	const struct cluster_pod *row;
 
 	row = cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0");
@@ -185,7 +171,7 @@ START_TEST(pod_status_and_why_it_waits)
 	ck_assert_str_eq(cluster_pod_find(c, "user-alice", "jupyter-pytorch-gpu-0")->status, "Terminating");
 	/* init containers (k9s po_init.json): Init:n/m while they run */
 	{
-		cJSON *init = load_json("kube/verbatim/k9s/po_init.json");
+		cJSON *init = test_load_json("kube/verbatim/k9s/po_init.json");
 
 		cluster_feed_pod(c, init, false);
 		row = cluster_pod_find(c, json_str(init, "metadata.namespace", ""), json_str(init, "metadata.name", ""));
@@ -203,7 +189,7 @@ START_TEST(events_newest_first)
 {
 	struct cluster *c = loaded();
 	const struct cluster_event *e;
-	cJSON *events = load_json("kube/derived/eventlist.json");
+	cJSON *events = test_load_json("kube/derived/eventlist.json");
 	int warnings = 0;
 
 	ck_assert_uint_eq(cluster_event_count(c), 3);
@@ -252,7 +238,7 @@ START_TEST(quota_for_the_title_bar)
 	ck_assert_str_eq(line, "");
 	/* the docs' quota without a status yet: spec.hard, nothing used */
 	{
-		cJSON *q2 = load_json("kube/kubectl-generated/resourcequota-create-dry-run.json");
+		cJSON *q2 = test_load_json("kube/kubectl-generated/resourcequota-create-dry-run.json");
 
 		json_set_path(q2, "metadata.namespace", cJSON_CreateString("user-bob"));
 		cluster_feed_quota(c, q2, false);
@@ -271,7 +257,7 @@ START_TEST(namespaces_in_onyxia_order)
 	struct cluster *c = cluster_new();
 	const char *names[] = { "kube-system", "projet-ia", "user-bob", "default", "user-alice", "projet-data" };
 	const char *want[] = { "user-alice", "user-bob", "projet-data", "projet-ia", "default", "kube-system" };
-	cJSON *ns = load_json("kube/verbatim/k9s/ns.json");
+	cJSON *ns = test_load_json("kube/verbatim/k9s/ns.json");
 
 	for (size_t i = 0; i < 6; i++) {
 		cJSON *o = cJSON_CreateObject();
@@ -298,8 +284,8 @@ END_TEST
 START_TEST(metrics_join_and_formats)
 {
 	struct cluster *c = loaded();
-	cJSON *pm = load_json("kube/derived/podmetricslist.json");
-	cJSON *nm = load_json("kube/derived/nodemetricslist.json");
+	cJSON *pm = test_load_json("kube/derived/podmetricslist.json");
+	cJSON *nm = test_load_json("kube/derived/nodemetricslist.json");
 	char s[32];
 
 	cluster_pod_metrics(c, pm);
@@ -351,7 +337,7 @@ END_TEST
 START_TEST(five_thousand_pods_churn)
 {
 	struct cluster *c = cluster_new();
-	cJSON *pods = load_json("kube/derived/podlist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
 	cJSON *tmpl = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 2);
 	struct timespec a, b;
 	double ms;
@@ -394,8 +380,8 @@ END_TEST
 START_TEST(pod_stamps_move_with_changes_only)
 {
 	struct cluster *c = loaded();
-	cJSON *pm = load_json("kube/derived/podmetricslist.json");
-	cJSON *pods = load_json("kube/derived/podlist.json");
+	cJSON *pm = test_load_json("kube/derived/podmetricslist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
 	const cJSON *nginx = cJSON_GetArrayItem(cJSON_GetObjectItem(pods, "items"), 0);
 	uint64_t g_nginx, g_gpu;
 

@@ -14,6 +14,7 @@
 
 #include "testutil.h"
 #include "testserver.h"
+#include "testjson.h"
 #include "testrelease.h"
 
 #include "datalab/core/file.h"
@@ -30,12 +31,13 @@ static struct http *http;
 static struct kube *kube;
 static struct live *live;
 static char dir[64];
-static cJSON *secret_gpu;
+static cJSON *secret_gpu, *secret_other;	/* releases in user-alice and projet-demo */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct buf reqlog;	/* "METHOD path body\n" of every write, and every GET path */
 static atomic_int stopping;
 static atomic_int ns_lists;	/* LISTs of /api/v1/namespaces */
 static atomic_int slow_lists;	/* LISTs of pods and nodes answered 1 s late */
+static atomic_int refuse_all;	/* LISTs across namespaces answered 403 */
 static unsigned changes;
 
 /* ---- the API server ---- */
@@ -62,25 +64,20 @@ static enum MHD_Result hold(struct MHD_Connection *c)
 	return ret;
 }
 
-static cJSON *load(const char *rel)
+/* load_kube: a file of TESTDATA/kube. */
+static cJSON *load_kube(const char *rel)
 {
-	struct buf b;
-	char *path = xasprintf(TESTDATA "/kube/%s", rel);
-	cJSON *j;
+	char *path = xasprintf("kube/%s", rel);
+	cJSON *j = test_load_json(path);
 
-	buf_init(&b, 0);
-	ck_assert_int_eq(file_read(path, &b, NULL), 0);
-	j = json_parse(b.data, b.len, NULL);
-	ck_assert_ptr_nonnull(j);
-	buf_release(&b);
 	free(path);
 	return j;
 }
 
 /* list_of: the items of a testdata list in namespace ns (NULL: all). */
-static char *list_of(const char *file, const char *ns, const cJSON *extra)
+static char *list_of(const char *file, const char *ns, const cJSON *extra, const cJSON *extra2)
 {
-	cJSON *src = file ? load(file) : NULL, *out = cJSON_CreateObject(), *items, *it;
+	cJSON *src = file ? load_kube(file) : NULL, *out = cJSON_CreateObject(), *items, *it;
 	const cJSON *from = src ? cJSON_GetObjectItem(src, "items") : NULL;
 	char *text;
 
@@ -92,6 +89,8 @@ static char *list_of(const char *file, const char *ns, const cJSON *extra)
 			cJSON_AddItemToArray(items, cJSON_Duplicate(it, 1));
 	if (extra && (!ns || str_eq(json_str(extra, "metadata.namespace", ""), ns)))
 		cJSON_AddItemToArray(items, cJSON_Duplicate(extra, 1));
+	if (extra2 && (!ns || str_eq(json_str(extra2, "metadata.namespace", ""), ns)))
+		cJSON_AddItemToArray(items, cJSON_Duplicate(extra2, 1));
 	text = cJSON_PrintUnformatted(out);
 	cJSON_Delete(out);
 	cJSON_Delete(src);
@@ -125,7 +124,7 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 				    "namespace=\"user-alice\",pod=\"jupyter-pytorch-gpu-0\"} 87\n"
 				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",Hostname=\"gpu-node-1\"} 0\n");
 	if (str_has_prefix(p, "/apis/metrics.k8s.io/v1beta1/")) {
-		cJSON *m = load(strstr(p, "/nodes") ? "derived/nodemetricslist.json" : "derived/podmetricslist.json");
+		cJSON *m = load_kube(strstr(p, "/nodes") ? "derived/nodemetricslist.json" : "derived/podmetricslist.json");
 		char *text = cJSON_PrintUnformatted(m);
 
 		cJSON_Delete(m);
@@ -142,17 +141,25 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 			"\"message\":\"namespaces is forbidden: User \\\"alice\\\" cannot list resource \\\"namespaces\\\" "
 			"in API group \\\"\\\" at the cluster scope\",\"reason\":\"Forbidden\",\"code\":403}"));
 	}
+	if (atomic_load(&refuse_all) && !ns[0] && !str_eq(res, "namespaces") && !str_eq(res, "nodes"))
+		return reply_json(rq->conn, 403, xasprintf("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":"
+			"\"Failure\",\"message\":\"%s is forbidden: User \\\"alice\\\" cannot list resource \\\"%s\\\" "
+			"in API group \\\"\\\" at the cluster scope\",\"reason\":\"Forbidden\",\"code\":403}", res, res));
 	if (str_eq(res, "secrets"))
-		return reply_json(rq->conn, 200, list_of(NULL, ns[0] ? ns : NULL, secret_gpu));
+		return reply_json(rq->conn, 200, list_of(NULL, ns[0] ? ns : NULL, secret_gpu, secret_other));
 	if (str_eq(res, "pods"))
-		return reply_json(rq->conn, 200, list_of("derived/podlist.json", ns[0] ? ns : NULL, NULL));
+		return reply_json(rq->conn, 200, list_of("derived/podlist.json", ns[0] ? ns : NULL, NULL, NULL));
 	if (str_eq(res, "events"))
-		return reply_json(rq->conn, 200, list_of("derived/eventlist.json", ns[0] ? ns : NULL, NULL));
-	if (str_eq(res, "resourcequotas"))
-		return reply_json(rq->conn, 200, list_of("derived/resourcequotalist.json", ns, NULL));
+		return reply_json(rq->conn, 200, list_of("derived/eventlist.json", ns[0] ? ns : NULL, NULL, NULL));
+	if (str_eq(res, "resourcequotas")) {
+		/* after the pods and the metrics, as on a loaded machine: a
+		 * test reading the quota must wait for it */
+		usleep(300 * 1000);
+		return reply_json(rq->conn, 200, list_of("derived/resourcequotalist.json", ns, NULL, NULL));
+	}
 	if (str_eq(res, "nodes"))
-		return reply_json(rq->conn, 200, list_of("derived/nodelist-gpu.json", NULL, NULL));
-	return reply_json(rq->conn, 200, list_of(NULL, NULL, NULL));
+		return reply_json(rq->conn, 200, list_of("derived/nodelist-gpu.json", NULL, NULL, NULL));
+	return reply_json(rq->conn, 200, list_of(NULL, NULL, NULL, NULL));
 }
 
 static struct kubeconfig *config(void)
@@ -186,11 +193,15 @@ static void make_secret(void)
 {
 	secret_gpu = release_secret("jupyter-pytorch-gpu", "jupyter-python", "--set global.suspend=false", 1, "deployed");
 	json_set_path(secret_gpu, "metadata.uid", cJSON_CreateString("3f6b1c1e-uid"));
+	secret_other = cJSON_Duplicate(secret_gpu, 1);
+	json_set_path(secret_other, "metadata.namespace", cJSON_CreateString("projet-demo"));
+	json_set_path(secret_other, "metadata.uid", cJSON_CreateString("9a0c-uid"));
 }
 
 static void free_secret(void)
 {
 	cJSON_Delete(secret_gpu);
+	cJSON_Delete(secret_other);
 }
 
 static void setup(void)
@@ -203,6 +214,7 @@ static void setup(void)
 	atomic_store(&stopping, 0);
 	atomic_store(&ns_lists, 0);
 	atomic_store(&slow_lists, 0);
+	atomic_store(&refuse_all, 0);
 	buf_init(&reqlog, 0);
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
 	loop = loop_new();
@@ -270,21 +282,22 @@ START_TEST(models_fill_and_stay_live)
 	ck_assert_ptr_nonnull(cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0"));
 	ck_assert_ptr_null(cluster_pod_find(live_cluster(live), "default", "nginx"));
 	ck_assert(!live_cluster_wide(live));
-	cluster_quota_summary(live_cluster(live), "user-alice", quota, sizeof(quota));
-	ck_assert_str_eq(quota, "cpu 300m/10  mem 4Gi/10Gi  gpu 1/2");
+	/* every list landed (the quota's last, see handler) */
 	WAIT((live_freshness(live, fresh, sizeof(fresh), &stale), str_eq(fresh, "live")), 15000);
 	ck_assert(!stale);
+	cluster_quota_summary(live_cluster(live), "user-alice", quota, sizeof(quota));
+	ck_assert_str_eq(quota, "cpu 300m/10  mem 4Gi/10Gi  gpu 1/2");
 	ck_assert_uint_gt(changes, 0);
 	/* the helm and kubectl lines of the equivalent commands */
 	{
-		char *line = live_action_line(live, "delete", "jupyter-pytorch-gpu", NULL);
+		char *line = live_action_line(live, "delete", NULL, "jupyter-pytorch-gpu", NULL);
 
 		ck_assert_str_eq(line, "helm uninstall jupyter-pytorch-gpu -n user-alice");
 		free(line);
-		line = live_action_line(live, "pods", "jupyter-pytorch-gpu", NULL);
+		line = live_action_line(live, "pods", NULL, "jupyter-pytorch-gpu", NULL);
 		ck_assert_str_eq(line, "kubectl get pods -l app.kubernetes.io/instance=jupyter-pytorch-gpu -n user-alice");
 		free(line);
-		line = live_action_line(live, "exec", "jupyter-pytorch-gpu", NULL);
+		line = live_action_line(live, "exec", NULL, "jupyter-pytorch-gpu", NULL);
 		ck_assert_str_eq(line, "kubectl exec -it jupyter-pytorch-gpu-0 -n user-alice -- sh");
 		free(line);
 	}
@@ -397,35 +410,93 @@ START_TEST(actions_send_what_the_api_expects)
 	WAIT(services_count(live_services(live)) == 1, 15000);
 	done_calls = 0;
 	/* restart a pod */
-	ck_assert_int_eq(live_delete_pod(live, "jupyter-pytorch-gpu-0", done, NULL, &err), 0);
+	ck_assert_int_eq(live_delete_pod(live, NULL, "jupyter-pytorch-gpu-0", done, NULL, &err), 0);
 	WAIT(done_calls == 1, 15000);
 	ck_assert_int_eq(done_err.code, ERR_NONE);
 	ck_assert(logged("DELETE /api/v1/namespaces/user-alice/pods/jupyter-pytorch-gpu-0"));
 	/* rename: Onyxia's Secret, owned by the release's first Secret */
-	ck_assert_int_eq(live_rename_service(live, "jupyter-pytorch-gpu", "my notebook", done, NULL, &err), 0);
+	ck_assert_int_eq(live_rename_service(live, NULL, "jupyter-pytorch-gpu", "my notebook", done, NULL, &err), 0);
 	WAIT(done_calls == 2, 15000);
 	ck_assert(logged("POST /api/v1/namespaces/user-alice/secrets {"));
 	ck_assert(logged("\"name\":\"sh.onyxia.release.v1.jupyter-pytorch-gpu\""));
 	ck_assert(logged("\"type\":\"onyxia.sh/release.v1\""));
 	ck_assert(logged("\"friendlyName\":\"bXkgbm90ZWJvb2s=\""));
 	ck_assert(logged("\"uid\":\"3f6b1c1e-uid\""));
-	ck_assert_int_eq(live_rename_service(live, "jupyter-pytorch-gpu", "", done, NULL, &err), -1);
+	ck_assert_int_eq(live_rename_service(live, NULL, "jupyter-pytorch-gpu", "", done, NULL, &err), -1);
 	/* pause without a chart to upgrade with: the StatefulSet scales to 0,
 	 * its replicas kept in an annotation */
 	sts = cJSON_Parse("{\"metadata\":{\"name\":\"jupyter-pytorch-gpu\",\"namespace\":\"user-alice\","
 			  "\"labels\":{\"app.kubernetes.io/instance\":\"jupyter-pytorch-gpu\"}},\"spec\":{\"replicas\":1}}");
 	services_workload(live_services(live), "statefulsets", sts, false);
-	ck_assert_int_eq(live_pause_service(live, "jupyter-pytorch-gpu", true, done, NULL, &err), 0);
+	ck_assert_int_eq(live_pause_service(live, NULL, "jupyter-pytorch-gpu", true, done, NULL, &err), 0);
 	WAIT(done_calls == 3, 15000);
 	ck_assert_int_eq(done_err.code, ERR_NONE);
 	ck_assert(logged("PATCH /apis/apps/v1/namespaces/user-alice/statefulsets/jupyter-pytorch-gpu "
 			 "{\"metadata\":{\"annotations\":{\"datalab.io/paused-replicas\":\"1\"}},\"spec\":{\"replicas\":0}}"));
-	ck_assert_int_eq(live_pause_service(live, "nope", true, done, NULL, &err), -1);
+	ck_assert_int_eq(live_pause_service(live, NULL, "nope", true, done, NULL, &err), -1);
 	ck_assert_int_eq(err.code, ERR_NOT_FOUND);
 	cJSON_Delete(sts);
 	/* an action in flight is cancelled, without a call back, by free */
-	ck_assert_int_eq(live_delete_pod(live, "x", done, NULL, &err), 0);
+	ck_assert_int_eq(live_delete_pod(live, NULL, "x", done, NULL, &err), 0);
 	ck_assert_int_eq(live_actions_running(live), 1);
+}
+END_TEST
+
+/* `a` in My services: every namespace's releases, each acted on in its
+ * own namespace (helm -n THAT, the API path of that namespace). */
+START_TEST(all_namespaces_act_where_each_release_is)
+{
+	struct error err;
+	char *line;
+
+	WAIT(services_count(live_services(live)) == 1, 15000);
+	live_set_all_namespaces(live, true);
+	ck_assert(live_all_namespaces(live));
+	/* the namespace stays the current one (launches go there) */
+	ck_assert_str_eq(live_namespace(live), "user-alice");
+	WAIT(services_count(live_services(live)) == 2, 15000);
+	ck_assert(logged("GET /api/v1/secrets"));
+	/* the pods' list is another request: it may land later */
+	WAIT(logged("GET /api/v1/pods"), 15000);
+	ck_assert_ptr_nonnull(services_find(live_services(live), "projet-demo", "jupyter-pytorch-gpu"));
+	ck_assert_ptr_nonnull(services_find(live_services(live), "user-alice", "jupyter-pytorch-gpu"));
+	line = live_action_line(live, "delete", "projet-demo", "jupyter-pytorch-gpu", NULL);
+	ck_assert_str_eq(line, "helm uninstall jupyter-pytorch-gpu -n projet-demo");
+	free(line);
+	line = live_action_line(live, "delete", NULL, "jupyter-pytorch-gpu", NULL);
+	ck_assert_str_eq(line, "helm uninstall jupyter-pytorch-gpu -n user-alice");
+	free(line);
+	done_calls = 0;
+	ck_assert_int_eq(live_delete_pod(live, "projet-demo", "p-0", done, NULL, &err), 0);
+	WAIT(done_calls == 1, 15000);
+	ck_assert(logged("DELETE /api/v1/namespaces/projet-demo/pods/p-0"));
+	ck_assert_int_eq(live_rename_service(live, "projet-demo", "jupyter-pytorch-gpu", "other", done, NULL, &err), 0);
+	WAIT(done_calls == 2, 15000);
+	ck_assert(logged("POST /api/v1/namespaces/projet-demo/secrets {"));
+	/* and back to the one namespace */
+	live_set_all_namespaces(live, false);
+	WAIT(services_count(live_services(live)) == 1, 15000);
+	ck_assert_ptr_null(live_all_error(live));
+}
+END_TEST
+
+/* A user who may not list across namespaces: said once, in words, and
+ * the current namespace shown again without her doing anything. */
+START_TEST(all_namespaces_refused_falls_back)
+{
+	WAIT(services_count(live_services(live)) == 1, 15000);
+	atomic_store(&refuse_all, 1);
+	live_set_all_namespaces(live, true);
+	WAIT(!live_all_namespaces(live), 15000);
+	ck_assert_ptr_nonnull(live_all_error(live));
+	ck_assert_msg(strstr(live_all_error(live), "not allowed to list ") &&
+		      strstr(live_all_error(live), " in all namespaces: showing 'user-alice'"), "%s", live_all_error(live));
+	WAIT(services_count(live_services(live)) == 1, 15000);
+	ck_assert_ptr_nonnull(services_find(live_services(live), "user-alice", "jupyter-pytorch-gpu"));
+	/* the next toggle forgets it */
+	atomic_store(&refuse_all, 0);
+	live_set_all_namespaces(live, false);
+	ck_assert_ptr_null(live_all_error(live));
 }
 END_TEST
 
@@ -443,6 +514,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, usage_reaches_objects_listed_after_the_poll);
 	tcase_add_test(tc, gpu_utilisation_from_the_dcgm_page);
 	tcase_add_test(tc, actions_send_what_the_api_expects);
+	tcase_add_test(tc, all_namespaces_act_where_each_release_is);
+	tcase_add_test(tc, all_namespaces_refused_falls_back);
 	suite_add_tcase(s, tc);
 	return s;
 }

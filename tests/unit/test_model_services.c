@@ -19,23 +19,8 @@
 #include "datalab/core/yaml.h"
 #include "datalab/model/services.h"
 
+#include "testjson.h"
 #include "testrelease.h"
-
-static cJSON *load_json(const char *rel)
-{
-	struct buf b;
-	struct error err;
-	cJSON *j;
-	char *path = xasprintf(TESTDATA "/%s", rel);
-
-	buf_init(&b, 0);
-	ck_assert_msg(file_read(path, &b, &err) == 0, "%s", err.msg);
-	j = json_parse(b.data, b.len, &err);
-	ck_assert_msg(j != NULL, "%s: %s", path, err.msg);
-	buf_release(&b);
-	free(path);
-	return j;
-}
 
 /* item: the object named name in a List. */
 static cJSON *item(cJSON *list, const char *name)
@@ -123,7 +108,7 @@ START_TEST(release_from_real_helm)
 	check_sane(s);
 	/* Secrets that are not helm's are ignored */
 	{
-		cJSON *other = load_json("kube/verbatim/k9s/sec.json");
+		cJSON *other = test_load_json("kube/verbatim/k9s/sec.json");
 
 		ck_assert_int_eq(services_secret(s, other, false, NULL), 0);
 		ck_assert_uint_eq(services_count(s), 1);
@@ -136,8 +121,8 @@ END_TEST
 START_TEST(running_with_pods_gpus_and_metrics)
 {
 	struct services *s = services_new();
-	cJSON *pods = load_json("kube/derived/podlist.json");
-	cJSON *metrics = load_json("kube/derived/podmetricslist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
+	cJSON *metrics = test_load_json("kube/derived/podmetricslist.json");
 	const cJSON *it;
 	const struct service *r;
 	uint64_t gen;
@@ -189,8 +174,8 @@ END_TEST
  * whichever arrives first. */
 START_TEST(pending_says_why)
 {
-	cJSON *pods = load_json("kube/derived/podlist.json");
-	cJSON *events = load_json("kube/derived/eventlist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
+	cJSON *events = test_load_json("kube/derived/eventlist.json");
 	cJSON *pod = item(pods, "jupyter-pytorch-gpu-0");
 	cJSON *ev = item(events, "jupyter-pytorch-gpu-0.17bc2b3a1f0e9d8c");
 
@@ -248,7 +233,7 @@ END_TEST
 START_TEST(crash_loop_and_starting)
 {
 	struct services *s = services_new();
-	cJSON *pods = load_json("kube/derived/podlist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
 	cJSON *pod = item(pods, "jupyter-pytorch-gpu-0");
 	cJSON *cs = cJSON_GetArrayItem(json_get(pod, "status.containerStatuses"), 0);
 	const struct service *r;
@@ -351,8 +336,11 @@ START_TEST(quota_refusal_says_why)
 	services_event(s, ev, false);
 	r = services_find(s, "user-alice", "pgadmin");
 	ck_assert_int_eq(r->state, SERVICE_PENDING);
-	ck_assert_msg(strstr(r->state_text, "pending: Error creating: pods") &&
-		      strstr(r->state_text, "exceeded quota: onyxia-quota"), "%s", r->state_text);
+	/* the column names the resource; the detail keeps every word */
+	ck_assert_str_eq(r->state_text, "pending: quota: memory");
+	ck_assert_msg(strstr(r->state_detail, "pending: Error creating: pods") &&
+		      strstr(r->state_detail, "exceeded quota: onyxia-quota, requested: limits.memory=16Gi, used: "
+			     "limits.memory=4Gi, limited: limits.memory=10Gi"), "%s", r->state_detail);
 	check_sane(s);
 	/* the event gone, nothing says why any more */
 	services_event(s, ev, true);
@@ -494,8 +482,8 @@ END_TEST
 START_TEST(events_of_a_service)
 {
 	struct services *s = services_new();
-	cJSON *pods = load_json("kube/derived/podlist.json");
-	cJSON *events = load_json("kube/derived/eventlist.json");
+	cJSON *pods = test_load_json("kube/derived/podlist.json");
+	cJSON *events = test_load_json("kube/derived/eventlist.json");
 	const struct service *r;
 
 	add_secret(s, sec_gpu);
@@ -566,6 +554,54 @@ START_TEST(secrets_in_notes_and_values)
 }
 END_TEST
 
+/* A quota's refusal, as the sandbox (src/sandbox/quota.c) and the real
+ * apiserver word it, summarized for the status column. */
+START_TEST(quota_summary_names_the_resources)
+{
+	static const struct {
+		const char *text, *want;
+	} rows[] = {
+		/* the sandbox's, GPU requests and limits (test_sb_quota.c) */
+		{ "pods \"p2\" is forbidden: exceeded quota: user-alice-quota, requested: "
+		  "limits.nvidia.com/gpu=1,requests.nvidia.com/gpu=1, used: limits.nvidia.com/gpu=2,"
+		  "requests.nvidia.com/gpu=2, limited: limits.nvidia.com/gpu=2,requests.nvidia.com/gpu=2",
+		  "quota: nvidia.com/gpu" },
+		/* a ReplicaSet's FailedCreate event, several resources */
+		{ "pending: Error creating: pods \"jupyter-5f59fc7b6f-x6jhf\" is forbidden: exceeded quota: "
+		  "onyxia-quota, requested: limits.cpu=4,limits.memory=16Gi,requests.cpu=2,"
+		  "requests.nvidia.com/gpu=1, used: limits.cpu=8,limits.memory=4Gi,requests.cpu=9,"
+		  "requests.nvidia.com/gpu=2, limited: limits.cpu=10,limits.memory=10Gi,requests.cpu=10,"
+		  "requests.nvidia.com/gpu=2",
+		  "quota: cpu, memory, nvidia.com/gpu" },
+		/* object counts and bare names */
+		{ "exceeded quota: compute, requested: count/pods=1,pods=1, used: count/pods=10,pods=10, "
+		  "limited: count/pods=10,pods=10", "quota: count/pods, pods" },
+		{ "exceeded quota: q, requested: cpu=2, used: cpu=1, limited: cpu=2", "quota: cpu" },
+		/* a container without the limits a quota tracks */
+		{ "Error creating: pods \"x\" is forbidden: failed quota: onyxia-quota: must specify "
+		  "limits.cpu,limits.memory", "quota: must specify limits.cpu, limits.memory" },
+		/* not a quota's */
+		{ "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.", NULL },
+		{ "exceeded quota: q", NULL },
+		{ "exceeded quota: q, requested: ", NULL },
+		{ "", NULL },
+	};
+	char dst[160];
+
+	for (size_t i = 0; i < DL_ARRAY_LEN(rows); i++) {
+		bool ok = service_quota_summary(rows[i].text, dst, sizeof(dst));
+
+		ck_assert_msg(ok == (rows[i].want != NULL), "row %zu", i);
+		if (ok)
+			ck_assert_str_eq(dst, rows[i].want);
+	}
+	ck_assert(!service_quota_summary(NULL, dst, sizeof(dst)));
+	/* a small dst is cut, still a string */
+	ck_assert(service_quota_summary(rows[1].text, dst, 12));
+	ck_assert_str_eq(dst, "quota: cpu,");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("model_services");
@@ -577,6 +613,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, running_with_pods_gpus_and_metrics);
 	tcase_add_test(tc, pending_says_why);
 	tcase_add_test(tc, quota_refusal_says_why);
+	tcase_add_test(tc, quota_summary_names_the_resources);
 	tcase_add_test(tc, crash_loop_and_starting);
 	tcase_add_test(tc, urls_from_ingresses);
 	tcase_add_test(tc, paused_by_values_or_by_scale);

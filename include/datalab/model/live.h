@@ -72,6 +72,16 @@ const char *live_namespace(const struct live *s);
 /* live_helm_target: where helm commands act (namespace included). */
 struct helm_target live_helm_target(const struct live *s);
 
+/* live_set_all_namespaces: the namespaced informers (secrets, pods,
+ * events, ingresses, workloads, quotas) and the metrics poll watch every
+ * namespace (all) or the current one again; the models are cleared and
+ * refilled.  When the API refuses to list them across namespaces (403)
+ * the connection falls back to the current namespace by itself and
+ * live_all_error says why, once: the next call clears it. */
+void live_set_all_namespaces(struct live *s, bool all);
+bool live_all_namespaces(const struct live *s);
+const char *live_all_error(const struct live *s);
+
 /* live_set_namespace: switches every namespaced informer and clears
  * the models.  -1 with err for a name that is not a DNS label. */
 int live_set_namespace(struct live *s, const char *ns, struct error *err);
@@ -97,13 +107,15 @@ void live_freshness(const struct live *s, char *dst, size_t size, bool *stale);
 
 /* live_get: an object from the informers' stores (borrowed, valid
  * until the next loop turn): resource "pods", "statefulsets",
- * "deployments", "ingresses", "events", "secrets" of the namespace. */
-const cJSON *live_get(const struct live *s, const char *resource, const char *name);
-/* live_each_release_object: the live objects of a release (pods,
- * statefulsets, deployments, ingresses), by resource then name. */
-void live_each_release_object(const struct live *s, const char *release,
+ * "deployments", "ingresses", "events", "secrets" of namespace ns (NULL:
+ * the current one; below too, ns NULL is the current namespace). */
+const cJSON *live_get(const struct live *s, const char *resource, const char *ns, const char *name);
+/* live_each_release_object: the live objects of the release ns/release
+ * (pods, statefulsets, deployments, ingresses), by resource then name. */
+void live_each_release_object(const struct live *s, const char *ns, const char *release,
 				 void (*fn)(const char *resource, const cJSON *obj, void *arg), void *arg);
-/* live_each_event: the namespace's events, in no order. */
+/* live_each_event: the events watched (the namespace's, or every
+ * namespace's in all-namespaces mode), in no order. */
 void live_each_event(const struct live *s, void (*fn)(const cJSON *ev, void *arg), void *arg);
 
 /* --- actions --- */
@@ -123,24 +135,26 @@ void live_set_chart_resolver(struct live *s, live_chart_fn *fn, void *arg);
  * and the "equivalent commands" tab (xmalloc'd): action is "delete",
  * "pause", "resume", "status", "pods", "logs", "exec" or "restart"; pod
  * is used by the last three (NULL: the first pod). */
-char *live_action_line(struct live *s, const char *action, const char *release, const char *pod);
+char *live_action_line(struct live *s, const char *action, const char *ns, const char *release, const char *pod);
 
-/* The actions: 0 when started (fn runs later, once), -1 with err. */
-int live_delete_service(struct live *s, const char *release, live_done_fn *fn, void *arg,
+/* The actions, on the release (or pod) of namespace ns (NULL: the
+ * current one; helm runs with -n ns): 0 when started (fn runs later,
+ * once), -1 with err. */
+int live_delete_service(struct live *s, const char *ns, const char *release, live_done_fn *fn, void *arg,
 			   struct error *err);
 /* live_pause_service: pause (or resume) as Onyxia does: helm upgrade
  * --reuse-values --set global.suspend=true|false when the values have
  * global.suspend and the chart resolves; else scale the release's
  * workloads to 0 (remembering their replicas in an annotation) or back. */
-int live_pause_service(struct live *s, const char *release, bool pause, live_done_fn *fn, void *arg,
+int live_pause_service(struct live *s, const char *ns, const char *release, bool pause, live_done_fn *fn, void *arg,
 			  struct error *err);
 /* live_rename_service: Onyxia's friendly name, in the Secret
  * sh.onyxia.release.v1.RELEASE (created when missing). */
-int live_rename_service(struct live *s, const char *release, const char *friendly, live_done_fn *fn,
+int live_rename_service(struct live *s, const char *ns, const char *release, const char *friendly, live_done_fn *fn,
 			   void *arg, struct error *err);
 /* live_delete_pod: restart a pod by deleting it (its controller makes
  * a new one). */
-int live_delete_pod(struct live *s, const char *pod, live_done_fn *fn, void *arg, struct error *err);
+int live_delete_pod(struct live *s, const char *ns, const char *pod, live_done_fn *fn, void *arg, struct error *err);
 /* live_actions_running: helm commands and API calls in flight. */
 int live_actions_running(const struct live *s);
 

@@ -84,7 +84,10 @@ struct service {
 	size_t npods;
 	/* derived */
 	enum service_state state;
-	char *state_text;	/* "running", "starting 1/2", "pending: 0/5 nodes..." */
+	char *state_text;	/* "running", "starting 1/2", "pending: 0/5 nodes...",
+				 * "pending: quota: cpu, nvidia.com/gpu": short, for a column */
+	char *state_detail;	/* the same in full (a quota's whole refusal), for
+				 * the detail view; never NULL once derived */
 	int ready, total;
 	int gpus;
 	int64_t cpu_m, mem;	/* usage now (metrics), -1 when unknown */
@@ -144,6 +147,15 @@ const char *service_display_name(const struct service *svc);
  * or workload of it, or an object named after the release): what an
  * Event's involvedObject must name to be about the service. */
 bool service_owns_object(const struct service *svc, const char *ns, const char *name);
+
+/* service_quota_summary: a ResourceQuota's refusal as a column can show
+ * it: the resources of "... exceeded quota: NAME, requested:
+ * limits.cpu=2,requests.nvidia.com/gpu=1, used: ..., limited: ..." as
+ * "quota: cpu, nvidia.com/gpu" (requests./limits. dropped, each once), or
+ * "... failed quota: NAME: must specify limits.cpu,limits.memory" as
+ * "quota: must specify limits.cpu, limits.memory".  False (dst untouched)
+ * when text carries neither. */
+bool service_quota_summary(const char *text, char *dst, size_t size);
 
 /* service_secret_in_line: finds a secret value in a line of NOTES
  * ("- Your password: abc", "token=abc", "**`abc`**" marks stripped):

@@ -30,8 +30,8 @@ enum detail_tab {
 };
 
 struct view *detail_new(struct shell *sh);
-/* detail_open: shows release on tab (its pod pod for the logs; NULL:
- * the first). */
-void detail_open(struct view *v, const char *release, enum detail_tab tab, const char *pod);
+/* detail_open: shows the release ns/release on tab (its pod pod for the
+ * logs; NULL: the first). */
+void detail_open(struct view *v, const char *ns, const char *release, enum detail_tab tab, const char *pod);
 
 #endif

@@ -45,20 +45,22 @@ void shell_gpu_cell(char *dst, size_t size, int gpus, int util);
 /* shell_draw_remote: a line holding remote text (names, reasons):
  * sanitized (core/utf8), then drawn as widget_draw_text does. */
 void shell_draw_remote(WINDOW *win, int y, int x, int cols, const char *text, attr_t attr);
-/* shell_copy_url: the service's first URL to the clipboard. */
-void shell_copy_url(struct shell *sh, const char *release);
+/* The service actions act on the release (or pod) of namespace ns, in
+ * all-namespaces mode not the current one.
+ * shell_copy_url: the service's first URL to the clipboard. */
+void shell_copy_url(struct shell *sh, const char *ns, const char *release);
 /* shell_confirm_delete: the dialog that names what deleting release
  * removes and runs it on yes. */
-void shell_confirm_delete(struct shell *sh, const char *release);
+void shell_confirm_delete(struct shell *sh, const char *ns, const char *release);
 /* shell_toggle_pause: pauses or resumes release (whichever applies),
  * with a toast naming the command. */
-void shell_toggle_pause(struct shell *sh, const char *release);
+void shell_toggle_pause(struct shell *sh, const char *ns, const char *release);
 /* shell_rename: the friendly-name dialog. */
-void shell_rename(struct shell *sh, const char *release);
+void shell_rename(struct shell *sh, const char *ns, const char *release);
 /* shell_terminal: a terminal tab with a shell in pod (NULL: the release's
  * first running pod); the kubectl line to copy when none can open. */
-void shell_terminal(struct shell *sh, const char *release, const char *pod);
+void shell_terminal(struct shell *sh, const char *ns, const char *release, const char *pod);
 /* shell_restart_pod: confirms, then deletes pod. */
-void shell_restart_pod(struct shell *sh, const char *pod);
+void shell_restart_pod(struct shell *sh, const char *ns, const char *pod);
 
 #endif
