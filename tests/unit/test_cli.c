@@ -19,6 +19,7 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/core/utf8.h"
 #include "datalab/kube/columns.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -293,17 +294,10 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 
 static void setup(void)
 {
-	char *yaml;
-
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
 	snprintf(dir, sizeof(dir), "/tmp/dl-cli-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: user-alice}\n"
-			 "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\nusers:\n- name: u\n  user: {token: x}\n",
-			 server.port);
-	kubeconfig_path = file_join(dir, "kubeconfig");
-	file_write_atomic(kubeconfig_path, yaml, strlen(yaml), 0600, NULL);
-	free(yaml);
+	kubeconfig_path = testkube_write(dir, server.port, "user-alice", "{token: x}");
 	setenv("DATALAB_LOG_FILE", "/dev/null", 1);
 }
 

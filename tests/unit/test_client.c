@@ -11,6 +11,7 @@
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/kube/client.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -123,23 +124,13 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 	return ts_reply_str(c, 404, "text/plain", "404 page not found\n");
 }
 
+/* config: user_yaml is the user's block, indented under "user:" */
 static struct kubeconfig *config(const char *user_yaml)
 {
-	char *yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: ns}\n"
-			       "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\n"
-			       "users:\n- name: u\n  user:\n%s", server.port, user_yaml);
-	char *path = file_join(dir, "kubeconfig");
-	FILE *f = fopen(path, "w");
-	struct kubeconfig_opts o = { .kubeconfig = path };
-	struct kubeconfig *kc;
-	struct error err;
+	char *user = xasprintf("\n%s", user_yaml);
+	struct kubeconfig *kc = testkube_config(dir, server.port, "ns", user);
 
-	fputs(yaml, f);
-	fclose(f);
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	free(yaml);
-	free(path);
+	free(user);
 	return kc;
 }
 
@@ -148,17 +139,13 @@ static void setup(void)
 	snprintf(dir, sizeof(dir), "/tmp/dl-client-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, config("    token: good\n"));
+	testkube_open(config("    token: good\n"), &loop, &http, &kube);
 	expired_sent = 0;
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	ts_stop(&server);
 	file_remove_tree(dir, NULL);
 }

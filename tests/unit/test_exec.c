@@ -22,6 +22,7 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/kube/exec.h"
 #include "datalab/net/ws.h"
+#include "testkube.h"
 #include "testutil.h"
 
 /* ---- the codec ---- */
@@ -296,10 +297,6 @@ static void setup(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t al = sizeof(a);
-	char *yaml, *path;
-	struct kubeconfig_opts o = { 0 };
-	struct error err;
-	struct kubeconfig *kc;
 
 	atomic_store(&stop, 0);
 	buf_init(&requests, 0);
@@ -315,26 +312,12 @@ static void setup(void)
 	thread_on = true;
 	snprintf(dir, sizeof(dir), "/tmp/dl-exec-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: ns}\n"
-			 "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\n"
-			 "users:\n- name: u\n  user: {token: good}\n", port);
-	path = file_join(dir, "kubeconfig");
-	file_write_atomic(path, yaml, strlen(yaml), 0600, NULL);
-	o.kubeconfig = path;
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, kc);
-	free(yaml);
-	free(path);
+	testkube_open(testkube_config(dir, port, "ns", "{token: good}"), &loop, &http, &kube);
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	atomic_store(&stop, 1);
 	shutdown(lfd, SHUT_RDWR);
 	close(lfd);

@@ -12,6 +12,7 @@
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/kube/metrics.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -211,37 +212,18 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 
 static void setup(void)
 {
-	char *yaml, *path;
-	struct kubeconfig_opts o = { 0 };
-	struct error err;
-	struct kubeconfig *kc;
-
 	scrape = 0;
 	api_status = 200;
 	drop_pod_b = false;
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
 	snprintf(dir, sizeof(dir), "/tmp/dl-metrics-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u}\n"
-			 "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\nusers:\n- name: u\n  user: {}\n",
-			 server.port);
-	path = file_join(dir, "kubeconfig");
-	file_write_atomic(path, yaml, strlen(yaml), 0600, NULL);
-	o.kubeconfig = path;
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, kc);
-	free(yaml);
-	free(path);
+	testkube_open(testkube_config(dir, server.port, NULL, "{}"), &loop, &http, &kube);
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	ts_stop(&server);
 	file_remove_tree(dir, NULL);
 }
