@@ -23,6 +23,7 @@
 #include "datalab/kube/exec.h"
 #include "datalab/net/ws.h"
 #include "testkube.h"
+#include "testtcp.h"
 #include "testutil.h"
 
 /* ---- the codec ---- */
@@ -107,10 +108,7 @@ END_TEST
 
 /* ---- a fake API server with exec ---- */
 
-static int lfd = -1, port;
-static pthread_t thread;
-static bool thread_on;
-static atomic_int stop;
+static struct testtcp srv = { .lfd = -1 };
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct buf requests;	/* request lines, one per line */
 static struct buf resizes;	/* resize payloads seen */
@@ -120,27 +118,13 @@ static struct loop *loop;
 static struct http *http;
 static struct kube *kube;
 
-static void send_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		c += w;
-		n -= (size_t)w;
-	}
-}
-
 static void send_msg(int fd, unsigned ch, const char *p, size_t n)
 {
 	struct buf m = BUF_INIT, f = BUF_INIT;
 
 	exec_encode(&m, ch, p, n);
 	wsframe_encode(&f, WSFRAME_BINARY, true, m.data, m.len, NULL);
-	send_all(fd, f.data, f.len);
+	testtcp_send_all(fd, f.data, f.len);
 	buf_release(&m);
 	buf_release(&f);
 }
@@ -150,7 +134,7 @@ static void send_http(int fd, int status, const char *body)
 	char *r = xasprintf("HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
 			    "Connection: close\r\n\r\n%s", status, strlen(body), body);
 
-	send_all(fd, r, strlen(r));
+	testtcp_send_all(fd, r, strlen(r));
 	free(r);
 }
 
@@ -202,7 +186,7 @@ static void run_session(int fd, const char *cmd)
 		send_msg(fd, EXEC_STATUS, exit3, strlen(exit3));
 	} else if (strstr(cmd, "command=garbage")) {
 		send_msg(fd, EXEC_STATUS, "<html>", 6);
-		send_all(fd, "\x88\x02\x03\xe8", 4);	/* close 1000 */
+		testtcp_send_all(fd, "\x88\x02\x03\xe8", 4);	/* close 1000 */
 	} else if (strstr(cmd, "command=drop")) {
 		send_msg(fd, EXEC_STDOUT, "partial", 7);
 		return;
@@ -210,14 +194,14 @@ static void run_session(int fd, const char *cmd)
 		s.cat = true;
 	}
 	wsframe_decoder_init(&d, WSFRAME_ROLE_SERVER, 0, on_client, &s);
-	while (!atomic_load(&stop) && !s.done) {
+	while (!atomic_load(&srv.stop) && !s.done) {
 		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
 
 		if (n <= 0 || wsframe_decoder_feed(&d, tmp, (size_t)n, &err) != 0)
 			break;
 	}
 	if (s.done)
-		send_all(fd, "\x88\x02\x03\xe8", 4);
+		testtcp_send_all(fd, "\x88\x02\x03\xe8", 4);
 	wsframe_decoder_release(&d);
 }
 
@@ -268,7 +252,7 @@ static void handle(int fd)
 		wsframe_accept(key, acc);
 		reply = xasprintf("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 				  "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: %s\r\n\r\n", acc, proto);
-		send_all(fd, reply, strlen(reply));
+		testtcp_send_all(fd, reply, strlen(reply));
 		free(reply);
 		run_session(fd, line);
 	} else {
@@ -283,8 +267,8 @@ out:
 static void *server_main(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&stop)) {
-		int fd = accept(lfd, NULL, NULL);
+	while (!atomic_load(&srv.stop)) {
+		int fd = accept(srv.lfd, NULL, NULL);
 
 		if (fd < 0)
 			break;
@@ -295,34 +279,19 @@ static void *server_main(void *arg)
 
 static void setup(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-
-	atomic_store(&stop, 0);
 	buf_init(&requests, 0);
 	buf_init(&resizes, 0);
 	saw_stdin_close = false;
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(lfd, 8), 0);
-	getsockname(lfd, (struct sockaddr *)&a, &al);
-	port = ntohs(a.sin_port);
-	ck_assert_int_eq(pthread_create(&thread, NULL, server_main, NULL), 0);
-	thread_on = true;
+	testtcp_start(&srv, server_main, NULL);
 	snprintf(dir, sizeof(dir), "/tmp/dl-exec-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	testkube_open(testkube_config(dir, port, "ns", "{token: good}"), &loop, &http, &kube);
+	testkube_open(testkube_config(dir, srv.port, "ns", "{token: good}"), &loop, &http, &kube);
 }
 
 static void teardown(void)
 {
 	testkube_close(loop, http, kube);
-	atomic_store(&stop, 1);
-	shutdown(lfd, SHUT_RDWR);
-	close(lfd);
-	if (thread_on)
-		pthread_join(thread, NULL);
+	testtcp_stop(&srv);
 	buf_release(&requests);
 	buf_release(&resizes);
 	file_remove_tree(dir, NULL);
