@@ -22,19 +22,6 @@ static struct http *http;
 static struct kube *kube;
 static int expired_sent;
 
-static enum MHD_Result reply_file(struct MHD_Connection *c, unsigned status, const char *ctype, const char *name)
-{
-	struct buf b = BUF_INIT;
-	char *path = xasprintf("%s/%s", TESTDATA, name);
-	enum MHD_Result r;
-
-	file_read(path, &b, NULL);
-	r = ts_reply(c, status, ctype, b.data, b.len);
-	buf_release(&b);
-	free(path);
-	return r;
-}
-
 static enum MHD_Result pods_page(struct MHD_Connection *c, const char *cont)
 {
 	char body[512];
@@ -78,13 +65,13 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 		return pods_page(c, cont);
 	}
 	if (strcmp(rq->path, "/api/v1/nodes") == 0)
-		return reply_file(c, 403, "application/json", "kube/derived/status-403-forbidden.json");
+		return ts_reply_testdata(c, 403, "application/json", "kube/derived/status-403-forbidden.json");
 	if (strcmp(rq->path, "/api/v1/namespaces/user-alice/pods") == 0)
 		return ts_reply_str(c, 403, "application/json",
 				    "{\"kind\":\"Status\",\"reason\":\"Forbidden\",\"code\":403,\"message\":"
 				    "\"pods is forbidden: User \\\"bob\\\" cannot list resource \\\"pods\\\"\"}");
 	if (strcmp(rq->path, "/api/v1/namespaces/ns/pods/nope") == 0)
-		return reply_file(c, 404, "application/json", "kube/derived/status-404-notfound.json");
+		return ts_reply_testdata(c, 404, "application/json", "kube/derived/status-404-notfound.json");
 	if (strcmp(rq->path, "/api/v1/namespaces/ns/configmaps") == 0)
 		return ts_reply_str(c, 409, "application/json",
 				    "{\"kind\":\"Status\",\"reason\":\"AlreadyExists\",\"code\":409,"
@@ -94,7 +81,7 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 				    "{\"kind\":\"Status\",\"reason\":\"Forbidden\",\"code\":403,"
 				    "\"message\":\"exceeded quota: q, requested: cpu=2, used: cpu=1, limited: cpu=2\"}");
 	if (strcmp(rq->path, "/api/v1/services") == 0)
-		return reply_file(c, 410, "application/json", "kube/derived/status-410-expired.json");
+		return ts_reply_testdata(c, 410, "application/json", "kube/derived/status-410-expired.json");
 	if (strcmp(rq->path, "/api/v1/secrets") == 0) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
 		enum MHD_Result ret;
@@ -108,9 +95,9 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 		return ts_reply_str(c, 503, "application/json",
 				    "{\"kind\":\"Status\",\"reason\":\"ServiceUnavailable\",\"code\":503,\"message\":\"etcd \\u001b[2Jdown\"}");
 	if (strcmp(rq->path, "/api/v1/namespaces") == 0)
-		return reply_file(c, 502, "text/html", "hostile/kube/status-not-json.html");
+		return ts_reply_testdata(c, 502, "text/html", "hostile/kube/status-not-json.html");
 	if (strcmp(rq->path, "/api/v1/endpoints") == 0)
-		return reply_file(c, 500, "application/json", "hostile/kube/status-huge-message.json");
+		return ts_reply_testdata(c, 500, "application/json", "hostile/kube/status-huge-message.json");
 	if (strcmp(rq->path, "/api/v1/badjson") == 0)
 		return ts_reply_str(c, 200, "application/json", "{\"kind\":\"PodList\",\"items\":[");
 	if (strcmp(rq->path, "/api/v1/namespaces/ns/pods/p1") == 0) {

@@ -216,10 +216,10 @@ static void add_step(enum step_kind kind, const char *body, int status, const ch
 
 static void add_step_file(enum step_kind kind, const char *name)
 {
-	struct buf b = BUF_INIT;
 	char *path = xasprintf("%s/%s", TESTDATA, name);
+	struct buf b;
 
-	ck_assert_int_eq(file_read(path, &b, NULL), 0);
+	testutil_read(path, &b);
 	add_step(kind, b.data, 0, NULL);
 	buf_release(&b);
 	free(path);

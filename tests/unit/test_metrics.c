@@ -16,26 +16,12 @@
 #include "testserver.h"
 #include "testutil.h"
 
-static cJSON *load(const char *name)
-{
-	struct buf b = BUF_INIT;
-	char *path = xasprintf("%s/%s", TESTDATA, name);
-	cJSON *j;
-
-	ck_assert_int_eq(file_read(path, &b, NULL), 0);
-	j = json_parse(b.data, b.len, NULL);
-	ck_assert_ptr_nonnull(j);
-	buf_release(&b);
-	free(path);
-	return j;
-}
-
 START_TEST(test_parse_shared_items)
 {
-	cJSON *node = load("kube/verbatim/k8s-docs/nodemetrics-minikube.json");
-	cJSON *pod = load("kube/verbatim/k8s-docs/podmetrics-kube-scheduler-minikube.json");
-	cJSON *pods = load("kube/derived/podmetricslist.json");
-	cJSON *nodes = load("kube/derived/nodemetricslist.json");
+	cJSON *node = testutil_json("kube/verbatim/k8s-docs/nodemetrics-minikube.json");
+	cJSON *pod = testutil_json("kube/verbatim/k8s-docs/podmetrics-kube-scheduler-minikube.json");
+	cJSON *pods = testutil_json("kube/derived/podmetricslist.json");
+	cJSON *nodes = testutil_json("kube/derived/nodemetricslist.json");
 	struct metrics_series s;
 	struct error err;
 

@@ -20,9 +20,11 @@
 #include <microhttpd.h>
 
 #include "datalab/core/buf.h"
+#include "datalab/core/file.h"
 #include "datalab/core/loop.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/timeutil.h"
+#include "testutil.h"
 
 struct ts_req {
 	struct MHD_Connection *conn;
@@ -164,6 +166,22 @@ static DL_UNUSED enum MHD_Result ts_reply_str(struct MHD_Connection *c, unsigned
 				    const char *body)
 {
 	return ts_reply(c, status, ctype, body, strlen(body));
+}
+
+/* ts_reply_testdata: TESTDATA/name as the body (empty when unreadable:
+ * this runs on the server's thread, where no check may fail). */
+static DL_UNUSED enum MHD_Result ts_reply_testdata(struct MHD_Connection *c, unsigned status, const char *ctype,
+						  const char *name)
+{
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%s/%s", TESTDATA, name);
+	enum MHD_Result r;
+
+	file_read(path, &b, NULL);
+	r = ts_reply(c, status, ctype, b.data, b.len);
+	buf_release(&b);
+	free(path);
+	return r;
 }
 
 /* ts_wait: runs the loop until *flag is set or ms pass; returns *flag. */

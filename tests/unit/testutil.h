@@ -8,6 +8,12 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "datalab/core/buf.h"
+#include "datalab/core/common.h"
+#include "datalab/core/file.h"
+#include "datalab/core/json.h"
+#include "datalab/core/mem.h"
+
 #define TESTDATA "../shared/testdata"
 
 /* TEST_MAIN(suite_fn): a main() running one suite, exit status = failures. */
@@ -21,5 +27,29 @@
 		srunner_free(sr);                                        \
 		return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;            \
 	}
+
+/* testutil_read: the file at path into b (initialised here); it must read. */
+static DL_UNUSED void testutil_read(const char *path, struct buf *b)
+{
+	struct error err;
+
+	buf_init(b, 0);
+	ck_assert_msg(file_read(path, b, &err) == 0, "%s: %s", path, err.msg);
+}
+
+/* testutil_json: TESTDATA/name as JSON (caller frees); it must parse. */
+static DL_UNUSED cJSON *testutil_json(const char *name)
+{
+	char *path = xasprintf("%s/%s", TESTDATA, name);
+	struct buf b;
+	cJSON *j;
+
+	testutil_read(path, &b);
+	j = json_parse(b.data, b.len, NULL);
+	ck_assert_msg(j != NULL, "%s: not JSON", path);
+	buf_release(&b);
+	free(path);
+	return j;
+}
 
 #endif
