@@ -6,6 +6,7 @@
 #define DATALAB_TESTUTIL_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "datalab/core/buf.h"
@@ -50,6 +51,22 @@ static DL_UNUSED cJSON *testutil_json(const char *name)
 	buf_release(&b);
 	free(path);
 	return j;
+}
+
+/* testutil_capture: runs cmd with the shell and appends its standard
+ * output to out; returns pclose's status (0: it exited 0), -1 when it
+ * could not run. */
+static DL_UNUSED int testutil_capture(const char *cmd, struct buf *out)
+{
+	FILE *f = popen(cmd, "r");
+	char tmp[65536];
+	size_t got;
+
+	if (!f)
+		return -1;
+	while ((got = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_add(out, tmp, got);
+	return pclose(f);
 }
 
 #endif
