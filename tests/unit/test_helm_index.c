@@ -172,6 +172,24 @@ static const struct {
 	  0, 0, 0, 0, NULL, NULL },
 };
 
+/* check_inline_row: what a parse of row i (whole or in steps) must give;
+ * releases idx */
+static void check_inline_row(int i, int rc, struct index *idx, const struct error *err)
+{
+	ck_assert_msg((rc == 0) == inline_rows[i].ok, "row %d: %s", i, rc ? err->msg : "ok");
+	if (rc != 0) {
+		ck_assert_uint_eq(idx->ncharts, 0);
+		ck_assert(err->msg[0] != '\0');
+		return;
+	}
+	ck_assert_uint_eq(idx->ncharts, inline_rows[i].ncharts);
+	ck_assert_uint_eq(idx->nversions, inline_rows[i].nversions);
+	ck_assert_uint_eq(idx->nrejected, inline_rows[i].nrejected);
+	if (inline_rows[i].chart)
+		ck_assert_str_eq(index_latest(index_find(idx, inline_rows[i].chart))->version, inline_rows[i].latest);
+	index_release(idx);
+}
+
 START_TEST(test_inline)
 {
 	struct index idx;
@@ -179,19 +197,7 @@ START_TEST(test_inline)
 	const char *y = inline_rows[_i].yaml;
 	int rc = index_parse(y, strlen(y), NULL, &idx, &err);
 
-	ck_assert_msg((rc == 0) == inline_rows[_i].ok, "row %d: %s", _i, rc ? err.msg : "ok");
-	if (rc != 0) {
-		ck_assert_uint_eq(idx.ncharts, 0);
-		ck_assert(err.msg[0] != '\0');
-		return;
-	}
-	ck_assert_uint_eq(idx.ncharts, inline_rows[_i].ncharts);
-	ck_assert_uint_eq(idx.nversions, inline_rows[_i].nversions);
-	ck_assert_uint_eq(idx.nrejected, inline_rows[_i].nrejected);
-	if (inline_rows[_i].chart)
-		ck_assert_str_eq(index_latest(index_find(&idx, inline_rows[_i].chart))->version,
-		    inline_rows[_i].latest);
-	index_release(&idx);
+	check_inline_row(_i, rc, &idx, &err);
 }
 END_TEST
 
@@ -218,19 +224,7 @@ START_TEST(test_inline_in_steps)
 	size_t steps;
 	int rc = parse_in_steps(y, strlen(y), &idx, &err, &steps);
 
-	ck_assert_msg((rc == 0) == inline_rows[_i].ok, "row %d: %s", _i, rc ? err.msg : "ok");
-	if (rc != 0) {
-		ck_assert_uint_eq(idx.ncharts, 0);
-		ck_assert(err.msg[0] != '\0');
-		return;
-	}
-	ck_assert_uint_eq(idx.ncharts, inline_rows[_i].ncharts);
-	ck_assert_uint_eq(idx.nversions, inline_rows[_i].nversions);
-	ck_assert_uint_eq(idx.nrejected, inline_rows[_i].nrejected);
-	if (inline_rows[_i].chart)
-		ck_assert_str_eq(index_latest(index_find(&idx, inline_rows[_i].chart))->version,
-		    inline_rows[_i].latest);
-	index_release(&idx);
+	check_inline_row(_i, rc, &idx, &err);
 }
 END_TEST
 
