@@ -184,6 +184,21 @@ static DL_UNUSED enum MHD_Result ts_reply_testdata(struct MHD_Connection *c, uns
 	return r;
 }
 
+/* ts_reply_file: the file at path (NULL: none) as application/octet-stream,
+ * or a 404 when it cannot be read. */
+static DL_UNUSED enum MHD_Result ts_reply_file(struct MHD_Connection *c, const char *path)
+{
+	struct buf b = BUF_INIT;
+	enum MHD_Result r;
+
+	if (!path || file_read(path, &b, NULL) < 0)
+		r = ts_reply_str(c, 404, "text/plain", "not found");
+	else
+		r = ts_reply(c, 200, "application/octet-stream", b.data, b.len);
+	buf_release(&b);
+	return r;
+}
+
 /* ts_wait: runs the loop until *flag is set or ms pass; returns *flag. */
 static DL_UNUSED int ts_wait(struct loop *l, const volatile int *flag, long ms)
 {

@@ -29,6 +29,15 @@
 		return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;            \
 	}
 
+/* testutil_home: a fresh /tmp/dl-NAME-XXXXXX folder into home (size >= 64)
+ * as DATALAB_HOME, for the suites that keep state there. */
+static DL_UNUSED void testutil_home(char *home, size_t size, const char *name)
+{
+	ck_assert_int_lt(snprintf(home, size, "/tmp/dl-%s-XXXXXX", name), (int)size);
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	setenv("DATALAB_HOME", home, 1);
+}
+
 /* testutil_read: the file at path into b (initialised here); it must read. */
 static DL_UNUSED void testutil_read(const char *path, struct buf *b)
 {
