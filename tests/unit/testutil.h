@@ -14,6 +14,7 @@
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/core/yaml.h"
 
 #define TESTDATA "../shared/testdata"
 
@@ -47,17 +48,27 @@ static DL_UNUSED void testutil_read(const char *path, struct buf *b)
 	ck_assert_msg(file_read(path, b, &err) == 0, "%s: %s", path, err.msg);
 }
 
+/* testutil_doc: the JSON (or YAML) file at path as cJSON (caller frees);
+ * it must read and parse. */
+static DL_UNUSED cJSON *testutil_doc(const char *path, bool yaml)
+{
+	struct buf b;
+	struct error err;
+	cJSON *j;
+
+	testutil_read(path, &b);
+	j = yaml ? yaml_parse(b.data, b.len, NULL, &err) : json_parse(b.data, b.len, &err);
+	buf_release(&b);
+	ck_assert_msg(j != NULL, "%s: %s", path, err.msg);
+	return j;
+}
+
 /* testutil_json: TESTDATA/name as JSON (caller frees); it must parse. */
 static DL_UNUSED cJSON *testutil_json(const char *name)
 {
 	char *path = xasprintf("%s/%s", TESTDATA, name);
-	struct buf b;
-	cJSON *j;
+	cJSON *j = testutil_doc(path, false);
 
-	testutil_read(path, &b);
-	j = json_parse(b.data, b.len, NULL);
-	ck_assert_msg(j != NULL, "%s: not JSON", path);
-	buf_release(&b);
 	free(path);
 	return j;
 }
