@@ -339,13 +339,7 @@ static void on_exit_cb(struct exec *x, int code, const char *message, void *arg)
 
 static const struct exec_cbs cbs = { on_open, on_output, on_exit_cb };
 
-#define WAIT(cond, ms)                                                          \
-	do {                                                                    \
-		uint64_t end_ = time_mono_ms() + (ms);                          \
-		while (!(cond) && time_mono_ms() < end_)                        \
-			loop_run_once(loop, 20);                                \
-		ck_assert_msg((cond), "timed out waiting for: %s", #cond);      \
-	} while (0)
+#define WAIT(cond, ms) TESTUTIL_WAIT(loop, cond, ms)
 
 static void start(struct rec *r, const char *pod, const char *const *argv, bool tty, const char *container)
 {

@@ -238,13 +238,7 @@ static void on_unavailable(struct metrics *m, const struct error *err, void *arg
 
 static const struct metrics_cbs cbs = { on_update, on_unavailable };
 
-#define WAIT(cond, ms)                                                          \
-	do {                                                                    \
-		uint64_t end_ = time_mono_ms() + (ms);                          \
-		while (!(cond) && time_mono_ms() < end_)                        \
-			loop_run_once(loop, 20);                                \
-		ck_assert_msg((cond), "timed out waiting for: %s", #cond);      \
-	} while (0)
+#define WAIT(cond, ms) TESTUTIL_WAIT(loop, cond, ms)
 
 static void bump(void)
 {

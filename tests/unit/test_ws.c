@@ -394,13 +394,7 @@ static const struct ws_cbs cbs = { on_open, on_message, on_close };
 static const char *const protos[] = { "v5.channel.k8s.io", "v4.channel.k8s.io", NULL };
 static const char *const headers[] = { "Authorization: Bearer sekret", NULL };
 
-#define WAIT(cond, ms)                                                          \
-	do {                                                                    \
-		uint64_t end_ = time_mono_ms() + (ms);                          \
-		while (!(cond) && time_mono_ms() < end_)                        \
-			loop_run_once(loop, 20);                                \
-		ck_assert_msg((cond), "timed out waiting for: %s", #cond);      \
-	} while (0)
+#define WAIT(cond, ms) TESTUTIL_WAIT(loop, cond, ms)
 
 static struct ws *connect_rec(struct rec *r, long ping_ms, long hs_ms)
 {

@@ -13,7 +13,9 @@
 #include "datalab/core/common.h"
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
+#include "datalab/core/loop.h"
 #include "datalab/core/mem.h"
+#include "datalab/core/timeutil.h"
 #include "datalab/core/yaml.h"
 
 #define TESTDATA "../shared/testdata"
@@ -29,6 +31,16 @@
 		srunner_free(sr);                                        \
 		return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;            \
 	}
+
+/* TESTUTIL_WAIT(l, cond, ms): runs loop l until cond holds; fails the
+ * test naming cond after ms milliseconds. */
+#define TESTUTIL_WAIT(l, cond, ms)                                              \
+	do {                                                                    \
+		uint64_t end_ = time_mono_ms() + (ms);                          \
+		while (!(cond) && time_mono_ms() < end_)                        \
+			loop_run_once((l), 20);                                 \
+		ck_assert_msg((cond), "timed out waiting for: %s", #cond);      \
+	} while (0)
 
 /* testutil_home: a fresh /tmp/dl-NAME-XXXXXX folder into home (size >= 64)
  * as DATALAB_HOME, for the suites that keep state there. */
