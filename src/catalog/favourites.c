@@ -32,22 +32,14 @@ void favourites_release(struct favourites *fav)
 
 int favourites_load(struct favourites *fav, const char *path, struct error *err)
 {
-	struct buf b;
 	cJSON *root;
 
 	fav->items = NULL;
 	fav->n = 0;
-	if (!file_exists(path))
-		return 0;
-	buf_init(&b, 1u << 20);
-	if (file_read(path, &b, err) < 0) {
-		buf_release(&b);
+	if (json_read_file(path, 1u << 20, &root, err) < 0)
 		return -1;
-	}
-	root = json_parse(b.data, b.len, err);
-	buf_release(&b);
 	if (!root)
-		return -1;
+		return 0;
 	if (!cJSON_IsArray(root)) {
 		cJSON_Delete(root);
 		return error_set(err, ERR_PARSE, "'%s' is not a JSON array", path);

@@ -137,22 +137,14 @@ int saved_rename(struct saved_list *list, const char *from, const char *to, stru
 
 int saved_load(struct saved_list *list, const char *path, struct error *err)
 {
-	struct buf b;
 	cJSON *root;
 	const cJSON *arr;
 
 	saved_release(list);
-	if (!file_exists(path))
-		return 0;
-	buf_init(&b, SAVED_MAX_FILE);
-	if (file_read(path, &b, err) < 0) {
-		buf_release(&b);
+	if (json_read_file(path, SAVED_MAX_FILE, &root, err) < 0)
 		return -1;
-	}
-	root = json_parse(b.data, b.len, err);
-	buf_release(&b);
 	if (!root)
-		return -1;
+		return 0;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "launches");
 	if (!cJSON_IsArray(arr)) {
 		cJSON_Delete(root);

@@ -90,13 +90,6 @@ static const char *const *with_ns(const struct cli *c, const char *const *header
 	return buf;
 }
 
-/* row_ns: a row that starts with the namespace when -A */
-static void row_ns(const struct cli *c, struct columns_row *r, const cJSON *obj)
-{
-	if (c->all_ns)
-		columns_add(r, json_str(obj, "metadata.namespace", ""));
-}
-
 static int obj_cmp(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
@@ -139,12 +132,36 @@ static int print_json_items(cJSON *list)
 	return CLI_OK;
 }
 
+/* a kind listed as kubectl get lists it: namespaced, its columns from
+ * kube/columns, its rows in cmp's order */
+struct get_kind {
+	const char *resource;
+	const char *const *header, *const *wide_header;
+	void (*columns)(struct columns_row *r, const cJSON *obj, int64_t now, bool wide);
+	int (*cmp)(const void *a, const void *b);
+};
+
+/* kind_row: one object's row, led by its namespace when -A */
+static void kind_row(const struct cli *c, const struct get_kind *k, struct columns_row *r, const cJSON *obj,
+		     int64_t now)
+{
+	if (c->all_ns)
+		columns_add(r, json_str(obj, "metadata.namespace", ""));
+	k->columns(r, obj, now, c->out == CLI_OUT_WIDE);
+}
+
+/* kind_header: k's header, led by NAMESPACE when -A (buf holds it then) */
+static const char *const *kind_header(const struct cli *c, const struct get_kind *k, const char **buf, size_t max)
+{
+	return with_ns(c, c->out == CLI_OUT_WIDE ? k->wide_header : k->header, buf, max);
+}
+
 /* ---- watching (-w): an informer, rows printed as they change ---- */
 
 struct watch_run {
 	struct cli *c;
+	const struct get_kind *kind;
 	const char *const *header;
-	void (*row)(const struct cli *c, struct columns_row *r, const cJSON *obj);
 	size_t w[COLUMNS_MAX], ncols;
 	bool synced, failed, headed;
 	int signo;
@@ -164,7 +181,7 @@ static void watch_print(struct watch_run *r, const cJSON *obj)
 	struct columns_row row = { 0 };
 	struct buf out = BUF_INIT;
 
-	r->row(r->c, &row, obj);
+	kind_row(r->c, r->kind, &row, obj, (int64_t)time(NULL));
 	if (!r->headed) {
 		/* the first row after an empty list brings the header */
 		struct columns_row head = { 0 };
@@ -198,7 +215,7 @@ static void on_watch_sync(struct informer *inf, void *arg)
 	qsort(acc.v, acc.n, sizeof(*acc.v), obj_cmp);
 	rows = xcalloc(acc.n + 1, sizeof(*rows));
 	for (size_t i = 0; i < acc.n; i++)
-		r->row(r->c, &rows[i], acc.v[i]);
+		kind_row(r->c, r->kind, &rows[i], acc.v[i], (int64_t)time(NULL));
 	r->ncols = columns_measure(r->header, rows, acc.n, r->w);
 	if (acc.n == 0) {
 		cli_no_resources(r->c);
@@ -269,17 +286,17 @@ static void on_watch_signal(struct loop *l, int signo, void *arg)
 	loop_stop(l);
 }
 
-static int watch(struct cli *c, const char *resource, const char *const *header,
-		 void (*row)(const struct cli *c, struct columns_row *r, const cJSON *obj))
+static int watch(struct cli *c, const struct get_kind *k)
 {
-	struct watch_run r = { .c = c, .header = header, .row = row };
+	const char *hdr[COLUMNS_MAX + 2];
+	struct watch_run r = { .c = c, .kind = k, .header = kind_header(c, k, hdr, DL_ARRAY_LEN(hdr)) };
 	const struct informer_cbs cbs = { on_watch_add, on_watch_update, on_watch_add, on_watch_sync, on_watch_error,
 					  on_watch_fresh };
 	char path[512];
 	struct informer_opts o = { .path = path };
 	struct error err;
 
-	informer_resource_path(resource, c->all_ns ? NULL : c->ns, path, sizeof(path));
+	informer_resource_path(k->resource, c->all_ns ? NULL : c->ns, path, sizeof(path));
 	r.inf = informer_new(c->kube, &o, &cbs, &r);
 	if (informer_start(r.inf, &err) != 0) {
 		informer_free(r.inf);
@@ -297,23 +314,10 @@ static int watch(struct cli *c, const char *resource, const char *const *header,
 	return CLI_OK;
 }
 
-static void pod_row(const struct cli *c, struct columns_row *r, const cJSON *obj)
+/* get_list: pods and events alike: LIST (or watch with -w) and print */
+static int get_list(struct cli *c, int argc, char **argv, const struct get_kind *k)
 {
-	row_ns(c, r, obj);
-	columns_pod(r, obj, (int64_t)time(NULL), c->out == CLI_OUT_WIDE);
-}
-
-static void event_row(const struct cli *c, struct columns_row *r, const cJSON *obj)
-{
-	row_ns(c, r, obj);
-	columns_event(r, obj, (int64_t)time(NULL), c->out == CLI_OUT_WIDE);
-}
-
-/* ---- pods ---- */
-
-int cli_pods(struct cli *c, int argc, char **argv)
-{
-	struct cli_fetch f = { .resource = "pods" };
+	struct cli_fetch f = { .resource = k->resource };
 	const char *hdr[COLUMNS_MAX + 2];
 	const cJSON **v;
 	struct columns_row *rows;
@@ -323,8 +327,7 @@ int cli_pods(struct cli *c, int argc, char **argv)
 	if (rc)
 		return start_rc(rc);
 	if (watch_flag)
-		return watch(c, "pods", with_ns(c, c->out == CLI_OUT_WIDE ? columns_pod_wide_header : columns_pod_header,
-						hdr, DL_ARRAY_LEN(hdr)), pod_row);
+		return watch(c, k);
 	if (cli_fetch_all(c, &f, 1) != 0) {
 		cli_disconnect(c);
 		return CLI_ERROR;
@@ -332,15 +335,12 @@ int cli_pods(struct cli *c, int argc, char **argv)
 	if (c->out == CLI_OUT_JSON) {
 		rc = print_json_items(f.list);
 	} else {
-		v = sorted(f.list, &n, obj_cmp);
+		v = sorted(f.list, &n, k->cmp);
 		rows = xcalloc(n + 1, sizeof(*rows));
-		for (size_t i = 0; i < n; i++) {
-			row_ns(c, &rows[i], v[i]);
-			columns_pod(&rows[i], v[i], c->now, c->out == CLI_OUT_WIDE);
-		}
+		for (size_t i = 0; i < n; i++)
+			kind_row(c, k, &rows[i], v[i], c->now);
 		if (n)
-			print_rows(with_ns(c, c->out == CLI_OUT_WIDE ? columns_pod_wide_header : columns_pod_header, hdr,
-					   DL_ARRAY_LEN(hdr)), rows, n);
+			print_rows(kind_header(c, k, hdr, DL_ARRAY_LEN(hdr)), rows, n);
 		else
 			cli_no_resources(c);
 		free(rows);
@@ -349,6 +349,16 @@ int cli_pods(struct cli *c, int argc, char **argv)
 	cJSON_Delete(f.list);
 	cli_disconnect(c);
 	return rc;
+}
+
+/* ---- pods ---- */
+
+int cli_pods(struct cli *c, int argc, char **argv)
+{
+	static const struct get_kind pods = { "pods", columns_pod_header, columns_pod_wide_header, columns_pod,
+					      obj_cmp };
+
+	return get_list(c, argc, argv, &pods);
 }
 
 /* ---- nodes ---- */
@@ -418,43 +428,11 @@ static int event_cmp(const void *a, const void *b)
 
 int cli_events(struct cli *c, int argc, char **argv)
 {
-	struct cli_fetch f = { .resource = "events" };
-	const char *hdr[COLUMNS_MAX + 2];
-	const cJSON **v;
-	struct columns_row *rows;
-	size_t n;
-	int rc = start(c, argc, argv);
+	/* oldest first, as kubectl events: the newest lands by the prompt */
+	static const struct get_kind events = { "events", columns_event_header, columns_event_wide_header,
+						columns_event, event_cmp };
 
-	if (rc)
-		return start_rc(rc);
-	if (watch_flag)
-		return watch(c, "events", with_ns(c, c->out == CLI_OUT_WIDE ? columns_event_wide_header :
-						  columns_event_header, hdr, DL_ARRAY_LEN(hdr)), event_row);
-	if (cli_fetch_all(c, &f, 1) != 0) {
-		cli_disconnect(c);
-		return CLI_ERROR;
-	}
-	if (c->out == CLI_OUT_JSON) {
-		rc = print_json_items(f.list);
-	} else {
-		/* oldest first, as kubectl events: the newest lands by the prompt */
-		v = sorted(f.list, &n, event_cmp);
-		rows = xcalloc(n + 1, sizeof(*rows));
-		for (size_t i = 0; i < n; i++) {
-			row_ns(c, &rows[i], v[i]);
-			columns_event(&rows[i], v[i], c->now, c->out == CLI_OUT_WIDE);
-		}
-		if (n)
-			print_rows(with_ns(c, c->out == CLI_OUT_WIDE ? columns_event_wide_header : columns_event_header, hdr,
-					   DL_ARRAY_LEN(hdr)), rows, n);
-		else
-			cli_no_resources(c);
-		free(rows);
-		free(v);
-	}
-	cJSON_Delete(f.list);
-	cli_disconnect(c);
-	return rc;
+	return get_list(c, argc, argv, &events);
 }
 
 /* ---- services ---- */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
 
@@ -126,6 +127,20 @@ cJSON *json_parse(const char *p, size_t n, struct error *err)
 		}
 	}
 	return root;
+}
+
+int json_read_file(const char *path, size_t max, cJSON **out, struct error *err)
+{
+	struct buf b;
+
+	*out = NULL;
+	if (!file_exists(path))
+		return 0;
+	buf_init(&b, max);
+	if (file_read(path, &b, err) == 0)
+		*out = json_parse(b.data, b.len, err);
+	buf_release(&b);
+	return *out ? 0 : -1;
 }
 
 int json_print(struct buf *out, const cJSON *item, bool pretty)

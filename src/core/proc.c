@@ -62,14 +62,10 @@ static void on_chld(struct loop *l, int signo, void *arg);
 static void on_loop_free(struct loop *l, void *arg)
 {
 	struct proc *p = arg;
-	int st;
 
 	(void)l;
-	if (!p->reaped) {
-		kill(p->pid, SIGKILL);
-		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (!p->reaped)
+		proc_kill_reap(p->pid);
 	loop_off_signal(p->loop, SIGCHLD, on_chld, p);
 	close_fd(p, &p->out_fd);
 	close_fd(p, &p->err_fd);
@@ -103,20 +99,12 @@ static void maybe_finish(struct proc *p)
 static void on_chld(struct loop *l, int signo, void *arg)
 {
 	struct proc *p = arg;
-	int st;
-	pid_t r;
 
 	(void)l;
 	(void)signo;
-	if (p->reaped)
-		return;
-	do
-		r = waitpid(p->pid, &st, WNOHANG);
-	while (r < 0 && errno == EINTR);
-	if (r != p->pid)
+	if (p->reaped || !proc_reap(p->pid, &p->status))
 		return;
 	p->reaped = true;
-	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	loop_off_signal(p->loop, SIGCHLD, on_chld, p);
 	maybe_finish(p);
 }
@@ -170,34 +158,10 @@ static void on_input(struct loop *l, int fd, unsigned events, void *arg)
 
 static void child_exec(const struct proc_opts *o, int in, int out, int err)
 {
-	long maxfd;
-
 	dup2(in, 0);
 	dup2(out, 1);
 	dup2(err, 2);
-	maxfd = sysconf(_SC_OPEN_MAX);
-	for (long fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 65536); fd++)
-		close((int)fd);
-	/* signals are blocked since before fork: reset the inherited handlers
-	 * first, then unblock, so none of the parent's handlers ever runs here */
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	{
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-	}
-	if (o->env_set)
-		for (const char *const *e = o->env_set; *e; e++)
-			putenv((char *)*e);
-	if (o->cwd && chdir(o->cwd) < 0) {
-		dprintf(2, "cannot enter '%s': %s\n", o->cwd, strerror(errno));
-		_exit(127);
-	}
-	execvp(o->argv[0], (char *const *)o->argv);
-	dprintf(2, "cannot run '%s': %s\n", o->argv[0], strerror(errno));
-	_exit(127);
+	proc_exec_child(o, false);
 }
 
 struct proc *proc_spawn(struct loop *l, const struct proc_opts *o,
@@ -307,4 +271,54 @@ void proc_free(struct proc *p)
 	if (!p->reaped)
 		loop_at_free(p->loop, on_loop_free, p);
 	maybe_finish(p);
+}
+
+void proc_exec_child(const struct proc_opts *o, bool on_tty)
+{
+	const char *who = on_tty ? "datalab: " : "";
+	const char *eol = on_tty ? "\r\n" : "\n";
+	long maxfd = sysconf(_SC_OPEN_MAX);
+	sigset_t none;
+
+	for (long fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 65536); fd++)
+		close((int)fd);
+	/* signals are blocked since before fork: reset the inherited handlers
+	 * first, then unblock, so none of the parent's handlers ever runs here */
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (o->env_set)
+		for (const char *const *e = o->env_set; *e; e++)
+			putenv((char *)*e);
+	if (o->cwd && chdir(o->cwd) < 0) {
+		dprintf(2, "%scannot enter '%s': %s%s", who, o->cwd, strerror(errno), eol);
+		_exit(127);
+	}
+	execvp(o->argv[0], (char *const *)o->argv);
+	dprintf(2, "%scannot run '%s': %s%s", who, o->argv[0], strerror(errno), eol);
+	_exit(127);
+}
+
+int proc_reap(pid_t pid, int *status)
+{
+	pid_t r;
+	int st;
+
+	do
+		r = waitpid(pid, &st, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r != pid)
+		return 0;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return 1;
+}
+
+void proc_kill_reap(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGKILL);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
 }

@@ -223,17 +223,12 @@ static int start_get(struct repo_fetch *f, struct error *err)
 static void meta_load(struct repo_fetch *f)
 {
 	char *path = file_join(f->dir, "meta.json");
-	struct buf b;
 
-	buf_init(&b, 1u << 16);
-	if (file_exists(path) && file_read(path, &b, NULL) == 0) {
-		f->meta = json_parse(b.data, b.len, NULL);
-		if (!cJSON_IsObject(f->meta) || !str_eq(json_str(f->meta, "url", NULL), f->repo_url)) {
-			cJSON_Delete(f->meta);
-			f->meta = NULL;
-		}
+	json_read_file(path, 1u << 16, &f->meta, NULL);
+	if (f->meta && (!cJSON_IsObject(f->meta) || !str_eq(json_str(f->meta, "url", NULL), f->repo_url))) {
+		cJSON_Delete(f->meta);
+		f->meta = NULL;
 	}
-	buf_release(&b);
 	free(path);
 }
 

@@ -327,18 +327,21 @@ static size_t on_read(char *p, size_t size, size_t n, void *arg)
 
 static void process(struct http *h, curl_socket_t fd, int flags);
 
+unsigned http_curl_events(int what)
+{
+	return (what & CURL_POLL_IN ? LOOP_READ : 0) | (what & CURL_POLL_OUT ? LOOP_WRITE : 0);
+}
+
+int http_curl_flags(unsigned events)
+{
+	return (events & LOOP_READ ? CURL_CSELECT_IN : 0) | (events & LOOP_WRITE ? CURL_CSELECT_OUT : 0) |
+	       (events & LOOP_ERROR ? CURL_CSELECT_ERR : 0);
+}
+
 static void on_fd(struct loop *l, int fd, unsigned events, void *arg)
 {
-	int flags = 0;
-
 	(void)l;
-	if (events & LOOP_READ)
-		flags |= CURL_CSELECT_IN;
-	if (events & LOOP_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	if (events & LOOP_ERROR)
-		flags |= CURL_CSELECT_ERR;
-	process(arg, fd, flags);
+	process(arg, fd, http_curl_flags(events));
 }
 
 static long on_timer(struct loop *l, void *arg)
@@ -354,7 +357,6 @@ static long on_timer(struct loop *l, void *arg)
 static int on_socket(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp)
 {
 	struct http *h = arg;
-	unsigned ev = 0;
 
 	(void)e;
 	(void)sockp;
@@ -362,11 +364,7 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp
 		loop_unwatch_fd(h->loop, fd);
 		return 0;
 	}
-	if (what & CURL_POLL_IN)
-		ev |= LOOP_READ;
-	if (what & CURL_POLL_OUT)
-		ev |= LOOP_WRITE;
-	loop_watch_fd(h->loop, fd, ev, on_fd, h);
+	loop_watch_fd(h->loop, fd, http_curl_events(what), on_fd, h);
 	return 0;
 }
 

@@ -241,18 +241,11 @@ static void curl_drive(struct ws *ws, curl_socket_t fd, int flags)
 static void on_curl_fd(struct loop *l, int fd, unsigned events, void *arg)
 {
 	struct ws *ws = arg;
-	int flags = 0;
 
 	(void)l;
-	if (events & LOOP_READ)
-		flags |= CURL_CSELECT_IN;
-	if (events & LOOP_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	if (events & LOOP_ERROR)
-		flags |= CURL_CSELECT_ERR;
 	ws_enter(ws);
 	if (ws->state == WS_CONNECTING)
-		curl_drive(ws, fd, flags);
+		curl_drive(ws, fd, http_curl_flags(events));
 	ws_leave(ws);
 }
 
@@ -272,7 +265,6 @@ static long on_curl_timeout(struct loop *l, void *arg)
 int ws_on_curl_socket(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp)
 {
 	struct ws *ws = arg;
-	unsigned ev = 0;
 
 	(void)e;
 	(void)sockp;
@@ -288,11 +280,7 @@ int ws_on_curl_socket(CURL *e, curl_socket_t fd, int what, void *arg, void *sock
 	}
 	if (ws->state != WS_CONNECTING)
 		return 0;
-	if (what & CURL_POLL_IN)
-		ev |= LOOP_READ;
-	if (what & CURL_POLL_OUT)
-		ev |= LOOP_WRITE;
-	loop_watch_fd(ws->loop, fd, ev, on_curl_fd, ws);
+	loop_watch_fd(ws->loop, fd, http_curl_events(what), on_curl_fd, ws);
 	for (size_t i = 0; i < ws->ncurl_fds; i++)
 		if (ws->curl_fds[i] == (int)fd)
 			return 0;

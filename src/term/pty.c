@@ -24,13 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "datalab/core/buf.h"
 #include "datalab/core/log.h"
 #include "datalab/core/mem.h"
+#include "datalab/core/proc.h"
 #include "datalab/term/pty.h"
 
 #define PTY_CHUNK 16384
@@ -151,20 +151,12 @@ static long grace_over(struct loop *l, void *arg)
 static void on_chld(struct loop *l, int signo, void *arg)
 {
 	struct pty *p = arg;
-	pid_t r;
-	int st;
 
 	(void)l;
 	(void)signo;
-	if (p->reaped)
-		return;
-	do
-		r = waitpid(p->pid, &st, WNOHANG);
-	while (r < 0 && errno == EINTR);
-	if (r != p->pid)
+	if (p->reaped || !proc_reap(p->pid, &p->status))
 		return;
 	p->reaped = true;
-	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 	loop_off_signal(p->loop, SIGCHLD, on_chld, p);
 	maybe_finish(p);
 }
@@ -226,31 +218,16 @@ static void child_exec(const struct pty_opts *o)
 {
 	const char *shell = getenv("SHELL");
 	const char *sh_argv[] = { shell && *shell ? shell : "/bin/sh", NULL };
-	const char *const *argv = o->argv && o->argv[0] ? o->argv : sh_argv;
-	long maxfd = sysconf(_SC_OPEN_MAX);
-	sigset_t none;
+	struct proc_opts po = {
+		.argv = o->argv && o->argv[0] ? o->argv : sh_argv,
+		.env_set = o->env_set,
+		.cwd = o->cwd,
+	};
 
-	for (long fd = 3; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 65536); fd++)
-		close((int)fd);
-	/* signals are blocked since before the fork: reset the parent's
-	 * handlers first, then unblock */
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
 	setenv("TERM", "xterm-256color", 1);
 	unsetenv("LINES");
 	unsetenv("COLUMNS");
-	if (o->env_set)
-		for (const char *const *e = o->env_set; *e; e++)
-			putenv((char *)*e);
-	if (o->cwd && chdir(o->cwd) < 0) {
-		dprintf(2, "datalab: cannot enter '%s': %s\r\n", o->cwd, strerror(errno));
-		_exit(127);
-	}
-	execvp(argv[0], (char *const *)argv);
-	dprintf(2, "datalab: cannot run '%s': %s\r\n", argv[0], strerror(errno));
-	_exit(127);
+	proc_exec_child(&po, true);
 }
 
 struct pty *pty_spawn(struct loop *l, const struct pty_opts *o, const struct pty_cbs *cbs, void *arg,
@@ -342,15 +319,11 @@ void pty_resume_read(struct pty *p)
 static void on_loop_free(struct loop *l, void *arg)
 {
 	struct pty *p = arg;
-	int st;
 
 	(void)l;
 	p->at_free = false;	/* loop_free took the hook off already */
-	if (!p->reaped && p->pid > 0) {
-		kill(p->pid, SIGKILL);
-		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (!p->reaped && p->pid > 0)
+		proc_kill_reap(p->pid);
 	close_master(p);
 	pty_destroy(p);
 }

@@ -14,6 +14,10 @@
 #   pane                print the pane
 #   ok / fail MSG       report and exit
 #   kubectl / helm      the project's real binaries from .tools/bin
+#   sb_install NAME CHART [ARGS]  helm install of the sandbox's CHART in its namespace
+#   sb_running POD      wait (20 s) for POD in that namespace to run
+#   demo_repo           the project's demo charts as a Helm repository in $T/srv/charts
+#   http_serve DIR      a static HTTP server for DIR; sets PORT (http_stop ends it)
 
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,6 +26,7 @@ TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/dl-e2e.XXXXXX")
 SOCK=dl-e2e-$$
 SB_PID=
+HTTP_PID=
 export DATALAB_HOME=$T/home
 export HOME=$T/home
 mkdir -p "$HOME"
@@ -29,6 +34,7 @@ mkdir -p "$HOME"
 cleanup() {
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	sb_stop
+	http_stop
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
@@ -115,3 +121,53 @@ dl_pid() {
 sb_server() { kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}'; }
 # sb_ns: the namespace of the sandbox kubeconfig's context (user-alice).
 sb_ns() { kubectl config view --minify -o jsonpath='{.contexts[0].context.namespace}'; }
+
+# sb_install NAME CHART [ARGS]: `helm install NAME CHART ARGS` from the
+# sandbox's repository into sb_ns, helm's own state under $T/helm.
+sb_install() {
+	local name=$1 chart=$2
+	shift 2
+	export HELM_CONFIG_HOME=$T/helm HELM_CACHE_HOME=$T/helm
+	helm install "$name" "$chart" --repo "$(sb_server)/charts" -n "$(sb_ns)" "$@" >/dev/null 2>"$T/helm.err" ||
+		fail "helm install $name: $(cat "$T/helm.err")"
+}
+
+# sb_running POD: waits (20 s) until POD in sb_ns is Running.
+sb_running() {
+	WAIT=20 wait_cmd sh -c "kubectl -n '$(sb_ns)' get pod '$1' --no-headers | grep -q Running" || fail "$1 not running"
+}
+
+# demo_repo: helm package + helm repo index (relative urls) of the
+# project's demo charts in $T/srv/charts, as the sandbox serves them.
+demo_repo() {
+	local c
+	mkdir -p "$T/srv/charts"
+	for c in "$ROOT"/catalogs/charts/*/; do
+		helm package -d "$T/srv/charts" "$c" >/dev/null || fail "helm package $c"
+	done
+	helm repo index "$T/srv/charts" || fail "helm repo index"
+}
+
+# http_serve DIR: serves DIR over HTTP on an ephemeral loopback port (log
+# in $T/http.log); sets PORT once it listens.
+http_serve() {
+	python3 - "$1" "$T/port" >"$T/http.log" 2>&1 <<'PY' &
+import functools, http.server, sys
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
+open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
+__import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])
+s.serve_forever()
+PY
+	HTTP_PID=$!
+	WAIT=10 wait_cmd test -s "$T/port" || fail "no HTTP server"
+	PORT=$(cat "$T/port")
+}
+
+# http_stop: the HTTP server gone (the repository unreachable from now on).
+http_stop() {
+	[ -n "$HTTP_PID" ] || return 0
+	kill "$HTTP_PID" 2>/dev/null
+	wait "$HTTP_PID" 2>/dev/null
+	HTTP_PID=
+}

@@ -8,25 +8,11 @@
 . "$(dirname "$0")/lib.sh"
 
 # A private repository: helm package + helm repo index (relative urls).
-mkdir -p "$T/srv/charts" "$T/cat"
-for c in "$ROOT"/catalogs/charts/*/; do
-	helm package -d "$T/srv/charts" "$c" >/dev/null || fail "helm package $c"
-done
-helm repo index "$T/srv/charts" || fail "helm repo index"
+mkdir -p "$T/cat"
+demo_repo
 mkdir -p "$T/srv/hostile"
 cp "$ROOT/../shared/testdata/hostile/yaml/index-hostile.yaml" "$T/srv/hostile/index.yaml"
-python3 - "$T/srv" "$T/port" >"$T/http.log" 2>&1 <<'EOF' &
-import functools, http.server, sys
-h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
-open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
-__import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])
-s.serve_forever()
-EOF
-SRV=$!
-trap 'kill $SRV 2>/dev/null; cleanup' EXIT
-WAIT=10 wait_cmd test -s "$T/port" || fail "no HTTP server"
-PORT=$(cat "$T/port")
+http_serve "$T/srv"
 
 # Only these catalogs: the sandbox one and one nobody answers for.
 cat >"$T/cat/catalogs.yaml" <<EOF
@@ -91,8 +77,7 @@ keys Escape
 keys Escape
 
 # the repository goes away: the cached index stays, marked stale
-kill $SRV
-wait $SRV 2>/dev/null
+http_stop
 keys ':catalog' Enter
 keys r
 wait_for "offline: the copy from" 15 || fail "no stale notice"

@@ -7,11 +7,8 @@
 # (test_ageclock).
 . "$(dirname "$0")/lib.sh"
 sb_start
-ns=$(sb_ns)
-repo=$(sb_server)/charts
-export HELM_CONFIG_HOME=$T/helm HELM_CACHE_HOME=$T/helm
-helm install nb1 jupyter-demo --repo "$repo" -n "$ns" >/dev/null 2>&1 || fail "helm install nb1"
-WAIT=20 wait_cmd sh -c "kubectl -n $ns get pod nb1-0 --no-headers | grep -q Running" || fail "nb1 not running"
+sb_install nb1 jupyter-demo
+sb_running nb1-0
 
 dl_start
 wait_for "nb1" 15 || fail "nb1 not listed"

@@ -14,23 +14,9 @@ dl_stop() {
 	WAIT=5 wait_cmd sh -c "! tmux -L '$SOCK' has-session 2>/dev/null" || fail "tmux server did not stop"
 }
 
-mkdir -p "$T/srv/charts" "$T/cat"
-for c in "$ROOT"/catalogs/charts/*/; do
-	helm package -d "$T/srv/charts" "$c" >/dev/null || fail "helm package $c"
-done
-helm repo index "$T/srv/charts" || fail "helm repo index"
-python3 - "$T/srv" "$T/port" >"$T/http.log" 2>&1 <<'EOF' &
-import functools, http.server, sys
-h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
-open(sys.argv[2] + ".tmp", "w").write(str(s.server_address[1]))
-__import__("os").rename(sys.argv[2] + ".tmp", sys.argv[2])
-s.serve_forever()
-EOF
-SRV=$!
-trap 'kill $SRV 2>/dev/null; cleanup' EXIT
-WAIT=10 wait_cmd test -s "$T/port" || fail "no HTTP server"
-PORT=$(cat "$T/port")
+mkdir -p "$T/cat"
+demo_repo
+http_serve "$T/srv"
 cp "$ROOT/catalogs/demo.yaml" "$T/cat/"
 export DATALAB_CATALOGS_DIR=$T/cat DATALAB_SANDBOX_URL=http://127.0.0.1:$PORT KUBECONFIG=/dev/null USER=alice
 

@@ -7,11 +7,8 @@
 # no CPU to speak of; and a change in the cluster reaches the screen.
 . "$(dirname "$0")/lib.sh"
 sb_start
-ns=$(sb_ns)
-repo=$(sb_server)/charts
-export HELM_CONFIG_HOME=$T/helm HELM_CACHE_HOME=$T/helm
-helm install nb1 jupyter-demo --repo "$repo" -n "$ns" >/dev/null 2>&1 || fail "helm install nb1"
-WAIT=20 wait_cmd sh -c "kubectl -n $ns get pod nb1-0 --no-headers | grep -q Running" || fail "nb1 not running"
+sb_install nb1 jupyter-demo
+sb_running nb1-0
 
 dl_start
 wait_for "nb1" 15 || fail "nb1 not listed"
@@ -34,7 +31,7 @@ echo "idle 5 s with live data: $((sw1 - sw0)) wake-ups, $((t1 - t0)) CPU ticks, 
 [ $((bytes1 - bytes0)) -le $((400 + 5 * 80)) ] || fail "idle console wrote $((bytes1 - bytes0)) bytes"
 
 # a change still gets through
-helm install nb2 jupyter-demo --repo "$repo" -n "$ns" >/dev/null 2>&1 || fail "helm install nb2"
+sb_install nb2 jupyter-demo
 wait_for "nb2" 15 || fail "a new release did not appear"
 keys q
 wait_for "[exited 0]" || fail "q did not quit"

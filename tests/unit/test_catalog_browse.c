@@ -20,9 +20,7 @@ static char *repo_dir;
 
 static void setup(void)
 {
-	snprintf(home, sizeof(home), "/tmp/dl-browse-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(home));
-	setenv("DATALAB_HOME", home, 1);
+	testutil_home(home, sizeof(home), "browse");
 	repo_dir = file_join(home, "repo");
 }
 
@@ -35,7 +33,6 @@ static void teardown(void)
 static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 {
 	char *path = NULL;
-	struct buf b;
 	enum MHD_Result r;
 
 	(void)arg;
@@ -45,12 +42,7 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 		path = file_join(repo_dir, rq->path + 8);
 	else if (strcmp(rq->path, "/shared/index.yaml") == 0)
 		path = xstrdup(TESTDATA "/index/generated/index.yaml");
-	buf_init(&b, 0);
-	if (!path || strstr(rq->path, "..") || file_read(path, &b, NULL) < 0)
-		r = ts_reply_str(rq->conn, 404, "text/plain", "not found");
-	else
-		r = ts_reply(rq->conn, 200, "application/octet-stream", b.data, b.len);
-	buf_release(&b);
+	r = ts_reply_file(rq->conn, strstr(rq->path, "..") ? NULL : path);
 	free(path);
 	return r;
 }

@@ -47,31 +47,11 @@ static const char *helm_bin(void)
 static int run(const char *cmd, struct buf *out)
 {
 	char *full = xasprintf("%s 2>&1", cmd);
-	FILE *f = popen(full, "r");
-	char b[8192];
-	size_t got;
-	int rc;
+	int rc = testutil_capture(full, out);
 
 	free(full);
-	ck_assert_ptr_nonnull(f);
-	while ((got = fread(b, 1, sizeof(b), f)) > 0)
-		buf_add(out, b, got);
-	rc = pclose(f);
+	ck_assert_int_ne(rc, -1);
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-static cJSON *read_doc(const char *path, bool yaml)
-{
-	struct buf b;
-	struct error err;
-	cJSON *j;
-
-	buf_init(&b, 0);
-	ck_assert_msg(file_read(path, &b, &err) == 0, "%s", err.msg);
-	j = yaml ? yaml_parse(b.data, b.len, NULL, &err) : json_parse(b.data, b.len, &err);
-	buf_release(&b);
-	ck_assert_msg(j != NULL, "%s: %s", path, err.msg);
-	return j;
 }
 
 static cJSON *context(void)
@@ -141,7 +121,7 @@ START_TEST(form_values_render)
 		char *dir = xasprintf("%s/%s", CHARTS, demo[i]);
 		char *sp = xasprintf("%s/values.schema.json", dir), *vp = xasprintf("%s/values.yaml", dir);
 		char *file = xasprintf("%s/values-%s.yaml", tmp, demo[i]);
-		cJSON *schema = read_doc(sp, false), *values = read_doc(vp, true);
+		cJSON *schema = testutil_doc(sp, false), *values = testutil_doc(vp, true);
 		struct form_field *bad;
 		struct error err;
 		struct form *f = form_new(schema, values, ctx, NULL, &err);

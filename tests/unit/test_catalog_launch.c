@@ -28,9 +28,7 @@ static char *repo_dir;
 
 static void setup(void)
 {
-	snprintf(home, sizeof(home), "/tmp/dl-launch-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(home));
-	setenv("DATALAB_HOME", home, 1);
+	testutil_home(home, sizeof(home), "launch");
 	repo_dir = file_join(home, "repo");
 }
 
@@ -320,19 +318,13 @@ END_TEST
 static enum MHD_Result serve_repo(const struct ts_req *rq, void *arg)
 {
 	char *path;
-	struct buf b;
 	enum MHD_Result r;
 
 	(void)arg;
 	if (strncmp(rq->path, "/charts/", 8) != 0 || strstr(rq->path, ".."))
 		return ts_reply_str(rq->conn, 404, "text/plain", "not found");
 	path = file_join(repo_dir, rq->path + 8);
-	buf_init(&b, 0);
-	if (file_read(path, &b, NULL) < 0)
-		r = ts_reply_str(rq->conn, 404, "text/plain", "not found");
-	else
-		r = ts_reply(rq->conn, 200, "application/octet-stream", b.data, b.len);
-	buf_release(&b);
+	r = ts_reply_file(rq->conn, path);
 	free(path);
 	return r;
 }

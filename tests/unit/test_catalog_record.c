@@ -11,6 +11,7 @@
 
 #include "testutil.h"
 #include "testserver.h"
+#include "testkube.h"
 
 #include "datalab/catalog/record.h"
 #include "datalab/core/file.h"
@@ -209,11 +210,6 @@ static void done(void *arg, const struct error *err)
 
 static void setup(void)
 {
-	char *path, *text;
-	struct kubeconfig_opts o = { 0 };
-	struct kubeconfig *kc;
-	struct error err;
-
 	snprintf(dir, sizeof(dir), "/tmp/dl-record-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	buf_init(&reqlog, 0);
@@ -221,27 +217,12 @@ static void setup(void)
 	create_status = 201;
 	done_calls = 0;
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
-	path = xasprintf("%s/kubeconfig", dir);
-	text = xasprintf("apiVersion: v1\nkind: Config\ncurrent-context: t\n"
-			 "clusters: [{name: c, cluster: {server: \"http://127.0.0.1:%d\"}}]\n"
-			 "users: [{name: u, user: {token: t0k3n}}]\n"
-			 "contexts: [{name: t, context: {cluster: c, user: u, namespace: user-alice}}]\n", server.port);
-	ck_assert_int_eq(file_write_atomic(path, text, strlen(text), 0600, NULL), 0);
-	o.kubeconfig = path;
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, kc);
-	free(path);
-	free(text);
+	testkube_open(testkube_config(dir, server.port, "user-alice", "{token: t0k3n}"), &loop, &http, &kube);
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	ts_stop(&server);
 	buf_release(&reqlog);
 	file_remove_tree(dir, NULL);

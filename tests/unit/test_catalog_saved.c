@@ -16,9 +16,7 @@ static char home[64];
 
 static void setup(void)
 {
-	snprintf(home, sizeof(home), "/tmp/dl-saved-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(home));
-	setenv("DATALAB_HOME", home, 1);
+	testutil_home(home, sizeof(home), "saved");
 }
 
 static void teardown(void)

@@ -19,22 +19,9 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/core/utf8.h"
 #include "datalab/kube/columns.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
-
-static cJSON *load(const char *name)
-{
-	struct buf b = BUF_INIT;
-	char *path = xasprintf("%s/%s", TESTDATA, name);
-	cJSON *j;
-
-	ck_assert_int_eq(file_read(path, &b, NULL), 0);
-	j = json_parse(b.data, b.len, NULL);
-	ck_assert_ptr_nonnull(j);
-	buf_release(&b);
-	free(path);
-	return j;
-}
 
 static int64_t at(const char *ts)
 {
@@ -55,7 +42,7 @@ static char *row_text(const struct columns_row *r)
 
 START_TEST(test_shared_pods)
 {
-	cJSON *list = load("kube/derived/podlist.json");
+	cJSON *list = testutil_json("kube/derived/podlist.json");
 	struct columns_row r = { 0 };
 	char *t;
 	int64_t now = at("2024-03-12T09:01:02Z");
@@ -146,8 +133,8 @@ END_TEST
 
 START_TEST(test_shared_nodes_and_events)
 {
-	cJSON *nodes = load("kube/derived/nodelist-gpu.json"), *events = load("kube/derived/eventlist.json");
-	cJSON *bad = load("hostile/kube/nodelist-bad-quantities.json");
+	cJSON *nodes = testutil_json("kube/derived/nodelist-gpu.json"), *events = testutil_json("kube/derived/eventlist.json");
+	cJSON *bad = testutil_json("hostile/kube/nodelist-bad-quantities.json");
 	struct columns_row r = { 0 };
 	const cJSON *it;
 	char *t;
@@ -217,7 +204,7 @@ END_TEST
 
 START_TEST(test_print_hostile)
 {
-	cJSON *list = load("hostile/json/podlist-terminal-escapes.json");
+	cJSON *list = testutil_json("hostile/json/podlist-terminal-escapes.json");
 	struct columns_row *rows;
 	const cJSON *it;
 	size_t n = 0;
@@ -260,15 +247,7 @@ static char *kubeconfig_path;
 
 static enum MHD_Result reply_file(struct MHD_Connection *c, unsigned status, const char *name)
 {
-	struct buf b = BUF_INIT;
-	char *path = xasprintf("%s/%s", TESTDATA, name);
-	enum MHD_Result r;
-
-	file_read(path, &b, NULL);
-	r = ts_reply(c, status, "application/json", b.data, b.len);
-	buf_release(&b);
-	free(path);
-	return r;
+	return ts_reply_testdata(c, status, "application/json", name);
 }
 
 static enum MHD_Result handler(const struct ts_req *rq, void *arg)
@@ -293,17 +272,10 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 
 static void setup(void)
 {
-	char *yaml;
-
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
 	snprintf(dir, sizeof(dir), "/tmp/dl-cli-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: user-alice}\n"
-			 "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\nusers:\n- name: u\n  user: {token: x}\n",
-			 server.port);
-	kubeconfig_path = file_join(dir, "kubeconfig");
-	file_write_atomic(kubeconfig_path, yaml, strlen(yaml), 0600, NULL);
-	free(yaml);
+	kubeconfig_path = testkube_write(dir, server.port, "user-alice", "{token: x}");
 	setenv("DATALAB_LOG_FILE", "/dev/null", 1);
 }
 

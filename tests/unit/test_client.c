@@ -11,6 +11,7 @@
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/kube/client.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -20,19 +21,6 @@ static struct loop *loop;
 static struct http *http;
 static struct kube *kube;
 static int expired_sent;
-
-static enum MHD_Result reply_file(struct MHD_Connection *c, unsigned status, const char *ctype, const char *name)
-{
-	struct buf b = BUF_INIT;
-	char *path = xasprintf("%s/%s", TESTDATA, name);
-	enum MHD_Result r;
-
-	file_read(path, &b, NULL);
-	r = ts_reply(c, status, ctype, b.data, b.len);
-	buf_release(&b);
-	free(path);
-	return r;
-}
 
 static enum MHD_Result pods_page(struct MHD_Connection *c, const char *cont)
 {
@@ -77,13 +65,13 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 		return pods_page(c, cont);
 	}
 	if (strcmp(rq->path, "/api/v1/nodes") == 0)
-		return reply_file(c, 403, "application/json", "kube/derived/status-403-forbidden.json");
+		return ts_reply_testdata(c, 403, "application/json", "kube/derived/status-403-forbidden.json");
 	if (strcmp(rq->path, "/api/v1/namespaces/user-alice/pods") == 0)
 		return ts_reply_str(c, 403, "application/json",
 				    "{\"kind\":\"Status\",\"reason\":\"Forbidden\",\"code\":403,\"message\":"
 				    "\"pods is forbidden: User \\\"bob\\\" cannot list resource \\\"pods\\\"\"}");
 	if (strcmp(rq->path, "/api/v1/namespaces/ns/pods/nope") == 0)
-		return reply_file(c, 404, "application/json", "kube/derived/status-404-notfound.json");
+		return ts_reply_testdata(c, 404, "application/json", "kube/derived/status-404-notfound.json");
 	if (strcmp(rq->path, "/api/v1/namespaces/ns/configmaps") == 0)
 		return ts_reply_str(c, 409, "application/json",
 				    "{\"kind\":\"Status\",\"reason\":\"AlreadyExists\",\"code\":409,"
@@ -93,7 +81,7 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 				    "{\"kind\":\"Status\",\"reason\":\"Forbidden\",\"code\":403,"
 				    "\"message\":\"exceeded quota: q, requested: cpu=2, used: cpu=1, limited: cpu=2\"}");
 	if (strcmp(rq->path, "/api/v1/services") == 0)
-		return reply_file(c, 410, "application/json", "kube/derived/status-410-expired.json");
+		return ts_reply_testdata(c, 410, "application/json", "kube/derived/status-410-expired.json");
 	if (strcmp(rq->path, "/api/v1/secrets") == 0) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
 		enum MHD_Result ret;
@@ -107,9 +95,9 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 		return ts_reply_str(c, 503, "application/json",
 				    "{\"kind\":\"Status\",\"reason\":\"ServiceUnavailable\",\"code\":503,\"message\":\"etcd \\u001b[2Jdown\"}");
 	if (strcmp(rq->path, "/api/v1/namespaces") == 0)
-		return reply_file(c, 502, "text/html", "hostile/kube/status-not-json.html");
+		return ts_reply_testdata(c, 502, "text/html", "hostile/kube/status-not-json.html");
 	if (strcmp(rq->path, "/api/v1/endpoints") == 0)
-		return reply_file(c, 500, "application/json", "hostile/kube/status-huge-message.json");
+		return ts_reply_testdata(c, 500, "application/json", "hostile/kube/status-huge-message.json");
 	if (strcmp(rq->path, "/api/v1/badjson") == 0)
 		return ts_reply_str(c, 200, "application/json", "{\"kind\":\"PodList\",\"items\":[");
 	if (strcmp(rq->path, "/api/v1/namespaces/ns/pods/p1") == 0) {
@@ -123,23 +111,13 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 	return ts_reply_str(c, 404, "text/plain", "404 page not found\n");
 }
 
+/* config: user_yaml is the user's block, indented under "user:" */
 static struct kubeconfig *config(const char *user_yaml)
 {
-	char *yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: ns}\n"
-			       "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\n"
-			       "users:\n- name: u\n  user:\n%s", server.port, user_yaml);
-	char *path = file_join(dir, "kubeconfig");
-	FILE *f = fopen(path, "w");
-	struct kubeconfig_opts o = { .kubeconfig = path };
-	struct kubeconfig *kc;
-	struct error err;
+	char *user = xasprintf("\n%s", user_yaml);
+	struct kubeconfig *kc = testkube_config(dir, server.port, "ns", user);
 
-	fputs(yaml, f);
-	fclose(f);
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	free(yaml);
-	free(path);
+	free(user);
 	return kc;
 }
 
@@ -148,17 +126,13 @@ static void setup(void)
 	snprintf(dir, sizeof(dir), "/tmp/dl-client-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, config("    token: good\n"));
+	testkube_open(config("    token: good\n"), &loop, &http, &kube);
 	expired_sent = 0;
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	ts_stop(&server);
 	file_remove_tree(dir, NULL);
 }

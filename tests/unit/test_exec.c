@@ -22,6 +22,8 @@
 #include "datalab/core/timeutil.h"
 #include "datalab/kube/exec.h"
 #include "datalab/net/ws.h"
+#include "testkube.h"
+#include "testtcp.h"
 #include "testutil.h"
 
 /* ---- the codec ---- */
@@ -106,10 +108,7 @@ END_TEST
 
 /* ---- a fake API server with exec ---- */
 
-static int lfd = -1, port;
-static pthread_t thread;
-static bool thread_on;
-static atomic_int stop;
+static struct testtcp srv = { .lfd = -1 };
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct buf requests;	/* request lines, one per line */
 static struct buf resizes;	/* resize payloads seen */
@@ -119,27 +118,13 @@ static struct loop *loop;
 static struct http *http;
 static struct kube *kube;
 
-static void send_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		c += w;
-		n -= (size_t)w;
-	}
-}
-
 static void send_msg(int fd, unsigned ch, const char *p, size_t n)
 {
 	struct buf m = BUF_INIT, f = BUF_INIT;
 
 	exec_encode(&m, ch, p, n);
 	wsframe_encode(&f, WSFRAME_BINARY, true, m.data, m.len, NULL);
-	send_all(fd, f.data, f.len);
+	testtcp_send_all(fd, f.data, f.len);
 	buf_release(&m);
 	buf_release(&f);
 }
@@ -149,7 +134,7 @@ static void send_http(int fd, int status, const char *body)
 	char *r = xasprintf("HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
 			    "Connection: close\r\n\r\n%s", status, strlen(body), body);
 
-	send_all(fd, r, strlen(r));
+	testtcp_send_all(fd, r, strlen(r));
 	free(r);
 }
 
@@ -201,7 +186,7 @@ static void run_session(int fd, const char *cmd)
 		send_msg(fd, EXEC_STATUS, exit3, strlen(exit3));
 	} else if (strstr(cmd, "command=garbage")) {
 		send_msg(fd, EXEC_STATUS, "<html>", 6);
-		send_all(fd, "\x88\x02\x03\xe8", 4);	/* close 1000 */
+		testtcp_send_all(fd, "\x88\x02\x03\xe8", 4);	/* close 1000 */
 	} else if (strstr(cmd, "command=drop")) {
 		send_msg(fd, EXEC_STDOUT, "partial", 7);
 		return;
@@ -209,14 +194,14 @@ static void run_session(int fd, const char *cmd)
 		s.cat = true;
 	}
 	wsframe_decoder_init(&d, WSFRAME_ROLE_SERVER, 0, on_client, &s);
-	while (!atomic_load(&stop) && !s.done) {
+	while (!atomic_load(&srv.stop) && !s.done) {
 		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
 
 		if (n <= 0 || wsframe_decoder_feed(&d, tmp, (size_t)n, &err) != 0)
 			break;
 	}
 	if (s.done)
-		send_all(fd, "\x88\x02\x03\xe8", 4);
+		testtcp_send_all(fd, "\x88\x02\x03\xe8", 4);
 	wsframe_decoder_release(&d);
 }
 
@@ -267,7 +252,7 @@ static void handle(int fd)
 		wsframe_accept(key, acc);
 		reply = xasprintf("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
 				  "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: %s\r\n\r\n", acc, proto);
-		send_all(fd, reply, strlen(reply));
+		testtcp_send_all(fd, reply, strlen(reply));
 		free(reply);
 		run_session(fd, line);
 	} else {
@@ -282,8 +267,8 @@ out:
 static void *server_main(void *arg)
 {
 	(void)arg;
-	while (!atomic_load(&stop)) {
-		int fd = accept(lfd, NULL, NULL);
+	while (!atomic_load(&srv.stop)) {
+		int fd = accept(srv.lfd, NULL, NULL);
 
 		if (fd < 0)
 			break;
@@ -294,52 +279,19 @@ static void *server_main(void *arg)
 
 static void setup(void)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-	char *yaml, *path;
-	struct kubeconfig_opts o = { 0 };
-	struct error err;
-	struct kubeconfig *kc;
-
-	atomic_store(&stop, 0);
 	buf_init(&requests, 0);
 	buf_init(&resizes, 0);
 	saw_stdin_close = false;
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(lfd, 8), 0);
-	getsockname(lfd, (struct sockaddr *)&a, &al);
-	port = ntohs(a.sin_port);
-	ck_assert_int_eq(pthread_create(&thread, NULL, server_main, NULL), 0);
-	thread_on = true;
+	testtcp_start(&srv, server_main, NULL);
 	snprintf(dir, sizeof(dir), "/tmp/dl-exec-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: ns}\n"
-			 "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\n"
-			 "users:\n- name: u\n  user: {token: good}\n", port);
-	path = file_join(dir, "kubeconfig");
-	file_write_atomic(path, yaml, strlen(yaml), 0600, NULL);
-	o.kubeconfig = path;
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, kc);
-	free(yaml);
-	free(path);
+	testkube_open(testkube_config(dir, srv.port, "ns", "{token: good}"), &loop, &http, &kube);
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
-	atomic_store(&stop, 1);
-	shutdown(lfd, SHUT_RDWR);
-	close(lfd);
-	if (thread_on)
-		pthread_join(thread, NULL);
+	testkube_close(loop, http, kube);
+	testtcp_stop(&srv);
 	buf_release(&requests);
 	buf_release(&resizes);
 	file_remove_tree(dir, NULL);
@@ -387,13 +339,7 @@ static void on_exit_cb(struct exec *x, int code, const char *message, void *arg)
 
 static const struct exec_cbs cbs = { on_open, on_output, on_exit_cb };
 
-#define WAIT(cond, ms)                                                          \
-	do {                                                                    \
-		uint64_t end_ = time_mono_ms() + (ms);                          \
-		while (!(cond) && time_mono_ms() < end_)                        \
-			loop_run_once(loop, 20);                                \
-		ck_assert_msg((cond), "timed out waiting for: %s", #cond);      \
-	} while (0)
+#define WAIT(cond, ms) TESTUTIL_WAIT(loop, cond, ms)
 
 static void start(struct rec *r, const char *pod, const char *const *argv, bool tty, const char *container)
 {

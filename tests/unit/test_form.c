@@ -19,42 +19,17 @@
 #define REGISTRY TESTDATA "/onyxia/schemas"
 #define HELM ".tools/bin/helm"
 
-static cJSON *load_json(const char *path)
-{
-	struct buf b;
-	struct error err;
-	cJSON *j;
-
-	buf_init(&b, 0);
-	ck_assert_msg(file_read(path, &b, &err) == 0, "%s: %s", path, err.msg);
-	j = cJSON_ParseWithLength(b.data, b.len);
-	buf_release(&b);
-	ck_assert_msg(j != NULL, "%s: bad JSON", path);
-	return j;
-}
-
+/* load_yaml: NULL when the chart has no such file */
 static cJSON *load_yaml(const char *path)
 {
-	struct buf b;
-	struct error err;
-	cJSON *j;
-
-	buf_init(&b, 0);
-	if (file_read(path, &b, &err) < 0) {
-		buf_release(&b);
-		return NULL;
-	}
-	j = yaml_parse(b.data, b.len, NULL, &err);
-	buf_release(&b);
-	ck_assert_msg(j != NULL, "%s: %s", path, err.msg);
-	return j;
+	return file_exists(path) ? testutil_doc(path, true) : NULL;
 }
 
 static cJSON *test_context(void)
 {
 	static const char *const env[] = { "USER=nobody", "AWS_SESSION_TOKEN=tok", NULL };
 	struct context_input in = { 0 };
-	cJSON *region = load_json(TESTDATA "/onyxia/regions.json");
+	cJSON *region = testutil_doc(TESTDATA "/onyxia/regions.json", false);
 	cJSON *account = cJSON_Parse(
 		"{\"user\":{\"idep\":\"alice\",\"email\":\"alice@example.test\"},"
 		"\"s3\":{\"URL\":\"https://minio.example.test:9000\",\"AWS_ACCESS_KEY_ID\":\"AKIAALICE\","
@@ -86,7 +61,7 @@ static struct form *chart_form(const char *dir, const cJSON *ctx)
 	struct error err;
 
 	snprintf(path, sizeof(path), "%s/values.schema.json", dir);
-	schema = load_json(path);
+	schema = testutil_doc(path, false);
 	snprintf(path, sizeof(path), "%s/values.yaml", dir);
 	values = load_yaml(path);
 	f = form_new(schema, values, ctx, REGISTRY, &err);
@@ -143,7 +118,7 @@ END_TEST
 START_TEST(chart_subschema_without_registry)
 {
 	cJSON *ctx = test_context();
-	cJSON *schema = load_json(TESTDATA "/charts/jupyter-python/values.schema.json");
+	cJSON *schema = testutil_doc(TESTDATA "/charts/jupyter-python/values.schema.json", false);
 	struct error err;
 	struct form *f = form_new(schema, NULL, ctx, NULL, &err);
 	struct form_field *fld;
@@ -376,7 +351,7 @@ START_TEST(hostile_schemas)
 	struct form_field *fld;
 	clock_t t0;
 
-	s = load_json(TESTDATA "/hostile/json/schema-cyclic-ref.json");
+	s = testutil_doc(TESTDATA "/hostile/json/schema-cyclic-ref.json", false);
 	f = form_new(s, NULL, ctx, REGISTRY, &err);
 	ck_assert_msg(f != NULL, "%s", err.msg);
 	ck_assert(form_find(f, "loop")->cyclic);
@@ -394,7 +369,7 @@ START_TEST(hostile_schemas)
 	form_free(f);
 	cJSON_Delete(s);
 
-	s = load_json(TESTDATA "/hostile/json/schema-10000-properties.json");
+	s = testutil_doc(TESTDATA "/hostile/json/schema-10000-properties.json", false);
 	t0 = clock();
 	f = form_new(s, NULL, ctx, REGISTRY, &err);
 	ck_assert_msg(f != NULL, "%s", err.msg);
@@ -414,7 +389,7 @@ START_TEST(hostile_schemas)
 	form_free(f);
 	cJSON_Delete(s);
 
-	s = load_json(TESTDATA "/hostile/json/schema-hostile-x-onyxia.json");
+	s = testutil_doc(TESTDATA "/hostile/json/schema-hostile-x-onyxia.json", false);
 	f = form_new(s, NULL, ctx, REGISTRY, &err);
 	ck_assert_msg(f != NULL, "%s", err.msg);
 	/* escapes kept as data: the UI sanitizes at the screen */

@@ -35,25 +35,11 @@ static void teardown(void)
 	ts_close();
 }
 
-static cJSON *read_doc(const char *path, bool yaml)
-{
-	struct buf b;
-	struct error err;
-	cJSON *j;
-
-	buf_init(&b, 0);
-	ck_assert_msg(file_read(path, &b, &err) == 0, "%s", err.msg);
-	j = yaml ? yaml_parse(b.data, b.len, NULL, &err) : json_parse(b.data, b.len, &err);
-	buf_release(&b);
-	ck_assert_msg(j != NULL, "%s: %s", path, err.msg);
-	return j;
-}
-
 static struct form *demo_form(const char *chart)
 {
 	char *sp = xasprintf("catalogs/charts/%s/values.schema.json", chart);
 	char *vp = xasprintf("catalogs/charts/%s/values.yaml", chart);
-	cJSON *s = read_doc(sp, false), *v = read_doc(vp, true);
+	cJSON *s = testutil_doc(sp, false), *v = testutil_doc(vp, true);
 	cJSON *ctx = cJSON_Parse("{\"service\":{\"oneTimePassword\":\"s3cretpass\"}}");
 	struct error err;
 	struct form *f = form_new(s, v, ctx, NULL, &err);
@@ -227,7 +213,7 @@ START_TEST(hostile_schemas_inert_and_fast)
 	};
 
 	for (size_t i = 0; i < DL_ARRAY_LEN(files); i++) {
-		cJSON *s = read_doc(files[i], false);
+		cJSON *s = testutil_doc(files[i], false);
 		struct error err;
 		struct form *f = form_new(s, NULL, NULL, NULL, &err);
 		struct formview *fv;

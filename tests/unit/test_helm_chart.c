@@ -21,22 +21,12 @@ static char home[64];
 
 static void setup(void)
 {
-	snprintf(home, sizeof(home), "%s", "/tmp/dl-chart-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(home));
-	setenv("DATALAB_HOME", home, 1);
+	testutil_home(home, sizeof(home), "chart");
 }
 
 static void teardown(void)
 {
 	file_remove_tree(home, NULL);
-}
-
-static void load(const char *path, struct buf *b)
-{
-	struct error err;
-
-	buf_init(b, 0);
-	ck_assert_msg(file_read(path, b, &err) == 0, "%s: %s", path, err.msg);
 }
 
 static size_t count_entries(const char *dir)
@@ -60,7 +50,7 @@ START_TEST(test_jupyter)
 	struct error err;
 	const struct chart *lib;
 
-	load(GEN "/jupyter-python-2.5.2.tgz", &b);
+	testutil_read(GEN "/jupyter-python-2.5.2.tgz", &b);
 	ck_assert_msg(chart_load(b.data, b.len, NULL, &c, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(c->dir, "jupyter-python");
 	ck_assert_str_eq(c->meta.name, "jupyter-python");
@@ -92,7 +82,7 @@ START_TEST(test_generated_digests)
 	struct index idx;
 	struct error err;
 
-	load(GEN "/index.yaml", &ib);
+	testutil_read(GEN "/index.yaml", &ib);
 	ck_assert_int_eq(index_parse(ib.data, ib.len, NULL, &idx, &err), 0);
 	ck_assert_uint_eq(idx.ncharts, 8);
 	for (size_t i = 0; i < idx.ncharts; i++) {
@@ -101,7 +91,7 @@ START_TEST(test_generated_digests)
 		struct buf b;
 		struct chart *c;
 
-		load(path, &b);
+		testutil_read(path, &b);
 		ck_assert_int_eq(chart_verify_digest(b.data, b.len, v->digest, &err), 0);
 		ck_assert_msg(chart_load(b.data, b.len, NULL, &c, &err) == 0, "%s: %s", path, err.msg);
 		ck_assert_str_eq(c->meta.name, v->name);
@@ -139,7 +129,7 @@ START_TEST(test_hostile)
 	struct chart *c = (struct chart *)1;
 	struct error err;
 
-	load(path, &b);
+	testutil_read(path, &b);
 	ck_assert_int_eq(chart_load(b.data, b.len, NULL, &c, &err), -1);
 	ck_assert_ptr_null(c);
 	ck_assert_msg(err.code == hostile_rows[_i].code, "%s: %s", hostile_rows[_i].file, err.msg);
@@ -162,7 +152,7 @@ START_TEST(test_limits)
 	struct chart *c;
 	struct error err;
 
-	load(GEN "/jupyter-python-2.5.2.tgz", &b);
+	testutil_read(GEN "/jupyter-python-2.5.2.tgz", &b);
 	lim.max_entries = 10;
 	ck_assert_int_eq(chart_load(b.data, b.len, &lim, &c, &err), -1);
 	ck_assert_int_eq(err.code, ERR_LIMIT);
@@ -187,7 +177,7 @@ START_TEST(test_cache)
 	char digest[65], *path;
 	struct stat st;
 
-	load(GEN "/rstudio-2.5.5.tgz", &b);
+	testutil_read(GEN "/rstudio-2.5.5.tgz", &b);
 	chart_sha256_hex(b.data, b.len, digest);
 	buf_init(&got, 0);
 	ck_assert_int_eq(chart_cache_load(digest, &got, &err), -1);

@@ -11,14 +11,6 @@
 #include "datalab/helm/semver.h"
 #include "testutil.h"
 
-static void load(const char *path, struct buf *b)
-{
-	struct error err;
-
-	buf_init(b, 0);
-	ck_assert_msg(file_read(path, b, &err) == 0, "%s: %s", path, err.msg);
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -36,7 +28,7 @@ START_TEST(test_real_index)
 	const struct index_version *v;
 	double t0, best = 1e9;
 
-	load(TESTDATA "/index/interactive-services-index.yaml", &b);
+	testutil_read(TESTDATA "/index/interactive-services-index.yaml", &b);
 	for (int i = 0; i < 5; i++) {
 		t0 = now_ms();
 		ck_assert_msg(index_parse(b.data, b.len, NULL, &idx, &err) == 0, "%s", err.msg);
@@ -94,7 +86,7 @@ START_TEST(test_generated_index)
 	struct index idx;
 	struct error err;
 
-	load(TESTDATA "/index/generated/index.yaml", &b);
+	testutil_read(TESTDATA "/index/generated/index.yaml", &b);
 	ck_assert_msg(index_parse(b.data, b.len, NULL, &idx, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(idx.ncharts, 8);
 	ck_assert(index_find(&idx, "library-chart")->library);
@@ -112,7 +104,7 @@ START_TEST(test_hostile_index)
 	struct error err;
 	const struct index_chart *c;
 
-	load(TESTDATA "/hostile/yaml/index-hostile.yaml", &b);
+	testutil_read(TESTDATA "/hostile/yaml/index-hostile.yaml", &b);
 	ck_assert_msg(index_parse(b.data, b.len, NULL, &idx, &err) == 0, "%s", err.msg);
 	/* every kept chart name is a clean identifier */
 	for (size_t i = 0; i < idx.ncharts; i++) {
@@ -180,6 +172,24 @@ static const struct {
 	  0, 0, 0, 0, NULL, NULL },
 };
 
+/* check_inline_row: what a parse of row i (whole or in steps) must give;
+ * releases idx */
+static void check_inline_row(int i, int rc, struct index *idx, const struct error *err)
+{
+	ck_assert_msg((rc == 0) == inline_rows[i].ok, "row %d: %s", i, rc ? err->msg : "ok");
+	if (rc != 0) {
+		ck_assert_uint_eq(idx->ncharts, 0);
+		ck_assert(err->msg[0] != '\0');
+		return;
+	}
+	ck_assert_uint_eq(idx->ncharts, inline_rows[i].ncharts);
+	ck_assert_uint_eq(idx->nversions, inline_rows[i].nversions);
+	ck_assert_uint_eq(idx->nrejected, inline_rows[i].nrejected);
+	if (inline_rows[i].chart)
+		ck_assert_str_eq(index_latest(index_find(idx, inline_rows[i].chart))->version, inline_rows[i].latest);
+	index_release(idx);
+}
+
 START_TEST(test_inline)
 {
 	struct index idx;
@@ -187,19 +197,7 @@ START_TEST(test_inline)
 	const char *y = inline_rows[_i].yaml;
 	int rc = index_parse(y, strlen(y), NULL, &idx, &err);
 
-	ck_assert_msg((rc == 0) == inline_rows[_i].ok, "row %d: %s", _i, rc ? err.msg : "ok");
-	if (rc != 0) {
-		ck_assert_uint_eq(idx.ncharts, 0);
-		ck_assert(err.msg[0] != '\0');
-		return;
-	}
-	ck_assert_uint_eq(idx.ncharts, inline_rows[_i].ncharts);
-	ck_assert_uint_eq(idx.nversions, inline_rows[_i].nversions);
-	ck_assert_uint_eq(idx.nrejected, inline_rows[_i].nrejected);
-	if (inline_rows[_i].chart)
-		ck_assert_str_eq(index_latest(index_find(&idx, inline_rows[_i].chart))->version,
-		    inline_rows[_i].latest);
-	index_release(&idx);
+	check_inline_row(_i, rc, &idx, &err);
 }
 END_TEST
 
@@ -226,19 +224,7 @@ START_TEST(test_inline_in_steps)
 	size_t steps;
 	int rc = parse_in_steps(y, strlen(y), &idx, &err, &steps);
 
-	ck_assert_msg((rc == 0) == inline_rows[_i].ok, "row %d: %s", _i, rc ? err.msg : "ok");
-	if (rc != 0) {
-		ck_assert_uint_eq(idx.ncharts, 0);
-		ck_assert(err.msg[0] != '\0');
-		return;
-	}
-	ck_assert_uint_eq(idx.ncharts, inline_rows[_i].ncharts);
-	ck_assert_uint_eq(idx.nversions, inline_rows[_i].nversions);
-	ck_assert_uint_eq(idx.nrejected, inline_rows[_i].nrejected);
-	if (inline_rows[_i].chart)
-		ck_assert_str_eq(index_latest(index_find(&idx, inline_rows[_i].chart))->version,
-		    inline_rows[_i].latest);
-	index_release(&idx);
+	check_inline_row(_i, rc, &idx, &err);
 }
 END_TEST
 
@@ -256,7 +242,7 @@ START_TEST(test_real_index_in_steps)
 		struct buf b;
 		size_t steps;
 
-		load(files[f], &b);
+		testutil_read(files[f], &b);
 		ck_assert_int_eq(index_parse(b.data, b.len, NULL, &whole, &err), 0);
 		ck_assert_msg(parse_in_steps(b.data, b.len, &stepped, &err, &steps) == 0, "%s", err.msg);
 		ck_assert_uint_eq(stepped.ncharts, whole.ncharts);
@@ -305,7 +291,7 @@ START_TEST(test_metadata)
 	struct error err;
 	const char *bad = "name: x\n";
 
-	load(TESTDATA "/charts/jupyter-python/Chart.yaml", &b);
+	testutil_read(TESTDATA "/charts/jupyter-python/Chart.yaml", &b);
 	ck_assert_msg(index_parse_metadata(b.data, b.len, &v, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(v.name, "jupyter-python");
 	ck_assert_str_eq(v.version, "2.5.2");
@@ -313,7 +299,7 @@ START_TEST(test_metadata)
 	ck_assert(!v.library);
 	index_version_release(&v);
 	buf_release(&b);
-	load(TESTDATA "/charts/library-chart/Chart.yaml", &b);
+	testutil_read(TESTDATA "/charts/library-chart/Chart.yaml", &b);
 	ck_assert_int_eq(index_parse_metadata(b.data, b.len, &v, &err), 0);
 	ck_assert(v.library);
 	index_version_release(&v);

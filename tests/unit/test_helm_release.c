@@ -13,6 +13,7 @@
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/helm/release.h"
+#include "testrelease.h"
 #include "testutil.h"
 
 static const char list_json[] =
@@ -109,42 +110,6 @@ START_TEST(test_status)
 }
 END_TEST
 
-static int run_capture(const char *cmd, struct buf *out)
-{
-	FILE *f = popen(cmd, "r");
-	char tmp[65536];
-	size_t got;
-
-	if (!f)
-		return -1;
-	while ((got = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(out, tmp, got);
-	return pclose(f);
-}
-
-static void gzip_buf(const void *p, size_t n, struct buf *out)
-{
-	struct archive *a = archive_write_new();
-	struct archive_entry *e = archive_entry_new();
-	size_t used = 0;
-	size_t cap = n + 65536;
-	char *mem = xmalloc(cap);
-
-	archive_write_add_filter_gzip(a);
-	archive_write_set_format_raw(a);
-	ck_assert_int_eq(archive_write_open_memory(a, mem, cap, &used), ARCHIVE_OK);
-	archive_entry_set_pathname(e, "release");
-	archive_entry_set_filetype(e, AE_IFREG);
-	archive_entry_set_size(e, (la_int64_t)n);
-	ck_assert_int_eq(archive_write_header(a, e), ARCHIVE_OK);
-	ck_assert_int_eq(archive_write_data(a, p, n), (la_ssize_t)n);
-	archive_write_close(a);
-	archive_write_free(a);
-	archive_entry_free(e);
-	buf_add(out, mem, used);
-	free(mem);
-}
-
 /* The real helm's Release JSON (install --dry-run=client works offline),
  * stored the way a Secret holds it, decodes back to the same release. */
 START_TEST(test_real_release_and_secret)
@@ -152,15 +117,8 @@ START_TEST(test_real_release_and_secret)
 	struct buf json, gz, b1, b2, back;
 	struct release r, r2;
 	struct error err;
-	const char *helm = getenv("DATALAB_HELM") ? getenv("DATALAB_HELM") : ".tools/bin/helm";
-	char *cmd;
 
-	buf_init(&json, 0);
-	cmd = xasprintf("KUBECONFIG=/dev/null HELM_CONFIG_HOME=/tmp HELM_CACHE_HOME=/tmp %s install demo "
-	    TESTDATA "/charts/jupyter-python --dry-run=client -n user-alice -o json "
-	    "--set global.suspend=false 2>/dev/null", helm);
-	ck_assert_int_eq(run_capture(cmd, &json), 0);
-	free(cmd);
+	release_helm_json("demo", "jupyter-python", "--set global.suspend=false", &json);
 	ck_assert_msg(release_parse(json.data, json.len, &r, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(r.name, "demo");
 	ck_assert_str_eq(r.namespace, "user-alice");

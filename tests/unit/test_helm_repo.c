@@ -197,9 +197,7 @@ static void fetch_chart(struct loop *l, struct http *h, const char *repo, const 
 
 static void setup(void)
 {
-	snprintf(home, sizeof(home), "/tmp/dl-repo-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(home));
-	setenv("DATALAB_HOME", home, 1);
+	testutil_home(home, sizeof(home), "repo");
 }
 
 static void teardown(void)

@@ -21,9 +21,7 @@ static char home[64];
 
 static void setup(void)
 {
-	snprintf(home, sizeof(home), "%s", "/tmp/dl-runner-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(home));
-	setenv("DATALAB_HOME", home, 1);
+	testutil_home(home, sizeof(home), "runner");
 	setenv("HELM_CONFIG_HOME", home, 1);
 	setenv("HELM_CACHE_HOME", home, 1);
 	setenv("HELM_DATA_HOME", home, 1);

@@ -17,6 +17,7 @@
 #include "datalab/core/json.h"
 #include "datalab/core/str.h"
 #include "datalab/kube/informer.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -215,10 +216,10 @@ static void add_step(enum step_kind kind, const char *body, int status, const ch
 
 static void add_step_file(enum step_kind kind, const char *name)
 {
-	struct buf b = BUF_INIT;
 	char *path = xasprintf("%s/%s", TESTDATA, name);
+	struct buf b;
 
-	ck_assert_int_eq(file_read(path, &b, NULL), 0);
+	testutil_read(path, &b);
 	add_step(kind, b.data, 0, NULL);
 	buf_release(&b);
 	free(path);
@@ -343,24 +344,6 @@ static void on_fresh(struct informer *inf, void *arg)
 
 static const struct informer_cbs cbs = { on_add, on_update, on_delete, on_sync, on_error, on_fresh };
 
-static struct kubeconfig *config(void)
-{
-	char *yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: user-alice}\n"
-			       "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\n"
-			       "users:\n- name: u\n  user: {token: good}\n", server.port);
-	char *path = file_join(dir, "kubeconfig");
-	struct kubeconfig_opts o = { .kubeconfig = path };
-	struct kubeconfig *kc;
-	struct error err;
-
-	ck_assert_int_eq(file_write_atomic(path, yaml, strlen(yaml), 0600, NULL), 0);
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	free(yaml);
-	free(path);
-	return kc;
-}
-
 static void setup(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/dl-informer-XXXXXX");
@@ -374,18 +357,14 @@ static void setup(void)
 	buf_init(&reqlog, 0);
 	server_set_pods(5);
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, config());
+	testkube_open(testkube_config(dir, server.port, "user-alice", "{token: good}"), &loop, &http, &kube);
 	memset(&rec, 0, sizeof(rec));
 	buf_init(&rec.text, 0);
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	atomic_store(&stopping, 1);
 	ts_stop(&server);
 	for (int i = 0; i < nsteps; i++)

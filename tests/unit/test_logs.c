@@ -13,6 +13,7 @@
 #include "datalab/core/file.h"
 #include "datalab/kube/client.h"
 #include "datalab/kube/logs.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
 
@@ -117,24 +118,6 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 	return stream(rq->conn, n == 0 ? first : second, n == 0);
 }
 
-static struct kubeconfig *config(void)
-{
-	char *yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u, namespace: ns}\n"
-			       "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\n"
-			       "users:\n- name: u\n  user: {token: t}\n", server.port);
-	char *path = file_join(dir, "kubeconfig");
-	struct kubeconfig_opts o = { .kubeconfig = path };
-	struct kubeconfig *kc;
-	struct error err;
-
-	ck_assert_int_eq(file_write_atomic(path, yaml, strlen(yaml), 0600, NULL), 0);
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	free(yaml);
-	free(path);
-	return kc;
-}
-
 static void setup(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/dl-logs-XXXXXX");
@@ -143,16 +126,12 @@ static void setup(void)
 	ended_container = false;
 	memset(since, 0, sizeof(since));
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, config());
+	testkube_open(testkube_config(dir, server.port, "ns", "{token: t}"), &loop, &http, &kube);
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	ts_stop(&server);
 	file_remove_tree(dir, NULL);
 }

@@ -12,29 +12,16 @@
 #include "datalab/core/file.h"
 #include "datalab/core/json.h"
 #include "datalab/kube/metrics.h"
+#include "testkube.h"
 #include "testserver.h"
 #include "testutil.h"
 
-static cJSON *load(const char *name)
-{
-	struct buf b = BUF_INIT;
-	char *path = xasprintf("%s/%s", TESTDATA, name);
-	cJSON *j;
-
-	ck_assert_int_eq(file_read(path, &b, NULL), 0);
-	j = json_parse(b.data, b.len, NULL);
-	ck_assert_ptr_nonnull(j);
-	buf_release(&b);
-	free(path);
-	return j;
-}
-
 START_TEST(test_parse_shared_items)
 {
-	cJSON *node = load("kube/verbatim/k8s-docs/nodemetrics-minikube.json");
-	cJSON *pod = load("kube/verbatim/k8s-docs/podmetrics-kube-scheduler-minikube.json");
-	cJSON *pods = load("kube/derived/podmetricslist.json");
-	cJSON *nodes = load("kube/derived/nodemetricslist.json");
+	cJSON *node = testutil_json("kube/verbatim/k8s-docs/nodemetrics-minikube.json");
+	cJSON *pod = testutil_json("kube/verbatim/k8s-docs/podmetrics-kube-scheduler-minikube.json");
+	cJSON *pods = testutil_json("kube/derived/podmetricslist.json");
+	cJSON *nodes = testutil_json("kube/derived/nodemetricslist.json");
 	struct metrics_series s;
 	struct error err;
 
@@ -211,37 +198,18 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 
 static void setup(void)
 {
-	char *yaml, *path;
-	struct kubeconfig_opts o = { 0 };
-	struct error err;
-	struct kubeconfig *kc;
-
 	scrape = 0;
 	api_status = 200;
 	drop_pod_b = false;
 	ck_assert_int_eq(ts_start(&server, handler, NULL), 0);
 	snprintf(dir, sizeof(dir), "/tmp/dl-metrics-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
-	yaml = xasprintf("current-context: t\ncontexts:\n- name: t\n  context: {cluster: c, user: u}\n"
-			 "clusters:\n- name: c\n  cluster: {server: 'http://127.0.0.1:%d'}\nusers:\n- name: u\n  user: {}\n",
-			 server.port);
-	path = file_join(dir, "kubeconfig");
-	file_write_atomic(path, yaml, strlen(yaml), 0600, NULL);
-	o.kubeconfig = path;
-	kc = kubeconfig_load(&o, &err);
-	ck_assert_msg(kc != NULL, "%s", err.msg);
-	loop = loop_new();
-	http = http_new(loop);
-	kube = kube_new(loop, http, kc);
-	free(yaml);
-	free(path);
+	testkube_open(testkube_config(dir, server.port, NULL, "{}"), &loop, &http, &kube);
 }
 
 static void teardown(void)
 {
-	kube_free(kube);
-	http_free(http);
-	loop_free(loop);
+	testkube_close(loop, http, kube);
 	ts_stop(&server);
 	file_remove_tree(dir, NULL);
 }
@@ -270,13 +238,7 @@ static void on_unavailable(struct metrics *m, const struct error *err, void *arg
 
 static const struct metrics_cbs cbs = { on_update, on_unavailable };
 
-#define WAIT(cond, ms)                                                          \
-	do {                                                                    \
-		uint64_t end_ = time_mono_ms() + (ms);                          \
-		while (!(cond) && time_mono_ms() < end_)                        \
-			loop_run_once(loop, 20);                                \
-		ck_assert_msg((cond), "timed out waiting for: %s", #cond);      \
-	} while (0)
+#define WAIT(cond, ms) TESTUTIL_WAIT(loop, cond, ms)
 
 static void bump(void)
 {

@@ -22,6 +22,7 @@
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
 #include "datalab/net/ws.h"
+#include "testtcp.h"
 #include "testutil.h"
 
 enum mode {
@@ -47,10 +48,7 @@ enum mode {
 #define FLOOD_FRAMES 512	/* 8 MiB, more than the socket buffers hold */
 
 static enum mode mode;
-static int lfd = -1, port;
-static pthread_t thread;
-static bool thread_on;
-static atomic_int stop;
+static struct testtcp srv = { .lfd = -1 };
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct buf request;	/* the client's handshake */
 static struct buf got;		/* "op:len:first16;" per client frame */
@@ -64,26 +62,12 @@ static struct loop *loop;
 
 /* ---- the server ---- */
 
-static void send_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-
-		if (w <= 0)
-			return;
-		c += w;
-		n -= (size_t)w;
-	}
-}
-
 static void send_frame(int fd, unsigned op, bool fin, const void *p, size_t n)
 {
 	struct buf b = BUF_INIT;
 
 	wsframe_encode(&b, op, fin, p, n, NULL);
-	send_all(fd, b.data, b.len);
+	testtcp_send_all(fd, b.data, b.len);
 	buf_release(&b);
 }
 
@@ -173,7 +157,7 @@ static void serve_frames(int fd, bool echo)
 	struct error err;
 
 	wsframe_decoder_init(&d, WSFRAME_ROLE_SERVER, 0, on_client_frame, &s);
-	while (!atomic_load(&stop)) {
+	while (!atomic_load(&srv.stop)) {
 		ssize_t n = recv(fd, tmp, sizeof(tmp), 0);
 
 		if (n <= 0)
@@ -208,7 +192,7 @@ static void *server_main(void *arg)
 	char *reply = NULL;
 
 	(void)arg;
-	fd = accept(lfd, NULL, NULL);
+	fd = accept(srv.lfd, NULL, NULL);
 	if (fd < 0)
 		return NULL;
 	/* the handshake */
@@ -225,7 +209,7 @@ static void *server_main(void *arg)
 		sscanf(k + 19, "%63[^\r]", key);
 	switch (mode) {
 	case M_NO_REPLY:
-		while (!atomic_load(&stop))
+		while (!atomic_load(&srv.stop))
 			usleep(5000);
 		goto out;
 	case M_BAD_ACCEPT:
@@ -255,10 +239,10 @@ static void *server_main(void *arg)
 		buf_adds(&b, reply);
 		wsframe_encode(&b, WSFRAME_BINARY, true, "\x01glued", 6, NULL);
 		wsframe_encode(&b, WSFRAME_TEXT, true, "second", 6, NULL);
-		send_all(fd, b.data, b.len);
+		testtcp_send_all(fd, b.data, b.len);
 		buf_release(&b);
 	} else {
-		send_all(fd, reply, strlen(reply));
+		testtcp_send_all(fd, reply, strlen(reply));
 	}
 	switch (mode) {
 	case M_ECHO_LATE:
@@ -285,13 +269,13 @@ static void *server_main(void *arg)
 		/* a 20 MiB binary frame header, then a trickle of payload */
 		uint8_t h[10] = { 0x82, 127, 0, 0, 0, 0, 0x01, 0x40, 0, 0 };
 
-		send_all(fd, h, sizeof(h));
-		send_all(fd, "xxxx", 4);
+		testtcp_send_all(fd, h, sizeof(h));
+		testtcp_send_all(fd, "xxxx", 4);
 		serve_frames(fd, false);
 		break;
 	}
 	case M_BAD_FRAME:
-		send_all(fd, "\x83\x00", 2);	/* reserved opcode 3 */
+		testtcp_send_all(fd, "\x83\x00", 2);	/* reserved opcode 3 */
 		serve_frames(fd, false);
 		break;
 	case M_FLOOD: {
@@ -299,7 +283,7 @@ static void *server_main(void *arg)
 		char *f = xcalloc(1, FLOOD_FRAME);
 
 		f[0] = 1;
-		for (int i = 0; i < FLOOD_FRAMES && !atomic_load(&stop); i++)
+		for (int i = 0; i < FLOOD_FRAMES && !atomic_load(&srv.stop); i++)
 			send_frame(fd, WSFRAME_BINARY, true, f, FLOOD_FRAME);
 		free(f);
 		send_frame(fd, WSFRAME_PING, true, "srv", 3);
@@ -323,43 +307,26 @@ out:
 
 static void server_start(enum mode m)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t al = sizeof(a);
-
 	mode = m;
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(listen(lfd, 4), 0);
-	getsockname(lfd, (struct sockaddr *)&a, &al);
-	port = ntohs(a.sin_port);
-	ck_assert_int_eq(pthread_create(&thread, NULL, server_main, NULL), 0);
-	thread_on = true;
+	testtcp_start(&srv, server_main, NULL);
 }
 
 static void setup(void)
 {
-	atomic_store(&stop, 0);
+	atomic_store(&srv.stop, 0);
 	buf_init(&request, 0);
 	buf_init(&got, 0);
 	got_frames = got_pings = got_pongs = 0;
 	got_close = 0;
 	nmasks = 0;
 	server_decode_failed = false;
-	thread_on = false;
+	srv.thread_on = false;
 	loop = loop_new();
 }
 
 static void teardown(void)
 {
-	atomic_store(&stop, 1);
-	if (lfd >= 0) {
-		shutdown(lfd, SHUT_RDWR);
-		close(lfd);
-		lfd = -1;
-	}
-	if (thread_on)
-		pthread_join(thread, NULL);
+	testtcp_stop(&srv);
 	loop_free(loop);
 	buf_release(&request);
 	buf_release(&got);
@@ -427,17 +394,11 @@ static const struct ws_cbs cbs = { on_open, on_message, on_close };
 static const char *const protos[] = { "v5.channel.k8s.io", "v4.channel.k8s.io", NULL };
 static const char *const headers[] = { "Authorization: Bearer sekret", NULL };
 
-#define WAIT(cond, ms)                                                          \
-	do {                                                                    \
-		uint64_t end_ = time_mono_ms() + (ms);                          \
-		while (!(cond) && time_mono_ms() < end_)                        \
-			loop_run_once(loop, 20);                                \
-		ck_assert_msg((cond), "timed out waiting for: %s", #cond);      \
-	} while (0)
+#define WAIT(cond, ms) TESTUTIL_WAIT(loop, cond, ms)
 
 static struct ws *connect_rec(struct rec *r, long ping_ms, long hs_ms)
 {
-	char *url = xasprintf("http://127.0.0.1:%d/api/v1/namespaces/ns/pods/p/exec?command=sh&stdin=true", port);
+	char *url = xasprintf("http://127.0.0.1:%d/api/v1/namespaces/ns/pods/p/exec?command=sh&stdin=true", srv.port);
 	struct ws_opts o = { .url = url, .protocols = protos, .headers = headers, .ping_ms = ping_ms,
 			     .handshake_timeout_ms = hs_ms };
 	struct error err;
@@ -636,7 +597,7 @@ START_TEST(test_oversize_closes_1009)
 	struct error err;
 
 	server_start(M_OVERSIZE);
-	url = xasprintf("http://127.0.0.1:%d/x", port);
+	url = xasprintf("http://127.0.0.1:%d/x", srv.port);
 	o.url = url;
 	memset(&r, 0, sizeof(r));
 	buf_init(&r.text, 0);
@@ -726,7 +687,7 @@ START_TEST(test_connection_refused)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	bind(s, (struct sockaddr *)&a, sizeof(a));
 	getsockname(s, (struct sockaddr *)&a, &al);
-	port = ntohs(a.sin_port);
+	srv.port = ntohs(a.sin_port);
 	close(s);
 	connect_rec(&r, 0, 0);
 	WAIT(r.closed == 1, 5000);
@@ -783,7 +744,7 @@ START_TEST(test_silent_server)
 	uint64_t t0;
 
 	server_start(M_SILENT);
-	url = xasprintf("http://127.0.0.1:%d/x", port);
+	url = xasprintf("http://127.0.0.1:%d/x", srv.port);
 	o.url = url;
 	memset(&r, 0, sizeof(r));
 	buf_init(&r.text, 0);

@@ -3,7 +3,7 @@
  * helm's Release JSON (`helm install --dry-run=client` of a chart under
  * ../shared/testdata/charts, which needs no cluster) and encoded as the
  * API shows it: base64 of helm's base64 of gzip'd JSON (PROTOCOLS 6).
- * Header-only, for the model and live suites.
+ * Header-only, for the helm, model and live suites.
  */
 #ifndef DATALAB_TESTRELEASE_H
 #define DATALAB_TESTRELEASE_H
@@ -44,6 +44,22 @@ static DL_UNUSED void gzip_buf(const void *p, size_t n, struct buf *out)
 	free(mem);
 }
 
+/* release_helm_json: the real helm's Release JSON for `helm install NAME
+ * CHART -n user-alice SETS --dry-run=client` (CHART under the shared
+ * charts; no cluster needed) into json (initialised here); helm must
+ * succeed. */
+static DL_UNUSED void release_helm_json(const char *name, const char *chart, const char *sets, struct buf *json)
+{
+	const char *helm = getenv("DATALAB_HELM") ? getenv("DATALAB_HELM") : ".tools/bin/helm";
+	char *cmd = xasprintf("KUBECONFIG=/dev/null HELM_CONFIG_HOME=/tmp HELM_CACHE_HOME=/tmp %s install %s "
+			      TESTDATA "/charts/%s --dry-run=client -n user-alice -o json %s 2>/dev/null",
+			      helm, name, chart, sets);
+
+	buf_init(json, 0);
+	ck_assert_msg(testutil_capture(cmd, json) == 0, "%s failed", cmd);
+	free(cmd);
+}
+
 /*
  * release_secret: the Secret helm would store for `helm install NAME
  * CHART -n user-alice SETS` (revision rev, status), made from the real
@@ -51,23 +67,11 @@ static DL_UNUSED void gzip_buf(const void *p, size_t n, struct buf *out)
  */
 static DL_UNUSED cJSON *release_secret(const char *name, const char *chart, const char *sets, int rev, const char *status)
 {
-	const char *helm = getenv("DATALAB_HELM") ? getenv("DATALAB_HELM") : ".tools/bin/helm";
-	char *cmd = xasprintf("KUBECONFIG=/dev/null HELM_CONFIG_HOME=/tmp HELM_CACHE_HOME=/tmp %s install %s "
-			      TESTDATA "/charts/%s --dry-run=client -n user-alice -o json %s 2>/dev/null",
-			      helm, name, chart, sets);
 	struct buf json, gz, b1, b2;
-	char tmp[65536];
-	size_t got;
-	FILE *f = popen(cmd, "r");
 	cJSON *rel, *sec, *labels, *data;
 	char *secret_name, ver[16];
 
-	ck_assert_ptr_nonnull(f);
-	buf_init(&json, 0);
-	while ((got = fread(tmp, 1, sizeof(tmp), f)) > 0)
-		buf_add(&json, tmp, got);
-	ck_assert_int_eq(pclose(f), 0);
-	free(cmd);
+	release_helm_json(name, chart, sets, &json);
 	/* as stored: the real status and revision */
 	rel = json_parse(json.data, json.len, NULL);
 	ck_assert_ptr_nonnull(rel);

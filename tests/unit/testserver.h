@@ -20,9 +20,11 @@
 #include <microhttpd.h>
 
 #include "datalab/core/buf.h"
+#include "datalab/core/file.h"
 #include "datalab/core/loop.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/timeutil.h"
+#include "testutil.h"
 
 struct ts_req {
 	struct MHD_Connection *conn;
@@ -164,6 +166,37 @@ static DL_UNUSED enum MHD_Result ts_reply_str(struct MHD_Connection *c, unsigned
 				    const char *body)
 {
 	return ts_reply(c, status, ctype, body, strlen(body));
+}
+
+/* ts_reply_testdata: TESTDATA/name as the body (empty when unreadable:
+ * this runs on the server's thread, where no check may fail). */
+static DL_UNUSED enum MHD_Result ts_reply_testdata(struct MHD_Connection *c, unsigned status, const char *ctype,
+						  const char *name)
+{
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%s/%s", TESTDATA, name);
+	enum MHD_Result r;
+
+	file_read(path, &b, NULL);
+	r = ts_reply(c, status, ctype, b.data, b.len);
+	buf_release(&b);
+	free(path);
+	return r;
+}
+
+/* ts_reply_file: the file at path (NULL: none) as application/octet-stream,
+ * or a 404 when it cannot be read. */
+static DL_UNUSED enum MHD_Result ts_reply_file(struct MHD_Connection *c, const char *path)
+{
+	struct buf b = BUF_INIT;
+	enum MHD_Result r;
+
+	if (!path || file_read(path, &b, NULL) < 0)
+		r = ts_reply_str(c, 404, "text/plain", "not found");
+	else
+		r = ts_reply(c, 200, "application/octet-stream", b.data, b.len);
+	buf_release(&b);
+	return r;
 }
 
 /* ts_wait: runs the loop until *flag is set or ms pass; returns *flag. */

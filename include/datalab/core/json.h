@@ -27,6 +27,10 @@ const cJSON *json_get_key(const cJSON *obj, const char *key);
 /* json_parse: parses n bytes (need not be NUL-terminated); on failure
  * fills err with the byte offset.  Depth capped by cJSON (1000). */
 cJSON *json_parse(const char *p, size_t n, struct error *err);
+/* json_read_file: the JSON file at path (at most max bytes) parsed into
+ * *out, which the caller frees.  A missing file is no error: 0 with *out
+ * NULL.  -1 with err when it cannot be read or parsed. */
+int json_read_file(const char *path, size_t max, cJSON **out, struct error *err);
 /* json_print: compact (or indented) text appended to out. */
 int json_print(struct buf *out, const cJSON *item, bool pretty);
 

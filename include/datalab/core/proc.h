@@ -10,9 +10,11 @@
 #ifndef DATALAB_CORE_PROC_H
 #define DATALAB_CORE_PROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "datalab/core/common.h"
 #include "datalab/core/error.h"
 #include "datalab/core/loop.h"
 
@@ -43,5 +45,25 @@ void proc_kill(struct proc *p, int signo);
 /* proc_free: stops callbacks; a still running child gets SIGTERM and is
  * reaped later by the loop. */
 void proc_free(struct proc *p);
+
+/*
+ * The steps every child of this program shares (core/proc's pipes and
+ * term/pty's pseudo-terminals alike): the exec in the child, the reap in
+ * the parent, the kill when the loop goes first.
+ */
+
+/* proc_exec_child: in a child forked with every signal blocked, its stdio
+ * already in place: closes the other fds, restores default signal
+ * handling, then unblocks; adds o->env_set, enters o->cwd and execs
+ * o->argv (stdin_data is the parent's business).  On failure it writes the
+ * reason to stderr, as "datalab: ...\r\n" when on_tty (the user reads it
+ * in a terminal), and exits 127.  Never returns. */
+DL_NORETURN void proc_exec_child(const struct proc_opts *o, bool on_tty);
+/* proc_reap: waits for pid without blocking.  Returns 1 and sets *status
+ * (the exit code, or 128 + signal) once it is reaped, else 0. */
+int proc_reap(pid_t pid, int *status);
+/* proc_kill_reap: SIGKILL pid and wait for it (the loop is being freed
+ * while the child still runs: no zombie stays behind). */
+void proc_kill_reap(pid_t pid);
 
 #endif

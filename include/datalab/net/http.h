@@ -114,5 +114,11 @@ int http_tls_apply(CURL *e, const char *url, const struct http_tls *tls, struct 
 int http_curl_error(struct error *err, CURLcode rc, const char *host, const char *detail, long timeout_ms);
 /* http_host_of: "host:port" (default port by scheme) of url into dst. */
 void http_host_of(const char *url, char *dst, size_t size);
+/* http_curl_events: what curl's socket callback asks to watch
+ * (CURL_POLL_IN/OUT) as LOOP_READ/LOOP_WRITE.  http_curl_flags: what the
+ * loop saw on an fd as curl_multi_socket_action's CURL_CSELECT_* flags.
+ * net/ws drives its handshake's multi handle with them too. */
+unsigned http_curl_events(int what);
+int http_curl_flags(unsigned events);
 
 #endif
