@@ -28,18 +28,30 @@ wall_ms() {
 	done | sort -n | awk '{ a[NR] = $1 } END { printf "%.1f", a[int((NR + 1) / 2)] / 1000 }'
 }
 
-"$B/catalog_bench" "$TD" | sed 's/^/   /'
-
+# the peers first, so that each is printed beside datalab's figure
+HELM=.tools/bin/helm
+TGZ=$TD/index/generated/vscode-python-2.6.2.tgz
+hshow= htmpl= hpys= pyidx=
+if [ -x "$HELM" ] && [ -f "$TGZ" ]; then
+	hshow=$(wall_ms 5 "$HELM" show values "$TGZ")
+	htmpl=$(wall_ms 5 "$HELM" template x "$TGZ")
+	# jupyter-pyspark ships a chart folder without its library-chart, so
+	# `helm template` cannot render it: only `helm show values` is a peer
+	hpys=$(wall_ms 5 "$HELM" show values "$TD/schemas/jupyter-pyspark")
+fi
 if python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null; then
 	pyparse() { python3 -c 'import sys, yaml; yaml.load(open(sys.argv[1]), Loader=yaml.CSafeLoader)' "$1"; }
 	start=$(wall_ms 5 python3 -c 'import yaml')
 	full=$(wall_ms 5 pyparse "$TD/index/interactive-services-index.yaml")
-	echo "   peer: PyYAML (C loader) on the same interactive-services index.yaml: $(awk -v a="$full" -v b="$start" 'BEGIN { printf "%.1f", a - b }') ms (start-up of $start ms left out)"
+	pyidx=$(awk -v a="$full" -v b="$start" 'BEGIN { printf "%.1f", a - b }')
 fi
 
-HELM=.tools/bin/helm
-TGZ=$TD/index/generated/vscode-python-2.6.2.tgz
-if [ -x "$HELM" ] && [ -f "$TGZ" ]; then
-	echo "   peer: helm show values, vscode-python archive: $(wall_ms 5 "$HELM" show values "$TGZ") ms"
-	echo "   peer: helm template, vscode-python archive (defaults): $(wall_ms 5 "$HELM" template x "$TGZ") ms"
-fi
+"$B/catalog_bench" "$TD" | awk -v py="$pyidx" -v pys="${start:-}" -v hs="$hshow" -v ht="$htmpl" -v hp="$hpys" '
+	/^index.yaml parsed, interactive-services/ && py != "" {
+		$0 = $0 " (peer PyYAML C loader, same file: " py " ms, its " pys " ms start-up left out)" }
+	/^launch form built and drawn, vscode-python:/ && hs != "" {
+		$0 = $0 " (peers on the same chart archive, process start included: helm show values " hs " ms, helm template " ht " ms)" }
+	/^launch form built and drawn, jupyter-pyspark/ && hp != "" {
+		$0 = $0 " (peer helm show values on the same chart folder: " hp " ms)" }
+	{ print "   " $0 }'
+echo "   machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

@@ -49,6 +49,8 @@ sleep "$IDLE"
 t1=$(now) c1=$(ticks) w1=$(switches)
 echo "idle CPU over ${IDLE} s with 50 nodes and $N pods: $(cpu_pct "$t0" "$t1" "$c0" "$c1") % of a core"
 echo "idle wake-ups over ${IDLE} s (voluntary context switches): $((w1 - w0))"
+rss_mib() { awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SB/status"; }
+echo "sandbox RSS with 50 nodes and $N pods running: $(rss_mib) MiB"
 
 t0=$(now) c0=$(ticks)
 kubectl -n default rollout restart deploy/many >/dev/null
@@ -62,4 +64,4 @@ echo "sandbox CPU time of the rolling restart: $(cpu_s "$c0" "$c1") s"
 t0=$(now)
 kubectl -n default get pods --no-headers | wc -l >/dev/null
 echo "kubectl get pods ($N): $(echo "($(now) - $t0) * 1000" | bc | xargs printf '%.0f') ms"
-echo "sandbox RSS: $(awk '/VmRSS/ {print int($2 / 1024)}' "/proc/$SB/status") MiB"
+echo "sandbox RSS after the rolling restart: $(rss_mib) MiB"

@@ -9,7 +9,7 @@ export PATH=$PWD/../.tools/bin:$PWD/../bin:$PATH
 rc=0
 for b in b_*"${1:-}"*.sh; do
 	[ -f "$b" ] || continue
-	echo "== ${b#b_}"
+	echo "== ${b#b_}   (load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores)"
 	bash "$b" || { echo "   ($b failed)"; rc=1; }
 done
 exit $rc
