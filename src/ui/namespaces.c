@@ -86,10 +86,15 @@ static unsigned nsv_key(struct view *v, int key)
 	if ((r & WIDGET_ACTIVATE) && id) {
 		char *ns = xstrdup(id);
 
-		if (live_set_namespace(shell_live(nv->lv.sh), ns, &err) < 0)
+		struct live *s = shell_live(nv->lv.sh);
+
+		if (live_set_namespace(s, ns, &err) < 0) {
 			app_toast(v->app, APP_ERROR, "%s", err.msg);
-		else
+		} else {
+			if (live_all_namespaces(s))	/* a namespace chosen: not all of them */
+				live_set_all_namespaces(s, false);
 			app_show(v->app, "services");
+		}
 		free(ns);
 	}
 	return r;

@@ -178,15 +178,21 @@ static void draw_status_line(struct services_view *sv, WINDOW *win, int y, int c
 }
 
 /* set_columns: a table with the NAMESPACE column (all) or without, the
- * filter and the selected row kept. */
+ * filter, the sort and the selected row kept. */
 static void set_columns(struct services_view *sv, bool all)
 {
 	struct table *t = table_new(all ? all_columns : columns, all ? C_COUNT + 1 : C_COUNT);
 	const char *filter = table_filter(sv->lv.t), *id = table_selected_id(sv->lv.t);
 	char *keep = id ? xstrdup(id) : NULL;
+	enum table_sort_dir dir;
+	int col = table_sort_column(sv->lv.t, &dir);
 
 	if (filter && *filter)
 		table_set_filter(t, filter);
+	/* the same column in the new table: NAMESPACE is column 0 when shown */
+	col = col < 0 ? -1 : col - (int)sv->off + (all ? 1 : 0);
+	if (col >= 0)
+		table_sort(t, (size_t)col, dir);
 	widget_set_focus(table_widget(t), true);
 	table_set_empty_text(t, "loading...");
 	table_free(sv->lv.t);

@@ -127,6 +127,9 @@ static void ns_command(struct app *a, const char *args, void *arg)
 		app_toast(a, APP_ERROR, "%s", err.msg);
 		return;
 	}
+	/* naming a namespace leaves all-namespaces, as k9s's :ns does */
+	if (live_all_namespaces(sh->s))
+		live_set_all_namespaces(sh->s, false);
 	app_toast(a, APP_INFO, "namespace '%s'", args);
 	app_view_dirty(app_current(a));
 }

@@ -41,4 +41,15 @@ grep -qF "running: helm uninstall theirs -n projet-demo" "$DATALAB_HOME/state/da
 keys a
 wait_gone "NAMESPACE" 10 || fail "the NAMESPACE column stays"
 wait_for "mine" 10 || fail "mine not listed after a"
-ok "a lists every namespace with its column; delete runs helm uninstall -n THAT"
+
+# :ns NAME while all namespaces are shown leaves that mode, as k9s does
+helm install again jupyter-demo --repo "$repo" -n projet-demo >/dev/null 2>"$T/helm.err" ||
+	fail "helm install again: $(cat "$T/helm.err")"
+keys a
+wait_for "NAMESPACE" 10 || fail "no NAMESPACE column the second time"
+keys : "ns projet-demo" Enter
+wait_gone "NAMESPACE" 10 || fail ":ns did not leave all namespaces"
+wait_for "ns projet-demo" 10 || fail "the title bar does not name projet-demo"
+wait_for "again" 15 || fail "projet-demo's release not listed"
+pane | grep -q " mine " && { pane; fail "mine (user namespace) still listed after :ns projet-demo"; }
+ok "a lists every namespace with its column; delete runs helm uninstall -n THAT; :ns leaves it"
