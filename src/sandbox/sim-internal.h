@@ -5,7 +5,8 @@
  * simdeploy.c, simsts.c, simrev.c, simdaemon.c and simcronjob.c (the
  * other workloads), lifecycle.c (pod runs and their grace), simmain.c
  * (each container's main process and its output), podapi.c (logs and
- * metrics routes) and execws.c (exec/attach).  Not for other modules.
+ * metrics routes), execws.c (exec/attach) and simevents.c (the Events'
+ * time to live).  Not for other modules.
  */
 #ifndef DATALAB_SANDBOX_SIM_INTERNAL_H
 #define DATALAB_SANDBOX_SIM_INTERNAL_H
@@ -96,6 +97,7 @@ struct sim {
 	struct kid *kids;	/* during a pass: pods by controller (controllers.c) */
 	size_t nkids;
 	struct simproc *procs;	/* CPU samples of exec'd processes */
+	int64_t events_due;	/* unix ms the oldest Event's TTL sweep is due; 0: none */
 };
 
 /* sim.c */
@@ -120,6 +122,13 @@ int64_t sim_unix_ns(struct sim *c);
 int simtolerate_admission(struct store *s, enum store_op op, const struct kind *k, cJSON *obj,
 			  const struct store_obj *old, const struct store_write *w, struct status *st,
 			  void *arg);
+
+/* simevents.c: the Events' TTL (kube-apiserver's --event-ttl, 1 h) */
+/* simevents_note: an Event was written: its expiry may be the next due */
+void simevents_note(struct sim *c, const struct store_obj *ev);
+/* simevents_expire: from the pass: deletes the Events past their TTL when
+ * a sweep is due, and asks for a wake-up at the next one */
+void simevents_expire(struct sim *c);
 
 /* controllers.c: one reconcile of every workload, and what they share */
 void controllers_reconcile(struct sim *c);

@@ -6,7 +6,8 @@
  * costs one pass).  A pass reconciles the workload controllers, schedules
  * the pods without a node (scheduler.h decides; the driver binds, assigns
  * GPU indices, writes PodScheduled and the Scheduled or FailedScheduling
- * event), then refreshes each ResourceQuota's status.used.  Writes made by
+ * event), refreshes each ResourceQuota's status.used and, when due,
+ * expires the Events past their TTL (simevents.c).  Writes made by
  * the pass trigger another pass, which finds nothing to do: every write
  * here is idempotent, and the store commits nothing for an unchanged
  * object.  Quota admission runs inside the store's write path.
@@ -612,6 +613,7 @@ static long pass(struct loop *l, void *arg)
 	bind_claims(c);
 	schedule(c);
 	quota_refresh(c);
+	simevents_expire(c);
 	/* the earliest thing a controller waits for, if any: no polling */
 	if (c->wake_timer) {
 		loop_del_timer(c->loop, c->wake_timer);
@@ -638,8 +640,12 @@ static void on_change(struct store *s, const struct store_event *ev, void *arg)
 	const struct kind *k = ev->obj->kind;
 
 	(void)s;
-	if (k == c->k_events)
-		return;		/* our own notes: nothing to reconcile */
+	if (k == c->k_events) {
+		/* nothing to reconcile; a write starts its time to live */
+		if (ev->op != STORE_DELETED)
+			simevents_note(c, ev->obj);
+		return;
+	}
 	if (k == c->k_pods && ev->op == STORE_DELETED) {
 		lifecycle_forget(c, json_str(ev->obj->obj, "metadata.uid", ""));
 	} else if (k == c->k_pods && ev->op == STORE_MODIFIED &&
@@ -714,6 +720,8 @@ struct sim *sim_start(struct api *a, const char *dir, struct error *err)
 		return NULL;
 	}
 	seed_limits(c);
+	if (c->k_events && store_count(c->store, c->k_events, NULL))
+		c->events_due = 1;	/* stored Events: the first pass finds the oldest */
 	/* LimitRanger before ResourceQuota, as the apiserver orders them */
 	store_add_admission(c->store, limitrange_admission, c);
 	store_add_admission(c->store, quota_admission, c);

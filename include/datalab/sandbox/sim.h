@@ -20,7 +20,9 @@
  *   CrashLoopBackOff; one containing "fail" in a Job's pod exits 1;
  * - a Job's pod whose main is simulated succeeds 2 s after it starts;
  * - a container with stdin or tty runs a real main process;
- * - GPU metrics: GET /metrics/dcgm (Prometheus text, DCGM exporter names).
+ * - GPU metrics: GET /metrics/dcgm (Prometheus text, DCGM exporter names);
+ * - an Event goes 1 h after its last write (kube-apiserver's --event-ttl),
+ *   within the minute after, as etcd leases are shared for a minute.
  */
 #ifndef DATALAB_SANDBOX_SIM_H
 #define DATALAB_SANDBOX_SIM_H
