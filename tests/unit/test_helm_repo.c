@@ -628,8 +628,9 @@ START_TEST(big_index_loads_in_slices)
 		printf("big index %s: whole parse %.1f ms of CPU; in slices the longest wake-up %.1f ms over %d ticks\n",
 		       pass ? "from the cache" : "downloaded", whole_us / 1000.0, k.worst_us / 1000.0, k.ticks);
 		/* a slice is 4 ms; the rest of a wake-up (a body chunk, a copy)
-		 * is far less than the parse */
-		ck_assert_msg(k.worst_us < 25000 && k.worst_us < whole_us / 2,
+		 * is far less than the parse.  Relative to the whole parse
+		 * measured in the same run: sanitizers and load scale both */
+		ck_assert_msg(k.worst_us < whole_us / 2,
 			      "a wake-up cost %.1f ms of CPU (the whole parse %.1f ms)", k.worst_us / 1000.0,
 			      whole_us / 1000.0);
 		ck_assert_int_gt(k.ticks, 5);
