@@ -7,6 +7,7 @@ fail=0 n=0
 for t in "$dir"/fuzz_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	[ -f "tests/fuzz/$name.c" ] || continue	# left from a target since removed
 	corpus=tests/fuzz/corpus/${name#fuzz_}
 	[ -d "$corpus" ] || { echo "  $name: no corpus"; continue; }
 	if out=$("$t" "$corpus" 2>&1); then
