@@ -18,38 +18,18 @@
 #include "datalab/sandbox/bootstrap.h"
 #include "datalab/sandbox/gc.h"
 #include "datalab/sandbox/watchers.h"
-#include "testutil.h"
-
-static char tmp[64];
-static struct loop *loop;
-static struct kinds *ks;
-static struct store *st;
-static struct api *api;
+#include "testsandbox.h"
 
 static void setup(void)
 {
 	struct api_config cfg = { .bind = "127.0.0.1", .token = "secret-token", .max_body = 4096 };
-	struct store_opts so = { .no_fsync = true };
-	struct error err;
 
-	snprintf(tmp, sizeof(tmp), "%s", "/tmp/dl-sbapi-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	loop = loop_new();
-	ks = kinds_new();
-	st = store_open(tmp, ks, loop, &so, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
-	ck_assert_int_eq(bootstrap_seed(st, "alice", &err), 0);
-	api = api_start(loop, st, ks, &cfg, &err);
-	ck_assert_msg(api != NULL, "%s", err.msg);
+	testsandbox_start("sbapi", &cfg, false);
 }
 
 static void teardown(void)
 {
-	api_stop(api);
-	store_close(st);
-	kinds_free(ks);
-	loop_free(loop);
-	file_remove_tree(tmp, NULL);
+	testsandbox_stop();
 }
 
 struct call {

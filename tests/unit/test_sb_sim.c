@@ -22,32 +22,13 @@
 #include "datalab/sandbox/api.h"
 #include "datalab/sandbox/bootstrap.h"
 #include "datalab/sandbox/sim.h"
-#include "testutil.h"
-
-static char tmp[64];
-static struct loop *loop;
-static struct kinds *ks;
-static struct store *st;
-static struct api *api;
-static struct sim *sim;
+#include "testsandbox.h"
 
 static void start(const char *nodes)
 {
 	struct api_config cfg = { .bind = "127.0.0.1", .token = "t", .nodes_spec = nodes };
-	struct store_opts so = { .no_fsync = true };
-	struct error err;
 
-	str_copy(tmp, "/tmp/dl-sbsim-XXXXXX", sizeof(tmp));
-	ck_assert_ptr_nonnull(mkdtemp(tmp));
-	loop = loop_new();
-	ks = kinds_new();
-	st = store_open(tmp, ks, loop, &so, &err);
-	ck_assert_msg(st != NULL, "%s", err.msg);
-	ck_assert_int_eq(bootstrap_seed(st, "alice", &err), 0);
-	api = api_start(loop, st, ks, &cfg, &err);
-	ck_assert_msg(api != NULL, "%s", err.msg);
-	sim = sim_start(api, tmp, &err);
-	ck_assert_msg(sim != NULL, "%s", err.msg);
+	testsandbox_start("sbsim", &cfg, true);
 }
 
 static void setup(void)
@@ -57,12 +38,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	sim_stop(sim);
-	api_stop(api);
-	store_close(st);
-	kinds_free(ks);
-	loop_free(loop);
-	file_remove_tree(tmp, NULL);
+	testsandbox_stop();
 }
 
 static const struct kind *kind(const char *group, const char *resource)
