@@ -68,8 +68,6 @@ int file_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
 	char *tmp;
 	char rnd[9];
 	int fd;
-	const char *p = data;
-	size_t done = 0;
 
 	str_random_alnum(rnd, 8);
 	tmp = xasprintf("%s.tmp-%s", path, rnd);
@@ -79,16 +77,8 @@ int file_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
 		free(tmp);
 		return -1;
 	}
-	while (done < n) {
-		ssize_t w = write(fd, p + done, n - done);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		done += (size_t)w;
-	}
+	if (file_write_all(fd, data, n) < 0)
+		goto fail;
 	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
@@ -181,5 +171,23 @@ int file_remove_tree(const char *path, struct error *err)
 	closedir(d);
 	if (rmdir(path) < 0)
 		return error_sys(err, "cannot remove folder '%s'", path);
+	return 0;
+}
+
+int file_write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
 	return 0;
 }

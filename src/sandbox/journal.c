@@ -91,22 +91,6 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int journal_append(struct journal *j, const char *line, size_t n, struct error *err)
 {
 	struct stat sb;
@@ -114,7 +98,7 @@ int journal_append(struct journal *j, const char *line, size_t n, struct error *
 	buf_reset(&j->line);
 	buf_add(&j->line, line, n);
 	buf_addc(&j->line, '\n');
-	if (write_all(j->fd, j->line.data, j->line.len) < 0) {
+	if (file_write_all(j->fd, j->line.data, j->line.len) < 0) {
 		error_sys(err, "unable to append to '%s'", j->path);
 		/* never leave half a record before the next one */
 		if (fstat(j->fd, &sb) == 0 && (size_t)sb.st_size > j->bytes &&

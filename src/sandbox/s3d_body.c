@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "datalab/core/log.h"
+#include "datalab/core/file.h"
 #include "datalab/core/mem.h"
 #include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
@@ -83,24 +84,6 @@ int s3d_req_meta(struct s3d_req *r, struct s3d_meta *m)
 	return 0;
 }
 
-/* ---- bodies ---- */
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int body_sink(void *arg, const char *p, size_t n)
 {
 	struct s3d_req *r = arg;
@@ -114,7 +97,7 @@ static int body_sink(void *arg, const char *p, size_t n)
 		return -1;
 	}
 	if (r->body == S3D_BODY_FILE) {
-		if (write_all(r->fd, p, n) < 0) {
+		if (file_write_all(r->fd, p, n) < 0) {
 			s3d_req_fail(r, 500, "InternalError", "We encountered an internal error: %s", strerror(errno));
 			return -1;
 		}

@@ -14,6 +14,7 @@
 
 #include "datalab/core/json.h"
 #include "datalab/core/mem.h"
+#include "datalab/core/str.h"
 #include "datalab/core/timeutil.h"
 #include "datalab/sandbox/patch.h"
 #include "datalab/sandbox/strategy.h"
@@ -75,26 +76,6 @@ static void set_type(cJSON *obj, const struct kind *k)
 	kd->string = xstrdup("kind");
 	cJSON_InsertItemInArray(obj, 0, kd);
 	cJSON_InsertItemInArray(obj, 0, av);
-}
-
-static void random_uid(char out[37])
-{
-	unsigned char b[16];
-	size_t i, o = 0;
-	static const char hex[] = "0123456789abcdef";
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		for (i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)rand();
-	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
-	}
-	out[o] = '\0';
 }
 
 /* generateName's suffix alphabet (apimachinery util/rand: no vowels or
@@ -258,7 +239,7 @@ int store_create(struct store *s, const struct kind *k, const char *ns, cJSON *o
 		status_already_exists(st, sk->group, sk->gr, name);
 		goto fail;
 	}
-	random_uid(uid);
+	str_random_uuid(uid);
 	set_str(md, "uid", uid);
 	set_str(md, "resourceVersion", NULL);
 	set_str(md, "creationTimestamp", store_now(s));

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "datalab/core/buf.h"
 #include "datalab/core/json.h"
@@ -338,25 +337,6 @@ static int daemonsets(struct store *s, cJSON *obj, const cJSON *old, struct stat
 	return 0;
 }
 
-static void random_uuid(char out[37])
-{
-	unsigned char b[16];
-	size_t i, o = 0;
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		for (i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)rand();
-	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-	for (i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		snprintf(out + o, 3, "%02x", b[i]);
-		o += 2;
-	}
-	out[o] = '\0';
-}
-
 static int jobs(struct store *s, cJSON *obj, const cJSON *old, struct status *st)
 {
 	cJSON *spec = strategy_child_obj(obj, "spec"), *tpl, *md, *labels, *sel, *ml;
@@ -368,7 +348,7 @@ static int jobs(struct store *s, cJSON *obj, const cJSON *old, struct status *st
 	if (!old && !json_bool(spec, "manualSelector", false) && !json_get(spec, "selector")) {
 		/* the apiserver generates the selector from the job's uid */
 		if (!*uid) {
-			random_uuid(fresh);
+			str_random_uuid(fresh);
 			uid = fresh;
 			json_set_path(obj, "metadata.uid", cJSON_CreateString(uid));
 		}

@@ -19,6 +19,9 @@ int file_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
 /* file_mkdirs: mkdir -p with mode for the folders it creates. */
 int file_mkdirs(const char *path, mode_t mode, struct error *err);
 bool file_exists(const char *path);
+/* file_write_all: all n bytes to fd (a blocking fd), EINTR retried; -1
+ * with errno set on a failed write. */
+int file_write_all(int fd, const void *data, size_t n);
 /* file_join: a + "/" + b, xmalloc'd. */
 char *file_join(const char *a, const char *b);
 /* file_fsync_dir: fsync the folder holding path. */

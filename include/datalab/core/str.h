@@ -55,5 +55,8 @@ void str_format_bytes(char *dst, size_t size, uint64_t n);
 /* str_random_alnum: n random [a-z0-9] characters (from /dev/urandom) and a
  * NUL: dst holds n + 1 bytes. */
 void str_random_alnum(char *dst, size_t n);
+/* str_random_uuid: a version 4 UUID, lower-case, as the apiserver makes
+ * metadata.uid: out holds 37 bytes. */
+void str_random_uuid(char out[37]);
 
 #endif
