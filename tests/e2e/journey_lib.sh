@@ -10,6 +10,7 @@ form_field() { pane | sed -n "$((${ROWS:-40} - 3))p"; }
 
 form_to() {
 	local cur i
+	wait_form "" || return 1
 	for i in $(seq 16); do
 		cur=$(form_field)
 		[ "$cur" = "$1" ] && return 0

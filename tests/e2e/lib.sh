@@ -91,6 +91,13 @@ wait_for() {
 	done
 }
 
+# wait_form TEXT [SECONDS]: TEXT on screen and the launch form itself open.
+# The header shows "CHART VERSION" while the chart is still being fetched;
+# keys sent then are not the form's, so wait for its "· release NAME" too.
+wait_form() {
+	wait_for "$1" "${2:-20}" && wait_for "  ·  release " "${2:-20}"
+}
+
 wait_gone() {
 	local end=$(($(date +%s) + ${2:-10}))
 	while pane | grep -qF -- "$1"; do

@@ -67,8 +67,7 @@ WAIT=5 wait_cmd grep -q "demo/" "$HOME/config/favourites.json" || fail "favourit
 keys g
 keys Down
 keys Enter
-wait_for "jupyter-demo 0.1.0" || fail "launch form did not open"
-wait_for "release jupyter-demo-" || fail "no release name"
+wait_form "jupyter-demo 0.1.0" || fail "launch form did not open"
 keys c
 wait_for "helm repo add demo http://127.0.0.1:$PORT/charts" || fail "command bar lacks helm repo add"
 wait_for "cat << EOF > ./values.yaml" || fail "command bar lacks the values heredoc"

@@ -37,7 +37,7 @@ wait_for "$server/charts" || fail "the Demo catalog is not the one shown"
 keys / j u p y t e r Enter
 wait_for "1 match" || fail "search did not find jupyter-demo alone"
 keys Enter
-wait_for "jupyter-demo 0.1.0" 20 || fail "the launch form did not open"
+wait_form "jupyter-demo 0.1.0" || fail "the launch form did not open"
 form_to service/image/version || fail "Tab does not reach the image: at '$(form_field)'"
 keys Right
 wait_for "jupyter/datascience-notebook:2024-09-30" || fail "the image list did not move"

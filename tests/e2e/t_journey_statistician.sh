@@ -42,7 +42,7 @@ wait_for "jupyter-demo" 15 || fail "jupyter-demo not listed"
 keys / j u p y t e r Enter
 wait_for "1 match" || fail "search did not find jupyter-demo alone"
 keys Enter
-wait_for "jupyter-demo 0.1.0" 20 || fail "the launch form did not open"
+wait_form "jupyter-demo 0.1.0" || fail "the launch form did not open"
 # the header names the release once the chart and the user's context are in
 wait_for "release jupyter-demo-" 20 || { pane; fail "no release name in the form's header"; }
 rel=$(pane | grep -o 'release jupyter-demo-[0-9]*' | head -1 | cut -d' ' -f2)

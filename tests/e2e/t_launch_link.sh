@@ -32,7 +32,7 @@ dl_stop
 # 2. a valid link, without autoLaunch: the values are in the form
 LINK="/launcher/demo/jupyter-demo?name=course-1&version=0.1.0&resources.limits.cpu=%C2%AB1000m%C2%BB&security.password=%C2%ABclassroom42%C2%BB&git.enabled=false"
 dl_start launch "$LINK"
-wait_for "jupyter-demo 0.1.0" || fail "form did not open"
+wait_form "jupyter-demo 0.1.0" || fail "form did not open"
 wait_for "1000m" || fail "slider value from the link not shown"
 pane | grep -q "Personal access token" && fail "git fields shown although git.enabled=false"
 pane | grep -q "classroom42" && fail "password shown in clear"

@@ -37,7 +37,7 @@ wait_for "jupyter-demo" 15 || fail "demo catalog not listed from the sandbox"
 keys / j u p y t e r Enter
 wait_for "1 match" || fail "search"
 keys Enter
-wait_for "jupyter-demo 0.1.0" || fail "form did not open"
+wait_form "jupyter-demo 0.1.0" || fail "form did not open"
 keys l
 WAIT=60 wait_cmd sh -c "helm list -n '$NS' -o json | grep -q '\"jupyter-demo-'" || fail "helm list lacks jupyter-demo"
 REL=$(releases | grep -o '"jupyter-demo-[0-9]*"' | head -1 | tr -d '"')
