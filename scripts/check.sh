@@ -10,9 +10,11 @@ trap 'rm -f "$log"' EXIT
 status=0
 
 step() {	# step NAME CMD...: runs, keeps its "N passed, M failed" line
+	local t0=$(date +%s)
 	echo "== $1"
 	if ! "${@:2}" 2>&1 | tee -a "$log"; then status=1; fi
 	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+	echo "== $1 took $(( $(date +%s) - t0 )) s"
 }
 
 echo "== lint"
