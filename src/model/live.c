@@ -178,6 +178,7 @@ static void replay_one(const cJSON *obj, void *arg)
 
 /* reap: frees the informers refused with 403; runs from a timer. */
 static int restart_namespaced(struct live *s, struct error *err);
+static void metrics_update(struct metrics *m, void *arg);
 
 static long reap(struct loop *l, void *arg)
 {
@@ -206,6 +207,9 @@ static long reap(struct loop *l, void *arg)
 			s->pods_all = false;
 			if (s->feeds[F_PODS].inf)
 				informer_each(s->feeds[F_PODS].inf, replay_one, &s->feeds[F_PODS]);
+			/* and their usage, from the namespace's last poll */
+			if (s->m_ns && metrics_available(s->m_ns))
+				metrics_update(s->m_ns, s);
 		}
 		if (i == F_EVENTS_ALL && s->events_all) {
 			s->events_all = false;

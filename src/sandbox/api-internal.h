@@ -58,6 +58,8 @@ struct api {
 	size_t ngroups;
 	struct api_stream *streams;
 	struct watchers *watchers;
+	struct api_user *users;	/* api_add_user's, kept to a namespace */
+	size_t nusers;
 	bool stopping;
 };
 

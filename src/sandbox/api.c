@@ -320,6 +320,14 @@ int api_call_group(struct api_req *rq, const char *group, const char *version)
 	return -2;
 }
 
+bool api_group_served(const struct api *a, const char *group, const char *version)
+{
+	for (size_t i = 0; i < a->ngroups; i++)
+		if (strcmp(a->groups[i].group, group) == 0 && strcmp(a->groups[i].version, version) == 0)
+			return true;
+	return false;
+}
+
 int api_call_subresource(struct api_req *rq)
 {
 	struct api *a = rq->api;
@@ -341,10 +349,17 @@ int api_call_subresource(struct api_req *rq)
  * (kubectl, helm) never sends credentials (kubernetes/kubectl#744), so a
  * request without any is let in on the loopback-only plain listener; a
  * wrong token is still refused. */
-static bool authorized(struct api *a, struct MHD_Connection *c)
+static bool authorized(struct api *a, struct api_req *rq)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Authorization");
 
+	rq->user = NULL;
+	if (h)
+		for (size_t i = 0; i < a->nusers; i++)
+			if (strcmp(h, a->users[i].auth) == 0) {
+				rq->user = &a->users[i];
+				return true;
+			}
 	if (!a->auth)
 		return true;
 	if (!h)
@@ -381,8 +396,10 @@ static int dispatch(struct api *a, struct conn_state *cs)
 			break;
 		}
 	}
-	if (!(route && (route->flags & API_ROUTE_PUBLIC)) && !authorized(a, rq->conn))
+	if (!(route && (route->flags & API_ROUTE_PUBLIC)) && !authorized(a, rq))
 		return api_reply_error(rq, 401, "Unauthorized", "Unauthorized");
+	if (route && !(route->flags & API_ROUTE_PUBLIC) && api_scope_denied(rq, NULL, NULL, rq->path))
+		return 0;
 	if (cs->too_big)
 		return api_reply_error(rq, 413, "RequestEntityTooLarge",
 				       "Request entity too large: limit is %zu", a->max_body);
@@ -571,6 +588,12 @@ void api_stop(struct api *a)
 	}
 	free(a->groups);
 	free(a->auth);
+	for (i = 0; i < a->nusers; i++) {
+		free(a->users[i].auth);
+		free(a->users[i].name);
+		free(a->users[i].ns);
+	}
+	free(a->users);
 	free(a->nodes_spec);
 	free(a->url);
 	free(a);

@@ -1,12 +1,16 @@
 /*
- * authz.c: SelfSubjectAccessReview and SelfSubjectRulesReview answered for
- * the sandbox's single all-powerful user (see authz.h).  The answer is the
- * request's own object with a status added, as the apiserver returns it.
+ * authz.c: SelfSubjectAccessReview and SelfSubjectRulesReview (see
+ * authz.h).  The sandbox's own user may do everything; a user kept to a
+ * namespace (api_add_user) may do everything there and read its namespace
+ * object, as scope.c enforces.  The answer is the request's own object
+ * with a status added, as the apiserver returns it.
  */
 #include <string.h>
 
 #include "datalab/core/json.h"
+#include "datalab/core/str.h"
 #include "datalab/sandbox/authz.h"
+#include "datalab/sandbox/kinds.h"
 #include "datalab/sandbox/rest.h"
 
 static cJSON *resource(const char *name, const char *kind)
@@ -28,6 +32,34 @@ static cJSON *star_list(void)
 
 	cJSON_AddItemToArray(a, cJSON_CreateString("*"));
 	return a;
+}
+
+static cJSON *one(const char *s)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	cJSON_AddItemToArray(a, cJSON_CreateString(s));
+	return a;
+}
+
+/* may: the access review's answer for user (NULL: the sandbox's own) */
+static bool may(struct api_req *rq, const cJSON *spec)
+{
+	const struct api_user *u = rq->user;
+	const cJSON *ra = json_get(spec, "resourceAttributes");
+	const struct kind *k;
+
+	if (!u)
+		return true;
+	if (!ra)	/* a non-resource URL: discovery, OpenAPI, version, to read */
+		return str_eq(json_str(spec, "nonResourceAttributes.verb", "get"), "get");
+	/* kubectl names its context's namespace even for nodes: the
+	 * apiserver ignores it for a cluster-scoped resource */
+	k = kinds_find_storage(api_kinds(rq->api), json_str(ra, "group", ""), json_str(ra, "resource", ""));
+	if ((!k || k->namespaced) && str_eq(json_str(ra, "namespace", ""), u->ns))
+		return true;
+	return str_eq(json_str(ra, "resource", ""), "namespaces") && str_eq(json_str(ra, "name", ""), u->ns) &&
+	       str_eq(json_str(ra, "verb", ""), "get");
 }
 
 static int on_authz(struct api_req *rq, void *arg)
@@ -56,8 +88,6 @@ static int on_authz(struct api_req *rq, void *arg)
 	}
 	status_release(&st);
 	if (!obj) {
-		/* kubectl sends these as protobuf, which the type table does not
-		 * describe; the answer does not depend on the question */
 		obj = cJSON_CreateObject();
 		cJSON_AddStringToObject(obj, "kind", strcmp(res, "selfsubjectaccessreviews") == 0 ?
 					"SelfSubjectAccessReview" : "SelfSubjectRulesReview");
@@ -67,8 +97,33 @@ static int on_authz(struct api_req *rq, void *arg)
 	cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
 	status = cJSON_AddObjectToObject(obj, "status");
 	if (strcmp(res, "selfsubjectaccessreviews") == 0) {
-		cJSON_AddBoolToObject(status, "allowed", true);
-		cJSON_AddStringToObject(status, "reason", "the sandbox's user may do everything");
+		bool yes = may(rq, json_get(obj, "spec"));
+
+		cJSON_AddBoolToObject(status, "allowed", yes);
+		if (!rq->user)
+			cJSON_AddStringToObject(status, "reason", "the sandbox's user may do everything");
+		else if (yes)
+			cJSON_AddStringToObject(status, "reason", "in the user's own namespace");
+	} else if (rq->user && !str_eq(json_str(obj, "spec.namespace", ""), rq->user->ns)) {
+		/* elsewhere: its namespace object to read, the reviews, discovery */
+		rules = cJSON_AddArrayToObject(status, "resourceRules");
+		rule = cJSON_CreateObject();
+		cJSON_AddItemToObject(rule, "verbs", one("get"));
+		cJSON_AddItemToObject(rule, "apiGroups", one(""));
+		cJSON_AddItemToObject(rule, "resources", one("namespaces"));
+		cJSON_AddItemToObject(rule, "resourceNames", one(rq->user->ns));
+		cJSON_AddItemToArray(rules, rule);
+		rule = cJSON_CreateObject();
+		cJSON_AddItemToObject(rule, "verbs", one("create"));
+		cJSON_AddItemToObject(rule, "apiGroups", one("authorization.k8s.io"));
+		cJSON_AddItemToObject(rule, "resources", star_list());
+		cJSON_AddItemToArray(rules, rule);
+		rules = cJSON_AddArrayToObject(status, "nonResourceRules");
+		rule = cJSON_CreateObject();
+		cJSON_AddItemToObject(rule, "verbs", one("get"));
+		cJSON_AddItemToObject(rule, "nonResourceURLs", star_list());
+		cJSON_AddItemToArray(rules, rule);
+		cJSON_AddBoolToObject(status, "incomplete", false);
 	} else {
 		rules = cJSON_AddArrayToObject(status, "resourceRules");
 		rule = cJSON_CreateObject();

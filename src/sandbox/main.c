@@ -277,7 +277,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	if (class_names && classroom_setup(store, dir, api_url(api), class_names, !o.no_s3, &err) < 0) {
+	if (class_names && (classroom_setup(store, dir, api_url(api), class_names, !o.no_s3, &err) < 0 ||
+			    classroom_admit(api, dir, class_names, &err) < 0)) {
 		fprintf(stderr, "datalab-sandbox: %s\n", err.msg);
 		rc = 1;
 		goto out;

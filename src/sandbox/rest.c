@@ -665,6 +665,8 @@ static int resolve(struct api_req *rq, const char *group, const char *version, c
 	rq->sub = n == 3 ? p[2] : NULL;
 	if (k->namespaced && !ns && rq->name)
 		return api_reply_error(rq, 404, "NotFound", NOT_FOUND_MSG);
+	if (api_scope_denied(rq, rq->ns, NULL, NULL))
+		return 0;
 	if (rq->sub && !store_get(api_store(rq->api), k, rq->ns, rq->name) &&
 	    !(strcmp(rq->method, "PATCH") == 0 && strcmp(rq->sub, "status") == 0)) {
 		struct status st;
@@ -687,6 +689,13 @@ int rest_dispatch(struct api_req *rq)
 	if (n >= 3 && strcmp(p[0], "api") == 0 && strcmp(p[1], "v1") == 0)
 		return resolve(rq, "", "v1", p + 2, n - 2);
 	if (n >= 4 && strcmp(p[0], "apis") == 0) {
+		/* a group's own handler (metrics, access reviews): the namespace
+		 * is in the path, or the review is about oneself */
+		const char *ns = n >= 6 && strcmp(p[3], "namespaces") == 0 ? p[4] : NULL;
+
+		if (strcmp(p[1], "authorization.k8s.io") != 0 && api_group_served(rq->api, p[1], p[2]) &&
+		    api_scope_denied(rq, ns, p[1], p[n >= 6 && ns ? 5 : 3]))
+			return 0;
 		rc = api_call_group(rq, p[1], p[2]);
 		if (rc != -2)
 			return rc;

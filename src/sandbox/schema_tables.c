@@ -8,21 +8,21 @@
 #include "datalab/sandbox/schema.h"
 
 static const struct schema_field m_core_v1_Pod[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 39, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_core_v1_Service[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 41, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 42, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
+static const struct schema_field m_core_v1_Service[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 43, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 44, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
 static const struct schema_field m_core_v1_Secret[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "data", 2, SCHEMA_BYTES, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "type", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "stringData", 4, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -31,7 +31,7 @@ static const struct schema_field m_core_v1_Secret[] = {
 };
 
 static const struct schema_field m_core_v1_ConfigMap[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "data", 2, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "binaryData", 3, SCHEMA_BYTES, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "immutable", 4, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -39,233 +39,247 @@ static const struct schema_field m_core_v1_ConfigMap[] = {
 };
 
 static const struct schema_field m_core_v1_Namespace[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 43, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 44, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 45, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 46, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ServiceAccount[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "secrets", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 45, "name", "name" },
-	{ "imagePullSecrets", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 46, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "secrets", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 47, "name", "name" },
+	{ "imagePullSecrets", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 48, NULL, NULL },
 	{ "automountServiceAccountToken", 4, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ResourceQuota[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 47, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 48, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 49, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 50, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_LimitRange[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 49, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 51, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PersistentVolumeClaim[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 50, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 51, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_core_v1_PersistentVolume[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 52, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 53, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
+static const struct schema_field m_core_v1_PersistentVolume[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 54, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 55, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
 static const struct schema_field m_core_v1_Endpoints[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "subsets", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 54, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "subsets", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 56, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_Event[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, 0, 38, NULL, NULL },
-	{ "involvedObject", 2, SCHEMA_MESSAGE, 0, 45, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, 0, 40, NULL, NULL },
+	{ "involvedObject", 2, SCHEMA_MESSAGE, 0, 47, NULL, NULL },
 	{ "reason", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "message", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "source", 5, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 55, NULL, NULL },
+	{ "source", 5, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 57, NULL, NULL },
 	{ "firstTimestamp", 6, SCHEMA_TIME, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "lastTimestamp", 7, SCHEMA_TIME, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "count", 8, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "type", 9, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "eventTime", 10, SCHEMA_MICROTIME, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "series", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 56, NULL, NULL },
+	{ "series", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 58, NULL, NULL },
 	{ "action", 12, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "related", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 45, NULL, NULL },
+	{ "related", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 47, NULL, NULL },
 	{ "reportingComponent", 14, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "reportingInstance", 15, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_Node[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 57, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 58, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 59, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 60, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodTemplate[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "template", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 59, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "template", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 61, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ReplicationController[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 60, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 61, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_core_v1_Binding[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "target", 2, SCHEMA_MESSAGE, 0, 45, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_apps_v1_Deployment[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 62, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 63, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
-static const struct schema_field m_apps_v1_StatefulSet[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+static const struct schema_field m_core_v1_Binding[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "target", 2, SCHEMA_MESSAGE, 0, 47, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_apps_v1_Deployment[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 64, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 65, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
-static const struct schema_field m_apps_v1_DaemonSet[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+static const struct schema_field m_apps_v1_StatefulSet[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 66, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 67, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
-static const struct schema_field m_apps_v1_ReplicaSet[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+static const struct schema_field m_apps_v1_DaemonSet[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 68, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 69, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
+static const struct schema_field m_apps_v1_ReplicaSet[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 70, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 71, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
 static const struct schema_field m_apps_v1_ControllerRevision[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "data", 2, SCHEMA_RAWJSON, 0, -1, NULL, NULL },
 	{ "revision", 3, SCHEMA_INT64, 0, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_batch_v1_Job[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 70, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 71, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_batch_v1_CronJob[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 72, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 73, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
+static const struct schema_field m_batch_v1_CronJob[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 74, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 75, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
 static const struct schema_field m_rbac_v1_Role[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "rules", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 74, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "rules", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 76, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_rbac_v1_RoleBinding[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "subjects", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 75, NULL, NULL },
-	{ "roleRef", 3, SCHEMA_MESSAGE, 0, 76, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "subjects", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 77, NULL, NULL },
+	{ "roleRef", 3, SCHEMA_MESSAGE, 0, 78, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_rbac_v1_ClusterRole[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "rules", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 74, NULL, NULL },
-	{ "aggregationRule", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 77, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "rules", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 76, NULL, NULL },
+	{ "aggregationRule", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 79, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_rbac_v1_ClusterRoleBinding[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "subjects", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 75, NULL, NULL },
-	{ "roleRef", 3, SCHEMA_MESSAGE, 0, 76, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "subjects", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 77, NULL, NULL },
+	{ "roleRef", 3, SCHEMA_MESSAGE, 0, 78, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
-static const struct schema_field m_networking_v1_Ingress[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 78, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 79, NULL, NULL },
+static const struct schema_field m_authorization_v1_SelfSubjectAccessReview[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, 0, 80, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 81, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
-static const struct schema_field m_networking_v1_IngressClass[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 80, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_networking_v1_NetworkPolicy[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 81, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_policy_v1_PodDisruptionBudget[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 82, NULL, NULL },
+static const struct schema_field m_authorization_v1_SelfSubjectRulesReview[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, 0, 82, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 83, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
-static const struct schema_field m_policy_v1_Eviction[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "deleteOptions", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 37, NULL, NULL },
-	{ NULL, 0, 0, 0, -1, NULL, NULL },
-};
-
-static const struct schema_field m_autoscaling_v1_Scale[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+static const struct schema_field m_networking_v1_Ingress[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 84, NULL, NULL },
 	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 85, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
-static const struct schema_field m_autoscaling_v1_HorizontalPodAutoscaler[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+static const struct schema_field m_networking_v1_IngressClass[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 86, NULL, NULL },
-	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 87, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_networking_v1_NetworkPolicy[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 87, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_policy_v1_PodDisruptionBudget[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 88, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 89, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_policy_v1_Eviction[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "deleteOptions", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 39, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_autoscaling_v1_Scale[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 90, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 91, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_autoscaling_v1_HorizontalPodAutoscaler[] = {
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 92, NULL, NULL },
+	{ "status", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 93, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_events_v1_Event[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, 0, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, 0, 40, NULL, NULL },
 	{ "eventTime", 2, SCHEMA_MICROTIME, 0, -1, NULL, NULL },
-	{ "series", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 88, NULL, NULL },
+	{ "series", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 94, NULL, NULL },
 	{ "reportingController", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "reportingInstance", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "action", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "reason", 7, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "regarding", 8, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 45, NULL, NULL },
-	{ "related", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 45, NULL, NULL },
+	{ "regarding", 8, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 47, NULL, NULL },
+	{ "related", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 47, NULL, NULL },
 	{ "note", 10, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "type", 11, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "deprecatedSource", 12, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 55, NULL, NULL },
+	{ "deprecatedSource", 12, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 57, NULL, NULL },
 	{ "deprecatedFirstTimestamp", 13, SCHEMA_TIME, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "deprecatedLastTimestamp", 14, SCHEMA_TIME, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "deprecatedCount", 15, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -273,7 +287,7 @@ static const struct schema_field m_events_v1_Event[] = {
 };
 
 static const struct schema_field m_scheduling_v1_PriorityClass[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "value", 2, SCHEMA_INT32, 0, -1, NULL, NULL },
 	{ "globalDefault", 3, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "description", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -282,20 +296,20 @@ static const struct schema_field m_scheduling_v1_PriorityClass[] = {
 };
 
 static const struct schema_field m_storage_v1_StorageClass[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
 	{ "provisioner", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "parameters", 3, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "reclaimPolicy", 4, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "mountOptions", 5, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "allowVolumeExpansion", 6, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "volumeBindingMode", 7, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "allowedTopologies", 8, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 89, NULL, NULL },
+	{ "allowedTopologies", 8, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 95, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_meta_v1_DeleteOptions[] = {
 	{ "gracePeriodSeconds", 1, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "preconditions", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 90, NULL, NULL },
+	{ "preconditions", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 96, NULL, NULL },
 	{ "orphanDependents", 3, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "propagationPolicy", 4, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "dryRun", 5, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
@@ -316,15 +330,15 @@ static const struct schema_field m_meta_v1_ObjectMeta[] = {
 	{ "deletionGracePeriodSeconds", 10, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "labels", 11, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "annotations", 12, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "ownerReferences", 13, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 91, "uid", "uid" },
+	{ "ownerReferences", 13, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 97, "uid", "uid" },
 	{ "finalizers", 14, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_SET, -1, NULL, NULL },
-	{ "managedFields", 17, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 92, NULL, NULL },
+	{ "managedFields", 17, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 98, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodSpec[] = {
-	{ "volumes", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_RETAIN_KEYS | SCHEMA_LIST_MAP, 93, "name", "name" },
-	{ "containers", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 94, "name", "name" },
+	{ "volumes", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_RETAIN_KEYS | SCHEMA_LIST_MAP, 99, "name", "name" },
+	{ "containers", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 100, "name", "name" },
 	{ "restartPolicy", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "terminationGracePeriodSeconds", 4, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "activeDeadlineSeconds", 5, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -336,67 +350,67 @@ static const struct schema_field m_core_v1_PodSpec[] = {
 	{ "hostNetwork", 11, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "hostPID", 12, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "hostIPC", 13, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "securityContext", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 96, NULL, NULL },
-	{ "imagePullSecrets", 15, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 46, "name", "name" },
+	{ "securityContext", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 102, NULL, NULL },
+	{ "imagePullSecrets", 15, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 48, "name", "name" },
 	{ "hostname", 16, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "subdomain", 17, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "affinity", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 97, NULL, NULL },
+	{ "affinity", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 103, NULL, NULL },
 	{ "schedulerName", 19, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "initContainers", 20, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 94, "name", "name" },
+	{ "initContainers", 20, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 100, "name", "name" },
 	{ "automountServiceAccountToken", 21, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "tolerations", 22, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 98, NULL, NULL },
-	{ "hostAliases", 23, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 99, "ip", "ip" },
+	{ "tolerations", 22, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 104, NULL, NULL },
+	{ "hostAliases", 23, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 105, "ip", "ip" },
 	{ "priorityClassName", 24, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "priority", 25, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "dnsConfig", 26, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 100, NULL, NULL },
+	{ "dnsConfig", 26, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 106, NULL, NULL },
 	{ "shareProcessNamespace", 27, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "readinessGates", 28, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 101, NULL, NULL },
+	{ "readinessGates", 28, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 107, NULL, NULL },
 	{ "runtimeClassName", 29, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "enableServiceLinks", 30, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "preemptionPolicy", 31, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "overhead", 32, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "topologySpreadConstraints", 33, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 102, "topologyKey", "topologyKey,whenUnsatisfiable" },
-	{ "ephemeralContainers", 34, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 95, "name", "name" },
+	{ "topologySpreadConstraints", 33, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 108, "topologyKey", "topologyKey,whenUnsatisfiable" },
+	{ "ephemeralContainers", 34, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 101, "name", "name" },
 	{ "setHostnameAsFQDN", 35, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "os", 36, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 103, NULL, NULL },
+	{ "os", 36, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 109, NULL, NULL },
 	{ "hostUsers", 37, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "schedulingGates", 38, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 104, "name", "name" },
-	{ "resourceClaims", 39, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_RETAIN_KEYS | SCHEMA_LIST_MAP, 105, "name", "name" },
-	{ "resources", 40, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 106, NULL, NULL },
+	{ "schedulingGates", 38, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 110, "name", "name" },
+	{ "resourceClaims", 39, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_RETAIN_KEYS | SCHEMA_LIST_MAP, 111, "name", "name" },
+	{ "resources", 40, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 112, NULL, NULL },
 	{ "hostnameOverride", 41, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "schedulingGroup", 43, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 107, NULL, NULL },
-	{ "evictionResponders", 44, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 108, "name", "name" },
+	{ "schedulingGroup", 43, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 113, NULL, NULL },
+	{ "evictionResponders", 44, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 114, "name", "name" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodStatus[] = {
 	{ "phase", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 109, "type", "type" },
+	{ "conditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 115, "type", "type" },
 	{ "message", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "reason", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "hostIP", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "podIP", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "startTime", 7, SCHEMA_TIME, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "containerStatuses", 8, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 112, NULL, NULL },
+	{ "containerStatuses", 8, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 118, NULL, NULL },
 	{ "qosClass", 9, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "initContainerStatuses", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 112, NULL, NULL },
+	{ "initContainerStatuses", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 118, NULL, NULL },
 	{ "nominatedNodeName", 11, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "podIPs", 12, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 111, "ip", "ip" },
-	{ "ephemeralContainerStatuses", 13, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 112, NULL, NULL },
+	{ "podIPs", 12, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 117, "ip", "ip" },
+	{ "ephemeralContainerStatuses", 13, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 118, NULL, NULL },
 	{ "resize", 14, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "resourceClaimStatuses", 15, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_RETAIN_KEYS | SCHEMA_LIST_MAP, 113, "name", "name" },
-	{ "hostIPs", 16, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_ATOMIC, 110, "ip", NULL },
+	{ "resourceClaimStatuses", 15, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_RETAIN_KEYS | SCHEMA_LIST_MAP, 119, "name", "name" },
+	{ "hostIPs", 16, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_ATOMIC, 116, "ip", NULL },
 	{ "observedGeneration", 17, SCHEMA_INT64, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "extendedResourceClaimStatus", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 114, NULL, NULL },
+	{ "extendedResourceClaimStatus", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 120, NULL, NULL },
 	{ "allocatedResources", 19, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "resources", 20, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 106, NULL, NULL },
-	{ "nodeAllocatableResourceClaimStatuses", 21, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 115, "resourceClaimName", "resourceClaimName" },
-	{ "volumeHealth", 22, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_MAP, 116, NULL, "name" },
+	{ "resources", 20, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 112, NULL, NULL },
+	{ "nodeAllocatableResourceClaimStatuses", 21, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 121, "resourceClaimName", "resourceClaimName" },
+	{ "volumeHealth", 22, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_MAP, 122, NULL, "name" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ServiceSpec[] = {
-	{ "ports", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 117, "port", "port,protocol" },
+	{ "ports", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 123, "port", "port,protocol" },
 	{ "selector", 2, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY | SCHEMA_ATOMIC, -1, NULL, NULL },
 	{ "clusterIP", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "type", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -408,7 +422,7 @@ static const struct schema_field m_core_v1_ServiceSpec[] = {
 	{ "externalTrafficPolicy", 11, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "healthCheckNodePort", 12, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "publishNotReadyAddresses", 13, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "sessionAffinityConfig", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 118, NULL, NULL },
+	{ "sessionAffinityConfig", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
 	{ "ipFamilyPolicy", 17, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "clusterIPs", 18, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "ipFamilies", 19, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
@@ -420,8 +434,8 @@ static const struct schema_field m_core_v1_ServiceSpec[] = {
 };
 
 static const struct schema_field m_core_v1_ServiceStatus[] = {
-	{ "loadBalancer", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 119, NULL, NULL },
-	{ "conditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 120, "type", "type" },
+	{ "loadBalancer", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 125, NULL, NULL },
+	{ "conditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 126, "type", "type" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -432,7 +446,7 @@ static const struct schema_field m_core_v1_NamespaceSpec[] = {
 
 static const struct schema_field m_core_v1_NamespaceStatus[] = {
 	{ "phase", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 121, "type", "type" },
+	{ "conditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 127, "type", "type" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -455,7 +469,7 @@ static const struct schema_field m_core_v1_LocalObjectReference[] = {
 static const struct schema_field m_core_v1_ResourceQuotaSpec[] = {
 	{ "hard", 1, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "scopes", 2, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
-	{ "scopeSelector", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 122, NULL, NULL },
+	{ "scopeSelector", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 128, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -466,19 +480,19 @@ static const struct schema_field m_core_v1_ResourceQuotaStatus[] = {
 };
 
 static const struct schema_field m_core_v1_LimitRangeSpec[] = {
-	{ "limits", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 123, NULL, NULL },
+	{ "limits", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 129, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PersistentVolumeClaimSpec[] = {
 	{ "accessModes", 1, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
-	{ "resources", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 125, NULL, NULL },
+	{ "resources", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 131, NULL, NULL },
 	{ "volumeName", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "selector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
+	{ "selector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
 	{ "storageClassName", 5, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "volumeMode", 6, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "dataSource", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 126, NULL, NULL },
-	{ "dataSourceRef", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 127, NULL, NULL },
+	{ "dataSource", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 132, NULL, NULL },
+	{ "dataSourceRef", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 133, NULL, NULL },
 	{ "volumeAttributesClassName", 9, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -487,25 +501,25 @@ static const struct schema_field m_core_v1_PersistentVolumeClaimStatus[] = {
 	{ "phase", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "accessModes", 2, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "capacity", 3, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 128, "type", "type" },
+	{ "conditions", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 134, "type", "type" },
 	{ "allocatedResources", 5, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "allocatedResourceStatuses", 7, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "currentVolumeAttributesClassName", 8, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "modifyVolumeStatus", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 129, NULL, NULL },
-	{ "healthStatus", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
+	{ "modifyVolumeStatus", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 135, NULL, NULL },
+	{ "healthStatus", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 136, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PersistentVolumeSpec[] = {
 	{ "capacity", 1, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "persistentVolumeSource", 2, SCHEMA_MESSAGE, SCHEMA_INLINE, 131, NULL, NULL },
+	{ "persistentVolumeSource", 2, SCHEMA_MESSAGE, SCHEMA_INLINE, 137, NULL, NULL },
 	{ "accessModes", 3, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
-	{ "claimRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 45, NULL, NULL },
+	{ "claimRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 47, NULL, NULL },
 	{ "persistentVolumeReclaimPolicy", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "storageClassName", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "mountOptions", 7, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "volumeMode", 8, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "nodeAffinity", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 132, NULL, NULL },
+	{ "nodeAffinity", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 138, NULL, NULL },
 	{ "volumeAttributesClassName", 10, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -519,9 +533,9 @@ static const struct schema_field m_core_v1_PersistentVolumeStatus[] = {
 };
 
 static const struct schema_field m_core_v1_EndpointSubset[] = {
-	{ "addresses", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 133, NULL, NULL },
-	{ "notReadyAddresses", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 133, NULL, NULL },
-	{ "ports", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 134, NULL, NULL },
+	{ "addresses", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 139, NULL, NULL },
+	{ "notReadyAddresses", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 139, NULL, NULL },
+	{ "ports", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 140, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -542,10 +556,10 @@ static const struct schema_field m_core_v1_NodeSpec[] = {
 	{ "externalID", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "providerID", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "unschedulable", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "taints", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 135, NULL, NULL },
-	{ "configSource", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 136, NULL, NULL },
+	{ "taints", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 141, NULL, NULL },
+	{ "configSource", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 142, NULL, NULL },
 	{ "podCIDRs", 7, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_SET, -1, NULL, NULL },
-	{ "podPreemptionPolicy", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 137, NULL, NULL },
+	{ "podPreemptionPolicy", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 143, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -553,30 +567,30 @@ static const struct schema_field m_core_v1_NodeStatus[] = {
 	{ "capacity", 1, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "allocatable", 2, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "phase", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 138, "type", "type" },
-	{ "addresses", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 139, "type", "type" },
-	{ "daemonEndpoints", 6, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 140, NULL, NULL },
-	{ "nodeInfo", 7, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 141, NULL, NULL },
-	{ "images", 8, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 142, NULL, NULL },
+	{ "conditions", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 144, "type", "type" },
+	{ "addresses", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 145, "type", "type" },
+	{ "daemonEndpoints", 6, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 146, NULL, NULL },
+	{ "nodeInfo", 7, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 147, NULL, NULL },
+	{ "images", 8, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 148, NULL, NULL },
 	{ "volumesInUse", 9, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
-	{ "volumesAttached", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 143, NULL, NULL },
-	{ "config", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 144, NULL, NULL },
-	{ "runtimeHandlers", 12, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 145, NULL, NULL },
-	{ "features", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 146, NULL, NULL },
+	{ "volumesAttached", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 149, NULL, NULL },
+	{ "config", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 150, NULL, NULL },
+	{ "runtimeHandlers", 12, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 151, NULL, NULL },
+	{ "features", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 152, NULL, NULL },
 	{ "declaredFeatures", 14, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodTemplateSpec[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 39, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 41, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ReplicationControllerSpec[] = {
 	{ "replicas", 1, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "selector", 2, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY | SCHEMA_ATOMIC, -1, NULL, NULL },
-	{ "template", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 59, NULL, NULL },
+	{ "template", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 61, NULL, NULL },
 	{ "minReadySeconds", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -587,15 +601,15 @@ static const struct schema_field m_core_v1_ReplicationControllerStatus[] = {
 	{ "observedGeneration", 3, SCHEMA_INT64, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "readyReplicas", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "availableReplicas", 5, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 147, "type", "type" },
+	{ "conditions", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 153, "type", "type" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_apps_v1_DeploymentSpec[] = {
 	{ "replicas", 1, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER, 124, NULL, NULL },
-	{ "template", 3, SCHEMA_MESSAGE, 0, 59, NULL, NULL },
-	{ "strategy", 4, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY | SCHEMA_RETAIN_KEYS, 148, NULL, NULL },
+	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER, 130, NULL, NULL },
+	{ "template", 3, SCHEMA_MESSAGE, 0, 61, NULL, NULL },
+	{ "strategy", 4, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY | SCHEMA_RETAIN_KEYS, 154, NULL, NULL },
 	{ "minReadySeconds", 5, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "revisionHistoryLimit", 6, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "paused", 7, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -609,7 +623,7 @@ static const struct schema_field m_apps_v1_DeploymentStatus[] = {
 	{ "updatedReplicas", 3, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "availableReplicas", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "unavailableReplicas", 5, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 149, "type", "type" },
+	{ "conditions", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 155, "type", "type" },
 	{ "readyReplicas", 7, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "collisionCount", 8, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "terminatingReplicas", 9, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -618,16 +632,16 @@ static const struct schema_field m_apps_v1_DeploymentStatus[] = {
 
 static const struct schema_field m_apps_v1_StatefulSetSpec[] = {
 	{ "replicas", 1, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER, 124, NULL, NULL },
-	{ "template", 3, SCHEMA_MESSAGE, 0, 59, NULL, NULL },
+	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER, 130, NULL, NULL },
+	{ "template", 3, SCHEMA_MESSAGE, 0, 61, NULL, NULL },
 	{ "volumeClaimTemplates", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 8, NULL, NULL },
 	{ "serviceName", 5, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "podManagementPolicy", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "updateStrategy", 7, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 150, NULL, NULL },
+	{ "updateStrategy", 7, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 156, NULL, NULL },
 	{ "revisionHistoryLimit", 8, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "minReadySeconds", 9, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "persistentVolumeClaimRetentionPolicy", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 151, NULL, NULL },
-	{ "ordinals", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 152, NULL, NULL },
+	{ "persistentVolumeClaimRetentionPolicy", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 157, NULL, NULL },
+	{ "ordinals", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 158, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -640,15 +654,15 @@ static const struct schema_field m_apps_v1_StatefulSetStatus[] = {
 	{ "currentRevision", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "updateRevision", 7, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "collisionCount", 9, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 153, "type", "type" },
+	{ "conditions", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 159, "type", "type" },
 	{ "availableReplicas", 11, SCHEMA_INT32, 0, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_apps_v1_DaemonSetSpec[] = {
-	{ "selector", 1, SCHEMA_MESSAGE, SCHEMA_POINTER, 124, NULL, NULL },
-	{ "template", 2, SCHEMA_MESSAGE, 0, 59, NULL, NULL },
-	{ "updateStrategy", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 154, NULL, NULL },
+	{ "selector", 1, SCHEMA_MESSAGE, SCHEMA_POINTER, 130, NULL, NULL },
+	{ "template", 2, SCHEMA_MESSAGE, 0, 61, NULL, NULL },
+	{ "updateStrategy", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 160, NULL, NULL },
 	{ "minReadySeconds", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "revisionHistoryLimit", 6, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -664,14 +678,14 @@ static const struct schema_field m_apps_v1_DaemonSetStatus[] = {
 	{ "numberAvailable", 7, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "numberUnavailable", 8, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "collisionCount", 9, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 155, "type", "type" },
+	{ "conditions", 10, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 161, "type", "type" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_apps_v1_ReplicaSetSpec[] = {
 	{ "replicas", 1, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER, 124, NULL, NULL },
-	{ "template", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 59, NULL, NULL },
+	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER, 130, NULL, NULL },
+	{ "template", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 61, NULL, NULL },
 	{ "minReadySeconds", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -682,7 +696,7 @@ static const struct schema_field m_apps_v1_ReplicaSetStatus[] = {
 	{ "observedGeneration", 3, SCHEMA_INT64, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "readyReplicas", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "availableReplicas", 5, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "conditions", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 156, "type", "type" },
+	{ "conditions", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 162, "type", "type" },
 	{ "terminatingReplicas", 7, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -691,32 +705,32 @@ static const struct schema_field m_batch_v1_JobSpec[] = {
 	{ "parallelism", 1, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "completions", 2, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "activeDeadlineSeconds", 3, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "selector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
+	{ "selector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
 	{ "manualSelector", 5, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "template", 6, SCHEMA_MESSAGE, 0, 59, NULL, NULL },
+	{ "template", 6, SCHEMA_MESSAGE, 0, 61, NULL, NULL },
 	{ "backoffLimit", 7, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "ttlSecondsAfterFinished", 8, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "completionMode", 9, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "suspend", 10, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "podFailurePolicy", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 157, NULL, NULL },
+	{ "podFailurePolicy", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 163, NULL, NULL },
 	{ "backoffLimitPerIndex", 12, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "maxFailedIndexes", 13, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "podReplacementPolicy", 14, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "managedBy", 15, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "successPolicy", 16, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 158, NULL, NULL },
-	{ "scheduling", 17, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 159, NULL, NULL },
+	{ "successPolicy", 16, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 164, NULL, NULL },
+	{ "scheduling", 17, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 165, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_batch_v1_JobStatus[] = {
-	{ "conditions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_ATOMIC, 160, "type", NULL },
+	{ "conditions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_ATOMIC, 166, "type", NULL },
 	{ "startTime", 2, SCHEMA_TIME, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "completionTime", 3, SCHEMA_TIME, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "active", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "succeeded", 5, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "failed", 6, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "completedIndexes", 7, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "uncountedTerminatedPods", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 161, NULL, NULL },
+	{ "uncountedTerminatedPods", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 167, NULL, NULL },
 	{ "ready", 9, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "failedIndexes", 10, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "terminating", 11, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -728,7 +742,7 @@ static const struct schema_field m_batch_v1_CronJobSpec[] = {
 	{ "startingDeadlineSeconds", 2, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "concurrencyPolicy", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "suspend", 4, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "jobTemplate", 5, SCHEMA_MESSAGE, 0, 162, NULL, NULL },
+	{ "jobTemplate", 5, SCHEMA_MESSAGE, 0, 168, NULL, NULL },
 	{ "successfulJobsHistoryLimit", 6, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "failedJobsHistoryLimit", 7, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "timeZone", 8, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -736,7 +750,7 @@ static const struct schema_field m_batch_v1_CronJobSpec[] = {
 };
 
 static const struct schema_field m_batch_v1_CronJobStatus[] = {
-	{ "active", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 45, NULL, NULL },
+	{ "active", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 47, NULL, NULL },
 	{ "lastScheduleTime", 4, SCHEMA_TIME, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "lastSuccessfulTime", 5, SCHEMA_TIME, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -767,40 +781,67 @@ static const struct schema_field m_rbac_v1_RoleRef[] = {
 };
 
 static const struct schema_field m_rbac_v1_AggregationRule[] = {
-	{ "clusterRoleSelectors", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 124, NULL, NULL },
+	{ "clusterRoleSelectors", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 130, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_SelfSubjectAccessReviewSpec[] = {
+	{ "resourceAttributes", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 169, NULL, NULL },
+	{ "nonResourceAttributes", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 170, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_SubjectAccessReviewStatus[] = {
+	{ "allowed", 1, SCHEMA_BOOL, 0, -1, NULL, NULL },
+	{ "reason", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "evaluationError", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "denied", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_SelfSubjectRulesReviewSpec[] = {
+	{ "namespace", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_SubjectRulesReviewStatus[] = {
+	{ "resourceRules", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 171, NULL, NULL },
+	{ "nonResourceRules", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 172, NULL, NULL },
+	{ "incomplete", 3, SCHEMA_BOOL, 0, -1, NULL, NULL },
+	{ "evaluationError", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_IngressSpec[] = {
-	{ "defaultBackend", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 163, NULL, NULL },
-	{ "tls", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 164, NULL, NULL },
-	{ "rules", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 165, NULL, NULL },
+	{ "defaultBackend", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 173, NULL, NULL },
+	{ "tls", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 174, NULL, NULL },
+	{ "rules", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 175, NULL, NULL },
 	{ "ingressClassName", 4, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_IngressStatus[] = {
-	{ "loadBalancer", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 166, NULL, NULL },
+	{ "loadBalancer", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 176, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_IngressClassSpec[] = {
 	{ "controller", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "parameters", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 167, NULL, NULL },
+	{ "parameters", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 177, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_NetworkPolicySpec[] = {
-	{ "podSelector", 1, SCHEMA_MESSAGE, 0, 124, NULL, NULL },
-	{ "ingress", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 168, NULL, NULL },
-	{ "egress", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 169, NULL, NULL },
+	{ "podSelector", 1, SCHEMA_MESSAGE, 0, 130, NULL, NULL },
+	{ "ingress", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 178, NULL, NULL },
+	{ "egress", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 179, NULL, NULL },
 	{ "policyTypes", 4, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_policy_v1_PodDisruptionBudgetSpec[] = {
 	{ "minAvailable", 1, SCHEMA_INTORSTR, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY | SCHEMA_PATCH_REPLACE, 124, NULL, NULL },
+	{ "selector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY | SCHEMA_PATCH_REPLACE, 130, NULL, NULL },
 	{ "maxUnavailable", 3, SCHEMA_INTORSTR, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "unhealthyPodEvictionPolicy", 4, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -813,7 +854,7 @@ static const struct schema_field m_policy_v1_PodDisruptionBudgetStatus[] = {
 	{ "currentHealthy", 4, SCHEMA_INT32, 0, -1, NULL, NULL },
 	{ "desiredHealthy", 5, SCHEMA_INT32, 0, -1, NULL, NULL },
 	{ "expectedPods", 6, SCHEMA_INT32, 0, -1, NULL, NULL },
-	{ "conditions", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 120, "type", "type" },
+	{ "conditions", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 126, "type", "type" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -829,7 +870,7 @@ static const struct schema_field m_autoscaling_v1_ScaleStatus[] = {
 };
 
 static const struct schema_field m_autoscaling_v1_HorizontalPodAutoscalerSpec[] = {
-	{ "scaleTargetRef", 1, SCHEMA_MESSAGE, 0, 170, NULL, NULL },
+	{ "scaleTargetRef", 1, SCHEMA_MESSAGE, 0, 180, NULL, NULL },
 	{ "minReplicas", 2, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "maxReplicas", 3, SCHEMA_INT32, 0, -1, NULL, NULL },
 	{ "targetCPUUtilizationPercentage", 4, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -852,7 +893,7 @@ static const struct schema_field m_events_v1_EventSeries[] = {
 };
 
 static const struct schema_field m_core_v1_TopologySelectorTerm[] = {
-	{ "matchLabelExpressions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 171, NULL, NULL },
+	{ "matchLabelExpressions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 181, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -885,7 +926,7 @@ static const struct schema_field m_meta_v1_ManagedFieldsEntry[] = {
 
 static const struct schema_field m_core_v1_Volume[] = {
 	{ "name", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "volumeSource", 2, SCHEMA_MESSAGE, SCHEMA_INLINE, 172, NULL, NULL },
+	{ "volumeSource", 2, SCHEMA_MESSAGE, SCHEMA_INLINE, 182, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -895,56 +936,56 @@ static const struct schema_field m_core_v1_Container[] = {
 	{ "command", 3, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "args", 4, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "workingDir", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "ports", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 173, "containerPort", "containerPort,protocol" },
-	{ "env", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 175, "name", "name" },
-	{ "resources", 8, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 106, NULL, NULL },
-	{ "volumeMounts", 9, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 178, "mountPath", "mountPath" },
-	{ "livenessProbe", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 180, NULL, NULL },
-	{ "readinessProbe", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 180, NULL, NULL },
-	{ "lifecycle", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 181, NULL, NULL },
+	{ "ports", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 183, "containerPort", "containerPort,protocol" },
+	{ "env", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 185, "name", "name" },
+	{ "resources", 8, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 112, NULL, NULL },
+	{ "volumeMounts", 9, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 188, "mountPath", "mountPath" },
+	{ "livenessProbe", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 190, NULL, NULL },
+	{ "readinessProbe", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 190, NULL, NULL },
+	{ "lifecycle", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 191, NULL, NULL },
 	{ "terminationMessagePath", 13, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "imagePullPolicy", 14, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "securityContext", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 182, NULL, NULL },
+	{ "securityContext", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 192, NULL, NULL },
 	{ "stdin", 16, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "stdinOnce", 17, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "tty", 18, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "envFrom", 19, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 174, NULL, NULL },
+	{ "envFrom", 19, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 184, NULL, NULL },
 	{ "terminationMessagePolicy", 20, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "volumeDevices", 21, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 179, "devicePath", "devicePath" },
-	{ "startupProbe", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 180, NULL, NULL },
-	{ "resizePolicy", 23, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 176, NULL, NULL },
+	{ "volumeDevices", 21, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 189, "devicePath", "devicePath" },
+	{ "startupProbe", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 190, NULL, NULL },
+	{ "resizePolicy", 23, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 186, NULL, NULL },
 	{ "restartPolicy", 24, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "restartPolicyRules", 25, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 177, NULL, NULL },
+	{ "restartPolicyRules", 25, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 187, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_EphemeralContainer[] = {
-	{ "ephemeralContainerCommon", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 183, NULL, NULL },
+	{ "ephemeralContainerCommon", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 193, NULL, NULL },
 	{ "targetContainerName", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodSecurityContext[] = {
-	{ "seLinuxOptions", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 184, NULL, NULL },
+	{ "seLinuxOptions", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 194, NULL, NULL },
 	{ "runAsUser", 2, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "runAsNonRoot", 3, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "supplementalGroups", 4, SCHEMA_INT64, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "fsGroup", 5, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "runAsGroup", 6, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "sysctls", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 186, NULL, NULL },
-	{ "windowsOptions", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 185, NULL, NULL },
+	{ "sysctls", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 196, NULL, NULL },
+	{ "windowsOptions", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 195, NULL, NULL },
 	{ "fsGroupChangePolicy", 9, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "seccompProfile", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 187, NULL, NULL },
-	{ "appArmorProfile", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 188, NULL, NULL },
+	{ "seccompProfile", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 197, NULL, NULL },
+	{ "appArmorProfile", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 198, NULL, NULL },
 	{ "supplementalGroupsPolicy", 12, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "seLinuxChangePolicy", 13, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_Affinity[] = {
-	{ "nodeAffinity", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 189, NULL, NULL },
-	{ "podAffinity", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 190, NULL, NULL },
-	{ "podAntiAffinity", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 191, NULL, NULL },
+	{ "nodeAffinity", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 199, NULL, NULL },
+	{ "podAffinity", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 200, NULL, NULL },
+	{ "podAntiAffinity", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 201, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -966,7 +1007,7 @@ static const struct schema_field m_core_v1_HostAlias[] = {
 static const struct schema_field m_core_v1_PodDNSConfig[] = {
 	{ "nameservers", 1, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "searches", 2, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
-	{ "options", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 192, NULL, NULL },
+	{ "options", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 202, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -979,7 +1020,7 @@ static const struct schema_field m_core_v1_TopologySpreadConstraint[] = {
 	{ "maxSkew", 1, SCHEMA_INT32, 0, -1, NULL, NULL },
 	{ "topologyKey", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "whenUnsatisfiable", 3, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "labelSelector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
+	{ "labelSelector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
 	{ "minDomains", 5, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "nodeAffinityPolicy", 6, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "nodeTaintsPolicy", 7, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -1007,7 +1048,7 @@ static const struct schema_field m_core_v1_PodResourceClaim[] = {
 static const struct schema_field m_core_v1_ResourceRequirements[] = {
 	{ "limits", 1, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "requests", 2, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "claims", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_MAP, 193, NULL, "name" },
+	{ "claims", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_MAP, 203, NULL, "name" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1045,8 +1086,8 @@ static const struct schema_field m_core_v1_PodIP[] = {
 
 static const struct schema_field m_core_v1_ContainerStatus[] = {
 	{ "name", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "state", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 194, NULL, NULL },
-	{ "lastState", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 194, NULL, NULL },
+	{ "state", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 204, NULL, NULL },
+	{ "lastState", 3, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 204, NULL, NULL },
 	{ "ready", 4, SCHEMA_BOOL, 0, -1, NULL, NULL },
 	{ "restartCount", 5, SCHEMA_INT32, 0, -1, NULL, NULL },
 	{ "image", 6, SCHEMA_STRING, 0, -1, NULL, NULL },
@@ -1054,10 +1095,10 @@ static const struct schema_field m_core_v1_ContainerStatus[] = {
 	{ "containerID", 8, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "started", 9, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "allocatedResources", 10, SCHEMA_QUANTITY, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "resources", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 106, NULL, NULL },
-	{ "volumeMounts", 12, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 195, "mountPath", "mountPath" },
-	{ "user", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 196, NULL, NULL },
-	{ "allocatedResourcesStatus", 14, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 197, "name", "name" },
+	{ "resources", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 112, NULL, NULL },
+	{ "volumeMounts", 12, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 205, "mountPath", "mountPath" },
+	{ "user", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 206, NULL, NULL },
+	{ "allocatedResourcesStatus", 14, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 207, "name", "name" },
 	{ "stopSignal", 15, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -1069,7 +1110,7 @@ static const struct schema_field m_core_v1_PodResourceClaimStatus[] = {
 };
 
 static const struct schema_field m_core_v1_PodExtendedResourceClaimStatus[] = {
-	{ "requestMappings", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 198, NULL, NULL },
+	{ "requestMappings", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 208, NULL, NULL },
 	{ "resourceClaimName", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -1077,14 +1118,14 @@ static const struct schema_field m_core_v1_PodExtendedResourceClaimStatus[] = {
 static const struct schema_field m_core_v1_NodeAllocatableResourceClaimStatus[] = {
 	{ "resourceClaimName", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "containers", 2, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_SET, -1, NULL, NULL },
-	{ "mapping", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 199, "name", "name" },
-	{ "overhead", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 200, "name", "name" },
+	{ "mapping", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 209, "name", "name" },
+	{ "overhead", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 210, "name", "name" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodVolumeHealth[] = {
 	{ "name", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "healthConditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 201, "status", "status,reason" },
+	{ "healthConditions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 211, "status", "status,reason" },
 	{ "lastTransitionTime", 3, SCHEMA_TIME, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -1100,12 +1141,12 @@ static const struct schema_field m_core_v1_ServicePort[] = {
 };
 
 static const struct schema_field m_core_v1_SessionAffinityConfig[] = {
-	{ "clientIP", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 202, NULL, NULL },
+	{ "clientIP", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 212, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_LoadBalancerStatus[] = {
-	{ "ingress", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 203, NULL, NULL },
+	{ "ingress", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 213, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1129,7 +1170,7 @@ static const struct schema_field m_core_v1_NamespaceCondition[] = {
 };
 
 static const struct schema_field m_core_v1_ScopeSelector[] = {
-	{ "matchExpressions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 204, NULL, NULL },
+	{ "matchExpressions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 214, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1145,7 +1186,7 @@ static const struct schema_field m_core_v1_LimitRangeItem[] = {
 
 static const struct schema_field m_meta_v1_LabelSelector[] = {
 	{ "matchLabels", 1, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "matchExpressions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 205, NULL, NULL },
+	{ "matchExpressions", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 215, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1187,45 +1228,45 @@ static const struct schema_field m_core_v1_ModifyVolumeStatus[] = {
 };
 
 static const struct schema_field m_core_v1_VolumeHealthStatus[] = {
-	{ "healthConditions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 201, "status", "status,reason" },
+	{ "healthConditions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 211, "status", "status,reason" },
 	{ "lastTransitionTime", 2, SCHEMA_TIME, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PersistentVolumeSource[] = {
-	{ "gcePersistentDisk", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 206, NULL, NULL },
-	{ "awsElasticBlockStore", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 207, NULL, NULL },
-	{ "hostPath", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 208, NULL, NULL },
-	{ "glusterfs", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 209, NULL, NULL },
-	{ "nfs", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 210, NULL, NULL },
-	{ "rbd", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 211, NULL, NULL },
-	{ "iscsi", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 212, NULL, NULL },
-	{ "cinder", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 213, NULL, NULL },
-	{ "cephfs", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 214, NULL, NULL },
-	{ "fc", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 215, NULL, NULL },
-	{ "flocker", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 216, NULL, NULL },
-	{ "flexVolume", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 217, NULL, NULL },
-	{ "azureFile", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 218, NULL, NULL },
-	{ "vsphereVolume", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 219, NULL, NULL },
-	{ "quobyte", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 220, NULL, NULL },
-	{ "azureDisk", 16, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 221, NULL, NULL },
-	{ "photonPersistentDisk", 17, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 222, NULL, NULL },
-	{ "portworxVolume", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 223, NULL, NULL },
-	{ "scaleIO", 19, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 224, NULL, NULL },
-	{ "local", 20, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 225, NULL, NULL },
-	{ "storageos", 21, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 226, NULL, NULL },
-	{ "csi", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 227, NULL, NULL },
+	{ "gcePersistentDisk", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 216, NULL, NULL },
+	{ "awsElasticBlockStore", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 217, NULL, NULL },
+	{ "hostPath", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 218, NULL, NULL },
+	{ "glusterfs", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 219, NULL, NULL },
+	{ "nfs", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 220, NULL, NULL },
+	{ "rbd", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 221, NULL, NULL },
+	{ "iscsi", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 222, NULL, NULL },
+	{ "cinder", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 223, NULL, NULL },
+	{ "cephfs", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 224, NULL, NULL },
+	{ "fc", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 225, NULL, NULL },
+	{ "flocker", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 226, NULL, NULL },
+	{ "flexVolume", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 227, NULL, NULL },
+	{ "azureFile", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 228, NULL, NULL },
+	{ "vsphereVolume", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 229, NULL, NULL },
+	{ "quobyte", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 230, NULL, NULL },
+	{ "azureDisk", 16, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 231, NULL, NULL },
+	{ "photonPersistentDisk", 17, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 232, NULL, NULL },
+	{ "portworxVolume", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 233, NULL, NULL },
+	{ "scaleIO", 19, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 234, NULL, NULL },
+	{ "local", 20, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 235, NULL, NULL },
+	{ "storageos", 21, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 236, NULL, NULL },
+	{ "csi", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 237, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_VolumeNodeAffinity[] = {
-	{ "required", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 228, NULL, NULL },
+	{ "required", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 238, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_EndpointAddress[] = {
 	{ "ip", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "targetRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 45, NULL, NULL },
+	{ "targetRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 47, NULL, NULL },
 	{ "hostname", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "nodeName", 4, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -1248,7 +1289,7 @@ static const struct schema_field m_core_v1_Taint[] = {
 };
 
 static const struct schema_field m_core_v1_NodeConfigSource[] = {
-	{ "configMap", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 229, NULL, NULL },
+	{ "configMap", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 239, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1274,7 +1315,7 @@ static const struct schema_field m_core_v1_NodeAddress[] = {
 };
 
 static const struct schema_field m_core_v1_NodeDaemonEndpoints[] = {
-	{ "kubeletEndpoint", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 230, NULL, NULL },
+	{ "kubeletEndpoint", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 240, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1289,7 +1330,7 @@ static const struct schema_field m_core_v1_NodeSystemInfo[] = {
 	{ "kubeProxyVersion", 8, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "operatingSystem", 9, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "architecture", 10, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "swap", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 231, NULL, NULL },
+	{ "swap", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 241, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1306,16 +1347,16 @@ static const struct schema_field m_core_v1_AttachedVolume[] = {
 };
 
 static const struct schema_field m_core_v1_NodeConfigStatus[] = {
-	{ "assigned", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 136, NULL, NULL },
-	{ "active", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 136, NULL, NULL },
-	{ "lastKnownGood", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 136, NULL, NULL },
+	{ "assigned", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 142, NULL, NULL },
+	{ "active", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 142, NULL, NULL },
+	{ "lastKnownGood", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 142, NULL, NULL },
 	{ "error", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_NodeRuntimeHandler[] = {
 	{ "name", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "features", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 232, NULL, NULL },
+	{ "features", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 242, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1335,7 +1376,7 @@ static const struct schema_field m_core_v1_ReplicationControllerCondition[] = {
 
 static const struct schema_field m_apps_v1_DeploymentStrategy[] = {
 	{ "type", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "rollingUpdate", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 233, NULL, NULL },
+	{ "rollingUpdate", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 243, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1351,7 +1392,7 @@ static const struct schema_field m_apps_v1_DeploymentCondition[] = {
 
 static const struct schema_field m_apps_v1_StatefulSetUpdateStrategy[] = {
 	{ "type", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "rollingUpdate", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 234, NULL, NULL },
+	{ "rollingUpdate", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 244, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1377,7 +1418,7 @@ static const struct schema_field m_apps_v1_StatefulSetCondition[] = {
 
 static const struct schema_field m_apps_v1_DaemonSetUpdateStrategy[] = {
 	{ "type", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "rollingUpdate", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 235, NULL, NULL },
+	{ "rollingUpdate", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 245, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1400,12 +1441,12 @@ static const struct schema_field m_apps_v1_ReplicaSetCondition[] = {
 };
 
 static const struct schema_field m_batch_v1_PodFailurePolicy[] = {
-	{ "rules", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 236, NULL, NULL },
+	{ "rules", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 246, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_batch_v1_SuccessPolicy[] = {
-	{ "rules", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 237, NULL, NULL },
+	{ "rules", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 247, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1434,14 +1475,47 @@ static const struct schema_field m_batch_v1_UncountedTerminatedPods[] = {
 };
 
 static const struct schema_field m_batch_v1_JobTemplateSpec[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 70, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 72, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_ResourceAttributes[] = {
+	{ "namespace", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "verb", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "group", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "version", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "resource", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "subresource", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "name", 7, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "fieldSelector", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 248, NULL, NULL },
+	{ "labelSelector", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 249, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_NonResourceAttributes[] = {
+	{ "path", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "verb", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_ResourceRule[] = {
+	{ "verbs", 1, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
+	{ "apiGroups", 2, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
+	{ "resources", 3, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
+	{ "resourceNames", 4, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_NonResourceRule[] = {
+	{ "verbs", 1, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
+	{ "nonResourceURLs", 2, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_IngressBackend[] = {
-	{ "resource", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 126, NULL, NULL },
-	{ "service", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 238, NULL, NULL },
+	{ "resource", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 132, NULL, NULL },
+	{ "service", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 250, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1453,12 +1527,12 @@ static const struct schema_field m_networking_v1_IngressTLS[] = {
 
 static const struct schema_field m_networking_v1_IngressRule[] = {
 	{ "host", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "ingressRuleValue", 2, SCHEMA_MESSAGE, SCHEMA_INLINE, 239, NULL, NULL },
+	{ "ingressRuleValue", 2, SCHEMA_MESSAGE, SCHEMA_INLINE, 251, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_IngressLoadBalancerStatus[] = {
-	{ "ingress", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 240, NULL, NULL },
+	{ "ingress", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 252, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1472,14 +1546,14 @@ static const struct schema_field m_networking_v1_IngressClassParametersReference
 };
 
 static const struct schema_field m_networking_v1_NetworkPolicyIngressRule[] = {
-	{ "ports", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 241, NULL, NULL },
-	{ "from", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 242, NULL, NULL },
+	{ "ports", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 253, NULL, NULL },
+	{ "from", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 254, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_NetworkPolicyEgressRule[] = {
-	{ "ports", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 241, NULL, NULL },
-	{ "to", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 242, NULL, NULL },
+	{ "ports", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 253, NULL, NULL },
+	{ "to", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 254, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1497,36 +1571,36 @@ static const struct schema_field m_core_v1_TopologySelectorLabelRequirement[] = 
 };
 
 static const struct schema_field m_core_v1_VolumeSource[] = {
-	{ "hostPath", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 208, NULL, NULL },
-	{ "emptyDir", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 243, NULL, NULL },
-	{ "gcePersistentDisk", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 206, NULL, NULL },
-	{ "awsElasticBlockStore", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 207, NULL, NULL },
-	{ "gitRepo", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 244, NULL, NULL },
-	{ "secret", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 245, NULL, NULL },
-	{ "nfs", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 210, NULL, NULL },
-	{ "iscsi", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 246, NULL, NULL },
-	{ "glusterfs", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 247, NULL, NULL },
-	{ "persistentVolumeClaim", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 248, NULL, NULL },
-	{ "rbd", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 249, NULL, NULL },
-	{ "flexVolume", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 250, NULL, NULL },
-	{ "cinder", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 251, NULL, NULL },
-	{ "cephfs", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 252, NULL, NULL },
-	{ "flocker", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 216, NULL, NULL },
-	{ "downwardAPI", 16, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 253, NULL, NULL },
-	{ "fc", 17, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 215, NULL, NULL },
-	{ "azureFile", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 254, NULL, NULL },
-	{ "configMap", 19, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 255, NULL, NULL },
-	{ "vsphereVolume", 20, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 219, NULL, NULL },
-	{ "quobyte", 21, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 220, NULL, NULL },
-	{ "azureDisk", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 221, NULL, NULL },
-	{ "photonPersistentDisk", 23, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 222, NULL, NULL },
-	{ "portworxVolume", 24, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 223, NULL, NULL },
-	{ "scaleIO", 25, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 257, NULL, NULL },
-	{ "projected", 26, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 256, NULL, NULL },
-	{ "storageos", 27, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 258, NULL, NULL },
-	{ "csi", 28, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 259, NULL, NULL },
-	{ "ephemeral", 29, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 260, NULL, NULL },
-	{ "image", 30, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 261, NULL, NULL },
+	{ "hostPath", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 218, NULL, NULL },
+	{ "emptyDir", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 255, NULL, NULL },
+	{ "gcePersistentDisk", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 216, NULL, NULL },
+	{ "awsElasticBlockStore", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 217, NULL, NULL },
+	{ "gitRepo", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 256, NULL, NULL },
+	{ "secret", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 257, NULL, NULL },
+	{ "nfs", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 220, NULL, NULL },
+	{ "iscsi", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 258, NULL, NULL },
+	{ "glusterfs", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 259, NULL, NULL },
+	{ "persistentVolumeClaim", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 260, NULL, NULL },
+	{ "rbd", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 261, NULL, NULL },
+	{ "flexVolume", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 262, NULL, NULL },
+	{ "cinder", 13, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 263, NULL, NULL },
+	{ "cephfs", 14, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 264, NULL, NULL },
+	{ "flocker", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 226, NULL, NULL },
+	{ "downwardAPI", 16, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 265, NULL, NULL },
+	{ "fc", 17, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 225, NULL, NULL },
+	{ "azureFile", 18, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 266, NULL, NULL },
+	{ "configMap", 19, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 267, NULL, NULL },
+	{ "vsphereVolume", 20, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 229, NULL, NULL },
+	{ "quobyte", 21, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 230, NULL, NULL },
+	{ "azureDisk", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 231, NULL, NULL },
+	{ "photonPersistentDisk", 23, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 232, NULL, NULL },
+	{ "portworxVolume", 24, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 233, NULL, NULL },
+	{ "scaleIO", 25, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 269, NULL, NULL },
+	{ "projected", 26, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 268, NULL, NULL },
+	{ "storageos", 27, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 270, NULL, NULL },
+	{ "csi", 28, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 271, NULL, NULL },
+	{ "ephemeral", 29, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 272, NULL, NULL },
+	{ "image", 30, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 273, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1541,15 +1615,15 @@ static const struct schema_field m_core_v1_ContainerPort[] = {
 
 static const struct schema_field m_core_v1_EnvFromSource[] = {
 	{ "prefix", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "configMapRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 262, NULL, NULL },
-	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 263, NULL, NULL },
+	{ "configMapRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 274, NULL, NULL },
+	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 275, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_EnvVar[] = {
 	{ "name", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "value", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "valueFrom", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 264, NULL, NULL },
+	{ "valueFrom", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 276, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1561,7 +1635,7 @@ static const struct schema_field m_core_v1_ContainerResizePolicy[] = {
 
 static const struct schema_field m_core_v1_ContainerRestartRule[] = {
 	{ "action", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "exitCodes", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 265, NULL, NULL },
+	{ "exitCodes", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 277, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1584,7 +1658,7 @@ static const struct schema_field m_core_v1_VolumeDevice[] = {
 };
 
 static const struct schema_field m_core_v1_Probe[] = {
-	{ "handler", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 266, NULL, NULL },
+	{ "handler", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 278, NULL, NULL },
 	{ "initialDelaySeconds", 2, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "timeoutSeconds", 3, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "periodSeconds", 4, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -1595,25 +1669,25 @@ static const struct schema_field m_core_v1_Probe[] = {
 };
 
 static const struct schema_field m_core_v1_Lifecycle[] = {
-	{ "postStart", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 267, NULL, NULL },
-	{ "preStop", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 267, NULL, NULL },
+	{ "postStart", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
+	{ "preStop", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
 	{ "stopSignal", 3, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_SecurityContext[] = {
-	{ "capabilities", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 268, NULL, NULL },
+	{ "capabilities", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 280, NULL, NULL },
 	{ "privileged", 2, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "seLinuxOptions", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 184, NULL, NULL },
+	{ "seLinuxOptions", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 194, NULL, NULL },
 	{ "runAsUser", 4, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "runAsNonRoot", 5, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "readOnlyRootFilesystem", 6, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "allowPrivilegeEscalation", 7, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "runAsGroup", 8, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "procMount", 9, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "windowsOptions", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 185, NULL, NULL },
-	{ "seccompProfile", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 187, NULL, NULL },
-	{ "appArmorProfile", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 188, NULL, NULL },
+	{ "windowsOptions", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 195, NULL, NULL },
+	{ "seccompProfile", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 197, NULL, NULL },
+	{ "appArmorProfile", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 198, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1623,26 +1697,26 @@ static const struct schema_field m_core_v1_EphemeralContainerCommon[] = {
 	{ "command", 3, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "args", 4, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "workingDir", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "ports", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 173, "containerPort", "containerPort,protocol" },
-	{ "env", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 175, "name", "name" },
-	{ "resources", 8, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 106, NULL, NULL },
-	{ "volumeMounts", 9, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 178, "mountPath", "mountPath" },
-	{ "livenessProbe", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 180, NULL, NULL },
-	{ "readinessProbe", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 180, NULL, NULL },
-	{ "lifecycle", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 181, NULL, NULL },
+	{ "ports", 6, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 183, "containerPort", "containerPort,protocol" },
+	{ "env", 7, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 185, "name", "name" },
+	{ "resources", 8, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 112, NULL, NULL },
+	{ "volumeMounts", 9, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 188, "mountPath", "mountPath" },
+	{ "livenessProbe", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 190, NULL, NULL },
+	{ "readinessProbe", 11, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 190, NULL, NULL },
+	{ "lifecycle", 12, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 191, NULL, NULL },
 	{ "terminationMessagePath", 13, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "imagePullPolicy", 14, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "securityContext", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 182, NULL, NULL },
+	{ "securityContext", 15, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 192, NULL, NULL },
 	{ "stdin", 16, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "stdinOnce", 17, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "tty", 18, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "envFrom", 19, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 174, NULL, NULL },
+	{ "envFrom", 19, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 184, NULL, NULL },
 	{ "terminationMessagePolicy", 20, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "volumeDevices", 21, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 179, "devicePath", "devicePath" },
-	{ "startupProbe", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 180, NULL, NULL },
-	{ "resizePolicy", 23, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 176, NULL, NULL },
+	{ "volumeDevices", 21, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_PATCH_MERGE | SCHEMA_LIST_MAP, 189, "devicePath", "devicePath" },
+	{ "startupProbe", 22, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 190, NULL, NULL },
+	{ "resizePolicy", 23, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 186, NULL, NULL },
 	{ "restartPolicy", 24, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "restartPolicyRules", 25, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 177, NULL, NULL },
+	{ "restartPolicyRules", 25, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 187, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1681,20 +1755,20 @@ static const struct schema_field m_core_v1_AppArmorProfile[] = {
 };
 
 static const struct schema_field m_core_v1_NodeAffinity[] = {
-	{ "requiredDuringSchedulingIgnoredDuringExecution", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 228, NULL, NULL },
-	{ "preferredDuringSchedulingIgnoredDuringExecution", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 269, NULL, NULL },
+	{ "requiredDuringSchedulingIgnoredDuringExecution", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 238, NULL, NULL },
+	{ "preferredDuringSchedulingIgnoredDuringExecution", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 281, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodAffinity[] = {
-	{ "requiredDuringSchedulingIgnoredDuringExecution", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 270, NULL, NULL },
-	{ "preferredDuringSchedulingIgnoredDuringExecution", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 271, NULL, NULL },
+	{ "requiredDuringSchedulingIgnoredDuringExecution", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 282, NULL, NULL },
+	{ "preferredDuringSchedulingIgnoredDuringExecution", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 283, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodAntiAffinity[] = {
-	{ "requiredDuringSchedulingIgnoredDuringExecution", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 270, NULL, NULL },
-	{ "preferredDuringSchedulingIgnoredDuringExecution", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 271, NULL, NULL },
+	{ "requiredDuringSchedulingIgnoredDuringExecution", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 282, NULL, NULL },
+	{ "preferredDuringSchedulingIgnoredDuringExecution", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 283, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1711,9 +1785,9 @@ static const struct schema_field m_core_v1_ResourceClaim[] = {
 };
 
 static const struct schema_field m_core_v1_ContainerState[] = {
-	{ "waiting", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 272, NULL, NULL },
-	{ "running", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 273, NULL, NULL },
-	{ "terminated", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 274, NULL, NULL },
+	{ "waiting", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 284, NULL, NULL },
+	{ "running", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 285, NULL, NULL },
+	{ "terminated", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 286, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1722,18 +1796,18 @@ static const struct schema_field m_core_v1_VolumeMountStatus[] = {
 	{ "mountPath", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "readOnly", 3, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "recursiveReadOnly", 4, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "volumeStatus", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 275, NULL, NULL },
+	{ "volumeStatus", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 287, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ContainerUser[] = {
-	{ "linux", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 276, NULL, NULL },
+	{ "linux", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 288, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ResourceStatus[] = {
 	{ "name", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "resources", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_MAP, 277, NULL, "resourceID" },
+	{ "resources", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_MAP, 289, NULL, "resourceID" },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1773,7 +1847,7 @@ static const struct schema_field m_core_v1_LoadBalancerIngress[] = {
 	{ "ip", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "hostname", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "ipMode", 3, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "ports", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 278, NULL, NULL },
+	{ "ports", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 290, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1835,7 +1909,7 @@ static const struct schema_field m_core_v1_RBDPersistentVolumeSource[] = {
 	{ "pool", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "user", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "keyring", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
+	{ "secretRef", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
 	{ "readOnly", 8, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -1849,7 +1923,7 @@ static const struct schema_field m_core_v1_ISCSIPersistentVolumeSource[] = {
 	{ "readOnly", 6, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "portals", 7, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "chapAuthDiscovery", 8, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
+	{ "secretRef", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
 	{ "chapAuthSession", 11, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "initiatorName", 12, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -1859,7 +1933,7 @@ static const struct schema_field m_core_v1_CinderPersistentVolumeSource[] = {
 	{ "volumeID", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "fsType", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "readOnly", 3, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
+	{ "secretRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1868,7 +1942,7 @@ static const struct schema_field m_core_v1_CephFSPersistentVolumeSource[] = {
 	{ "path", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "user", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "secretFile", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
+	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
 	{ "readOnly", 6, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -1891,7 +1965,7 @@ static const struct schema_field m_core_v1_FlockerVolumeSource[] = {
 static const struct schema_field m_core_v1_FlexPersistentVolumeSource[] = {
 	{ "driver", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "fsType", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
+	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
 	{ "readOnly", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "options", 5, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -1949,7 +2023,7 @@ static const struct schema_field m_core_v1_PortworxVolumeSource[] = {
 static const struct schema_field m_core_v1_ScaleIOPersistentVolumeSource[] = {
 	{ "gateway", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "system", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER, 279, NULL, NULL },
+	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER, 291, NULL, NULL },
 	{ "sslEnabled", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "protectionDomain", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "storagePool", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -1971,7 +2045,7 @@ static const struct schema_field m_core_v1_StorageOSPersistentVolumeSource[] = {
 	{ "volumeNamespace", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "fsType", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "readOnly", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 45, NULL, NULL },
+	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 47, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -1981,16 +2055,16 @@ static const struct schema_field m_core_v1_CSIPersistentVolumeSource[] = {
 	{ "readOnly", 3, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "fsType", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "volumeAttributes", 5, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "controllerPublishSecretRef", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
-	{ "nodeStageSecretRef", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
-	{ "nodePublishSecretRef", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
-	{ "controllerExpandSecretRef", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
-	{ "nodeExpandSecretRef", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 279, NULL, NULL },
+	{ "controllerPublishSecretRef", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
+	{ "nodeStageSecretRef", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
+	{ "nodePublishSecretRef", 8, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
+	{ "controllerExpandSecretRef", 9, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
+	{ "nodeExpandSecretRef", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_NodeSelector[] = {
-	{ "nodeSelectorTerms", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 280, NULL, NULL },
+	{ "nodeSelectorTerms", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 292, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2039,8 +2113,8 @@ static const struct schema_field m_apps_v1_RollingUpdateDaemonSet[] = {
 
 static const struct schema_field m_batch_v1_PodFailurePolicyRule[] = {
 	{ "action", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "onExitCodes", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 281, NULL, NULL },
-	{ "onPodConditions", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 282, NULL, NULL },
+	{ "onExitCodes", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 293, NULL, NULL },
+	{ "onPodConditions", 3, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 294, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2050,21 +2124,33 @@ static const struct schema_field m_batch_v1_SuccessPolicyRule[] = {
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
+static const struct schema_field m_authorization_v1_FieldSelectorAttributes[] = {
+	{ "rawSelector", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "requirements", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 295, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
+static const struct schema_field m_authorization_v1_LabelSelectorAttributes[] = {
+	{ "rawSelector", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
+	{ "requirements", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 215, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
 static const struct schema_field m_networking_v1_IngressServiceBackend[] = {
 	{ "name", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "port", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 283, NULL, NULL },
+	{ "port", 2, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 296, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_IngressRuleValue[] = {
-	{ "http", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 284, NULL, NULL },
+	{ "http", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 297, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_networking_v1_IngressLoadBalancerIngress[] = {
 	{ "ip", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "hostname", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "ports", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 285, NULL, NULL },
+	{ "ports", 4, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 298, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2076,9 +2162,9 @@ static const struct schema_field m_networking_v1_NetworkPolicyPort[] = {
 };
 
 static const struct schema_field m_networking_v1_NetworkPolicyPeer[] = {
-	{ "podSelector", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
-	{ "namespaceSelector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
-	{ "ipBlock", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 286, NULL, NULL },
+	{ "podSelector", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
+	{ "namespaceSelector", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
+	{ "ipBlock", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 299, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2098,7 +2184,7 @@ static const struct schema_field m_core_v1_GitRepoVolumeSource[] = {
 
 static const struct schema_field m_core_v1_SecretVolumeSource[] = {
 	{ "secretName", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 287, NULL, NULL },
+	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 300, NULL, NULL },
 	{ "defaultMode", 3, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "optional", 4, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "defaultUser", 5, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -2114,7 +2200,7 @@ static const struct schema_field m_core_v1_ISCSIVolumeSource[] = {
 	{ "readOnly", 6, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "portals", 7, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "chapAuthDiscovery", 8, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 46, NULL, NULL },
+	{ "secretRef", 10, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 48, NULL, NULL },
 	{ "chapAuthSession", 11, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "initiatorName", 12, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -2140,7 +2226,7 @@ static const struct schema_field m_core_v1_RBDVolumeSource[] = {
 	{ "pool", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "user", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "keyring", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 46, NULL, NULL },
+	{ "secretRef", 7, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 48, NULL, NULL },
 	{ "readOnly", 8, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -2148,7 +2234,7 @@ static const struct schema_field m_core_v1_RBDVolumeSource[] = {
 static const struct schema_field m_core_v1_FlexVolumeSource[] = {
 	{ "driver", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "fsType", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 46, NULL, NULL },
+	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 48, NULL, NULL },
 	{ "readOnly", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "options", 5, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -2158,7 +2244,7 @@ static const struct schema_field m_core_v1_CinderVolumeSource[] = {
 	{ "volumeID", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "fsType", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "readOnly", 3, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 46, NULL, NULL },
+	{ "secretRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 48, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2167,13 +2253,13 @@ static const struct schema_field m_core_v1_CephFSVolumeSource[] = {
 	{ "path", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "user", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "secretFile", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 46, NULL, NULL },
+	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 48, NULL, NULL },
 	{ "readOnly", 6, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_DownwardAPIVolumeSource[] = {
-	{ "items", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 288, NULL, NULL },
+	{ "items", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 301, NULL, NULL },
 	{ "defaultMode", 2, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "defaultUser", 3, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -2187,8 +2273,8 @@ static const struct schema_field m_core_v1_AzureFileVolumeSource[] = {
 };
 
 static const struct schema_field m_core_v1_ConfigMapVolumeSource[] = {
-	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 46, NULL, NULL },
-	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 287, NULL, NULL },
+	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 48, NULL, NULL },
+	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 300, NULL, NULL },
 	{ "defaultMode", 3, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "optional", 4, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "defaultUser", 5, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -2196,7 +2282,7 @@ static const struct schema_field m_core_v1_ConfigMapVolumeSource[] = {
 };
 
 static const struct schema_field m_core_v1_ProjectedVolumeSource[] = {
-	{ "sources", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 289, NULL, NULL },
+	{ "sources", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 302, NULL, NULL },
 	{ "defaultMode", 2, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "defaultUser", 3, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -2205,7 +2291,7 @@ static const struct schema_field m_core_v1_ProjectedVolumeSource[] = {
 static const struct schema_field m_core_v1_ScaleIOVolumeSource[] = {
 	{ "gateway", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "system", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER, 46, NULL, NULL },
+	{ "secretRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER, 48, NULL, NULL },
 	{ "sslEnabled", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "protectionDomain", 5, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "storagePool", 6, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -2221,7 +2307,7 @@ static const struct schema_field m_core_v1_StorageOSVolumeSource[] = {
 	{ "volumeNamespace", 2, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "fsType", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "readOnly", 4, SCHEMA_BOOL, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 46, NULL, NULL },
+	{ "secretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 48, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2230,12 +2316,12 @@ static const struct schema_field m_core_v1_CSIVolumeSource[] = {
 	{ "readOnly", 2, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "fsType", 3, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "volumeAttributes", 4, SCHEMA_STRING, SCHEMA_MAP | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "nodePublishSecretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 46, NULL, NULL },
+	{ "nodePublishSecretRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 48, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_EphemeralVolumeSource[] = {
-	{ "volumeClaimTemplate", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 290, NULL, NULL },
+	{ "volumeClaimTemplate", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 303, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2246,23 +2332,23 @@ static const struct schema_field m_core_v1_ImageVolumeSource[] = {
 };
 
 static const struct schema_field m_core_v1_ConfigMapEnvSource[] = {
-	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 46, NULL, NULL },
+	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 48, NULL, NULL },
 	{ "optional", 2, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_SecretEnvSource[] = {
-	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 46, NULL, NULL },
+	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 48, NULL, NULL },
 	{ "optional", 2, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_EnvVarSource[] = {
-	{ "fieldRef", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
-	{ "resourceFieldRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 292, NULL, NULL },
-	{ "configMapKeyRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 293, NULL, NULL },
-	{ "secretKeyRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 294, NULL, NULL },
-	{ "fileKeyRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 295, NULL, NULL },
+	{ "fieldRef", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 304, NULL, NULL },
+	{ "resourceFieldRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 305, NULL, NULL },
+	{ "configMapKeyRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 306, NULL, NULL },
+	{ "secretKeyRef", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 307, NULL, NULL },
+	{ "fileKeyRef", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 308, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2273,18 +2359,18 @@ static const struct schema_field m_core_v1_ContainerRestartRuleOnExitCodes[] = {
 };
 
 static const struct schema_field m_core_v1_ProbeHandler[] = {
-	{ "exec", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 296, NULL, NULL },
-	{ "httpGet", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 297, NULL, NULL },
-	{ "tcpSocket", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 298, NULL, NULL },
-	{ "grpc", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 299, NULL, NULL },
+	{ "exec", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 309, NULL, NULL },
+	{ "httpGet", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 310, NULL, NULL },
+	{ "tcpSocket", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 311, NULL, NULL },
+	{ "grpc", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 312, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_LifecycleHandler[] = {
-	{ "exec", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 296, NULL, NULL },
-	{ "httpGet", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 297, NULL, NULL },
-	{ "tcpSocket", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 298, NULL, NULL },
-	{ "sleep", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 300, NULL, NULL },
+	{ "exec", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 309, NULL, NULL },
+	{ "httpGet", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 310, NULL, NULL },
+	{ "tcpSocket", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 311, NULL, NULL },
+	{ "sleep", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 313, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2296,15 +2382,15 @@ static const struct schema_field m_core_v1_Capabilities[] = {
 
 static const struct schema_field m_core_v1_PreferredSchedulingTerm[] = {
 	{ "weight", 1, SCHEMA_INT32, 0, -1, NULL, NULL },
-	{ "preference", 2, SCHEMA_MESSAGE, 0, 280, NULL, NULL },
+	{ "preference", 2, SCHEMA_MESSAGE, 0, 292, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PodAffinityTerm[] = {
-	{ "labelSelector", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
+	{ "labelSelector", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
 	{ "namespaces", 2, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "topologyKey", 3, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "namespaceSelector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
+	{ "namespaceSelector", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
 	{ "matchLabelKeys", 5, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ "mismatchLabelKeys", 6, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -2312,7 +2398,7 @@ static const struct schema_field m_core_v1_PodAffinityTerm[] = {
 
 static const struct schema_field m_core_v1_WeightedPodAffinityTerm[] = {
 	{ "weight", 1, SCHEMA_INT32, 0, -1, NULL, NULL },
-	{ "podAffinityTerm", 2, SCHEMA_MESSAGE, 0, 270, NULL, NULL },
+	{ "podAffinityTerm", 2, SCHEMA_MESSAGE, 0, 282, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2339,7 +2425,7 @@ static const struct schema_field m_core_v1_ContainerStateTerminated[] = {
 };
 
 static const struct schema_field m_core_v1_VolumeStatus[] = {
-	{ "image", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 301, NULL, NULL },
+	{ "image", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 314, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2371,8 +2457,8 @@ static const struct schema_field m_core_v1_SecretReference[] = {
 };
 
 static const struct schema_field m_core_v1_NodeSelectorTerm[] = {
-	{ "matchExpressions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 302, NULL, NULL },
-	{ "matchFields", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 302, NULL, NULL },
+	{ "matchExpressions", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 315, NULL, NULL },
+	{ "matchFields", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 315, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2389,6 +2475,13 @@ static const struct schema_field m_batch_v1_PodFailurePolicyOnPodConditionsPatte
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
+static const struct schema_field m_meta_v1_FieldSelectorRequirement[] = {
+	{ "key", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
+	{ "operator", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
+	{ "values", 3, SCHEMA_STRING, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, -1, NULL, NULL },
+	{ NULL, 0, 0, 0, -1, NULL, NULL },
+};
+
 static const struct schema_field m_networking_v1_ServiceBackendPort[] = {
 	{ "name", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "number", 2, SCHEMA_INT32, SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -2396,7 +2489,7 @@ static const struct schema_field m_networking_v1_ServiceBackendPort[] = {
 };
 
 static const struct schema_field m_networking_v1_HTTPIngressRuleValue[] = {
-	{ "paths", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 303, NULL, NULL },
+	{ "paths", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_LIST_ATOMIC, 316, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2423,26 +2516,26 @@ static const struct schema_field m_core_v1_KeyToPath[] = {
 
 static const struct schema_field m_core_v1_DownwardAPIVolumeFile[] = {
 	{ "path", 1, SCHEMA_STRING, 0, -1, NULL, NULL },
-	{ "fieldRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 291, NULL, NULL },
-	{ "resourceFieldRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 292, NULL, NULL },
+	{ "fieldRef", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 304, NULL, NULL },
+	{ "resourceFieldRef", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 305, NULL, NULL },
 	{ "mode", 4, SCHEMA_INT32, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "user", 5, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_VolumeProjection[] = {
-	{ "secret", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 304, NULL, NULL },
-	{ "downwardAPI", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 305, NULL, NULL },
-	{ "configMap", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 306, NULL, NULL },
-	{ "serviceAccountToken", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 307, NULL, NULL },
-	{ "clusterTrustBundle", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 308, NULL, NULL },
-	{ "podCertificate", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 309, NULL, NULL },
+	{ "secret", 1, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 317, NULL, NULL },
+	{ "downwardAPI", 2, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 318, NULL, NULL },
+	{ "configMap", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 319, NULL, NULL },
+	{ "serviceAccountToken", 4, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 320, NULL, NULL },
+	{ "clusterTrustBundle", 5, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 321, NULL, NULL },
+	{ "podCertificate", 6, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 322, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_PersistentVolumeClaimTemplate[] = {
-	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 38, NULL, NULL },
-	{ "spec", 2, SCHEMA_MESSAGE, 0, 50, NULL, NULL },
+	{ "metadata", 1, SCHEMA_MESSAGE, SCHEMA_OMITEMPTY, 40, NULL, NULL },
+	{ "spec", 2, SCHEMA_MESSAGE, 0, 52, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
@@ -2460,14 +2553,14 @@ static const struct schema_field m_core_v1_ResourceFieldSelector[] = {
 };
 
 static const struct schema_field m_core_v1_ConfigMapKeySelector[] = {
-	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 46, NULL, NULL },
+	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 48, NULL, NULL },
 	{ "key", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "optional", 3, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_SecretKeySelector[] = {
-	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 46, NULL, NULL },
+	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 48, NULL, NULL },
 	{ "key", 2, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "optional", 3, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
@@ -2491,7 +2584,7 @@ static const struct schema_field m_core_v1_HTTPGetAction[] = {
 	{ "port", 2, SCHEMA_INTORSTR, 0, -1, NULL, NULL },
 	{ "host", 3, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "scheme", 4, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "httpHeaders", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 310, NULL, NULL },
+	{ "httpHeaders", 5, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 323, NULL, NULL },
 	{ "protocol", 6, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -2528,26 +2621,26 @@ static const struct schema_field m_core_v1_NodeSelectorRequirement[] = {
 
 static const struct schema_field m_networking_v1_HTTPIngressPath[] = {
 	{ "path", 1, SCHEMA_STRING, SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "backend", 2, SCHEMA_MESSAGE, 0, 163, NULL, NULL },
+	{ "backend", 2, SCHEMA_MESSAGE, 0, 173, NULL, NULL },
 	{ "pathType", 3, SCHEMA_STRING, SCHEMA_POINTER, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_SecretProjection[] = {
-	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 46, NULL, NULL },
-	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 287, NULL, NULL },
+	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 48, NULL, NULL },
+	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 300, NULL, NULL },
 	{ "optional", 4, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_DownwardAPIProjection[] = {
-	{ "items", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 288, NULL, NULL },
+	{ "items", 1, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 301, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
 
 static const struct schema_field m_core_v1_ConfigMapProjection[] = {
-	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 46, NULL, NULL },
-	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 287, NULL, NULL },
+	{ "localObjectReference", 1, SCHEMA_MESSAGE, SCHEMA_INLINE, 48, NULL, NULL },
+	{ "items", 2, SCHEMA_MESSAGE, SCHEMA_REPEATED | SCHEMA_OMITEMPTY | SCHEMA_LIST_ATOMIC, 300, NULL, NULL },
 	{ "optional", 4, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ NULL, 0, 0, 0, -1, NULL, NULL },
 };
@@ -2563,7 +2656,7 @@ static const struct schema_field m_core_v1_ServiceAccountTokenProjection[] = {
 static const struct schema_field m_core_v1_ClusterTrustBundleProjection[] = {
 	{ "name", 1, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "signerName", 2, SCHEMA_STRING, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
-	{ "labelSelector", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 124, NULL, NULL },
+	{ "labelSelector", 3, SCHEMA_MESSAGE, SCHEMA_POINTER | SCHEMA_OMITEMPTY, 130, NULL, NULL },
 	{ "path", 4, SCHEMA_STRING, 0, -1, NULL, NULL },
 	{ "optional", 5, SCHEMA_BOOL, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
 	{ "user", 6, SCHEMA_INT64, SCHEMA_POINTER | SCHEMA_OMITEMPTY, -1, NULL, NULL },
@@ -2616,6 +2709,8 @@ const struct schema_msg schema_msgs[] = {
 	{ "RoleBinding", m_rbac_v1_RoleBinding, 3, 0 },
 	{ "ClusterRole", m_rbac_v1_ClusterRole, 3, 0 },
 	{ "ClusterRoleBinding", m_rbac_v1_ClusterRoleBinding, 3, 0 },
+	{ "SelfSubjectAccessReview", m_authorization_v1_SelfSubjectAccessReview, 3, 0 },
+	{ "SelfSubjectRulesReview", m_authorization_v1_SelfSubjectRulesReview, 3, 0 },
 	{ "Ingress", m_networking_v1_Ingress, 3, 0 },
 	{ "IngressClass", m_networking_v1_IngressClass, 2, 0 },
 	{ "NetworkPolicy", m_networking_v1_NetworkPolicy, 2, 0 },
@@ -2667,6 +2762,10 @@ const struct schema_msg schema_msgs[] = {
 	{ "Subject", m_rbac_v1_Subject, 4, SCHEMA_ATOMIC },
 	{ "RoleRef", m_rbac_v1_RoleRef, 3, SCHEMA_ATOMIC },
 	{ "AggregationRule", m_rbac_v1_AggregationRule, 1, 0 },
+	{ "SelfSubjectAccessReviewSpec", m_authorization_v1_SelfSubjectAccessReviewSpec, 2, 0 },
+	{ "SubjectAccessReviewStatus", m_authorization_v1_SubjectAccessReviewStatus, 4, 0 },
+	{ "SelfSubjectRulesReviewSpec", m_authorization_v1_SelfSubjectRulesReviewSpec, 1, 0 },
+	{ "SubjectRulesReviewStatus", m_authorization_v1_SubjectRulesReviewStatus, 4, 0 },
 	{ "IngressSpec", m_networking_v1_IngressSpec, 4, 0 },
 	{ "IngressStatus", m_networking_v1_IngressStatus, 1, 0 },
 	{ "IngressClassSpec", m_networking_v1_IngressClassSpec, 2, 0 },
@@ -2752,6 +2851,10 @@ const struct schema_msg schema_msgs[] = {
 	{ "JobCondition", m_batch_v1_JobCondition, 6, 0 },
 	{ "UncountedTerminatedPods", m_batch_v1_UncountedTerminatedPods, 2, 0 },
 	{ "JobTemplateSpec", m_batch_v1_JobTemplateSpec, 2, 0 },
+	{ "ResourceAttributes", m_authorization_v1_ResourceAttributes, 9, 0 },
+	{ "NonResourceAttributes", m_authorization_v1_NonResourceAttributes, 2, 0 },
+	{ "ResourceRule", m_authorization_v1_ResourceRule, 4, 0 },
+	{ "NonResourceRule", m_authorization_v1_NonResourceRule, 2, 0 },
 	{ "IngressBackend", m_networking_v1_IngressBackend, 2, 0 },
 	{ "IngressTLS", m_networking_v1_IngressTLS, 2, 0 },
 	{ "IngressRule", m_networking_v1_IngressRule, 2, 0 },
@@ -2827,6 +2930,8 @@ const struct schema_msg schema_msgs[] = {
 	{ "RollingUpdateDaemonSet", m_apps_v1_RollingUpdateDaemonSet, 2, 0 },
 	{ "PodFailurePolicyRule", m_batch_v1_PodFailurePolicyRule, 3, 0 },
 	{ "SuccessPolicyRule", m_batch_v1_SuccessPolicyRule, 2, 0 },
+	{ "FieldSelectorAttributes", m_authorization_v1_FieldSelectorAttributes, 2, 0 },
+	{ "LabelSelectorAttributes", m_authorization_v1_LabelSelectorAttributes, 2, 0 },
 	{ "IngressServiceBackend", m_networking_v1_IngressServiceBackend, 2, 0 },
 	{ "IngressRuleValue", m_networking_v1_IngressRuleValue, 1, 0 },
 	{ "IngressLoadBalancerIngress", m_networking_v1_IngressLoadBalancerIngress, 3, 0 },
@@ -2872,6 +2977,7 @@ const struct schema_msg schema_msgs[] = {
 	{ "NodeSelectorTerm", m_core_v1_NodeSelectorTerm, 2, SCHEMA_ATOMIC },
 	{ "PodFailurePolicyOnExitCodesRequirement", m_batch_v1_PodFailurePolicyOnExitCodesRequirement, 3, 0 },
 	{ "PodFailurePolicyOnPodConditionsPattern", m_batch_v1_PodFailurePolicyOnPodConditionsPattern, 2, 0 },
+	{ "FieldSelectorRequirement", m_meta_v1_FieldSelectorRequirement, 3, 0 },
 	{ "ServiceBackendPort", m_networking_v1_ServiceBackendPort, 2, SCHEMA_ATOMIC },
 	{ "HTTPIngressRuleValue", m_networking_v1_HTTPIngressRuleValue, 1, 0 },
 	{ "IngressPortStatus", m_networking_v1_IngressPortStatus, 3, 0 },
@@ -2902,7 +3008,7 @@ const struct schema_msg schema_msgs[] = {
 	{ "HTTPHeader", m_core_v1_HTTPHeader, 2, 0 },
 };
 
-const size_t schema_nmsgs = 311;
+const size_t schema_nmsgs = 324;
 
 const struct schema_kind schema_kinds[] = {
 	{ "v1", "Pod", 0 },
@@ -2932,17 +3038,19 @@ const struct schema_kind schema_kinds[] = {
 	{ "rbac.authorization.k8s.io/v1", "RoleBinding", 24 },
 	{ "rbac.authorization.k8s.io/v1", "ClusterRole", 25 },
 	{ "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", 26 },
-	{ "networking.k8s.io/v1", "Ingress", 27 },
-	{ "networking.k8s.io/v1", "IngressClass", 28 },
-	{ "networking.k8s.io/v1", "NetworkPolicy", 29 },
-	{ "policy/v1", "PodDisruptionBudget", 30 },
-	{ "policy/v1", "Eviction", 31 },
-	{ "autoscaling/v1", "Scale", 32 },
-	{ "autoscaling/v1", "HorizontalPodAutoscaler", 33 },
-	{ "events.k8s.io/v1", "Event", 34 },
-	{ "scheduling.k8s.io/v1", "PriorityClass", 35 },
-	{ "storage.k8s.io/v1", "StorageClass", 36 },
-	{ NULL, "DeleteOptions", 37 },
+	{ "authorization.k8s.io/v1", "SelfSubjectAccessReview", 27 },
+	{ "authorization.k8s.io/v1", "SelfSubjectRulesReview", 28 },
+	{ "networking.k8s.io/v1", "Ingress", 29 },
+	{ "networking.k8s.io/v1", "IngressClass", 30 },
+	{ "networking.k8s.io/v1", "NetworkPolicy", 31 },
+	{ "policy/v1", "PodDisruptionBudget", 32 },
+	{ "policy/v1", "Eviction", 33 },
+	{ "autoscaling/v1", "Scale", 34 },
+	{ "autoscaling/v1", "HorizontalPodAutoscaler", 35 },
+	{ "events.k8s.io/v1", "Event", 36 },
+	{ "scheduling.k8s.io/v1", "PriorityClass", 37 },
+	{ "storage.k8s.io/v1", "StorageClass", 38 },
+	{ NULL, "DeleteOptions", 39 },
 };
 
-const size_t schema_nkinds = 38;
+const size_t schema_nkinds = 40;

@@ -78,10 +78,11 @@ START_TEST(setup_seeds_each_student)
 	struct store *st;
 	struct error err;
 	char **names = classroom_names("ada,bob", &err);
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, tokens = BUF_INIT;
 	char *p;
 
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	buf_adds(&tokens, "");
 	st = store_open(tmp, ks, NULL, &o, &err);
 	ck_assert_msg(st != NULL, "%s", err.msg);
 	ck_assert_msg(classroom_setup(st, tmp, "http://127.0.0.1:6443", names, true, &err) == 0, "%s", err.msg);
@@ -103,6 +104,20 @@ START_TEST(setup_seeds_each_student)
 		free(p);
 		ck_assert_msg(strstr(b.data, "    namespace: user-") && strstr(b.data, ns), "%s", b.data);
 		ck_assert_msg(strstr(b.data, "server: http://127.0.0.1:6444\n"), "%s", b.data);
+		/* the student's own token, the one kept in its folder */
+		{
+			char *tp = xasprintf("%s/class/%s/token", tmp, names[i]), *line;
+			struct buf tok = BUF_INIT;
+
+			ck_assert_msg(file_read(tp, &tok, &err) == 0, "%s", err.msg);
+			line = xasprintf("    token: %s\n", tok.data);
+			ck_assert_msg(strstr(b.data, line), "%s lacks %s", b.data, line);
+			ck_assert_msg(!strstr(tokens.data, tok.data), "two students share a token");
+			buf_adds(&tokens, tok.data);
+			free(line);
+			free(tp);
+			buf_release(&tok);
+		}
 		p = xasprintf("%s/s3/user-%s", tmp, names[i]);
 		ck_assert_msg(file_exists(p), "no bucket %s", p);
 		free(p);
@@ -113,6 +128,7 @@ START_TEST(setup_seeds_each_student)
 	ck_assert_str_eq(b.data, "ada\nbob\n");
 	free(p);
 	buf_release(&b);
+	buf_release(&tokens);
 	str_free_list(names);
 	store_close(st);
 	kinds_free(ks);

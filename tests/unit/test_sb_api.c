@@ -15,6 +15,7 @@
 #include "datalab/core/loop.h"
 #include "datalab/core/mem.h"
 #include "datalab/sandbox/api.h"
+#include "datalab/sandbox/authz.h"
 #include "datalab/sandbox/bootstrap.h"
 #include "datalab/sandbox/gc.h"
 #include "datalab/sandbox/watchers.h"
@@ -265,6 +266,69 @@ START_TEST(test_subresource_route)
 }
 END_TEST
 
+/* a user kept to its namespace: each verb refused elsewhere with RBAC's
+ * sentence; its namespace open; JSON access reviews answered for it */
+static const char *as_student(const char *method, const char *path, const char *body, long want)
+{
+	static char msg[512];
+	struct call c = { .method = method, .path = path, .body = body, .token = "student-token",
+			  .ctype = body ? "application/json" : NULL };
+	cJSON *o = call(&c);
+
+	ck_assert_msg(c.code == want, "%s %s: %ld, want %ld: %s", method, path, c.code, want, c.out.data);
+	str_copy(msg, json_str(o, "message", json_str(o, "status.reason", "")), sizeof(msg));
+	if (want == 403)
+		ck_assert_str_eq(json_str(o, "reason", ""), "Forbidden");
+	if (json_get(o, "status.allowed"))
+		str_copy(msg, cJSON_IsTrue(json_get(o, "status.allowed")) ? "allowed" : "denied", sizeof(msg));
+	cJSON_Delete(o);
+	buf_release(&c.out);
+	return msg;
+}
+
+START_TEST(test_scoped_user)
+{
+	static const char *const sentences[][4] = {
+		{ "GET", "/api/v1/pods", NULL,
+		  "pods is forbidden: User \"s1\" cannot list resource \"pods\" in API group \"\" at the cluster scope" },
+		{ "GET", "/api/v1/namespaces/default/pods?watch=true", NULL,
+		  "pods is forbidden: User \"s1\" cannot watch resource \"pods\" in API group \"\" in the namespace \"default\"" },
+		{ "DELETE", "/apis/apps/v1/namespaces/default/deployments", NULL,
+		  "deployments.apps is forbidden: User \"s1\" cannot deletecollection resource \"deployments\" in API group "
+		  "\"apps\" in the namespace \"default\"" },
+		{ "PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", "{}",
+		  "deployments.apps \"web\" is forbidden: User \"s1\" cannot patch resource \"deployments/scale\" in API "
+		  "group \"apps\" in the namespace \"default\"" },
+		{ "DELETE", "/api/v1/namespaces/user-s1", NULL,
+		  "namespaces \"user-s1\" is forbidden: User \"s1\" cannot delete resource \"namespaces\" in API group "
+		  "\"\" at the cluster scope" },
+		{ "GET", "/sub/thing", NULL, "forbidden: User \"s1\" cannot get path \"/sub/thing\"" },
+	};
+
+	api_add_user(api, "student-token", "s1", "user-s1");
+	api_add_route(api, "/sub", 0, on_log, NULL);
+	authz_register(api);
+	for (size_t i = 0; i < DL_ARRAY_LEN(sentences); i++)
+		ck_assert_str_eq(as_student(sentences[i][0], sentences[i][1], sentences[i][2], 403), sentences[i][3]);
+	/* its own namespace: the object to read, everything inside */
+	as_student("GET", "/api/v1/namespaces/user-s1", NULL, 404);
+	as_student("GET", "/api/v1/namespaces/user-s1/configmaps", NULL, 200);
+	as_student("GET", "/version", NULL, 200);
+	as_student("GET", "/apis/apps/v1", NULL, 200);
+	/* access reviews in JSON: nodes are cluster-scoped whatever the namespace */
+	ck_assert_str_eq(as_student("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+				    "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\","
+				    "\"spec\":{\"resourceAttributes\":{\"namespace\":\"user-s1\",\"verb\":\"list\","
+				    "\"resource\":\"pods\"}}}", 201), "allowed");
+	ck_assert_str_eq(as_student("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+				    "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\","
+				    "\"spec\":{\"resourceAttributes\":{\"namespace\":\"user-s1\",\"verb\":\"list\","
+				    "\"resource\":\"nodes\"}}}", 201), "denied");
+	/* the sandbox's own user is not scoped */
+	cJSON_Delete(req("GET", "/api/v1/pods", NULL, 200));
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sb_api");
@@ -277,6 +341,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_auth_and_limits);
 	tcase_add_test(tc, test_watch);
 	tcase_add_test(tc, test_subresource_route);
+	tcase_add_test(tc, test_scoped_user);
 	suite_add_tcase(s, tc);
 	return s;
 }

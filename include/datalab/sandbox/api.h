@@ -90,7 +90,24 @@ struct api_req {
 	/* resolved for resource requests (NULL otherwise) */
 	const struct kind *kind;
 	const char *ns, *name, *sub;
+	/* who asked: NULL for the sandbox's own all-powerful user */
+	const struct api_user *user;
 };
+
+/* A user kept to one namespace (a classroom's student): what it asks
+ * elsewhere is refused 403, worded as the apiserver's RBAC words it. */
+struct api_user {
+	char *auth;		/* "Bearer <token>" */
+	char *name;		/* "student01" */
+	char *ns;		/* "user-student01" */
+};
+
+/* api_add_user: requests bearing token are name's, kept to ns. */
+void api_add_user(struct api *a, const char *token, const char *name, const char *ns);
+/* api_scope_denied: whether rq's user is refused a request at namespace
+ * ns (NULL: cluster scope); when it is, the 403 has been sent and the
+ * handler returns 0.  rq->kind names the resource when set, else res. */
+bool api_scope_denied(struct api_req *rq, const char *ns, const char *group, const char *res);
 
 /* api_query: the first value of a query parameter (decoded), or NULL. */
 const char *api_query(const struct api_req *rq, const char *key);
@@ -188,6 +205,8 @@ cJSON *api_resources_json(struct api *a, const char *group, const char *version)
  * registered.  Return the handler's result, or -2 when nothing matches
  * (rq->kind and rq->sub must be set for subresources). */
 int api_call_group(struct api_req *rq, const char *group, const char *version);
+/* api_group_served: whether api_add_group registered group/version. */
+bool api_group_served(const struct api *a, const char *group, const char *version);
 int api_call_subresource(struct api_req *rq);
 
 #endif

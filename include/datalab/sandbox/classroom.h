@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "datalab/core/error.h"
+#include "datalab/sandbox/api.h"
 #include "datalab/sandbox/store.h"
 
 #define CLASSROOM_MAX 999
@@ -36,5 +37,8 @@ char **classroom_names(const char *spec, struct error *err);
  * server is https).  Call before the S3 service starts. */
 int classroom_setup(struct store *s, const char *dir, const char *server, char *const *names, bool s3,
 		    struct error *err);
+/* classroom_admit: each student's token (DIR/class/NAME/token, made by
+ * classroom_setup) opens the API to that student, kept to user-NAME. */
+int classroom_admit(struct api *api, const char *dir, char *const *names, struct error *err);
 
 #endif
