@@ -48,6 +48,7 @@ struct live {
 	char *ns, *kubeconfig, *context;
 	bool all_ns;			/* the namespaced feeds watch every namespace */
 	bool all_refused;		/* a 403 on one of them: fall back (from reap) */
+	bool m_all_refused;		/* the cluster-wide metrics poll got a 403 (freed in reap) */
 	char all_err[256];		/* why all namespaces could not be listed */
 	long metrics_ms;
 	char *gpu_path;			/* where GPU utilisation is read, or NULL */

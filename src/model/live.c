@@ -187,6 +187,11 @@ static long reap(struct loop *l, void *arg)
 
 	(void)l;
 	s->reap_timer = 0;
+	if (s->m_all_refused) {
+		s->m_all_refused = false;
+		metrics_free(s->m_all);
+		s->m_all = NULL;
+	}
 	if (s->all_refused) {
 		/* all namespaces refused: the current one, as before the toggle */
 		s->all_refused = false;
@@ -307,6 +312,10 @@ static void metrics_update(struct metrics *m, void *arg)
 	struct live *s = arg;
 	bool all = m == s->m_all;
 
+	/* a failed cluster-wide poll knows no pod: it must not wipe the
+	 * usage the namespace's poll gave (a user kept to a namespace) */
+	if (all && !metrics_available(m))
+		return;
 	s->metrics_err[0] = '\0';
 	if (!all) {
 		services_usage_begin(s->svc);
@@ -337,7 +346,13 @@ static void metrics_unavailable(struct metrics *m, const struct error *err, void
 {
 	struct live *s = arg;
 
-	(void)m;
+	if (m == s->m_all && err->code == ERR_FORBIDDEN) {
+		/* refused: asking again every poll helps nobody (freed in reap) */
+		s->m_all_refused = true;
+		if (!s->reap_timer)
+			s->reap_timer = loop_add_timer(s->loop, 0, reap, s);
+		return;
+	}
 	snprintf(s->metrics_err, sizeof(s->metrics_err), "no metrics: %.200s", err->msg);
 	live_changed(s, LIVE_SERVICES | LIVE_CLUSTER);
 }

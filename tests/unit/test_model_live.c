@@ -38,6 +38,7 @@ static atomic_int stopping;
 static atomic_int ns_lists;	/* LISTs of /api/v1/namespaces */
 static atomic_int slow_lists;	/* LISTs of pods and nodes answered 1 s late */
 static atomic_int refuse_all;	/* LISTs across namespaces answered 403 */
+static atomic_int metrics_all_calls;	/* refused cluster-wide metrics requests */
 static unsigned changes;
 
 /* ---- the API server ---- */
@@ -123,6 +124,11 @@ static enum MHD_Result handler(const struct ts_req *rq, void *arg)
 				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\",Hostname=\"gpu-node-1\",container=\"c\","
 				    "namespace=\"user-alice\",pod=\"jupyter-pytorch-gpu-0\"} 87\n"
 				    "DCGM_FI_DEV_GPU_UTIL{gpu=\"1\",Hostname=\"gpu-node-1\"} 0\n");
+	if (str_has_prefix(p, "/apis/metrics.k8s.io/v1beta1/") && atomic_load(&refuse_all) && !strstr(p, "/namespaces/")) {
+		atomic_fetch_add(&metrics_all_calls, 1);
+		return reply_json(rq->conn, 403, xstrdup("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+			"\"message\":\"pods.metrics.k8s.io is forbidden\",\"reason\":\"Forbidden\",\"code\":403}"));
+	}
 	if (str_has_prefix(p, "/apis/metrics.k8s.io/v1beta1/")) {
 		cJSON *m = load_kube(strstr(p, "/nodes") ? "derived/nodemetricslist.json" : "derived/podmetricslist.json");
 		char *text = cJSON_PrintUnformatted(m);
@@ -500,6 +506,27 @@ START_TEST(all_namespaces_refused_falls_back)
 }
 END_TEST
 
+/* a user kept to its namespace opens an admin view: the cluster-wide
+ * lists and metrics are refused; the pods keep the namespace's usage (a
+ * refused poll knows no pod) */
+START_TEST(cluster_refused_keeps_namespace_usage)
+{
+	const struct cluster_pod *p;
+
+	WAIT(services_count(live_services(live)) == 1, 15000);
+	atomic_store(&refuse_all, 1);
+	live_want_cluster(live);
+	WAIT(atomic_load(&metrics_all_calls) >= 1, 15000);
+	WAIT(!live_cluster_wide(live), 15000);
+	WAIT((p = cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0")) && p->cpu_m == 1504, 15000);
+	settle(500);
+	p = cluster_pod_find(live_cluster(live), "user-alice", "jupyter-pytorch-gpu-0");
+	ck_assert_int_eq(p->cpu_m, 1504);
+	ck_assert_ptr_null(live_metrics_error(live));
+	ck_assert_int_eq(atomic_load(&metrics_all_calls), 2);	/* one poll: pods and nodes */
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("model_live");
@@ -516,6 +543,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, actions_send_what_the_api_expects);
 	tcase_add_test(tc, all_namespaces_act_where_each_release_is);
 	tcase_add_test(tc, all_namespaces_refused_falls_back);
+	tcase_add_test(tc, cluster_refused_keeps_namespace_usage);
 	suite_add_tcase(s, tc);
 	return s;
 }
