@@ -41,14 +41,6 @@ static void teardown(void)
 	testsandbox_stop();
 }
 
-static const struct kind *kind(const char *group, const char *resource)
-{
-	const struct kind *k = kinds_find_storage(ks, group, resource);
-
-	ck_assert_ptr_nonnull(k);
-	return k;
-}
-
 static void create(const char *group, const char *resource, const char *json)
 {
 	struct status s;

@@ -53,6 +53,15 @@ static inline void testsandbox_start(const char *name, const struct api_config *
 	}
 }
 
+/* kind: the storage kind of group/resource, which must exist */
+static inline const struct kind *kind(const char *group, const char *resource)
+{
+	const struct kind *k = kinds_find_storage(ks, group, resource);
+
+	ck_assert_ptr_nonnull(k);
+	return k;
+}
+
 /* testsandbox_stop: all of it, the folder removed */
 static inline void testsandbox_stop(void)
 {
