@@ -79,5 +79,8 @@ void services_rebuild(struct services *s);
 void services_row_clear(struct service *r);
 void services_pod_clear(struct service_pod *p);
 void services_workload_clear(struct service_workload *w);
+/* services_release_clear: frees what a row takes from its helm release
+ * (chart, versions, status, notes, values), before the next revision */
+void services_release_clear(struct service *r);
 
 #endif

@@ -66,6 +66,16 @@ void services_workload_clear(struct service_workload *w)
 	free(w->name);
 }
 
+void services_release_clear(struct service *r)
+{
+	free(r->chart_name);
+	free(r->chart_version);
+	free(r->app_version);
+	free(r->helm_status);
+	free(r->notes);
+	cJSON_Delete(r->values);
+}
+
 void services_row_clear(struct service *r)
 {
 	free(r->name);
@@ -75,12 +85,7 @@ void services_row_clear(struct service *r)
 	for (size_t i = 0; i < r->nworkloads; i++)
 		services_workload_clear(&r->workloads[i]);
 	free(r->workloads);
-	free(r->chart_name);
-	free(r->chart_version);
-	free(r->app_version);
-	free(r->helm_status);
-	free(r->notes);
-	cJSON_Delete(r->values);
+	services_release_clear(r);
 	free_list(r->urls, r->nurls);
 	for (size_t i = 0; i < r->npods; i++)
 		services_pod_clear(&r->pods[i]);

@@ -258,12 +258,7 @@ void services_rebuild(struct services *s)
 			r->name = xstrdup(v->name);
 			r->namespace = xstrdup(v->ns);
 		} else {
-			free(r->chart_name);
-			free(r->chart_version);
-			free(r->app_version);
-			free(r->helm_status);
-			free(r->notes);
-			cJSON_Delete(r->values);
+			services_release_clear(r);
 		}
 		r->revision = v->revision;
 		r->chart_name = dup_or_null(v->rel.chart_name);
